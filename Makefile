@@ -1,0 +1,47 @@
+# LendPilot — the two commands: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= small
+SEED ?= 42
+
+.PHONY: demo test venv browser bench lint messages serve clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## make demo: set up, load the demo bank into var/lendpilot.sqlite3, serve http://127.0.0.1:8000
+demo: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --scale $(SCALE) --seed $(SEED) --reset
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: venv
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: set up and run every test (DATABASE_URL picks SQLite or PostgreSQL)
+test: venv browser
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+browser:
+	@bash scripts/ensure_chromium.sh
+
+bench: venv
+	$(BIN)/python manage.py bench --scale $(SCALE)
+
+lint: venv
+	$(BIN)/ruff check .
+
+messages: venv
+	cd lendpilot && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -1,0 +1,1 @@
+"""LendPilot: one system for a lender's loan sales organisation."""

@@ -1,0 +1,94 @@
+"""The REST API root (FEATURES X7): NinjaAPI at /api/v1/, OpenAPI at /api/v1/openapi.json, docs at
+/api/v1/docs. Each domain package contributes a Router from its `api.py`; this module mounts them
+and turns domain errors into 4xx answers that name the field."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from lendpilot.core.errors import Conflict
+from lendpilot.org.services import api_token_authenticate
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer lp_...` for integrations (core banking, bureau, channel partners)."""
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSession(APIKeyCookie):
+    """The signed-in browser session; unsafe methods need the CSRF token as usual."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="LendPilot API",
+    version="1",
+    description="Customers, products, organisation and, as they land, the funnel, lending, scoring and "
+    "monitoring of LendPilot. Authenticate with a browser session or `Authorization: Bearer <token>`.",
+    auth=[BearerToken(), BrowserSession()],
+    urls_namespace="api",
+)
+
+
+def _field_errors(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"loc": ["body", field], "msg": " ".join(str(m) for e in errors for m in e.messages), "type": "value_error"}
+            for field, errors in exc.error_dict.items()
+        ]
+    return [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc: Conflict):
+    body = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "authentication required"}, status=401)
+
+
+def mount_routers() -> None:
+    from lendpilot.customers.api import router as customers_router
+    from lendpilot.org.api import router as org_router
+    from lendpilot.products.api import router as products_router
+
+    api.add_router("/org", org_router, tags=["org"])
+    api.add_router("/customers", customers_router, tags=["customers"])
+    api.add_router("/products", products_router, tags=["products"])
+
+
+mount_routers()

@@ -1,0 +1,38 @@
+"""The one registry of audit event codes. A service records only codes listed here, so the log
+stays searchable by a known vocabulary; later packages add their codes to this registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+EVENTS: dict[str, str] = {
+    # org
+    "org.region_created": _("Region created"),
+    "org.branch_created": _("Branch created"),
+    "org.team_created": _("Team created"),
+    "org.staff_created": _("Staff member created"),
+    "org.staff_updated": _("Staff member updated"),
+    "org.skills_updated": _("Skills matrix updated"),
+    "org.api_token_issued": _("API token issued"),
+    "org.api_token_revoked": _("API token revoked"),
+    # customers
+    "customers.customer_created": _("Customer created"),
+    "customers.customer_updated": _("Customer updated"),
+    "customers.customer_reassigned": _("Customer reassigned"),
+    "customers.pii_revealed": _("Personal identifier revealed"),
+    # products
+    "products.product_created": _("Product created"),
+    "products.product_updated": _("Product updated"),
+    # compliance
+    "compliance.pii_keys_rotated": _("PII encryption keys rotated"),
+    # demo bank and batch loads
+    "demo.bank_seeded": _("Demo bank loaded"),
+}
+
+
+class UnknownEventError(ValueError):
+    pass
+
+
+def check_event(code: str) -> str:
+    if code not in EVENTS:
+        raise UnknownEventError(f"audit event {code!r} is not in the registry (lendpilot.compliance.events)")
+    return code

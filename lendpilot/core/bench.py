@@ -1,0 +1,87 @@
+"""The benchmark registry behind `python manage.py bench`.
+
+Each domain package declares its benchmarks in a `benchmarks.py` module with the `benchmark`
+decorator; the command discovers them, runs them against a throw-away database and prints one
+JSON object per line: bench, metric, value, unit, baseline, ratio. A benchmark measures the real
+code path and a baseline (usually the naive per-row way) on the same machine, so the ratio says
+how much the chosen design buys. Benchmarks are never timed assertions in tests.
+"""
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+SCALES = ("small", "medium", "bank")
+
+
+@dataclass
+class BenchContext:
+    scale: str
+    seed: int = 42
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Measurement:
+    bench: str
+    metric: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times better than the baseline (higher is better for rates, lower for times)."""
+        if not self.baseline or not self.value:
+            return None
+        if self.unit.endswith("/s"):
+            return round(self.value / self.baseline, 2)
+        return round(self.baseline / self.value, 2)
+
+    def to_json(self) -> str:
+        row = {
+            "bench": self.bench,
+            "metric": self.metric,
+            "value": round(self.value, 3),
+            "unit": self.unit,
+            "baseline": None if self.baseline is None else round(self.baseline, 3),
+            "ratio": self.ratio,
+        }
+        row.update(self.notes)
+        return json.dumps(row, ensure_ascii=False)
+
+
+BenchFunction = Callable[[BenchContext], Iterator[Measurement]]
+_REGISTRY: dict[str, BenchFunction] = {}
+
+
+def benchmark(name: str) -> Callable[[BenchFunction], BenchFunction]:
+    def register(func: BenchFunction) -> BenchFunction:
+        if name in _REGISTRY and _REGISTRY[name] is not func:
+            raise ValueError(f"benchmark {name!r} registered twice")
+        _REGISTRY[name] = func
+        return func
+
+    return register
+
+
+def registered_benchmarks() -> dict[str, BenchFunction]:
+    autodiscover_modules("benchmarks")
+    return dict(sorted(_REGISTRY.items()))
+
+
+class Stopwatch:
+    """`with Stopwatch() as sw: ...; sw.seconds`"""
+
+    def __enter__(self) -> "Stopwatch":
+        self._start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self._start

@@ -1,0 +1,4 @@
+"""Pages of customers."""
+
+app_name = "customers"
+urlpatterns: list = []

@@ -1,0 +1,74 @@
+"""Roles, their data scopes and their permissions (DESIGN.md "Users and roles"; FEATURES X5).
+
+Pure data: what each role sees (its data scope) and may do (its permission codes). Access checks
+read these tables through `lendpilot.org.access`; nothing else decides who sees what.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", _("Sales director")
+    REGIONAL_HEAD = "regional_head", _("Regional head")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    RISK_OFFICER = "risk_officer", _("Risk officer")
+    COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    OPERATIONS = "operations", _("Operations")
+    CHANNEL_PARTNER = "channel_partner", _("Channel partner")
+
+
+class DataScope(models.TextChoices):
+    ALL = "all", _("Everything")
+    REGION = "region", _("Own region")
+    TEAM = "team", _("Own team")
+    OWN = "own", _("Own records")
+    NONE = "none", _("Nothing")
+
+
+ROLE_SCOPE: dict[str, str] = {
+    Role.DIRECTOR: DataScope.ALL,
+    Role.REGIONAL_HEAD: DataScope.REGION,
+    Role.TEAM_LEAD: DataScope.TEAM,
+    Role.ACCOUNT_MANAGER: DataScope.OWN,
+    # Risk, compliance and operations work across the whole book: approval queues, audits, disbursements.
+    Role.RISK_OFFICER: DataScope.ALL,
+    Role.COMPLIANCE_OFFICER: DataScope.ALL,
+    Role.OPERATIONS: DataScope.ALL,
+    # Partners see only what they submitted themselves (their leads, later); no customers or staff.
+    Role.CHANNEL_PARTNER: DataScope.NONE,
+}
+
+
+class Perm:
+    """Permission codes. A role holds a set of them; a check names one."""
+
+    VIEW_STAFF = "org.view_staff"
+    MANAGE_ORG = "org.manage"
+    ISSUE_API_TOKEN = "org.issue_api_token"  # noqa: S105 (a permission code)
+    VIEW_CUSTOMERS = "customers.view"
+    CREATE_CUSTOMER = "customers.create"
+    UPDATE_CUSTOMER = "customers.update"
+    REASSIGN_CUSTOMER = "customers.reassign"
+    REVEAL_PII = "customers.reveal_pii"
+    VIEW_PRODUCTS = "products.view"
+    MANAGE_PRODUCTS = "products.manage"
+    VIEW_AUDIT = "compliance.view_audit"
+
+
+_SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.DIRECTOR: frozenset(
+        _SALES | {Perm.MANAGE_ORG, Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII, Perm.MANAGE_PRODUCTS,
+                  Perm.VIEW_AUDIT, Perm.ISSUE_API_TOKEN}
+    ),
+    Role.REGIONAL_HEAD: frozenset(_SALES | {Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII}),
+    Role.TEAM_LEAD: frozenset(_SALES | {Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII}),
+    Role.ACCOUNT_MANAGER: frozenset(_SALES | {Perm.REVEAL_PII}),
+    Role.RISK_OFFICER: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
+    Role.COMPLIANCE_OFFICER: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.VIEW_AUDIT}),
+    Role.OPERATIONS: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
+    Role.CHANNEL_PARTNER: frozenset({Perm.VIEW_PRODUCTS}),
+}

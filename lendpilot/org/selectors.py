@@ -1,0 +1,48 @@
+"""Scoped reads of the organisation. Every user-triggered read goes through `lendpilot.org.access`."""
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from lendpilot.org.access import Actor, require, scope_filter
+from lendpilot.org.models import Region, Staff, Team
+from lendpilot.org.roles import Perm
+
+
+def staff_visible(actor: Actor, *, role: str | None = None, team_id: int | None = None,
+                  region_id: int | None = None, search: str | None = None) -> QuerySet[Staff]:
+    require(actor, Perm.VIEW_STAFF)
+    qs = scope_filter(actor, Staff.objects.select_related("team", "region", "reports_to"), owner="")
+    if role:
+        qs = qs.filter(role=role)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    if search:
+        qs = qs.filter(name__icontains=search) | qs.filter(employee_no__icontains=search)
+    return qs.order_by("employee_no")
+
+
+def staff_get(actor: Actor, staff_id: int) -> Staff:
+    """One staff member within scope; 404 both when absent and when outside the scope (no existence leak)."""
+    staff = staff_visible(actor).filter(pk=staff_id).first()
+    if staff is None:
+        raise Http404("staff member not found")
+    return staff
+
+
+def teams_visible(actor: Actor) -> QuerySet[Team]:
+    require(actor, Perm.VIEW_STAFF)
+    qs = Team.objects.select_related("branch", "region").annotate(member_count=Count("members"))
+    if actor.scope == "all":
+        return qs
+    if actor.staff is None:
+        return qs.none()
+    if actor.scope == "region":
+        return qs.filter(region_id=actor.staff.region_id)
+    return qs.filter(pk=actor.staff.team_id)
+
+
+def regions_all() -> QuerySet[Region]:
+    """Regions are reference data, visible to every signed-in user."""
+    return Region.objects.order_by("code")

@@ -1,0 +1,4 @@
+"""Pages of org."""
+
+app_name = "org"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of products."""
+
+app_name = "products"
+urlpatterns: list = []

@@ -1,0 +1,20 @@
+"""Page routes. Each domain package contributes its pages from its own `urls.py`."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lendpilot.api import api
+from lendpilot.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("org/", include("lendpilot.org.urls")),
+    path("customers/", include("lendpilot.customers.urls")),
+    path("products/", include("lendpilot.products.urls")),
+]
