@@ -29,6 +29,13 @@ from lendpilot.products.services import product_create
 PASSWORD = "Lendpilot-test-1"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing a password the production way takes ~0.3 s; tests create dozens of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     regions: dict = field(default_factory=dict)

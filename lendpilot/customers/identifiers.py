@@ -10,6 +10,7 @@ Each function returns the normalised form or raises `IdentifierError` with a mes
 
 import re
 
+from django.utils.translation import gettext as _
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -23,14 +24,18 @@ def normalise_id_number(value: str) -> str:
     try:
         return ric.validate(value)
     except StdnumError as exc:
-        raise IdentifierError(f"not a valid resident ID number (GB 11643): {exc.message}") from exc
+        raise IdentifierError(
+            _("not a valid resident ID number (GB 11643): %(reason)s") % {"reason": exc.message}
+        ) from exc
 
 
 def normalise_credit_code(value: str) -> str:
     try:
         return uscc.validate(value)
     except StdnumError as exc:
-        raise IdentifierError(f"not a valid unified social credit code (GB 32100): {exc.message}") from exc
+        raise IdentifierError(
+            _("not a valid unified social credit code (GB 32100): %(reason)s") % {"reason": exc.message}
+        ) from exc
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -40,18 +45,18 @@ def normalise_mobile(value: str) -> str:
     digits = re.sub(r"[\s\-()]", "", value or "")
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
     if not _MOBILE.match(digits):
-        raise IdentifierError("not a valid mainland mobile number (11 digits starting 13-19)")
+        raise IdentifierError(_("not a valid mainland mobile number (11 digits starting 13-19)"))
     return digits
 
 
 def normalise_bank_account(value: str) -> str:
     digits = re.sub(r"[\s\-]", "", value or "")
     if not digits.isdigit() or not 12 <= len(digits) <= 30:
-        raise IdentifierError("a bank account number has 12 to 30 digits")
+        raise IdentifierError(_("a bank account number has 12 to 30 digits"))
     if 16 <= len(digits) <= 19 and not luhn.is_valid(digits):
-        raise IdentifierError("bank card number fails its check digit (Luhn)")
+        raise IdentifierError(_("bank card number fails its check digit (Luhn)"))
     return digits
 
 

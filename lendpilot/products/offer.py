@@ -4,6 +4,8 @@ the product's limits, returns the problems per field so a form or the API can na
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from lendpilot.core.reference import RepaymentMethod
 
 
@@ -19,39 +21,49 @@ class ProductLimits:
     is_active: bool = True
 
 
-def offer_problems(limits: ProductLimits, *, amount, term_months, repayment_method: str,
-                   annual_rate=None) -> dict[str, str]:
+def offer_problems(
+    limits: ProductLimits, *, amount, term_months, repayment_method: str, annual_rate=None
+) -> dict[str, str]:
     """Field -> reason for every way the offer breaks the product's limits; empty when it fits."""
     problems: dict[str, str] = {}
     if not limits.is_active:
-        problems["product"] = "the product is not on sale"
+        problems["product"] = _("the product is not on sale")
     try:
         amount = Decimal(str(amount))
         if not amount.is_finite():
             raise InvalidOperation
         if amount != amount.quantize(Decimal("0.01")):
-            problems["amount"] = "amount has more than two decimal places"
+            problems["amount"] = _("amount has more than two decimal places")
         elif not limits.min_amount <= amount <= limits.max_amount:
-            problems["amount"] = f"amount must be between {limits.min_amount:,.2f} and {limits.max_amount:,.2f} CNY"
+            problems["amount"] = _("amount must be between %(low)s and %(high)s CNY") % {
+                "low": format(limits.min_amount, ",.2f"),
+                "high": format(limits.max_amount, ",.2f"),
+            }
     except (InvalidOperation, ValueError, TypeError):
-        problems["amount"] = "amount is not a number"
+        problems["amount"] = _("amount is not a number")
     if not isinstance(term_months, int) or isinstance(term_months, bool):
-        problems["term_months"] = "term is a whole number of months"
+        problems["term_months"] = _("term is a whole number of months")
     elif not limits.min_term_months <= term_months <= limits.max_term_months:
-        problems["term_months"] = (f"term must be between {limits.min_term_months} and "
-                                   f"{limits.max_term_months} months")
+        problems["term_months"] = _("term must be between %(low)s and %(high)s months") % {
+            "low": limits.min_term_months,
+            "high": limits.max_term_months,
+        }
     if repayment_method not in RepaymentMethod.values:
-        problems["repayment_method"] = f"unknown repayment method {repayment_method!r}"
+        problems["repayment_method"] = _("unknown repayment method %(repayment_method)s") % {
+            "repayment_method": repayment_method
+        }
     elif repayment_method not in limits.repayment_methods:
-        problems["repayment_method"] = "this product does not allow that repayment method"
+        problems["repayment_method"] = _("this product does not allow that repayment method")
     if annual_rate is not None:
         try:
             rate = Decimal(str(annual_rate))
             if not rate.is_finite():
                 raise InvalidOperation
             if not limits.min_annual_rate <= rate <= limits.max_annual_rate:
-                problems["annual_rate"] = (f"annual rate must be between {limits.min_annual_rate:.4%} and "
-                                           f"{limits.max_annual_rate:.4%}")
+                problems["annual_rate"] = _("annual rate must be between %(low)s and %(high)s") % {
+                    "low": format(limits.min_annual_rate, ".4%"),
+                    "high": format(limits.max_annual_rate, ".4%"),
+                }
         except (InvalidOperation, ValueError, TypeError):
-            problems["annual_rate"] = "annual rate is not a number"
+            problems["annual_rate"] = _("annual rate is not a number")
     return problems

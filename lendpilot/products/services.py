@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
@@ -12,9 +13,22 @@ from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
 from lendpilot.products.offer import ProductLimits, offer_problems
 
-EDITABLE = ["name_zh", "name_en", "category", "min_amount", "max_amount", "min_term_months", "max_term_months",
-            "min_annual_rate", "max_annual_rate", "repayment_methods", "collateral", "max_ltv", "description",
-            "is_active"]
+EDITABLE = [
+    "name_zh",
+    "name_en",
+    "category",
+    "min_amount",
+    "max_amount",
+    "min_term_months",
+    "max_term_months",
+    "min_annual_rate",
+    "max_annual_rate",
+    "repayment_methods",
+    "collateral",
+    "max_ltv",
+    "description",
+    "is_active",
+]
 
 
 def _decimal(value, field: str, errors: dict) -> Decimal | None:
@@ -24,7 +38,7 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
             raise InvalidOperation
         return number
     except (InvalidOperation, ValueError, TypeError):
-        errors[field] = "not a number"
+        errors[field] = _("not a number")
         return None
 
 
@@ -32,21 +46,23 @@ def _validated_terms(data: dict) -> dict:
     errors: dict[str, str] = {}
     clean = dict(data)
     if "category" in data and data["category"] not in ProductCategory.values:
-        errors["category"] = f"unknown category {data['category']!r}"
+        errors["category"] = _("unknown category %(category)s") % {"category": data["category"]}
     if "collateral" in data and data["collateral"] not in Product.Collateral.values:
-        errors["collateral"] = f"unknown collateral requirement {data['collateral']!r}"
+        errors["collateral"] = _("unknown collateral requirement %(collateral)s") % {"collateral": data["collateral"]}
     for field in ("min_amount", "max_amount", "min_annual_rate", "max_annual_rate", "max_ltv"):
         if data.get(field) is not None:
             clean[field] = _decimal(data[field], field, errors)
     for field in ("min_term_months", "max_term_months"):
         if field in data and (not isinstance(data[field], int) or data[field] < 1):
-            errors[field] = "term is a whole number of months, at least 1"
+            errors[field] = _("term is a whole number of months, at least 1")
     methods = data.get("repayment_methods")
     if methods is not None:
         if not methods:
-            errors["repayment_methods"] = "allow at least one repayment method"
+            errors["repayment_methods"] = _("allow at least one repayment method")
         elif any(m not in RepaymentMethod.values for m in methods):
-            errors["repayment_methods"] = f"repayment methods are among {', '.join(RepaymentMethod.values)}"
+            errors["repayment_methods"] = _("repayment methods are among %(choices)s") % {
+                "choices": ", ".join(RepaymentMethod.values)
+            }
         else:
             clean["repayment_methods"] = sorted(set(methods), key=RepaymentMethod.values.index)
     if errors:
@@ -57,42 +73,69 @@ def _validated_terms(data: dict) -> dict:
 def _check_ranges(product: Product) -> None:
     errors = {}
     if product.min_amount <= 0:
-        errors["min_amount"] = "minimum amount must be positive"
+        errors["min_amount"] = _("minimum amount must be positive")
     if product.max_amount < product.min_amount:
-        errors["max_amount"] = "maximum amount is below the minimum"
+        errors["max_amount"] = _("maximum amount is below the minimum")
     if product.max_term_months < product.min_term_months:
-        errors["max_term_months"] = "maximum term is below the minimum"
+        errors["max_term_months"] = _("maximum term is below the minimum")
     if product.min_annual_rate < 0:
-        errors["min_annual_rate"] = "rate must not be negative"
+        errors["min_annual_rate"] = _("rate must not be negative")
     if product.max_annual_rate < product.min_annual_rate:
-        errors["max_annual_rate"] = "maximum rate is below the minimum"
+        errors["max_annual_rate"] = _("maximum rate is below the minimum")
     elif product.max_annual_rate > Decimal("0.36"):
-        errors["max_annual_rate"] = "annual rate above 36% is not allowed"
+        errors["max_annual_rate"] = _("annual rate above 36 percent is not allowed")
     if product.max_ltv is not None and not Decimal(0) < product.max_ltv <= Decimal(1):
-        errors["max_ltv"] = "loan-to-value cap is between 0 and 1"
+        errors["max_ltv"] = _("loan-to-value cap is between 0 and 1")
     if product.collateral == Product.Collateral.REQUIRED and product.max_ltv is None:
-        errors["max_ltv"] = "a product that requires collateral needs a loan-to-value cap"
+        errors["max_ltv"] = _("a product that requires collateral needs a loan-to-value cap")
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def product_create(*, actor, code: str, name_zh: str, name_en: str, category: str, min_amount, max_amount,
-                   min_term_months: int, max_term_months: int, min_annual_rate, max_annual_rate,
-                   repayment_methods: list[str], collateral: str = Product.Collateral.NONE, max_ltv=None,
-                   description: str = "", is_active: bool = True) -> Product:
+def product_create(
+    *,
+    actor,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    category: str,
+    min_amount,
+    max_amount,
+    min_term_months: int,
+    max_term_months: int,
+    min_annual_rate,
+    max_annual_rate,
+    repayment_methods: list[str],
+    collateral: str = Product.Collateral.NONE,
+    max_ltv=None,
+    description: str = "",
+    is_active: bool = True,
+) -> Product:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_PRODUCTS)
     if not (code or "").strip():
-        raise ValidationError({"code": "a product code is required"})
+        raise ValidationError({"code": _("a product code is required")})
     if Product.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"product {code} already exists"})
-    clean = _validated_terms(dict(
-        name_zh=name_zh, name_en=name_en, category=category, min_amount=min_amount, max_amount=max_amount,
-        min_term_months=min_term_months, max_term_months=max_term_months, min_annual_rate=min_annual_rate,
-        max_annual_rate=max_annual_rate, repayment_methods=repayment_methods, collateral=collateral,
-        max_ltv=max_ltv, description=description, is_active=is_active,
-    ))
+        raise ValidationError({"code": _("product %(code)s already exists") % {"code": code}})
+    clean = _validated_terms(
+        dict(
+            name_zh=name_zh,
+            name_en=name_en,
+            category=category,
+            min_amount=min_amount,
+            max_amount=max_amount,
+            min_term_months=min_term_months,
+            max_term_months=max_term_months,
+            min_annual_rate=min_annual_rate,
+            max_annual_rate=max_annual_rate,
+            repayment_methods=repayment_methods,
+            collateral=collateral,
+            max_ltv=max_ltv,
+            description=description,
+            is_active=is_active,
+        )
+    )
     product = Product(code=code.strip(), **clean)
     _check_ranges(product)
     product.save()
@@ -106,30 +149,40 @@ def product_update(*, actor, product: Product, **changes) -> Product:
     require(acting, Perm.MANAGE_PRODUCTS)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValidationError({field: "this field cannot be changed" for field in sorted(unknown)})
+        raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     product = Product.objects.select_for_update().get(pk=product.pk)
     before = snapshot(product)
     for field, value in _validated_terms(changes).items():
         setattr(product, field, value)
     _check_ranges(product)
     product.save()
-    record_event(actor=acting.user, event_code="products.product_updated", obj=product, before=before,
-                 after=snapshot(product))
+    record_event(
+        actor=acting.user, event_code="products.product_updated", obj=product, before=before, after=snapshot(product)
+    )
     return product
 
 
 def limits_of(product: Product) -> ProductLimits:
     return ProductLimits(
-        min_amount=product.min_amount, max_amount=product.max_amount, min_term_months=product.min_term_months,
-        max_term_months=product.max_term_months, min_annual_rate=product.min_annual_rate,
-        max_annual_rate=product.max_annual_rate, repayment_methods=tuple(product.repayment_methods),
+        min_amount=product.min_amount,
+        max_amount=product.max_amount,
+        min_term_months=product.min_term_months,
+        max_term_months=product.max_term_months,
+        min_annual_rate=product.min_annual_rate,
+        max_annual_rate=product.max_annual_rate,
+        repayment_methods=tuple(product.repayment_methods),
         is_active=product.is_active,
     )
 
 
 def offer_check(*, product: Product, amount, term_months: int, repayment_method: str, annual_rate=None) -> None:
     """Raise ValidationError naming each field of the offer that the product does not allow."""
-    problems = offer_problems(limits_of(product), amount=amount, term_months=term_months,
-                              repayment_method=repayment_method, annual_rate=annual_rate)
+    problems = offer_problems(
+        limits_of(product),
+        amount=amount,
+        term_months=term_months,
+        repayment_method=repayment_method,
+        annual_rate=annual_rate,
+    )
     if problems:
         raise ValidationError(problems)
