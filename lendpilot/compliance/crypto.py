@@ -62,6 +62,15 @@ def rotate(token: str) -> str:
         raise DecryptionError("value cannot be decrypted with the configured keys") from exc
 
 
+def is_under_primary_key(token: str) -> bool:
+    """Whether `token` is already encrypted with the first (current) key, so rotation can skip it."""
+    try:
+        _fernet()._fernets[0].decrypt(token.encode("ascii"))
+    except InvalidToken:
+        return False
+    return True
+
+
 def keyed_hash(normalised_value: str) -> str:
     """HMAC-SHA256 hex digest of an already-normalised identifier, for exact-match search and joins."""
     return hmac.new(_hash_key(), normalised_value.encode("utf-8"), hashlib.sha256).hexdigest()

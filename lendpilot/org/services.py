@@ -5,7 +5,7 @@ Every function is one business action: keyword-only, one transaction, one audit 
 
 import hashlib
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.core.money import MoneyError, to_money
 from lendpilot.core.reference import Industry, ProductCategory
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import (
@@ -111,8 +112,12 @@ def staff_create(
         errors["approval_level"] = _("approval level is 0 (none) to 3 (final)")
     elif approval_level and role != Role.RISK_OFFICER:
         errors["approval_level"] = _("only risk officers hold an approval level")
-    if Decimal(approval_limit) < 0:
-        errors["approval_limit"] = _("approval limit must not be negative")
+    try:
+        approval_limit = to_money(approval_limit)
+        if approval_limit < 0:
+            errors["approval_limit"] = _("approval limit must not be negative")
+    except MoneyError:
+        errors["approval_limit"] = _("approval limit is not an amount")
     if errors:
         raise ValidationError(errors)
     team, region = _placement(role=role, team=team, region=region)
@@ -155,8 +160,11 @@ def skills_set(
         errors["product_categories"] = _("unknown product category: %(codes)s") % {"codes": ", ".join(bad_product)}
     if any(not 1 <= level <= 5 for level in [*industries.values(), *product_categories.values()]):
         errors["level"] = _("levels run from 1 to 5")
-    rate = Decimal(existing_customer_conversion_rate)
-    if not Decimal(0) <= rate <= Decimal(1):
+    try:
+        rate = Decimal(str(existing_customer_conversion_rate)).quantize(Decimal("0.0001"))
+    except (InvalidOperation, ValueError):
+        rate = None
+    if rate is None or not Decimal(0) <= rate <= Decimal(1):
         errors["existing_customer_conversion_rate"] = _("conversion rate is between 0 and 1")
     if errors:
         raise ValidationError(errors)

@@ -1,6 +1,6 @@
 """Product catalogue writes (FEATURES X1) and the offer check that later capabilities call."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +31,15 @@ EDITABLE = [
 ]
 
 
+DECIMAL_PLACES = {
+    "min_amount": Decimal("0.01"),
+    "max_amount": Decimal("0.01"),
+    "min_annual_rate": Decimal("0.000001"),
+    "max_annual_rate": Decimal("0.000001"),
+    "max_ltv": Decimal("0.0001"),
+}
+
+
 def _decimal(value, field: str, errors: dict) -> Decimal | None:
     try:
         number = Decimal(str(value))
@@ -49,9 +58,11 @@ def _validated_terms(data: dict) -> dict:
         errors["category"] = _("unknown category %(category)s") % {"category": data["category"]}
     if "collateral" in data and data["collateral"] not in Product.Collateral.values:
         errors["collateral"] = _("unknown collateral requirement %(collateral)s") % {"collateral": data["collateral"]}
-    for field in ("min_amount", "max_amount", "min_annual_rate", "max_annual_rate", "max_ltv"):
+    for field, places in DECIMAL_PLACES.items():
         if data.get(field) is not None:
-            clean[field] = _decimal(data[field], field, errors)
+            number = _decimal(data[field], field, errors)
+            # Stored at the column's precision, so the audit "after" equals what the database holds.
+            clean[field] = number.quantize(places, rounding=ROUND_HALF_UP) if number is not None else None
     for field in ("min_term_months", "max_term_months"):
         if field in data and (not isinstance(data[field], int) or data[field] < 1):
             errors[field] = _("term is a whole number of months, at least 1")
