@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lendpilot.org",
     "lendpilot.customers",
     "lendpilot.products",
+    "lendpilot.scoring",
     "lendpilot.demo",
 ]
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("org/", include("lendpilot.org.urls")),
     path("customers/", include("lendpilot.customers.urls")),
     path("products/", include("lendpilot.products.urls")),
+    path("scoring/", include("lendpilot.scoring.urls")),
 ]

@@ -1,0 +1,4 @@
+"""Pages of scoring."""
+
+app_name = "scoring"
+urlpatterns: list = []
