@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "lendpilot.customers",
     "lendpilot.products",
     "lendpilot.scoring",
+    "lendpilot.lending",
     "lendpilot.demo",
 ]
 

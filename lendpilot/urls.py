@@ -18,4 +18,5 @@ urlpatterns = [
     path("customers/", include("lendpilot.customers.urls")),
     path("products/", include("lendpilot.products.urls")),
     path("scoring/", include("lendpilot.scoring.urls")),
+    path("lending/", include("lendpilot.lending.urls")),
 ]

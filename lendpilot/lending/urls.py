@@ -1,0 +1,4 @@
+"""Pages of lending."""
+
+app_name = "lending"
+urlpatterns: list = []
