@@ -23,6 +23,16 @@ EVENTS: dict[str, str] = {
     "products.product_updated": _("Product updated"),
     # compliance
     "compliance.pii_keys_rotated": _("PII encryption keys rotated"),
+    # scoring
+    "scoring.scorecard_trained": _("Scorecard version trained"),
+    "scoring.scorecard_activated": _("Scorecard version activated"),
+    "scoring.scorecard_rejected": _("Scorecard version rejected"),
+    "scoring.policy_published": _("Policy rules version published"),
+    "scoring.blacklist_added": _("Blacklist entry added"),
+    "scoring.blacklist_imported": _("Blacklist imported"),
+    "scoring.prescreen_run": _("Pre-screen decision"),
+    "scoring.monitoring_run": _("Scorecard monitoring computed"),
+    "scoring.outcome_recorded": _("Pre-screened case outcome recorded"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

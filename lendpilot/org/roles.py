@@ -55,6 +55,12 @@ class Perm:
     VIEW_PRODUCTS = "products.view"
     MANAGE_PRODUCTS = "products.manage"
     VIEW_AUDIT = "compliance.view_audit"
+    # scoring
+    VIEW_SCORING = "scoring.view"
+    PRESCREEN = "scoring.prescreen"
+    TRAIN_SCORECARD = "scoring.train"
+    ACTIVATE_SCORECARD = "scoring.activate"
+    MANAGE_POLICY = "scoring.manage_policy"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -72,3 +78,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OPERATIONS: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
     Role.CHANNEL_PARTNER: frozenset({Perm.VIEW_PRODUCTS}),
 }
+
+# scoring: sales pre-screens; risk trains, approves (maker-checker) and sets policy rules and blacklists.
+_SCORING_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_SCORING, Perm.PRESCREEN, Perm.MANAGE_POLICY},
+    Role.REGIONAL_HEAD: {Perm.VIEW_SCORING, Perm.PRESCREEN},
+    Role.TEAM_LEAD: {Perm.VIEW_SCORING, Perm.PRESCREEN},
+    Role.ACCOUNT_MANAGER: {Perm.PRESCREEN},
+    Role.RISK_OFFICER: {Perm.VIEW_SCORING, Perm.PRESCREEN, Perm.TRAIN_SCORECARD, Perm.ACTIVATE_SCORECARD,
+                        Perm.MANAGE_POLICY},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_SCORING},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _SCORING_PERMISSIONS.items()})
