@@ -1,4 +1,12 @@
 """Pages of org."""
 
+from django.urls import path
+
+from lendpilot.org import views
+
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
+    path("teams/", views.team_list, name="team_list"),
+]
