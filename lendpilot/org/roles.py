@@ -61,6 +61,18 @@ class Perm:
     TRAIN_SCORECARD = "scoring.train"
     ACTIVATE_SCORECARD = "scoring.activate"
     MANAGE_POLICY = "scoring.manage_policy"
+    # lending
+    VIEW_LENDING = "lending.view"
+    APPLY_LOAN = "lending.apply"
+    APPROVE_LOAN = "lending.approve"
+    APPROVE_RATE = "lending.approve_rate"
+    MANAGE_AUTHORITY = "lending.manage_authority"
+    ISSUE_CONTRACT = "lending.contract"
+    DISBURSE_LOAN = "lending.disburse"
+    POST_REPAYMENT = "lending.post_repayment"
+    CLASSIFY_LOAN = "lending.classify"
+    MANAGE_CREDIT_LINES = "lending.manage_credit_lines"
+    DRAW_CREDIT_LINE = "lending.draw_credit_line"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -78,6 +90,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OPERATIONS: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
     Role.CHANNEL_PARTNER: frozenset({Perm.VIEW_PRODUCTS}),
 }
+
+# lending: who applies, approves, contracts, disburses, posts repayments and classifies loans.
+_LENDING_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_LENDING, Perm.APPLY_LOAN, Perm.APPROVE_LOAN, Perm.APPROVE_RATE,
+                    Perm.MANAGE_AUTHORITY, Perm.MANAGE_CREDIT_LINES},
+    Role.REGIONAL_HEAD: {Perm.VIEW_LENDING, Perm.APPLY_LOAN, Perm.APPROVE_RATE},
+    Role.TEAM_LEAD: {Perm.VIEW_LENDING, Perm.APPLY_LOAN},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_LENDING, Perm.APPLY_LOAN},
+    Role.RISK_OFFICER: {Perm.VIEW_LENDING, Perm.APPROVE_LOAN, Perm.CLASSIFY_LOAN, Perm.MANAGE_CREDIT_LINES},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_LENDING},
+    Role.OPERATIONS: {Perm.VIEW_LENDING, Perm.ISSUE_CONTRACT, Perm.DISBURSE_LOAN, Perm.POST_REPAYMENT,
+                      Perm.DRAW_CREDIT_LINE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _LENDING_PERMISSIONS.items()})
 
 # scoring: sales pre-screens; risk trains, approves (maker-checker) and sets policy rules and blacklists.
 _SCORING_PERMISSIONS: dict[str, set[str]] = {

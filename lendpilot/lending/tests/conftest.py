@@ -1,0 +1,55 @@
+"""Helpers for lending tests: a case ready to submit, a case taken through approval, a disbursed loan."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from lendpilot.lending import services
+from lendpilot.lending.models import Application, Loan
+
+
+def draft(world, *, customer="am_wang_person", product="credit", amount="300000", grade="A", term=12,
+          method="equal_instalment", rate="0.0800", by="am_wang", income="50000", debts="5000"):
+    app = services.application_create(
+        actor=world.user(by), applicant=world.customers[customer], product=world.products[product],
+        amount=Decimal(amount), term_months=term, repayment_method=method, annual_rate=Decimal(rate),
+        purpose="流动资金周转", risk_grade=grade, monthly_income=Decimal(income), monthly_debt_payments=Decimal(debts))
+    for entry in app.checklist.select_related("item"):
+        services.checklist_mark(actor=world.user(by), application=app, item_code=entry.item.code, evidence="已核验")
+    if world.products[product].collateral == "required":
+        services.collateral_add(actor=world.user(by), application=app, kind="real_estate", description="上海房产",
+                                valuation=Decimal(amount) * 2, valuer="上海评估所", valued_on=date(2025, 1, 2))
+    return app
+
+
+def submitted(world, **kwargs) -> Application:
+    by = kwargs.get("by", "am_wang")
+    app = draft(world, **kwargs)
+    return services.application_submit(actor=world.user(by), application=app, today=date(2025, 6, 2))
+
+
+def approve_all(world, app: Application, approvers: list[str]) -> Application:
+    for key in approvers:
+        services.application_decide(actor=world.user(key), application=app, outcome="approve",
+                                    reason="ok", today=date(2025, 6, 3))
+    app.refresh_from_db()
+    return app
+
+
+def disbursed_loan(world, *, disbursed_on=date(2025, 1, 10), **kwargs) -> Loan:
+    app = approve_all(world, submitted(world, **kwargs), ["risk_l1", "risk_l3"])
+    contract = services.contract_generate(actor=world.user("operations"), application=app)
+    services.contract_sign(actor=world.user("operations"), contract=contract)
+    return services.loan_disburse(actor=world.user("operations"), contract=contract, disbursed_on=disbursed_on)
+
+
+@pytest.fixture
+def lending_world(world):
+    from lendpilot.lending.services import checklist_item_set
+
+    checklist_item_set(actor=None, product=world.products["credit"], code="id_card", label="身份证")
+    checklist_item_set(actor=None, product=world.products["credit"], code="income_proof", label="收入证明",
+                       kind="verification")
+    checklist_item_set(actor=None, product=world.products["mortgage"], code="title_deed", label="房产证")
+    return world
