@@ -85,10 +85,14 @@ def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
     from lendpilot.org.api import router as org_router
     from lendpilot.products.api import router as products_router
+    from lendpilot.scoring.api import prescreen_router
+    from lendpilot.scoring.api import router as scoring_router
 
     api.add_router("/org", org_router, tags=["org"])
     api.add_router("/customers", customers_router, tags=["customers"])
     api.add_router("/products", products_router, tags=["products"])
+    api.add_router("/prescreen", prescreen_router, tags=["scoring"])
+    api.add_router("/scoring", scoring_router, tags=["scoring"])
 
 
 mount_routers()

@@ -233,8 +233,10 @@ def scaling(config: TrainingConfig) -> dict[str, float]:
             "factor": factor, "offset": offset}
 
 
-def _bin_rows(optb) -> tuple[list[str], list[float], list[int], float, int]:
-    table = optb.binning_table.build()
+def _bin_rows(optb) -> tuple[list[str], list[float], list[int], float, int, list[float]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = optb.binning_table.build()
     n_bins = len(optb.splits) + 1 if optb.dtype == "numerical" else len(optb.splits)
     rows = table.iloc[:n_bins]
     labels = [str(b) if isinstance(b, str) or not hasattr(b, "__iter__") else ", ".join(map(str, list(b)))
@@ -242,7 +244,8 @@ def _bin_rows(optb) -> tuple[list[str], list[float], list[int], float, int]:
     woe = [float(w) for w in rows["WoE"]]
     counts = [int(c) for c in rows["Count"]]
     missing = table[table["Bin"].astype(str) == "Missing"].iloc[0]
-    return labels, woe, counts, float(missing["WoE"]), int(missing["Count"])
+    iv_bins = [round(float(v), 8) for v in rows["IV"]]
+    return labels, woe, counts, float(missing["WoE"]), int(missing["Count"]), iv_bins
 
 
 def compile_table(fit: _Fit, frame: pd.DataFrame, y: np.ndarray, config: TrainingConfig) -> dict[str, Any]:
@@ -256,7 +259,7 @@ def compile_table(fit: _Fit, frame: pd.DataFrame, y: np.ndarray, config: Trainin
     characteristics = []
     for name, coef in zip(fit.features, coefs, strict=True):
         optb = fit.binning.get_binned_variable(name)
-        labels, woe, counts, missing_woe, missing_count = _bin_rows(optb)
+        labels, woe, counts, missing_woe, missing_count, iv_bins = _bin_rows(optb)
 
         def points(w, coef=coef):
             return round(offset / n - factor * (float(coef) * w + intercept / n), 6)
@@ -267,6 +270,7 @@ def compile_table(fit: _Fit, frame: pd.DataFrame, y: np.ndarray, config: Trainin
             "labels": labels,
             "woe": [round(w, 8) for w in woe],
             "counts": counts,
+            "iv_bins": iv_bins,
             "points": [points(w) for w in woe],
             "allow_missing": missing_count > 0,
             "missing_points": points(missing_woe),
@@ -293,6 +297,11 @@ def compile_table(fit: _Fit, frame: pd.DataFrame, y: np.ndarray, config: Trainin
         "characteristics": characteristics,
         "grade_bounds": list(config.grade_bounds),
     }
+
+
+def _iv_terms(characteristic: dict[str, Any]) -> np.ndarray:
+    """Information value of each bin, as optbinning's binning table reported it."""
+    return np.asarray(characteristic.get("iv_bins", [0.0]), dtype=float)
 
 
 # -- the whole training run ----------------------------------------------------------------------
@@ -338,7 +347,7 @@ def train(frame: pd.DataFrame, *, target: str, bad_value: str | None = None, fea
         "characteristics_offered": features,
         "characteristics_selected": fit.features,
         "categorical": categorical,
-        "iv": {name: round(float(fit.binning.get_binned_variable(name).binning_table.iv), 6) for name in fit.features},
+        "iv": {c["name"]: round(float(np.sum(_iv_terms(c))), 6) for c in table["characteristics"]},
         "score_range": [round(float(scores.min()), 2), round(float(scores.max()), 2)],
     }
     return TrainingResult(table=table, metrics=metrics, summary=summary, config=config.to_json())
