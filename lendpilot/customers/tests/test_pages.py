@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from lendpilot.compliance.models import PiiAccessLog
-from lendpilot.conftest import PASSWORD
 from lendpilot.core.reference import Industry
 from lendpilot.customers.models import Customer
 from lendpilot.customers.synthetic import make_credit_code, make_id_number, make_mobile
