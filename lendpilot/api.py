@@ -2,6 +2,7 @@
 /api/v1/docs. Each domain package contributes a Router from its `api.py`; this module mounts them
 and turns domain errors into 4xx answers that name the field."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -23,15 +24,22 @@ class BearerToken(HttpBearer):
 
 
 class BrowserSession(APIKeyCookie):
-    """The signed-in browser session; unsafe methods need the CSRF token as usual."""
+    """The signed-in browser session. Unsafe methods (POST, PATCH, DELETE) need the CSRF token as on
+    any Django form (`X-CSRFToken` header); a request without a signed-in session is simply not
+    authenticated by this class (401 when no other class accepts it), not a CSRF failure."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)  # raises a 403 when an unsafe method lacks the CSRF token
 
     def authenticate(self, request, key):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+        if key is None:
+            return None
+        return request.user
 
 
 api = NinjaAPI(
@@ -83,6 +91,7 @@ def on_unauthenticated(request, exc):
 
 def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
+    from lendpilot.lending.api import router as lending_router
     from lendpilot.org.api import router as org_router
     from lendpilot.products.api import router as products_router
     from lendpilot.scoring.api import prescreen_router
@@ -93,6 +102,7 @@ def mount_routers() -> None:
     api.add_router("/products", products_router, tags=["products"])
     api.add_router("/prescreen", prescreen_router, tags=["scoring"])
     api.add_router("/scoring", scoring_router, tags=["scoring"])
+    api.add_router("/lending", lending_router, tags=["lending"])
 
 
 mount_routers()

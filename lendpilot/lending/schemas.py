@@ -1,0 +1,282 @@
+"""Request and response shapes of the lending API (pydantic through django-ninja)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+Outcome = Literal["approve", "approve_with_conditions", "return", "reject"]
+
+
+class ApplicationIn(Schema):
+    applicant_id: int
+    product_id: int
+    amount: Decimal
+    term_months: int = Field(..., ge=1, le=600)
+    repayment_method: str
+    annual_rate: Decimal
+    purpose: str = Field(..., max_length=200)
+    risk_grade: str = Field(..., description="A (best) to E; an input until the scoring package provides it")
+    monthly_income: Decimal
+    monthly_debt_payments: Decimal = Decimal("0")
+    fee_amount: Decimal = Decimal("0")
+
+
+class ApplicationPatch(Schema):
+    amount: Decimal | None = None
+    term_months: int | None = Field(None, ge=1, le=600)
+    repayment_method: str | None = None
+    annual_rate: Decimal | None = None
+    purpose: str | None = Field(None, max_length=200)
+    risk_grade: str | None = None
+    monthly_income: Decimal | None = None
+    monthly_debt_payments: Decimal | None = None
+    fee_amount: Decimal | None = None
+
+
+class ChecklistOut(Schema):
+    code: str
+    label: str
+    required: bool
+    done: bool
+    evidence: str
+
+
+class CollateralIn(Schema):
+    kind: str
+    description: str = Field(..., max_length=200)
+    valuation: Decimal
+    valuer: str = Field(..., max_length=100)
+    valued_on: date
+
+
+class CollateralOut(Schema):
+    id: int
+    kind: str
+    description: str
+    valuation: Decimal
+    valuer: str
+    valued_on: date
+
+
+class ChecklistMarkIn(Schema):
+    done: bool = True
+    evidence: str = Field("", max_length=300)
+
+
+class CrossCheckIn(Schema):
+    kind: str
+    passed: bool
+    evidence: str = Field(..., max_length=300)
+    stated: str = Field("", max_length=100)
+    observed: str = Field("", max_length=100)
+
+
+class DecisionIn(Schema):
+    outcome: Outcome
+    reason: str = Field("", max_length=2000)
+    conditions: dict | None = None
+    expected_step: int | None = Field(None, description="the step the approver saw; a stale step is a 409")
+
+
+class DecisionOut(Schema):
+    id: int
+    level: int
+    outcome: str
+    approver: str
+    reason: str
+    conditions: dict
+    override: bool
+    within_sla: bool
+    decided_at: datetime
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    note: str
+    at: datetime
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    applicant_id: int
+    applicant: str
+    product_id: int
+    amount: Decimal
+    term_months: int
+    repayment_method: str
+    annual_rate: Decimal
+    fee_amount: Decimal
+    purpose: str
+    risk_grade: str
+    monthly_income: Decimal
+    monthly_debt_payments: Decimal
+    dti: Decimal | None
+    status: str
+    submission_round: int
+    route: list[int]
+    step: int
+    current_level: int | None
+    stage_due_on: date | None
+    escalated: bool
+    decline_recommended: bool
+    conditions: dict
+    ltv: Decimal | None = None
+    checklist: list[ChecklistOut] = []
+    collateral: list[CollateralOut] = []
+    decisions: list[DecisionOut] = []
+    history: list[StatusChangeOut] = []
+
+
+class QueueRowOut(Schema):
+    id: int
+    number: str
+    applicant: str
+    amount: Decimal
+    risk_grade: str
+    stage_due_on: date | None
+    sla: str
+    escalated: bool
+    step: int
+
+
+class ContractIn(Schema):
+    start: date | None = None
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    application_id: int
+    principal: Decimal
+    annual_rate: Decimal
+    apr: Decimal
+    term_months: int
+    repayment_method: str
+    status: str
+    disclosures: dict
+    missing_disclosures: list[str]
+
+
+class DisburseIn(Schema):
+    disbursed_on: date | None = None
+
+
+class InstalmentOut(Schema):
+    seq: int
+    due_date: date
+    principal_due: Decimal
+    interest_due: Decimal
+    principal_paid: Decimal
+    interest_paid: Decimal
+    penalty_accrued: Decimal
+    penalty_paid: Decimal
+    is_settled: bool
+
+
+class RepaymentOut(Schema):
+    id: int
+    loan_id: int
+    external_ref: str
+    amount: Decimal
+    value_date: date
+    kind: str
+    penalty_part: Decimal
+    interest_part: Decimal
+    principal_part: Decimal
+    unapplied: Decimal
+
+
+class LoanOut(Schema):
+    id: int
+    number: str
+    borrower_id: int
+    borrower: str
+    product_id: int
+    principal: Decimal
+    annual_rate: Decimal
+    term_months: int
+    repayment_method: str
+    disbursed_on: date
+    outstanding_principal: Decimal
+    status: str
+    days_past_due: int
+    risk_class: int
+    manual_class: int | None
+    credit_line_id: int | None
+
+
+class LoanDetailOut(LoanOut):
+    schedule: list[InstalmentOut]
+    repayments: list[RepaymentOut]
+
+
+class RepaymentIn(Schema):
+    loan_number: str = Field(..., max_length=24)
+    external_ref: str = Field(..., max_length=64)
+    amount: Decimal
+    value_date: date
+    prepayment: bool = False
+    prepayment_mode: Literal["reduce_payment", "shorten_term"] = "reduce_payment"
+
+
+class ImportOut(Schema):
+    batch: str
+    rows: int
+    posted: int
+    already_posted: int
+    amount: Decimal
+    allocated: dict
+
+
+class CreditLineIn(Schema):
+    customer_id: int
+    product_id: int
+    limit: Decimal
+    annual_rate: Decimal
+    expires_on: date
+
+
+class CreditLineOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    product_id: int
+    limit: Decimal
+    utilised: Decimal
+    available: Decimal
+    annual_rate: Decimal
+    expires_on: date
+    status: str
+    status_reason: str
+
+
+class CreditLineStatusIn(Schema):
+    status: Literal["active", "reduced", "frozen"]
+    reason: str = Field(..., max_length=300)
+    limit: Decimal | None = None
+
+
+class DrawIn(Schema):
+    amount: Decimal
+    term_months: int = Field(..., ge=1, le=600)
+    repayment_method: str
+    drawn_on: date | None = None
+
+
+class ClassChangeIn(Schema):
+    to_class: int = Field(..., ge=1, le=5)
+    reason: str = Field(..., max_length=300)
+
+
+class ErrorRow(Schema):
+    loc: list
+    msg: str
+    type: str = "value_error"
+
+
+class ImportErrorOut(Schema):
+    detail: list[ErrorRow]

@@ -1,0 +1,166 @@
+"""The lending API end to end, and bad input: 422 naming the field or row, 409 on conflicts, never 500."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from lendpilot.lending.models import Application, Repayment
+from lendpilot.lending.tests.conftest import disbursed_loan
+
+API = "/api/v1/lending"
+
+
+def client_for(world, key) -> Client:
+    client = Client()
+    client.force_login(world.user(key))
+    return client
+
+
+def _fields(response):
+    return {tuple(d["loc"])[-1] for d in response.json()["detail"]}
+
+
+def _create(world, **overrides):
+    body = {"applicant_id": world.customers["am_wang_person"].pk, "product_id": world.products["credit"].pk,
+            "amount": "300000", "term_months": 12, "repayment_method": "equal_instalment", "annual_rate": "0.08",
+            "purpose": "装修", "risk_grade": "C", "monthly_income": "50000", "monthly_debt_payments": "1000",
+            **overrides}
+    return client_for(world, "am_wang").post(f"{API}/applications", body, content_type="application/json")
+
+
+def test_case_through_three_approvers_to_disbursement(lending_world):
+    w = lending_world
+    created = _create(w)
+    assert created.status_code == 201, created.content
+    app_id = created.json()["id"]
+    am = client_for(w, "am_wang")
+    assert am.post(f"{API}/applications/{app_id}/submit").status_code == 422  # checklist incomplete
+    for code in ("id_card", "income_proof"):
+        r = am.post(f"{API}/applications/{app_id}/checklist/{code}", {"evidence": "已核验"},
+                    content_type="application/json")
+        assert r.status_code == 200
+    submitted = am.post(f"{API}/applications/{app_id}/submit")
+    assert submitted.status_code == 200 and submitted.json()["route"] == [1, 2, 3]
+    queue = client_for(w, "risk_l1").get(f"{API}/queues/1").json()
+    assert [row["id"] for row in queue] == [app_id] and queue[0]["sla"] in {"green", "amber", "red"}
+    for step, key in enumerate(("risk_l1", "risk_l2", "risk_l3")):
+        r = client_for(w, key).post(f"{API}/applications/{app_id}/decide",
+                                    {"outcome": "approve", "reason": "同意", "expected_step": step},
+                                    content_type="application/json")
+        assert r.status_code == 200, r.content
+    stale = client_for(w, "risk_l3").post(f"{API}/applications/{app_id}/decide",
+                                          {"outcome": "approve", "expected_step": 2}, content_type="application/json")
+    assert stale.status_code == 409
+    detail = am.get(f"{API}/applications/{app_id}").json()
+    assert detail["status"] == "approved" and len(detail["decisions"]) == 3
+    ops = client_for(w, "operations")
+    contract = ops.post(f"{API}/applications/{app_id}/contract", {}, content_type="application/json")
+    assert contract.status_code == 201 and contract.json()["missing_disclosures"] == []
+    cid = contract.json()["id"]
+    assert ops.post(f"{API}/contracts/{cid}/disburse", {}, content_type="application/json").status_code == 409
+    assert ops.post(f"{API}/contracts/{cid}/sign").status_code == 200
+    loan = ops.post(f"{API}/contracts/{cid}/disburse", {"disbursed_on": "2025-01-10"},
+                    content_type="application/json")
+    assert loan.status_code == 201
+    loan_detail = am.get(f"{API}/loans/{loan.json()['id']}").json()
+    assert len(loan_detail["schedule"]) == 12
+    assert client_for(w, "am_chen").get(f"{API}/loans/{loan.json()['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"amount": "abc"}, "amount"), ({"amount": "-100"}, "amount"), ({"amount": "9999999"}, "amount"),
+    ({"annual_rate": "0.5"}, "annual_rate"), ({"risk_grade": "Q"}, "risk_grade"), ({"term_months": 0}, "term_months"),
+    ({"repayment_method": "whenever"}, "repayment_method"), ({"applicant_id": 999999}, "applicant_id"),
+    ({"monthly_income": "NaN"}, "monthly_income"), ({"purpose": ""}, "purpose"),
+])
+def test_bad_application_input_is_422_naming_the_field(lending_world, overrides, field):
+    response = _create(lending_world, **overrides)
+    assert response.status_code == 422, response.content
+    assert field in _fields(response)
+    assert not Application.objects.exists()
+
+
+def test_approver_without_authority_is_422_and_wrong_role_403(lending_world):
+    w = lending_world
+    app_id = _create(w, risk_grade="A").json()["id"]
+    am = client_for(w, "am_wang")
+    for code in ("id_card", "income_proof"):
+        am.post(f"{API}/applications/{app_id}/checklist/{code}", {"evidence": "ok"}, content_type="application/json")
+    am.post(f"{API}/applications/{app_id}/submit")
+    r = client_for(w, "operations").post(f"{API}/applications/{app_id}/decide", {"outcome": "approve"},
+                                         content_type="application/json")
+    assert r.status_code == 403
+    client_for(w, "risk_l3").post(f"{API}/applications/{app_id}/decide", {"outcome": "approve"},
+                                  content_type="application/json")
+    again = client_for(w, "risk_l3").post(f"{API}/applications/{app_id}/decide", {"outcome": "approve"},
+                                          content_type="application/json")
+    assert again.status_code == 422 and "approver" in _fields(again)
+    bad = client_for(w, "risk_l2").post(f"{API}/applications/{app_id}/decide", {"outcome": "maybe"},
+                                        content_type="application/json")
+    assert bad.status_code == 422
+
+
+def test_repayments_json_bad_input_and_duplicates(lending_world):
+    w = lending_world
+    loan = disbursed_loan(w)
+    ops = client_for(w, "operations")
+    base = {"loan_number": loan.number, "external_ref": "J1", "amount": "1000.00", "value_date": "2025-02-10"}
+    for overrides, field in [({"loan_number": "LN-NONE"}, "loan_number"), ({"amount": "-1"}, "amount"),
+                             ({"amount": "ten"}, "amount"), ({"value_date": "yesterday"}, "value_date")]:
+        r = ops.post(f"{API}/repayments", {**base, **overrides}, content_type="application/json")
+        assert r.status_code == 422 and field in _fields(r), (overrides, r.content)
+    assert ops.post(f"{API}/repayments", base, content_type="application/json").status_code == 201
+    dup = ops.post(f"{API}/repayments", base, content_type="application/json")
+    assert dup.status_code == 409 and dup.json()["field"] == "external_ref"
+    assert client_for(w, "am_wang").post(f"{API}/repayments", {**base, "external_ref": "J2"},
+                                         content_type="application/json").status_code == 403
+    assert Repayment.objects.count() == 1
+
+
+def test_csv_import_reports_rows_and_is_all_or_nothing(lending_world):
+    w = lending_world
+    loan = disbursed_loan(w)
+    ops = client_for(w, "operations")
+    bad = ("external_ref,loan_number,amount,value_date\n"
+           f"C1,{loan.number},100.00,2025-02-10\nC2,{loan.number},-3,2025-02-10\nC3,LN-X,1.00,2025-02-10\n")
+    r = ops.post(f"{API}/repayments/import", {"file": SimpleUploadedFile("r.csv", bad.encode())})
+    assert r.status_code == 422
+    assert {(d["loc"][2], d["loc"][3]) for d in r.json()["detail"]} == {(3, "amount"), (4, "loan_number")}
+    assert not Repayment.objects.exists()
+    good = f"external_ref,loan_number,amount,value_date\nC1,{loan.number},100.00,2025-02-10\n"
+    r = ops.post(f"{API}/repayments/import", {"file": SimpleUploadedFile("r.csv", good.encode())})
+    assert r.status_code == 200 and r.json()["posted"] == 1
+    r = ops.post(f"{API}/repayments/import", {"file": SimpleUploadedFile("r.csv", good.encode())})
+    assert r.json()["posted"] == 0 and r.json()["already_posted"] == 1
+    r = ops.post(f"{API}/repayments/import", {"file": SimpleUploadedFile("r.csv", b"\xff\xfe\x00bad")})
+    assert r.status_code == 422
+
+
+def test_credit_line_api(lending_world):
+    w = lending_world
+    risk = client_for(w, "risk_l2")
+    body = {"customer_id": w.customers["am_wang_person"].pk, "product_id": w.products["credit"].pk,
+            "limit": "100000", "annual_rate": "0.09", "expires_on": "2099-01-01"}
+    line = risk.post(f"{API}/credit-lines", body, content_type="application/json")
+    assert line.status_code == 201
+    lid = line.json()["id"]
+    ops = client_for(w, "operations")
+    draw = {"amount": "60000", "term_months": 12, "repayment_method": "equal_principal", "drawn_on": "2025-01-10"}
+    assert ops.post(f"{API}/credit-lines/{lid}/draw", draw, content_type="application/json").status_code == 201
+    over = ops.post(f"{API}/credit-lines/{lid}/draw", draw, content_type="application/json")
+    assert over.status_code == 409 and over.json()["field"] == "amount"
+    frozen = risk.post(f"{API}/credit-lines/{lid}/status", {"status": "frozen", "reason": "预警"},
+                       content_type="application/json")
+    assert frozen.status_code == 200 and frozen.json()["status"] == "frozen"
+    small = {**draw, "amount": "1000"}
+    assert ops.post(f"{API}/credit-lines/{lid}/draw", small, content_type="application/json").status_code == 409
+    assert risk.post(f"{API}/credit-lines", {**body, "limit": "x"}, content_type="application/json").status_code == 422
+
+
+def test_openapi_lists_lending(lending_world):
+    schema = client_for(lending_world, "director").get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert f"{API}/applications" in schema.json()["paths"]
+    assert date.today()  # the schema builds without error
