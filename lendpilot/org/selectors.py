@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from lendpilot.org.access import Actor, require, scope_filter
-from lendpilot.org.models import Region, Staff, Team
+from lendpilot.org.models import ApiToken, Region, Staff, Team
 from lendpilot.org.roles import Perm
 
 
@@ -46,3 +46,14 @@ def teams_visible(actor: Actor) -> QuerySet[Team]:
 def regions_all() -> QuerySet[Region]:
     """Regions are reference data, visible to every signed-in user."""
     return Region.objects.order_by("code")
+
+
+def api_token_get(actor: Actor, token_id: int) -> ApiToken:
+    """One API token: the actor's own, or anyone's for a holder of the token permission; 404 otherwise."""
+    qs = ApiToken.objects.select_related("user")
+    if not actor.is_system and not actor.can(Perm.ISSUE_API_TOKEN):
+        qs = qs.filter(user=actor.user) if actor.user is not None and actor.user.is_authenticated else qs.none()
+    token = qs.filter(pk=token_id).first()
+    if token is None:
+        raise Http404("API token not found")
+    return token

@@ -1,0 +1,27 @@
+"""`manage.py issue_api_token <username> --name NAME`: issue a bearer token for an integration's
+login and print the secret once (only its hash is stored)."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from lendpilot.org.services import api_token_issue
+
+
+class Command(BaseCommand):
+    help = "Issue an API token for a user and print its secret (shown once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", required=True, help="what the token is for, e.g. core-banking feed")
+
+    def handle(self, *args, username, name, **options):
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active user {username!r}")
+        try:
+            token, secret = api_token_issue(actor=None, user=user, name=name)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stderr.write(f"Token {token.prefix}… ({token.name}) issued for {username}; the secret is shown once:")
+        self.stdout.write(secret)
