@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import Industry
+from lendpilot.customers.identifiers import (
+    IdentifierError,
+    normalise_bank_account,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_mobile,
+)
 from lendpilot.customers.models import Customer
 from lendpilot.customers.pii import PII_FIELDS
 from lendpilot.customers.services import OWNER_ROLES
@@ -53,7 +60,41 @@ def _manager_choices(actor: Actor):
     return staff_visible(actor).filter(role__in=OWNER_ROLES, is_active=True)
 
 
-class CustomerCreateForm(BootstrapForm):
+class IdentifierChecks:
+    """Check identifiers with the same functions the service uses, so that a bad ID number is reported
+    together with any other mistake on the form, not only after the rest is fixed. The service checks
+    again; the form keeps what the user typed."""
+
+    CHECKS = {
+        "id_number": normalise_id_number,
+        "credit_code": normalise_credit_code,
+        "phone": normalise_mobile,
+        "bank_account": normalise_bank_account,
+    }
+
+    def _check_identifier(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if value:
+            try:
+                self.CHECKS[name](value)
+            except IdentifierError as exc:
+                raise forms.ValidationError(str(exc), code="invalid") from exc
+        return value
+
+    def clean_id_number(self):
+        return self._check_identifier("id_number")
+
+    def clean_credit_code(self):
+        return self._check_identifier("credit_code")
+
+    def clean_phone(self):
+        return self._check_identifier("phone")
+
+    def clean_bank_account(self):
+        return self._check_identifier("bank_account")
+
+
+class CustomerCreateForm(IdentifierChecks, BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Customer.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
     id_number = forms.CharField(label=_("Resident ID number"), required=False, max_length=30,
@@ -79,7 +120,7 @@ class CustomerCreateForm(BootstrapForm):
             self.fields["region"].initial = actor.staff.region_id
 
 
-class CustomerUpdateForm(BootstrapForm):
+class CustomerUpdateForm(IdentifierChecks, BootstrapForm):
     """Profile and contact fields. Identifiers are stored encrypted, so the phone and bank account
     fields start empty: left empty they keep the value on file."""
 

@@ -266,3 +266,12 @@ def test_edit_needs_the_permission(client, world):
     assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.city != "苏州"
+
+
+def test_all_mistakes_are_reported_at_once(client, world):
+    signed_in(client, world, "director")
+    before = Customer.objects.count()
+    response = client.post(reverse("customers:create"), person_form(
+        world, id_number="110101199003071234", phone="123", region="", manager=""))
+    assert {"id_number", "phone", "region", "manager"} <= set(response.context["form"].errors)
+    assert Customer.objects.count() == before
