@@ -1,0 +1,62 @@
+"""Forms of the lending pages; the services do the real validation and their field errors land on the form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from lendpilot.core.reference import RepaymentMethod
+from lendpilot.lending.models import Decision, RiskGrade
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's field errors on the matching form fields (others on the form itself)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ApplicationForm(forms.Form):
+    applicant = forms.TypedChoiceField(label=_("Applicant"), coerce=int)
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=16, decimal_places=2)
+    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
+    repayment_method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
+    annual_rate = forms.DecimalField(label=_("Annual rate (e.g. 0.0800)"), max_digits=7, decimal_places=6)
+    fee_amount = forms.DecimalField(label=_("Upfront fees (CNY)"), max_digits=16, decimal_places=2, initial=0)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=RiskGrade.choices,
+                                   help_text=_("Entered by hand until scoring provides it."))
+    monthly_income = forms.DecimalField(label=_("Monthly income (CNY)"), max_digits=16, decimal_places=2)
+    monthly_debt_payments = forms.DecimalField(label=_("Existing monthly debt payments (CNY)"), max_digits=16,
+                                               decimal_places=2, initial=0)
+
+    def __init__(self, *args, customers=(), products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].choices = [(c.pk, c.name) for c in customers]
+        self.fields["product"].choices = [(p.pk, p.name) for p in products]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                          else "form-control")
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices,
+                                widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.CharField(label=_("Reason"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    condition_amount = forms.DecimalField(label=_("Condition: lower amount"), required=False,
+                                          widget=forms.NumberInput(attrs={"class": "form-control"}))
+    condition_rate = forms.DecimalField(label=_("Condition: higher rate"), required=False,
+                                        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.0001"}))
+    condition_collateral = forms.CharField(label=_("Condition: extra collateral"), required=False,
+                                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    expected_step = forms.IntegerField(widget=forms.HiddenInput)
+
+    def conditions(self) -> dict | None:
+        data = self.cleaned_data
+        conditions = {"amount": data.get("condition_amount"), "annual_rate": data.get("condition_rate"),
+                      "extra_collateral": data.get("condition_collateral")}
+        conditions = {k: v for k, v in conditions.items() if v not in (None, "")}
+        return conditions or None
