@@ -38,9 +38,10 @@ def compiled(version_id: int, table: dict | None = None) -> Scorecard:
     return card
 
 
-def active_scorecard_id(family: str) -> int | None:
+def active_scorecard_ref(family: str) -> tuple[int, int] | None:
+    """(id, number) of the family's active version, or None."""
     return (ScorecardVersion.objects.filter(family=family, status=ScorecardVersion.Status.ACTIVE)
-            .values_list("id", flat=True).first())
+            .values_list("id", "number").first())
 
 
 def active_policy() -> PolicyVersion | None:

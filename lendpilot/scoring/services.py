@@ -349,9 +349,10 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
     if errors:
         raise ValidationError(errors)
 
-    version_id = selectors.active_scorecard_id(product.category)
-    if version_id is None:
+    active = selectors.active_scorecard_ref(product.category)
+    if active is None:
         raise Conflict(f"no active scorecard for the {product.category} family", field="product")
+    version_id, version_number = active
     card = selectors.compiled(version_id)
     dti = float(debt / income) if income > 0 else 0.0 if debt == 0 else 99.0
     features = {
@@ -403,10 +404,9 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
             "grade": result.grade, "decision": decision, "approvable_amount": approvable,
             "declines": [d.code for d in declines],
         })
-    version = ScorecardVersion.objects.only("id", "family", "number").get(pk=version_id)
     body = {
         "prescreen_id": log.pk,
-        "scorecard_version": {"id": version.pk, "family": version.family, "number": version.number},
+        "scorecard_version": {"id": version_id, "family": product.category, "number": version_number},
         "policy_version": policy_row.number if policy_row else None,
         "score": int(round(result.score)),
         "pd": round(result.pd, 4),

@@ -1,0 +1,94 @@
+"""Pages of scoring: versions with the maker-checker decision, one version's quality report, points
+table and monitoring charts (ECharts), and the pre-screen form (which calls the API)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lendpilot.core.errors import Conflict
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
+from lendpilot.products.selectors import products_visible
+from lendpilot.scoring import selectors, services
+from lendpilot.scoring.monitoring import AUC_DROP_ALERT, PSI_ALERT
+
+
+@login_required
+def overview(request):
+    actor = actor_of(request.user)
+    versions = selectors.scorecard_versions(actor)
+    policies = selectors.policy_versions(actor)[:5]
+    return render(request, "scoring/overview.html", {
+        "versions": versions,
+        "policies": policies,
+        "can_activate": actor.can(Perm.ACTIVATE_SCORECARD),
+        "user_id": request.user.pk,
+    })
+
+
+def _points_rows(table: dict) -> list[dict]:
+    out = []
+    for c in table.get("characteristics", []):
+        rows = list(zip(c["labels"], c["counts"], c["woe"], c["points"], strict=True))
+        if c.get("allow_missing"):
+            rows.append(("Missing", c.get("missing_count", 0), None, c["missing_points"]))
+        out.append({"name": c["name"], "rows": rows})
+    return out
+
+
+@login_required
+def version_detail(request, version_id: int):
+    actor = actor_of(request.user)
+    version = selectors.scorecard_version_get(actor, version_id)
+    snapshots = list(selectors.monitoring_series(actor, version))
+    chart = {
+        "months": [s.month.strftime("%Y-%m") for s in snapshots],
+        "psi": [s.psi for s in snapshots],
+        "auc": [s.auc for s in snapshots],
+        "ks": [s.ks for s in snapshots],
+        "population": [s.population for s in snapshots],
+        "reference_auc": version.reference_auc,
+        "psi_alert": PSI_ALERT,
+        "auc_floor": (version.reference_auc - AUC_DROP_ALERT) if version.reference_auc else None,
+        "csi_month": snapshots[-1].month.strftime("%Y-%m") if snapshots else None,
+        "csi": snapshots[-1].csi if snapshots else {},
+        "reliability": (version.metrics.get("cv") or {}).get("reliability")
+        or (version.metrics.get("holdout") or {}).get("reliability", []),
+    }
+    return render(request, "scoring/version_detail.html", {
+        "version": version,
+        "characteristics": _points_rows(version.table),
+        "cv": (version.metrics.get("cv") or {}).get("mean"),
+        "holdout": version.metrics.get("holdout"),
+        "snapshots": snapshots,
+        "chart_json": json.dumps(chart),
+        "can_activate": actor.can(Perm.ACTIVATE_SCORECARD),
+    })
+
+
+@login_required
+@require_POST
+def version_decide(request, version_id: int):
+    actor = actor_of(request.user)
+    version = selectors.scorecard_version_get(actor, version_id)
+    try:
+        if request.POST.get("decision") == "activate":
+            services.scorecard_activate(actor=request.user, version=version)
+            messages.success(request, f"{version} activated")
+        else:
+            services.scorecard_reject(actor=request.user, version=version, reason=request.POST.get("reason", ""))
+            messages.info(request, f"{version} rejected")
+    except (PermissionDenied, Conflict, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("scoring:version_detail", version_id=version.pk)
+
+
+@login_required
+def prescreen(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.PRESCREEN)
+    return render(request, "scoring/prescreen.html", {"products": products_visible(actor, active_only=True)})
