@@ -53,3 +53,12 @@ def lending_world(world):
                        kind="verification")
     checklist_item_set(actor=None, product=world.products["mortgage"], code="title_deed", label="房产证")
     return world
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Assertions read service messages in English; the zh-Hans catalogue translates them for users."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
