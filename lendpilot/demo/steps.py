@@ -18,6 +18,8 @@ STEPS: tuple[str, ...] = (
     "lendpilot.org.demo",
     "lendpilot.products.demo",
     "lendpilot.customers.demo",
+    "lendpilot.scoring.demo",
+    "lendpilot.lending.demo",
 )
 
 

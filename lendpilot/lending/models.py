@@ -431,8 +431,12 @@ class Repayment(models.Model):
         ordering = ["-value_date", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+            # Every fen is allocated. Within half a fen, because SQLite keeps decimals as floating point.
             models.CheckConstraint(
-                condition=Q(amount=F("penalty_part") + F("interest_part") + F("principal_part") + F("unapplied")),
+                condition=Q(amount__lte=F("penalty_part") + F("interest_part") + F("principal_part") + F("unapplied")
+                            + Decimal("0.005"))
+                & Q(amount__gte=F("penalty_part") + F("interest_part") + F("principal_part") + F("unapplied")
+                    - Decimal("0.005")),
                 name="repayment_fully_allocated"),
         ]
         indexes = [models.Index(fields=["loan", "value_date"])]
