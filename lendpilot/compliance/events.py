@@ -33,6 +33,7 @@ EVENTS: dict[str, str] = {
     "scoring.prescreen_run": _("Pre-screen decision"),
     "scoring.monitoring_run": _("Scorecard monitoring computed"),
     "scoring.outcome_recorded": _("Pre-screened case outcome recorded"),
+    "scoring.history_imported": _("Pre-screen history imported"),
     # lending
     "lending.application_created": _("Loan application created"),
     "lending.application_updated": _("Loan application updated"),

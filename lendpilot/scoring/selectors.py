@@ -23,25 +23,33 @@ from lendpilot.scoring.models import (
 )
 from lendpilot.scoring.scorecard import Scorecard
 
-_CACHE: dict[int, Scorecard] = {}
+_CACHE: dict[tuple[int, str], Scorecard] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def compiled(version_id: int, table: dict | None = None) -> Scorecard:
-    card = _CACHE.get(version_id)
+def compiled(version_id: int, stamp, table: dict | None = None) -> Scorecard:
+    """The compiled scorecard of a version, cached per process. `stamp` (the version's trained_at)
+    is part of the key, so a database that was emptied and reloaded cannot serve a stale table under a
+    reused id."""
+    key = (version_id, str(stamp))
+    card = _CACHE.get(key)
     if card is None:
         if table is None:
             table = ScorecardVersion.objects.values_list("table", flat=True).get(pk=version_id)
         card = Scorecard(table)
         with _CACHE_LOCK:
-            _CACHE[version_id] = card
+            _CACHE[key] = card
     return card
 
 
-def active_scorecard_ref(family: str) -> tuple[int, int] | None:
-    """(id, number) of the family's active version, or None."""
+def compiled_version(version: ScorecardVersion) -> Scorecard:
+    return compiled(version.pk, version.trained_at, version.table)
+
+
+def active_scorecard_ref(family: str) -> tuple[int, int, object] | None:
+    """(id, number, trained_at) of the family's active version, or None."""
     return (ScorecardVersion.objects.filter(family=family, status=ScorecardVersion.Status.ACTIVE)
-            .values_list("id", "number").first())
+            .values_list("id", "number", "trained_at").first())
 
 
 def active_policy() -> PolicyVersion | None:

@@ -65,30 +65,45 @@ def train_scorecard_version(*, actor, family: str, frame, target: str, bad_value
     A file that cannot train (no target, one class, ...) raises ValidationError; nothing is stored."""
     acting = actor_of(actor)
     require(acting, Perm.TRAIN_SCORECARD)
-    if family not in ProductCategory.values:
-        raise ValidationError(
-            {"family": f"unknown product family {family!r}; one of {', '.join(ProductCategory.values)}"})
+    _check_family(family)
     try:
         result = training.train(frame, target=target, bad_value=bad_value, features=features, config=config,
                                 with_cv=with_cv)
     except training.TrainingError as exc:
         raise ValidationError({"training_data": str(exc)}) from exc
-    with transaction.atomic():
-        # Serialise numbering within the family; the unique constraint is the final guard.
-        list(ScorecardVersion.objects.select_for_update().filter(family=family).values_list("id", flat=True))
-        number = (ScorecardVersion.objects.filter(family=family).aggregate(n=Max("number"))["n"] or 0) + 1
-        try:
-            with transaction.atomic():
-                version = ScorecardVersion.objects.create(
-                    family=family, number=number, name=name or f"{family} v{number}", source=source[:200],
-                    source_sha256=source_sha256, config=result.config, table=result.table,
-                    training_summary=result.summary, metrics=result.metrics, trained_by=acting.user,
-                )
-        except IntegrityError as exc:
-            raise Conflict("another version of this family was stored at the same time; train again",
-                           field="family") from exc
-        record_event(actor=acting.user, event_code="scoring.scorecard_trained", obj=version,
-                     after={**snapshot(version, VERSION_FIELDS), "metrics": _headline(version.metrics)})
+    return scorecard_version_store(actor=actor, family=family, result=result, source=source,
+                                   source_sha256=source_sha256, name=name)
+
+
+def _check_family(family: str) -> None:
+    if family not in ProductCategory.values:
+        raise ValidationError(
+            {"family": f"unknown product family {family!r}; one of {', '.join(ProductCategory.values)}"})
+
+
+@transaction.atomic
+def scorecard_version_store(*, actor, family: str, result: training.TrainingResult, source: str = "",
+                            source_sha256: str = "", name: str = "") -> ScorecardVersion:
+    """Store a trained result as the family's next version, awaiting approval (also used to give
+    another product family the same trained scorecard as a version of its own)."""
+    acting = actor_of(actor)
+    require(acting, Perm.TRAIN_SCORECARD)
+    _check_family(family)
+    # Serialise numbering within the family; the unique constraint is the final guard.
+    list(ScorecardVersion.objects.select_for_update().filter(family=family).values_list("id", flat=True))
+    number = (ScorecardVersion.objects.filter(family=family).aggregate(n=Max("number"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            version = ScorecardVersion.objects.create(
+                family=family, number=number, name=name or f"{family} v{number}", source=source[:200],
+                source_sha256=source_sha256, config=result.config, table=result.table,
+                training_summary=result.summary, metrics=result.metrics, trained_by=acting.user,
+            )
+    except IntegrityError as exc:
+        raise Conflict("another version of this family was stored at the same time; train again",
+                       field="family") from exc
+    record_event(actor=acting.user, event_code="scoring.scorecard_trained", obj=version,
+                 after={**snapshot(version, VERSION_FIELDS), "metrics": _headline(version.metrics)})
     return version
 
 
@@ -352,8 +367,8 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
     active = selectors.active_scorecard_ref(product.category)
     if active is None:
         raise Conflict(f"no active scorecard for the {product.category} family", field="product")
-    version_id, version_number = active
-    card = selectors.compiled(version_id)
+    version_id, version_number, trained_at = active
+    card = selectors.compiled(version_id, trained_at)
     dti = float(debt / income) if income > 0 else 0.0 if debt == 0 else 99.0
     features = {
         "age": age, "monthly_income": float(income), "debt_to_income": dti,
@@ -436,6 +451,39 @@ def prescreen_outcome_record(*, actor, log: PrescreenLog, bad: bool) -> Prescree
     return log
 
 
+@transaction.atomic
+def prescreen_history_import(*, actor, version: ScorecardVersion, month: date, columns: dict[str, Any],
+                             outcomes=None, source: str = "") -> int:
+    """Load earlier scored applicants of one month (e.g. from the system the bank used before) as
+    pre-screen history of `version`, with their matured outcomes when known, so that monitoring has a
+    population. All-or-nothing: a value outside the scorecard names its column and row."""
+    acting = actor_of(actor)
+    require(acting, Perm.TRAIN_SCORECARD)
+    card = selectors.compiled_version(version)
+    try:
+        bins = card.bin_columns(columns)
+    except ScoringInputError as exc:
+        raise ValidationError(exc.errors) from exc
+    scores = card.points_of_bins(bins)
+    pds = card.pd_of_scores(scores)
+    grades = card.grades_of_scores(scores)
+    matrix = np.column_stack([bins[name] for name in card.names])
+    month = month.replace(day=1)
+    rows = [
+        PrescreenLog(month=month, scorecard_version=version, score=round(float(scores[i]), 4),
+                     pd=round(float(pds[i]), 6), grade=str(grades[i]), decision=PrescreenLog.Decision.PASS,
+                     bins=matrix[i].tolist(), inputs={"source": source} if source else {},
+                     outcome_bad=None if outcomes is None else bool(outcomes[i]))
+        for i in range(len(scores))
+    ]
+    PrescreenLog.objects.bulk_create(rows, batch_size=2000)
+    record_event(actor=acting.user, event_code="scoring.history_imported", object_type="scoring.prescreenlog",
+                 object_id=f"{version.pk}:{month:%Y-%m}",
+                 after={"version": version.pk, "month": month, "rows": len(rows), "source": source,
+                        "with_outcomes": outcomes is not None})
+    return len(rows)
+
+
 # -- monitoring ----------------------------------------------------------------------------------
 
 
@@ -451,7 +499,7 @@ def monitoring_run(*, actor, version: ScorecardVersion, month: date) -> Monitori
     require(acting, Perm.TRAIN_SCORECARD)
     month = month.replace(day=1)
     version = ScorecardVersion.objects.get(pk=version.pk)
-    card = selectors.compiled(version.pk, version.table)
+    card = selectors.compiled_version(version)
     rows = list(PrescreenLog.objects.filter(scorecard_version=version, month=month)
                 .values_list("score", "pd", "bins", "outcome_bad"))
     psi_value, csi, auc, ks, matured = None, {}, None, None, 0
