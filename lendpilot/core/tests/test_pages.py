@@ -56,3 +56,12 @@ def test_language_switch_changes_the_navigation(client, world):
     assert ">Customers<" in html
     client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     assert ">客户<" in client.get(reverse("home")).content.decode()
+
+
+def test_lending_and_scoring_entries_follow_permissions(client, world):
+    client.force_login(world.user("director"))
+    html = client.get(reverse("home")).content.decode()
+    assert 'id="nav-applications"' in html and 'id="nav-scoring"' in html
+    client.force_login(world.user("partner"))
+    html = client.get(reverse("home")).content.decode()
+    assert 'id="nav-applications"' not in html and 'id="nav-scoring"' not in html
