@@ -190,3 +190,23 @@ def test_small_organisation_has_the_promised_shape():
     # Team members sit in their team's region; leads report to their regional head.
     assert not Staff.objects.filter(team__isnull=False).exclude(region=F("team__region")).exists()
     assert not Staff.objects.filter(role=Role.TEAM_LEAD).exclude(reports_to__role=Role.REGIONAL_HEAD).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_large_load_rebuilds_every_index_it_dropped(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("index rebuilding applies to PostgreSQL")
+
+    def indexes() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+                           [Customer._meta.db_table])
+            return [row[0] for row in cursor.fetchall()]
+
+    before = indexes()
+    monkeypatch.setattr("lendpilot.demo.context.REBUILD_INDEXES_FROM", 0)
+    load()
+    assert Customer.objects.count() == TINY.customers
+    assert indexes() == before
+    assert len(before) > 10
