@@ -30,7 +30,7 @@ EVENTS: dict[str, str] = {
     "scoring.policy_published": _("Policy rules version published"),
     "scoring.blacklist_added": _("Blacklist entry added"),
     "scoring.blacklist_imported": _("Blacklist imported"),
-    "scoring.prescreen_run": _("Pre-screen decision"),
+    "scoring.prescreen_log_sealed": _("Day of pre-screen log sealed"),
     "scoring.monitoring_run": _("Scorecard monitoring computed"),
     "scoring.outcome_recorded": _("Pre-screened case outcome recorded"),
     "scoring.history_imported": _("Pre-screen history imported"),

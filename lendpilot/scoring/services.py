@@ -309,7 +309,7 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
                   id_number: str | None = None, phone: str | None = None, credit_code: str | None = None,
                   today: date | None = None) -> PrescreenOutcome:
     """Score an applicant against the active scorecard of the product's family and the active policy;
-    return the decision and log it (with both versions) in one transaction."""
+    return the decision and log it with both versions (one INSERT, its own transaction)."""
     acting = actor_of(actor)
     require(acting, Perm.PRESCREEN)
     today = today or timezone.localdate()
@@ -405,20 +405,16 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
     decision = PrescreenLog.Decision.DECLINE if declines or approvable <= 0 else PrescreenLog.Decision.PASS
     reasons = [r.to_json() for r in result.reasons]
     decline_json = [d.to_json() for d in declines]
-    with transaction.atomic():
-        log = PrescreenLog.objects.create(
-            month=today.replace(day=1), actor=acting.user, customer=customer, product=product, amount=requested,
-            term_months=term_months, scorecard_version_id=version_id, policy_version=policy_row,
-            score=round(result.score, 4), pd=round(result.pd, 6), grade=result.grade, decision=decision,
-            declines=decline_json, reasons=reasons, approvable_amount=approvable, approval_probability=probability,
-            bins=result.bins, inputs={k: v for k, v in features.items() if v is not None},
-        )
-        record_event(actor=acting.user, event_code="scoring.prescreen_run", obj=log, after={
-            "scorecard_version": version_id, "policy_version": policy_row.number if policy_row else None,
-            "product": product.code, "customer": customer.pk if customer else None, "score": round(result.score, 2),
-            "grade": result.grade, "decision": decision, "approvable_amount": approvable,
-            "declines": [d.code for d in declines],
-        })
+    log = PrescreenLog.objects.create(
+        month=today.replace(day=1), actor=acting.user, customer=customer, product=product, amount=requested,
+        term_months=term_months, scorecard_version_id=version_id, policy_version=policy_row,
+        score=round(result.score, 4), pd=round(result.pd, 6), grade=result.grade, decision=decision,
+        declines=decline_json, reasons=reasons, approvable_amount=approvable, approval_probability=probability,
+        bins=result.bins, inputs={k: v for k, v in features.items() if v is not None},
+    )
+    # No per-call audit chain event: the chain is one locked sequence, and a pre-screen is an inquiry
+    # that runs many times a second. The log row itself records who, when, inputs, versions and
+    # result; `prescreen_log_seal` puts each day's log into the audit chain as one digest.
     body = {
         "prescreen_id": log.pk,
         "scorecard_version": {"id": version_id, "family": product.category, "number": version_number},
@@ -435,6 +431,44 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
         "reasons": reasons,
     }
     return PrescreenOutcome(log=log, body=body)
+
+
+LOG_FIELDS = ("id", "created_at", "actor_id", "customer_id", "product_id", "amount", "term_months",
+              "scorecard_version_id", "policy_version_id", "score", "pd", "grade", "decision", "declines",
+              "approvable_amount", "approval_probability", "reasons", "inputs")
+
+
+def prescreen_log_digest(day: date) -> tuple[int, str, int | None, int | None]:
+    """(rows, SHA-256, first id, last id) of the pre-screens logged on `day` (business time zone), in id
+    order: recomputing it later shows whether any row of that day was changed, added or removed."""
+    import hashlib
+    import json
+
+    from lendpilot.compliance.audit import normalise
+
+    digest = hashlib.sha256()
+    count, first, last = 0, None, None
+    rows = (PrescreenLog.objects.filter(created_at__date=day).order_by("id").values_list(*LOG_FIELDS)
+            .iterator(chunk_size=5000))
+    for row in rows:
+        digest.update(json.dumps(normalise(dict(zip(LOG_FIELDS, row, strict=True))), sort_keys=True,
+                                 separators=(",", ":"), ensure_ascii=False).encode())
+        digest.update(b"\n")
+        count += 1
+        first = row[0] if first is None else first
+        last = row[0]
+    return count, digest.hexdigest(), first, last
+
+
+@transaction.atomic
+def prescreen_log_seal(*, actor, day: date):
+    """Put one day's pre-screen log into the audit chain as a single event (rows, id range, digest)."""
+    acting = actor_of(actor)
+    require(acting, Perm.TRAIN_SCORECARD)
+    count, digest, first, last = prescreen_log_digest(day)
+    return record_event(actor=acting.user, event_code="scoring.prescreen_log_sealed",
+                        object_type="scoring.prescreenlog", object_id=day.isoformat(),
+                        after={"day": day, "rows": count, "first_id": first, "last_id": last, "sha256": digest})
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.customers.synthetic import make_id_number
@@ -46,7 +47,13 @@ def test_prescreen_contract(world, active_version):
     log = PrescreenLog.objects.get(pk=body["prescreen_id"])
     assert log.scorecard_version == active_version and log.policy_version == policy
     assert log.actor == world.user("am_wang") and log.grade == body["grade"]
-    assert AuditEvent.objects.filter(event_code="scoring.prescreen_run", object_id=str(log.pk)).exists()
+    # The day's log goes into the audit chain as one digest; changing a logged decision changes it.
+    day = timezone.localdate(log.created_at)
+    sealed = services.prescreen_log_seal(actor=world.user("risk_l1"), day=day)
+    assert sealed.after["rows"] == 1 and sealed.after["first_id"] == log.pk
+    assert AuditEvent.objects.filter(event_code="scoring.prescreen_log_sealed").count() == 1
+    PrescreenLog.objects.filter(pk=log.pk).update(approvable_amount=Decimal("9999999"))
+    assert services.prescreen_log_digest(day)[1] != sealed.after["sha256"]
 
 
 def test_risky_applicant_gets_reasons_and_declines(world, active_version):
