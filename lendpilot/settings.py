@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "lendpilot.products",
     "lendpilot.scoring",
     "lendpilot.lending",
+    "lendpilot.sales",
     "lendpilot.demo",
 ]
 
@@ -125,7 +126,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "lendpilot" / "static"]
 
 # PII at rest: Fernet keys (first one encrypts, all decrypt, so keys rotate without downtime).

@@ -19,4 +19,5 @@ urlpatterns = [
     path("products/", include("lendpilot.products.urls")),
     path("scoring/", include("lendpilot.scoring.urls")),
     path("lending/", include("lendpilot.lending.urls")),
+    path("sales/", include("lendpilot.sales.urls")),
 ]
