@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lendpilot.org.context_processors.acting_staff",
             ],
+            "builtins": ["lendpilot.org.templatetags.access"],
         },
     },
 ]

@@ -36,7 +36,7 @@ from lendpilot.org.models import Staff, Team
 from lendpilot.org.roles import Role
 
 if TYPE_CHECKING:
-    from lendpilot.demo.context import SeedContext
+    from lendpilot.core.seeding import SeedContext
 
 COLUMNS = [
     "kind", "name",

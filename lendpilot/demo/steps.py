@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from lendpilot.compliance.audit import record_batch_event
-from lendpilot.demo.context import SeedContext
+from lendpilot.core.seeding import SeedContext
 
 STEPS: tuple[str, ...] = (
     "lendpilot.org.demo",

@@ -28,7 +28,7 @@ from lendpilot.org.roles import Role
 from lendpilot.products.models import Product
 
 if TYPE_CHECKING:
-    from lendpilot.demo.context import SeedContext
+    from lendpilot.core.seeding import SeedContext
 
 HISTORY_MONTHS = 24
 PURPOSES = ["经营周转", "设备采购", "装修", "购车", "教育"]

@@ -28,7 +28,7 @@ from lendpilot.org.roles import Role
 from lendpilot.org.services import branch_create, region_create, team_create
 
 if TYPE_CHECKING:
-    from lendpilot.demo.context import SeedContext
+    from lendpilot.core.seeding import SeedContext
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from lendpilot.products.models import Product
 from lendpilot.products.services import product_create
 
 if TYPE_CHECKING:
-    from lendpilot.demo.context import SeedContext
+    from lendpilot.core.seeding import SeedContext
 
 D = Decimal
 

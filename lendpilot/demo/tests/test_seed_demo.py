@@ -13,10 +13,10 @@ from stdnum.cn import ric, uscc
 from lendpilot.compliance.audit import verify_chain
 from lendpilot.compliance.crypto import decrypt, keyed_hash
 from lendpilot.compliance.models import AuditEvent
+from lendpilot.core.seeding import DEMO_PASSWORD, SCALES, SeedContext
 from lendpilot.customers.identifiers import normalise_bank_account, normalise_mobile
 from lendpilot.customers.models import Customer
 from lendpilot.customers.pii import MASK_RULES
-from lendpilot.demo.context import DEMO_PASSWORD, SCALES, SeedContext
 from lendpilot.demo.steps import STEPS, run_steps, seed_demo
 from lendpilot.org.models import Branch, IndustryExpertise, ProductFamiliarity, Region, SkillProfile, Staff, Team
 from lendpilot.org.roles import Role
@@ -205,7 +205,7 @@ def test_a_large_load_rebuilds_every_index_it_dropped(monkeypatch):
             return [row[0] for row in cursor.fetchall()]
 
     before = indexes()
-    monkeypatch.setattr("lendpilot.demo.context.REBUILD_INDEXES_FROM", 0)
+    monkeypatch.setattr("lendpilot.core.seeding.REBUILD_INDEXES_FROM", 0)
     load()
     assert Customer.objects.count() == TINY.customers
     assert indexes() == before

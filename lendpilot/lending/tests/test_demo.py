@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from lendpilot.compliance.audit import verify_chain
-from lendpilot.demo.context import SeedContext
+from lendpilot.core.seeding import SeedContext
 from lendpilot.demo.steps import run_steps
 from lendpilot.lending.models import Application, Instalment, Loan, Repayment
 

@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lendpilot.demo.context import PUBLIC_SCALES, SCALES
+from lendpilot.core.seeding import PUBLIC_SCALES, SCALES
 from lendpilot.demo.steps import seed_demo
 from lendpilot.org.models import Region
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
-from lendpilot.demo.bulk import analyze, indexes_rebuilt_after, insert_rows
+from lendpilot.core.bulk_load import analyze, indexes_rebuilt_after, insert_rows
 
 DEMO_PASSWORD = "lendpilot-demo"  # noqa: S105 (the published password of the demo logins)
 
