@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "lendpilot.scoring",
     "lendpilot.lending",
     "lendpilot.sales",
+    "lendpilot.monitoring",
+    "lendpilot.planning",
+    "lendpilot.incentives",
     "lendpilot.demo",
 ]
 

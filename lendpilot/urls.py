@@ -20,4 +20,7 @@ urlpatterns = [
     path("scoring/", include("lendpilot.scoring.urls")),
     path("lending/", include("lendpilot.lending.urls")),
     path("sales/", include("lendpilot.sales.urls")),
+    path("monitoring/", include("lendpilot.monitoring.urls")),
+    path("planning/", include("lendpilot.planning.urls")),
+    path("incentives/", include("lendpilot.incentives.urls")),
 ]

@@ -1,0 +1,4 @@
+"""Pages of incentives."""
+
+app_name = "incentives"
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""REST endpoints of monitoring (thin: parse, call a selector or service, return a schema)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,4 @@
+"""Pages of monitoring."""
+
+app_name = "monitoring"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of planning."""
+
+app_name = "planning"
+urlpatterns: list = []
