@@ -1,0 +1,88 @@
+"""In a real browser: a case from the account manager's form through three different approvers to
+disbursement by operations (C2 four eyes, contract, loan with its schedule)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from lendpilot.conftest import PASSWORD
+from lendpilot.lending.models import Application, Loan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def checklists(live_world):
+    from lendpilot.lending.services import checklist_item_set
+
+    checklist_item_set(actor=None, product=live_world.products["credit"], code="id_card", label="身份证")
+    checklist_item_set(actor=None, product=live_world.products["credit"], code="income_proof", label="收入证明",
+                       kind="verification")
+    return live_world
+
+
+def signed_in(chromium, live_server, username):
+    context = chromium.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url("**/")
+    return page
+
+
+def test_case_goes_from_submission_through_three_approvers_to_disbursement(checklists, chromium, live_server):
+    world = checklists
+    page = signed_in(chromium, live_server, "am_wang")
+    page.goto("/lending/applications/new/")
+    page.select_option("#id_applicant", str(world.customers["am_wang_person"].pk))
+    page.select_option("#id_product", str(world.products["credit"].pk))
+    page.fill("#id_amount", "200000")
+    page.fill("#id_term_months", "12")
+    page.select_option("#id_repayment_method", "equal_principal")
+    page.fill("#id_annual_rate", "0.09")
+    page.fill("#id_fee_amount", "0")
+    page.fill("#id_purpose", "门店装修")
+    page.select_option("#id_risk_grade", "D")  # grade D needs initial, secondary and final review
+    page.fill("#id_monthly_income", "40000")
+    page.fill("#id_monthly_debt_payments", "0")
+    page.click("#application-save")
+    expect(page.locator("#application-status")).to_be_visible()
+    application = Application.objects.get()
+    case_url = f"/lending/applications/{application.pk}/"
+    for _ in range(2):
+        page.locator("#checklist input[name=evidence]").first.fill("原件已核")
+        page.locator("#checklist button[type=submit]").first.click()
+    page.click("#application-submit")
+    expect(page.locator("#decision-history")).to_be_visible()
+    application.refresh_from_db()
+    assert application.route == [1, 2, 3]
+
+    # The submitter may not decide; each level is a different risk officer.
+    assert page.goto(case_url).ok
+    expect(page.locator("#decision-form")).to_have_count(0)
+    for officer in ("risk_l1", "risk_l2", "risk_l3"):
+        approver = signed_in(chromium, live_server, officer)
+        approver.goto(case_url)
+        approver.select_option("#id_outcome", "approve")
+        approver.fill("#id_reason", "资料齐全，同意")
+        approver.click("#decision-save")
+        expect(approver.locator("#decision-history tbody tr")).to_have_count(["risk_l1", "risk_l2", "risk_l3"]
+                                                                             .index(officer) + 1)
+        approver.context.close()
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+    operations = signed_in(chromium, live_server, "operations")
+    operations.goto(case_url)
+    operations.click("#contract-generate")
+    operations.click("#contract-sign")
+    operations.click("#loan-disburse")
+    expect(operations.locator("#loan-link")).to_be_visible()
+    operations.click("#loan-link")
+    expect(operations.locator("#schedule-table tbody tr")).to_have_count(12)
+    loan = Loan.objects.get()
+    assert loan.principal == application.amount
+    page.context.close()
+    operations.context.close()
