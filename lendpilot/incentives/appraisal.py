@@ -1,0 +1,111 @@
+"""Appraisal scores (FEATURES A7, B6): weighted hard metrics (attainment of base and sprint quota, collection
+rate, NPL of own book) and soft ones (customer satisfaction / NPS, teamwork peer rating). Pure.
+
+Every metric becomes a 0-100 score; the score is the weighted mean of the metrics that are available.
+A soft metric with no data is "not available", not zero: its weight is spread over the others and the
+result says which metrics were missing. Inside attainment the base quota weighs 70% and the sprint
+quota 30% (configurable).
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+HARD = ("attainment", "collection_rate", "npl")
+SOFT = ("nps", "peer_rating")
+DEFAULT_SCHEME = {
+    "base_weight": "0.7",
+    "weights": {"attainment": "0.5", "collection_rate": "0.2", "npl": "0.1", "nps": "0.1", "peer_rating": "0.1"},
+    "npl_ceiling": "0.05",
+}
+
+
+class SchemeError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scheme:
+    base_weight: Decimal
+    weights: dict[str, Decimal]
+    npl_ceiling: Decimal
+
+
+def parse_scheme(data: dict | None) -> Scheme:
+    data = DEFAULT_SCHEME if data is None else data
+    if not isinstance(data, dict):
+        raise SchemeError("scheme", "an appraisal scheme must be an object")
+    try:
+        base = Decimal(str(data.get("base_weight", DEFAULT_SCHEME["base_weight"])))
+        raw = data.get("weights", DEFAULT_SCHEME["weights"])
+        if not isinstance(raw, dict):
+            raise SchemeError("weights", "weights must be an object")
+        weights = {k: Decimal(str(v)) for k, v in raw.items()}
+        ceiling = Decimal(str(data.get("npl_ceiling", DEFAULT_SCHEME["npl_ceiling"])))
+    except (InvalidOperation, ValueError) as exc:
+        raise SchemeError("scheme", "the scheme does not parse") from exc
+    if not 0 <= base <= 1:
+        raise SchemeError("base_weight", "between 0 and 1")
+    if set(weights) - set(HARD + SOFT):
+        raise SchemeError("weights", "unknown metric")
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) == 0:
+        raise SchemeError("weights", "weights must not be negative nor sum to zero")
+    if ceiling <= 0:
+        raise SchemeError("npl_ceiling", "must be positive")
+    return Scheme(base_weight=base, weights=weights, npl_ceiling=ceiling)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Raw metrics of one person for one period; None = not available."""
+
+    disbursed: Decimal = Decimal(0)
+    base_quota: Decimal = Decimal(0)
+    sprint_quota: Decimal = Decimal(0)
+    collection_rate: Decimal | None = None  # 0..1
+    npl_ratio: Decimal | None = None  # 0..1 of own book
+    nps: Decimal | None = None  # -100..100
+    peer_rating: Decimal | None = None  # 1..5
+
+
+@dataclass
+class Score:
+    score: Decimal | None
+    components: dict[str, Decimal | None] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def _clamp(value: Decimal) -> Decimal:
+    return max(Decimal(0), min(Decimal(100), value))
+
+
+def attainment_score(m: Metrics, base_weight: Decimal) -> Decimal | None:
+    """Base attainment (disbursed / base) and sprint attainment (disbursed / (base + sprint)), mixed by the
+    base weight, as a score capped at 100 (an over-achiever cannot buy back a bad book)."""
+    if not m.base_quota:
+        return None
+    base_att = Decimal(m.disbursed) / Decimal(m.base_quota)
+    sprint_target = Decimal(m.base_quota) + Decimal(m.sprint_quota)
+    sprint_att = Decimal(m.disbursed) / sprint_target
+    return _clamp(100 * (base_weight * base_att + (1 - base_weight) * sprint_att))
+
+
+def appraise(m: Metrics, scheme: Scheme | None = None) -> Score:
+    scheme = scheme or parse_scheme(None)
+    comp: dict[str, Decimal | None] = {
+        "attainment": attainment_score(m, scheme.base_weight),
+        "collection_rate": None if m.collection_rate is None else _clamp(100 * Decimal(m.collection_rate)),
+        "npl": None if m.npl_ratio is None else _clamp(100 * (1 - Decimal(m.npl_ratio) / scheme.npl_ceiling)),
+        "nps": None if m.nps is None else _clamp((Decimal(m.nps) + 100) / 2),
+        "peer_rating": None if m.peer_rating is None else _clamp((Decimal(m.peer_rating) - 1) * 25),
+    }
+    used = {k: w for k, w in scheme.weights.items() if w > 0 and comp.get(k) is not None}
+    missing = sorted(k for k, w in scheme.weights.items() if w > 0 and comp.get(k) is None)
+    q = Decimal("0.01")
+    comp = {k: None if v is None else v.quantize(q, rounding=ROUND_HALF_UP) for k, v in comp.items()}
+    if not used:
+        return Score(score=None, components=comp, missing=missing)
+    total = sum(used[k] * comp[k] for k in used) / sum(used.values())
+    return Score(score=total.quantize(q, rounding=ROUND_HALF_UP), components=comp, missing=missing)
