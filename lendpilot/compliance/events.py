@@ -60,6 +60,24 @@ EVENTS: dict[str, str] = {
     "lending.credit_line_created": _("Credit line created"),
     "lending.credit_line_status_changed": _("Credit line status or limit changed"),
     "lending.credit_line_drawn": _("Credit line drawn"),
+    # planning
+    "planning.plan_created": _("Target plan created"),
+    "planning.plan_split": _("Target plan split"),
+    "planning.cell_edited": _("Target cell edited and siblings re-balanced"),
+    "planning.plan_approved": _("Target plan approved"),
+    "planning.heat_set": _("Market heat coefficient set"),
+    "planning.quota_set": _("Quota set"),
+    "planning.reset_proposed": _("Quota re-set proposed"),
+    "planning.reset_decided": _("Quota re-set decided"),
+    # incentives
+    "incentives.plan_published": _("Commission plan published"),
+    "incentives.statements_run": _("Commission statements computed"),
+    "incentives.statement_approved": _("Commission statement approved"),
+    "incentives.dispute_opened": _("Commission dispute opened"),
+    "incentives.dispute_resolved": _("Commission dispute resolved"),
+    "incentives.honours_awarded": _("Monthly honours awarded"),
+    "incentives.pool_created": _("Long-term incentive pool created"),
+    "incentives.grant_made": _("Long-term incentive granted"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

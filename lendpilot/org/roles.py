@@ -73,6 +73,16 @@ class Perm:
     CLASSIFY_LOAN = "lending.classify"
     MANAGE_CREDIT_LINES = "lending.manage_credit_lines"
     DRAW_CREDIT_LINE = "lending.draw_credit_line"
+    # planning
+    VIEW_PLANNING = "planning.view"
+    MANAGE_TARGETS = "planning.manage_targets"
+    APPROVE_TARGETS = "planning.approve_targets"
+    # incentives
+    VIEW_INCENTIVES = "incentives.view"
+    RUN_COMMISSION = "incentives.run_commission"
+    APPROVE_COMMISSION = "incentives.approve_commission"
+    RESOLVE_DISPUTE = "incentives.resolve_dispute"
+    MANAGE_LTI = "incentives.manage_lti"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -116,3 +126,15 @@ _SCORING_PERMISSIONS: dict[str, set[str]] = {
     Role.COMPLIANCE_OFFICER: {Perm.VIEW_SCORING},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _SCORING_PERMISSIONS.items()})
+
+# planning and incentives: the director plans, approves targets, re-sets and statements; regional heads
+# split their region; everyone in sales sees their own targets, attainment and statements.
+_PLANNING_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_PLANNING, Perm.MANAGE_TARGETS, Perm.APPROVE_TARGETS, Perm.VIEW_INCENTIVES,
+                    Perm.RUN_COMMISSION, Perm.APPROVE_COMMISSION, Perm.RESOLVE_DISPUTE, Perm.MANAGE_LTI},
+    Role.REGIONAL_HEAD: {Perm.VIEW_PLANNING, Perm.MANAGE_TARGETS, Perm.VIEW_INCENTIVES},
+    Role.TEAM_LEAD: {Perm.VIEW_PLANNING, Perm.VIEW_INCENTIVES},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_PLANNING, Perm.VIEW_INCENTIVES},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_PLANNING, Perm.VIEW_INCENTIVES},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PLANNING_PERMISSIONS.items()})

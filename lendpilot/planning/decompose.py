@@ -228,3 +228,22 @@ def rebalance(values: Sequence[int], index: int, new_value: int) -> list[int]:
     for i, part in zip(siblings, parts, strict=True):
         values[i] = part
     return values
+
+
+def split_to_people(split: Sequence[CellSplit], teams: dict[tuple[str, str], Sequence[tuple[int, Decimal | int]]],
+                    managers: dict[int, Sequence[tuple[int, Decimal | int]]]):
+    """Down from (cell, month) to teams and managers. `teams` maps (region, team type) to (team id, weight)
+    pairs; `managers` maps a team id to (manager id, weight) pairs. Yields
+    (cell index, month index, team id or None, manager id or None, units); a cell without teams, or a team
+    without managers, keeps its units at the level above (team id or manager id None)."""
+    for ci, cell in enumerate(split):
+        cell_teams = teams.get((cell.region, cell.team_type), ())
+        for mi, units in enumerate(cell.months):
+            if not cell_teams:
+                yield ci, mi, None, None, units
+                continue
+            for team_id, team_units in split_down(units, cell_teams).items():
+                yield ci, mi, team_id, None, team_units
+                team_managers = managers.get(team_id, ())
+                for manager_id, manager_units in split_down(team_units, team_managers).items():
+                    yield ci, mi, team_id, manager_id, manager_units
