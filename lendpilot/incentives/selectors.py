@@ -1,0 +1,184 @@
+"""Reads of incentives, scoped to the acting user: statements and their lines, the Excel export, disputes,
+honours and the leaderboard, appraisal scores and the retention view."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from openpyxl import Workbook
+
+from lendpilot.incentives import appraisal
+from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, IncentivePool
+from lendpilot.incentives.services import honour_candidates, month_end
+from lendpilot.incentives.vesting import vesting
+from lendpilot.lending.classification import NPL_CLASSES
+from lendpilot.lending.models import Instalment, Loan
+from lendpilot.org.access import Actor, require, scope_filter
+from lendpilot.org.models import Staff
+from lendpilot.org.roles import Perm, Role
+from lendpilot.planning.models import Quota
+from lendpilot.planning.services import add_months, month_start
+
+
+def statements_visible(actor: Actor, *, month: date | None = None) -> QuerySet[CommissionStatement]:
+    require(actor, Perm.VIEW_INCENTIVES)
+    qs = scope_filter(actor, CommissionStatement.objects.select_related("staff", "plan"), owner="staff")
+    if month:
+        qs = qs.filter(month=month_start(month))
+    return qs.order_by("-month", "staff__employee_no")
+
+
+def statement_get(actor: Actor, statement_id: int) -> CommissionStatement:
+    st = statements_visible(actor).filter(pk=statement_id).first()
+    if st is None:
+        raise Http404("statement not found")
+    return st
+
+
+def statement_lines(statement: CommissionStatement) -> QuerySet:
+    return statement.lines.select_related("loan").order_by("id")
+
+
+def disputes_visible(actor: Actor, *, status: str | None = None) -> QuerySet[Dispute]:
+    require(actor, Perm.VIEW_INCENTIVES)
+    qs = scope_filter(actor, Dispute.objects.select_related("statement", "statement__staff", "raised_by"),
+                      owner="statement__staff")
+    return qs.filter(status=status) if status else qs
+
+
+def dispute_get(actor: Actor, dispute_id: int) -> Dispute:
+    d = disputes_visible(actor).filter(pk=dispute_id).first()
+    if d is None:
+        raise Http404("dispute not found")
+    return d
+
+
+def statements_xlsx(statements) -> bytes:
+    """A workbook: one summary sheet, one sheet of every line with its loan and rule."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "statements"
+    summary.append(["statement", "employee_no", "name", "month", "quota", "disbursed", "attainment", "multiplier",
+                    "total", "status"])
+    detail = wb.create_sheet("lines")
+    detail.append(["statement", "employee_no", "loan", "rule", "basis", "rate", "multiplier", "amount"])
+    for st in statements:
+        summary.append([st.pk, st.staff.employee_no, st.staff.name, st.month.strftime("%Y-%m"), st.quota,
+                        st.disbursed, st.attainment, st.multiplier, st.total, st.status])
+        for line in statement_lines(st):
+            detail.append([st.pk, st.staff.employee_no, line.loan.number if line.loan_id else "", line.rule,
+                           line.basis, line.rate, line.multiplier, line.amount])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def honours_visible(actor: Actor, *, month: date | None = None) -> QuerySet[Honour]:
+    require(actor, Perm.VIEW_INCENTIVES)
+    qs = Honour.objects.select_related("staff", "staff__team")
+    return qs.filter(month=month_start(month)) if month else qs.order_by("-month", "kind")
+
+
+def leaderboard(actor: Actor, *, month: date, limit: int = 20) -> list[dict]:
+    """The month's ranking by disbursed amount (ties by loans, then employee number). Names are shown to
+    everyone who may see incentives: a leaderboard is public inside the sales organisation."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    rows = sorted(honour_candidates(month_start(month)), key=lambda c: (-c.disbursed, -c.loans, c.employee_no))
+    names = dict(Staff.objects.filter(pk__in=[r.staff_id for r in rows[:limit]]).values_list("pk", "name"))
+    return [{"rank": n + 1, "staff_id": r.staff_id, "name": names.get(r.staff_id, ""), "disbursed": r.disbursed,
+             "loans": r.loans, "attainment": r.attainment, "collection_rate": r.collection_rate}
+            for n, r in enumerate(rows[:limit])]
+
+
+def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict | None = None) -> list[dict]:
+    """Monthly (months=1) or quarterly (months=3) appraisal per person in scope: attainment of base and sprint
+    quota, collection rate, NPL ratio of own book; soft metrics not available yet."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    parsed = appraisal.parse_scheme(scheme)
+    start = month_start(start)
+    end = month_end(add_months(start, months - 1))
+    people = scope_filter(actor, Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True), owner="")
+    ids = list(people.values_list("pk", flat=True))
+    quotas = {r["staff_id"]: r for r in Quota.objects.filter(staff_id__in=ids, month__range=(start, end)).values(
+        "staff_id").annotate(base=Sum("base"), sprint=Sum("sprint"))}
+    sold = dict(Loan.objects.filter(borrower__manager_id__in=ids, disbursed_on__range=(start, end)).values(
+        "borrower__manager_id").annotate(s=Sum("principal")).values_list("borrower__manager_id", "s"))
+    coll = {r["loan__borrower__manager_id"]: r for r in Instalment.objects.filter(
+        loan__borrower__manager_id__in=ids, due_date__range=(start, end)).values("loan__borrower__manager_id")
+        .annotate(due=Sum("principal_due") + Sum("interest_due"), paid=Sum("principal_paid") + Sum("interest_paid"))}
+    book = {r["borrower__manager_id"]: r for r in Loan.objects.filter(
+        borrower__manager_id__in=ids, status=Loan.Status.ACTIVE).values("borrower__manager_id").annotate(
+        total=Sum("outstanding_principal"), npl=Sum("outstanding_principal", filter=Q(risk_class__in=NPL_CLASSES)))}
+    out = []
+    for staff in people.order_by("employee_no"):
+        q = quotas.get(staff.pk, {})
+        c = coll.get(staff.pk)
+        b = book.get(staff.pk)
+        m = appraisal.Metrics(
+            disbursed=sold.get(staff.pk) or Decimal(0), base_quota=q.get("base") or Decimal(0),
+            sprint_quota=q.get("sprint") or Decimal(0),
+            collection_rate=(c["paid"] / c["due"]) if c and c["due"] else None,
+            npl_ratio=((b["npl"] or Decimal(0)) / b["total"]) if b and b["total"] else None)
+        score = appraisal.appraise(m, parsed)
+        out.append({"staff_id": staff.pk, "name": staff.name, "employee_no": staff.employee_no,
+                    "score": score.score, "components": score.components, "missing": score.missing})
+    return out
+
+
+@dataclass
+class RetentionRow:
+    staff_id: int
+    name: str
+    granted: Decimal
+    vested: Decimal
+    unvested: Decimal
+    months_to_full: int
+    recent_attainment: Decimal | None
+    at_risk: bool
+    reasons: list[str]
+
+
+def pools_visible(actor: Actor) -> QuerySet[IncentivePool]:
+    require(actor, Perm.MANAGE_LTI)
+    return IncentivePool.objects.annotate(granted=Sum("grants__amount"), holders=Count("grants__staff",
+                                                                                     distinct=True)).order_by("id")
+
+
+def retention(actor: Actor, *, as_of: date | None = None) -> list[RetentionRow]:
+    """Who holds unvested value and who is at risk: recent attainment below 80% (a performance or flight
+    risk) or everything vested within three months (nothing left to hold them)."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    as_of = as_of or timezone.localdate()
+    grants = scope_filter(actor, Grant.objects.select_related("staff"), owner="staff").order_by("staff_id", "id")
+    per: dict[int, dict] = {}
+    for g in grants:
+        v = vesting(amount=g.amount, granted_on=g.granted_on, vesting_months=g.vesting_months,
+                    cliff_months=g.cliff_months, as_of=as_of)
+        row = per.setdefault(g.staff_id, {"name": g.staff.name, "granted": Decimal(0), "vested": Decimal(0),
+                                          "unvested": Decimal(0), "months_to_full": 0})
+        row["granted"] += g.amount
+        row["vested"] += v.vested
+        row["unvested"] += v.unvested
+        row["months_to_full"] = max(row["months_to_full"], max(0, g.vesting_months - v.months_elapsed))
+    first = add_months(month_start(as_of), -3)
+    last = month_end(add_months(month_start(as_of), -1))
+    quotas = dict(Quota.objects.filter(staff_id__in=list(per), month__range=(first, last)).values("staff_id")
+                  .annotate(s=Sum("base")).values_list("staff_id", "s"))
+    sold = dict(Loan.objects.filter(borrower__manager_id__in=list(per), disbursed_on__range=(first, last)).values(
+        "borrower__manager_id").annotate(s=Sum("principal")).values_list("borrower__manager_id", "s"))
+    out = []
+    for staff_id, row in per.items():
+        att = (Decimal(sold.get(staff_id) or 0) / quotas[staff_id]).quantize(Decimal("0.0001")) \
+            if quotas.get(staff_id) else None
+        reasons = []
+        if att is not None and att < Decimal("0.8"):
+            reasons.append("low_attainment")
+        if row["unvested"] > 0 and row["months_to_full"] <= 3:
+            reasons.append("vesting_ends")
+        out.append(RetentionRow(staff_id=staff_id, recent_attainment=att, at_risk=bool(reasons), reasons=reasons,
+                                **row))
+    return sorted(out, key=lambda r: (-r.unvested, r.staff_id))
