@@ -5,7 +5,7 @@ from django.http import Http404
 
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import ApiToken, Region, Staff, Team
-from lendpilot.org.roles import Perm
+from lendpilot.org.roles import DataScope, Perm
 
 
 def staff_visible(actor: Actor, *, role: str | None = None, team_id: int | None = None,
@@ -34,11 +34,11 @@ def staff_get(actor: Actor, staff_id: int) -> Staff:
 def teams_visible(actor: Actor) -> QuerySet[Team]:
     require(actor, Perm.VIEW_STAFF)
     qs = Team.objects.select_related("branch", "region").annotate(member_count=Count("members"))
-    if actor.scope == "all":
+    if actor.scope == DataScope.ALL:
         return qs
     if actor.staff is None:
         return qs.none()
-    if actor.scope == "region":
+    if actor.scope == DataScope.REGION:
         return qs.filter(region_id=actor.staff.region_id)
     return qs.filter(pk=actor.staff.team_id)
 
