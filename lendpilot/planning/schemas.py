@@ -1,0 +1,149 @@
+"""API shapes of planning."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from lendpilot.core.schemas import Id, Money, Text
+
+
+class PlanIn(Schema):
+    code: Text(40, min_length=1, strip=True)
+    name: Text(100, min_length=1, strip=True)
+    period_start: date
+    total_amount: Money
+    new_customers: int = Field(0, ge=0, le=10**9)
+    npl_ceiling: Decimal = Field(Decimal("0.02"), ge=0, le=1, max_digits=5, decimal_places=4)
+    drivers: dict[str, Decimal] | None = None
+    month_weights: list[Decimal] | None = Field(None, max_length=12)
+    sprint_ratio: Decimal = Field(Decimal("0.2"), ge=0, le=1, max_digits=5, decimal_places=4)
+
+
+class PlanOut(Schema):
+    id: int
+    code: str
+    version: int
+    name: str
+    period_start: date
+    period_end: date
+    total_amount: Decimal
+    new_customers: int
+    npl_ceiling: Decimal
+    drivers: dict
+    status: str
+
+
+class CellDriversIn(Schema):
+    product: Text(32, min_length=1)
+    region: Text(16, min_length=1)
+    team_type: Literal["direct", "channel"]
+    last_year: Money = Decimal(0)
+    capacity: Money = Decimal(0)
+    heat: Decimal = Field(Decimal(1), gt=0, le=100, max_digits=6, decimal_places=3)
+
+
+class SplitIn(Schema):
+    cells: list[CellDriversIn] | None = Field(None, max_length=5000)
+
+
+class SplitOut(Schema):
+    cells: int
+    people_rows: int
+    over_capacity: list[list[str]]
+
+
+class CellMonthOut(Schema):
+    id: int
+    month: date
+    amount: Decimal
+    edited: bool
+
+
+class CellOut(Schema):
+    product: str
+    region: str
+    team_type: str
+    total: Decimal
+    exceeds_capacity: bool
+    capacity: Decimal
+    last_year: Decimal
+    months: list[CellMonthOut]
+
+
+class MatrixOut(Schema):
+    plan: PlanOut
+    total: Decimal
+    cells: list[CellOut]
+
+
+class CellEditIn(Schema):
+    amount: Money
+    across: Literal["months", "cells"] = "months"
+
+
+class QuotaOut(Schema):
+    id: int
+    staff_id: int
+    staff_name: str
+    month: date
+    base: Decimal
+    sprint: Decimal
+    source: str
+
+
+class QuotaIn(Schema):
+    staff_id: Id
+    month: date
+    base: Money
+    sprint: Money = Decimal(0)
+
+
+class HeatIn(Schema):
+    region_id: Id
+    product: Text(32, min_length=1)
+    heat: Decimal = Field(..., gt=0, le=100, max_digits=6, decimal_places=3)
+    capacity: Money = Decimal(0)
+
+
+class ResetIn(Schema):
+    month: date
+    rules: dict[str, Decimal | int] | None = None
+
+
+class ResetLineOut(Schema):
+    staff_id: int
+    staff_name: str
+    old_base: Decimal
+    new_base: Decimal
+    delta: Decimal
+    old_sprint: Decimal
+    new_sprint: Decimal
+    attainment: Decimal | None
+    heat: Decimal
+    reasons: list[dict]
+
+
+class ResetOut(Schema):
+    id: int
+    month: date
+    status: str
+    lines: list[ResetLineOut]
+
+
+class DecideIn(Schema):
+    approve: bool
+
+
+class AttainmentOut(Schema):
+    key: str
+    label: str
+    target: Decimal
+    disbursed: Decimal
+    attainment: Decimal | None
+    forecast: Decimal
+    forecast_attainment: Decimal | None
+    expected_to_date: Decimal
+    at_risk: bool
+    milestones: list[dict]
