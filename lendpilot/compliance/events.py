@@ -78,6 +78,17 @@ EVENTS: dict[str, str] = {
     "incentives.honours_awarded": _("Monthly honours awarded"),
     "incentives.pool_created": _("Long-term incentive pool created"),
     "incentives.grant_made": _("Long-term incentive granted"),
+    # monitoring
+    "monitoring.eod_completed": _("End-of-day batch completed"),
+    "monitoring.rules_published": _("Early-warning rules published"),
+    "monitoring.feed_imported": _("Account transaction feed imported"),
+    "monitoring.external_event_recorded": _("External risk event recorded"),
+    "monitoring.customer_rescored": _("Customer re-scored"),
+    "monitoring.intervention_completed": _("Intervention step completed"),
+    "monitoring.alert_closed": _("Early-warning alert closed"),
+    "monitoring.line_review_decided": _("Credit-line review decided"),
+    "monitoring.prosperity_imported": _("Industry prosperity index imported"),
+    "monitoring.industry_proposal_decided": _("Industry proposal decided"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

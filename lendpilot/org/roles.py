@@ -73,6 +73,13 @@ class Perm:
     CLASSIFY_LOAN = "lending.classify"
     MANAGE_CREDIT_LINES = "lending.manage_credit_lines"
     DRAW_CREDIT_LINE = "lending.draw_credit_line"
+    # monitoring
+    VIEW_MONITORING = "monitoring.view"
+    RUN_EOD = "monitoring.run_eod"
+    WORK_ALERTS = "monitoring.work_alerts"
+    APPROVE_LINE_REVIEW = "monitoring.approve_line_review"
+    MANAGE_MONITORING_RULES = "monitoring.manage_rules"
+    IMPORT_FEED = "monitoring.import_feed"
     # planning
     VIEW_PLANNING = "planning.view"
     MANAGE_TARGETS = "planning.manage_targets"
@@ -138,3 +145,18 @@ _PLANNING_PERMISSIONS: dict[str, set[str]] = {
     Role.COMPLIANCE_OFFICER: {Perm.VIEW_PLANNING, Perm.VIEW_INCENTIVES},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PLANNING_PERMISSIONS.items()})
+
+# monitoring: risk officers work alerts, approve line reviews and keep the rules; managers work their own
+# customers' alerts; operations run the batch and load feeds.
+_MONITORING_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_MONITORING, Perm.RUN_EOD, Perm.WORK_ALERTS, Perm.APPROVE_LINE_REVIEW,
+                    Perm.MANAGE_MONITORING_RULES, Perm.IMPORT_FEED},
+    Role.REGIONAL_HEAD: {Perm.VIEW_MONITORING, Perm.WORK_ALERTS},
+    Role.TEAM_LEAD: {Perm.VIEW_MONITORING, Perm.WORK_ALERTS},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_MONITORING, Perm.WORK_ALERTS},
+    Role.RISK_OFFICER: {Perm.VIEW_MONITORING, Perm.RUN_EOD, Perm.WORK_ALERTS, Perm.APPROVE_LINE_REVIEW,
+                        Perm.MANAGE_MONITORING_RULES, Perm.IMPORT_FEED},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_MONITORING},
+    Role.OPERATIONS: {Perm.VIEW_MONITORING, Perm.RUN_EOD, Perm.IMPORT_FEED},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _MONITORING_PERMISSIONS.items()})

@@ -1,0 +1,816 @@
+"""Every write of monitoring: the end-of-day batch and its stages, the transaction feed, external events
+and re-scores, alerts and interventions, credit-line reviews, early-warning rules and industry proposals.
+
+The EOD batch is set-based: bulk UPDATEs and aggregate queries over loans and instalments; Python only
+touches the few rows a stage produces (signals, new alerts, proposals). Each stage runs in its own
+transaction and is idempotent for a date; the run log (`EodRun`, `EodStage`) makes a killed run resume
+at the first unfinished stage.
+"""
+
+import contextlib
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lendpilot.compliance.audit import record_event
+from lendpilot.core.business_calendar import add_business_days
+from lendpilot.core.errors import Conflict
+from lendpilot.customers.models import Customer
+from lendpilot.lending import services as lending
+from lendpilot.lending.classification import NPL_CLASSES
+from lendpilot.lending.models import CreditLine, Instalment, Loan
+from lendpilot.monitoring import industry as industry_model
+from lendpilot.monitoring import thresholds
+from lendpilot.monitoring.models import (
+    AccountTransaction,
+    Alert,
+    CreditLineReview,
+    CustomerScore,
+    EodRun,
+    EodStage,
+    ExternalEvent,
+    IndustryProposal,
+    Intervention,
+    LoanMonthBucket,
+    Outbox,
+    PortfolioAlert,
+    PortfolioSnapshot,
+    ProsperityIndex,
+    RuleSet,
+    Signal,
+)
+from lendpilot.monitoring.rules import DEFAULT_RULES, RulesError, validate_rules
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.models import Staff
+from lendpilot.org.roles import Perm, Role
+from lendpilot.scoring.models import BlacklistEntry, PolicyVersion
+from lendpilot.scoring.services import policy_version_publish
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+PLAN = {
+    1: [Intervention.Kind.SMS_REMINDER, Intervention.Kind.MANAGER_CALL],
+    2: [Intervention.Kind.VISIT, Intervention.Kind.COLLATERAL_CHECK],
+    3: [Intervention.Kind.LINE_FREEZE, Intervention.Kind.COLLECTION],
+    4: [Intervention.Kind.LEGAL],
+}
+STAGES = ("delinquency", "penalty", "signals", "escalation", "plans", "line_review", "snapshot", "buckets",
+          "thresholds")
+
+
+# ------------------------------------------------------------------------------------------- rules
+
+def active_ruleset() -> RuleSet:
+    rs = RuleSet.objects.filter(is_active=True).first()
+    if rs is None:
+        try:
+            with transaction.atomic():
+                rs = RuleSet.objects.create(version=1, thresholds=validate_rules({}), is_active=True,
+                                            note="defaults")
+        except IntegrityError:
+            rs = RuleSet.objects.get(is_active=True)
+    return rs
+
+
+@transaction.atomic
+def ruleset_publish(*, actor, thresholds: dict, note: str = "") -> RuleSet:
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_MONITORING_RULES)
+    try:
+        clean = validate_rules(thresholds)
+    except RulesError as exc:
+        raise ValidationError(exc.errors) from exc
+    current = list(RuleSet.objects.select_for_update().filter(is_active=True))
+    number = (RuleSet.objects.aggregate(n=Max("version"))["n"] or 0) + 1
+    RuleSet.objects.filter(is_active=True).update(is_active=False)
+    rs = RuleSet.objects.create(version=number, thresholds=clean, is_active=True, note=note[:200],
+                                created_by=acting.user)
+    record_event(actor=acting.user, event_code="monitoring.rules_published", obj=rs,
+                 before={"version": current[0].version} if current else None,
+                 after={"version": number, "thresholds": clean})
+    return rs
+
+
+# --------------------------------------------------------------------------------------- EOD batch
+
+def _parse_date(value, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValidationError({field: _("not a date (YYYY-MM-DD)")}) from exc
+
+
+def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None = None,
+            progress: Callable[[str, dict], None] | None = None) -> EodRun:
+    """Run the end-of-day batch for `business_date`. A completed date is left alone unless `rerun`
+    (which repeats every stage and changes nothing); a failed or killed run resumes at its first
+    unfinished stage; a date before the last completed run or in the future is refused.
+    `stop_after` ends the run after that stage (how the tests simulate a killed run)."""
+    acting = actor_of(actor)
+    require(acting, Perm.RUN_EOD)
+    day = _parse_date(business_date, "business_date")
+    if day > timezone.localdate():
+        raise ValidationError({"business_date": _("the business date lies in the future")})
+    last = EodRun.objects.filter(status=EodRun.Status.COMPLETED).aggregate(d=Max("business_date"))["d"]
+    if last is not None and day < last:
+        raise ValidationError({"business_date": _("the last completed run is for %(last)s; an earlier date "
+                                                  "cannot be run") % {"last": last.isoformat()}})
+    run, _created = EodRun.objects.get_or_create(business_date=day)
+    if run.status == EodRun.Status.COMPLETED and not rerun:
+        return run
+    if rerun:
+        run.stages.update(completed=False)
+    run.status, run.error = EodRun.Status.RUNNING, ""
+    run.attempts += 1
+    run.save(update_fields=["status", "error", "attempts"])
+    rules = active_ruleset()
+    started = time.perf_counter()
+    for position, name in enumerate(STAGES):
+        stage, _c = EodStage.objects.get_or_create(run=run, stage=name, defaults={"position": position})
+        if stage.completed:
+            continue
+        if progress:
+            progress(name, {"status": "started"})
+        t0 = time.perf_counter()
+        try:
+            with transaction.atomic():
+                counts = STAGE_FUNCTIONS[name](day=day, rules=rules.thresholds, ruleset=rules, acting=acting)
+                EodStage.objects.filter(pk=stage.pk).update(
+                    completed=True, counts=counts, seconds=round(time.perf_counter() - t0, 4),
+                    finished_at=timezone.now())
+        except Exception as exc:
+            EodRun.objects.filter(pk=run.pk).update(status=EodRun.Status.FAILED, error=f"{name}: {exc}"[:2000])
+            raise
+        if progress:
+            progress(name, {"status": "done", "seconds": round(time.perf_counter() - t0, 3), **counts})
+        if stop_after == name:
+            run.refresh_from_db()
+            return run
+    with transaction.atomic():
+        totals = {s.stage: s.counts for s in run.stages.all()}
+        EodRun.objects.filter(pk=run.pk).update(status=EodRun.Status.COMPLETED, counts=totals,
+                                                seconds=round(run.seconds + time.perf_counter() - started, 3)
+                                                if not rerun else round(time.perf_counter() - started, 3),
+                                                finished_at=timezone.now())
+        record_event(actor=acting.user, event_code="monitoring.eod_completed", object_type="batch",
+                     object_id=f"eod:{day.isoformat()}", after={"business_date": day.isoformat(), "counts": totals,
+                                                                "ruleset": rules.version, "rerun": rerun})
+    run.refresh_from_db()
+    return run
+
+
+def _stage_delinquency(*, day, rules, ruleset, acting) -> dict:
+    summary = lending.loans_update_delinquency(actor=acting, as_of=day)
+    return {"loans": summary["loans"]}
+
+
+def _stage_penalty(*, day, rules, ruleset, acting) -> dict:
+    """Penalty interest on overdue principal up to `day`, one UPDATE per distinct accrual start (in a daily
+    run: the instalments first overdue today and those accrued through yesterday). Idempotent: accrued
+    instalments carry penalty_through = day."""
+    rate = Subquery(Loan.objects.filter(pk=OuterRef("loan_id")).annotate(
+        r=ExpressionWrapper(F("annual_rate") * F("penalty_multiplier"), output_field=DecimalField(
+            max_digits=12, decimal_places=9))).values("r")[:1])
+    base = Instalment.objects.filter(is_settled=False, due_day__lt=day.toordinal(),
+                                     principal_paid__lt=F("principal_due"))
+    open_principal = F("principal_due") - F("principal_paid")
+
+    def accrue(qs, days_expr) -> int:
+        amount = Round(ExpressionWrapper(open_principal * rate * days_expr / Value(Decimal(360)),
+                                         output_field=MONEY_FIELD), 2)
+        return qs.update(penalty_accrued=F("penalty_accrued") + amount, penalty_through=day)
+
+    n = accrue(base.filter(penalty_through__isnull=True),
+               ExpressionWrapper(Value(day.toordinal()) - F("due_day"), output_field=IntegerField()))
+    starts = list(base.filter(penalty_through__lt=day).values_list("penalty_through", flat=True).distinct())
+    for start in starts:
+        n += accrue(base.filter(penalty_through=start), Value((day - start).days))
+    return {"instalments": n, "accrual_starts": len(starts) + 1}
+
+
+def _bucket_case(field: str = "days_past_due"):
+    return Case(When(**{f"{field}__gt": 90}, then=Value(4)), When(**{f"{field}__gt": 60}, then=Value(3)),
+                When(**{f"{field}__gt": 30}, then=Value(2)), When(**{f"{field}__gt": 0}, then=Value(1)),
+                default=Value(0), output_field=IntegerField())
+
+
+def _customer_loans(customer_ids) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for loan_id, customer_id in Loan.objects.filter(status=Loan.Status.ACTIVE, borrower_id__in=customer_ids) \
+            .values_list("pk", "borrower_id"):
+        out.setdefault(customer_id, []).append(loan_id)
+    return out
+
+
+def detect_signals(*, day: date, rules: dict, version: int) -> list[Signal]:
+    """Every signal raised on `day` (not yet deduplicated against earlier days)."""
+    found: list[Signal] = []
+    sev = rules["bucket_severity"]
+    # Repayment delay: one signal per delinquency episode and bucket (the episode is the oldest unpaid due day).
+    delinquent = Loan.objects.filter(status=Loan.Status.ACTIVE, days_past_due__gt=0).annotate(
+        bucket=_bucket_case()).values_list("pk", "days_past_due", "bucket")
+    for loan_id, dpd, bucket in delinquent.iterator(chunk_size=5000):
+        episode = day.toordinal() - dpd
+        code = Signal.Code.FIRST_MISSED if bucket == 1 else Signal.Code.DPD_BUCKET
+        found.append(Signal(loan_id=loan_id, code=code, dedup_key=f"{episode}:b{bucket}", severity=sev[bucket - 1],
+                            value=dpd, evidence={"days_past_due": dpd, "bucket": bucket}))
+    per_customer: list[tuple[int, str, str, int, float, dict]] = []
+    # Large outflows against the customer's own mean outflow over the baseline window.
+    lo = rules["large_outflow"]
+    start = day - timedelta(days=int(lo["baseline_days"]))
+    baseline = AccountTransaction.objects.filter(customer_id=OuterRef("customer_id"), direction="out",
+                                                 booked_on__gte=start, booked_on__lt=day) \
+        .values("customer_id").annotate(m=Avg("amount")).values("m")[:1]
+    for txn in AccountTransaction.objects.filter(booked_on=day, direction="out", amount__gte=lo["min_amount"]) \
+            .annotate(base=Subquery(baseline, output_field=MONEY_FIELD)).values("txn_id", "customer_id", "amount",
+                                                                              "base"):
+        if txn["base"] and txn["amount"] > Decimal(str(lo["multiple"])) * txn["base"]:
+            per_customer.append((txn["customer_id"], Signal.Code.LARGE_OUTFLOW, txn["txn_id"], lo["severity"],
+                                 float(txn["amount"]), {"txn_id": txn["txn_id"], "amount": str(txn["amount"]),
+                                                        "baseline_mean": str(round(txn["base"], 2))}))
+    # Sudden drop of inflows: the last window against the mean of the preceding windows.
+    ind = rules["inflow_drop"]
+    w, k = int(ind["window_days"]), int(ind["baseline_windows"])
+    recent_from, base_from = day - timedelta(days=w - 1), day - timedelta(days=w * (k + 1) - 1)
+    flows = AccountTransaction.objects.filter(direction="in", booked_on__gte=base_from, booked_on__lte=day) \
+        .values("customer_id").annotate(
+            recent=Coalesce(Sum("amount", filter=Q(booked_on__gte=recent_from)), ZERO, output_field=MONEY_FIELD),
+            earlier=Coalesce(Sum("amount", filter=Q(booked_on__lt=recent_from)), ZERO, output_field=MONEY_FIELD))
+    for row in flows:
+        mean = row["earlier"] / k
+        if mean > 0 and row["recent"] < Decimal(str(ind["ratio"])) * mean:
+            per_customer.append((row["customer_id"], Signal.Code.INFLOW_DROP, f"{day:%Y-%m}", ind["severity"],
+                                 float(row["recent"] / mean), {"recent": str(row["recent"]),
+                                                               "baseline_mean": str(round(mean, 2)), "window_days": w}))
+    hr = rules["high_risk_merchants"]
+    for txn in AccountTransaction.objects.filter(booked_on=day, direction="out",
+                                                 merchant_category__in=hr["categories"]) \
+            .values("txn_id", "customer_id", "amount", "merchant_category"):
+        per_customer.append((txn["customer_id"], Signal.Code.HIGH_RISK_MERCHANT, txn["txn_id"], hr["severity"],
+                             float(txn["amount"]), {"txn_id": txn["txn_id"], "amount": str(txn["amount"]),
+                                                    "merchant_category": txn["merchant_category"]}))
+    for ev in ExternalEvent.objects.filter(occurred_on__lte=day, occurred_on__gt=day - timedelta(days=30)) \
+            .values("reference", "customer_id", "kind", "detail", "occurred_on"):
+        per_customer.append((ev["customer_id"], Signal.Code.COURT_JUDGEMENT, ev["reference"],
+                             rules["court_judgement"]["severity"], None,
+                             {"reference": ev["reference"], "kind": ev["kind"], "detail": ev["detail"],
+                              "occurred_on": ev["occurred_on"].isoformat()}))
+    # New blacklist hits: an active entry matching the borrower's ID number or phone.
+    active_borrowers = Customer.objects.filter(loans__status=Loan.Status.ACTIVE).distinct()
+    hits = BlacklistEntry.objects.filter(is_active=True, added_at__date__lte=day).filter(
+        Q(kind=BlacklistEntry.Kind.ID_NUMBER, value_hash__in=active_borrowers.exclude(id_number_hash="")
+          .values("id_number_hash"))
+        | Q(kind=BlacklistEntry.Kind.PHONE, value_hash__in=active_borrowers.exclude(phone_hash="")
+            .values("phone_hash"))).values_list("pk", "kind", "value_hash", "list_name", "masked")
+    for entry_id, kind, value_hash, list_name, masked in hits:
+        col = "id_number_hash" if kind == BlacklistEntry.Kind.ID_NUMBER else "phone_hash"
+        for cid in active_borrowers.filter(**{col: value_hash}).values_list("pk", flat=True):
+            per_customer.append((cid, Signal.Code.BLACKLIST_HIT, f"bl{entry_id}", rules["blacklist_hit"]["severity"],
+                                 None, {"list": list_name, "identifier": masked}))
+    # Score deterioration: a re-score on `day` that drops by the threshold against the previous one.
+    previous = CustomerScore.objects.filter(customer_id=OuterRef("customer_id"), scored_on__lt=OuterRef("scored_on")) \
+        .order_by("-scored_on", "-id").values("score")[:1]
+    sd = rules["score_drop"]
+    for row in CustomerScore.objects.filter(scored_on=day).annotate(prev=Subquery(previous)).values(
+            "pk", "customer_id", "score", "prev"):
+        if row["prev"] is not None and row["prev"] - row["score"] >= sd["points"]:
+            per_customer.append((row["customer_id"], Signal.Code.SCORE_DROP, f"s{row['pk']}", sd["severity"],
+                                 row["score"], {"score": row["score"], "previous": row["prev"]}))
+    loans_of = _customer_loans({c for c, *_ in per_customer})
+    for cid, code, key, severity, value, evidence in per_customer:
+        for loan_id in loans_of.get(cid, []):
+            found.append(Signal(loan_id=loan_id, code=code, dedup_key=key[:64], severity=severity, value=value,
+                                evidence=evidence))
+    for s in found:
+        s.business_date, s.ruleset_version = day, version
+    return found
+
+
+def _open_or_escalate(day: date, ruleset: RuleSet | None) -> dict:
+    """Attach today's unattached signals to the loan's open alert (opening one where there is none) and
+    raise its severity and tier to the worst signal: set-based."""
+    fresh = Signal.objects.filter(business_date=day, alert__isnull=True)
+    loan_ids = fresh.values("loan_id").distinct()
+    have = Alert.objects.filter(status=Alert.Status.OPEN, loan_id__in=loan_ids).values("loan_id")
+    worst = fresh.filter(loan_id=OuterRef("loan_id")).values("loan_id").annotate(m=Max("severity")).values("m")[:1]
+    new = [Alert(loan_id=row["loan_id"], severity=row["m"], tier=row["m"], opened_on=day, last_signal_on=day,
+                 ruleset=ruleset)
+           for row in fresh.exclude(loan_id__in=have).values("loan_id").annotate(m=Max("severity"))]
+    Alert.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
+    escalated = Alert.objects.filter(status=Alert.Status.OPEN, loan_id__in=loan_ids).update(
+        severity=Greatest(F("severity"), Subquery(worst, output_field=IntegerField())),
+        tier=Greatest(F("tier"), Subquery(worst, output_field=IntegerField())), last_signal_on=day)
+    attached = fresh.update(alert=Subquery(Alert.objects.filter(status=Alert.Status.OPEN, loan_id=OuterRef("loan_id"))
+                                           .values("pk")[:1]))
+    return {"alerts_opened": len(new), "alerts_touched": escalated, "signals_attached": attached}
+
+
+def _stage_signals(*, day, rules, ruleset, acting) -> dict:
+    found = detect_signals(day=day, rules=rules, version=ruleset.version)
+    before = Signal.objects.count()
+    Signal.objects.bulk_create(found, batch_size=5000, ignore_conflicts=True)
+    created = Signal.objects.count() - before
+    return {"signals_found": len(found), "signals_new": created, **_open_or_escalate(day, ruleset)}
+
+
+def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
+    """Interventions whose SLA passed: mark them escalated and move their alert one tier up (set-based)."""
+    overdue = Intervention.objects.filter(status=Intervention.Status.OPEN, due_on__lt=day,
+                                          alert__status=Alert.Status.OPEN, tier=F("alert__tier"))
+    alert_ids = list(overdue.values_list("alert_id", flat=True).distinct())
+    n = overdue.update(status=Intervention.Status.ESCALATED)
+    moved = Alert.objects.filter(pk__in=alert_ids, tier__lt=4).update(
+        tier=Least(F("tier") + 1, Value(4)), severity=Greatest(F("severity"), Least(F("tier") + 1, Value(4))))
+    sigs = [Signal(loan_id=loan_id, alert_id=alert_id, code=Signal.Code.SLA_ESCALATION, dedup_key=f"{day}:{tier}",
+                   severity=tier, business_date=day, ruleset_version=ruleset.version, evidence={"tier": tier})
+            for alert_id, loan_id, tier in Alert.objects.filter(pk__in=alert_ids).values_list("pk", "loan_id", "tier")]
+    Signal.objects.bulk_create(sigs, ignore_conflicts=True)
+    return {"interventions_escalated": n, "alerts_moved_up": moved}
+
+
+def _risk_officer() -> Staff | None:
+    return Staff.objects.filter(role=Role.RISK_OFFICER, is_active=True).order_by("-approval_level", "pk").first()
+
+
+def _stage_plans(*, day, rules, ruleset, acting) -> dict:
+    """The intervention plan of each open alert's current tier, once (new alerts and escalated ones)."""
+    todo = Alert.objects.filter(status=Alert.Status.OPEN).exclude(planned_tier=F("tier")).select_related(
+        "loan__borrower")
+    officer = _risk_officer()
+    steps, outbox, freezes = [], [], 0
+    for alert in todo.iterator(chunk_size=2000):
+        borrower = alert.loan.borrower
+        for tier in range(alert.planned_tier + 1, alert.tier + 1):
+            due = add_business_days(day, int(rules["sla_days"][str(tier)]))
+            for kind in PLAN[tier]:
+                owner_id = borrower.manager_id if tier <= 2 else (officer.pk if officer else borrower.manager_id)
+                steps.append(Intervention(alert=alert, tier=tier, kind=kind, owner_id=owner_id, created_on=day,
+                                          due_on=due))
+                if kind == Intervention.Kind.SMS_REMINDER:
+                    outbox.append(Outbox(dedup_key=f"sms:alert{alert.pk}:t{tier}", channel=Outbox.Channel.SMS,
+                                         customer_id=borrower.pk,
+                                         body=f"【LendPilot】尊敬的客户，您的贷款{alert.loan.number}存在风险提示，请按时还款或联系客户经理。"))
+                    outbox.append(Outbox(dedup_key=f"call:alert{alert.pk}:t{tier}", channel=Outbox.Channel.NOTICE,
+                                         staff_id=borrower.manager_id, body=f"请致电客户{borrower.name}（贷款"
+                                         f"{alert.loan.number}）核实还款情况，时限{due.isoformat()}"))
+                if kind == Intervention.Kind.LINE_FREEZE and alert.loan.credit_line_id:
+                    line = CreditLine.objects.get(pk=alert.loan.credit_line_id)
+                    if line.status != CreditLine.Status.FROZEN:
+                        lending.credit_line_set_status(actor=acting, line=line, status=CreditLine.Status.FROZEN,
+                                                       reason=f"预警{alert.pk}三级处置：冻结额度")
+                        freezes += 1
+        alert.planned_tier = alert.tier
+        alert.owner_id = alert.owner_id or (borrower.manager_id if alert.tier <= 2 else
+                                            (officer.pk if officer else borrower.manager_id))
+        Alert.objects.filter(pk=alert.pk).update(planned_tier=alert.tier, owner_id=alert.owner_id)
+    Intervention.objects.bulk_create(steps, batch_size=5000, ignore_conflicts=True)
+    Outbox.objects.bulk_create(outbox, batch_size=5000, ignore_conflicts=True)
+    return {"steps_planned": len(steps), "outbox": len(outbox), "lines_frozen": freezes}
+
+
+# ------------------------------------------------------------------------------------ credit lines
+
+def review_lines(*, day: date, rules: dict) -> list[CreditLineReview]:
+    """Proposals for the lines that should not simply be kept (set-based figures per line)."""
+    r = rules["line_review"]
+    latest_score = CustomerScore.objects.filter(customer_id=OuterRef("customer_id"), scored_on__lte=day) \
+        .order_by("-scored_on", "-id").values("score")[:1]
+    tighten = IndustryProposal.objects.filter(industry=OuterRef("customer__industry"),
+                                              status=IndustryProposal.Status.ACCEPTED, admission="tighten")
+    lines = CreditLine.objects.filter(status__in=[CreditLine.Status.ACTIVE, CreditLine.Status.REDUCED]).annotate(
+        max_dpd=Coalesce(Max("loans__days_past_due", filter=Q(loans__status=Loan.Status.ACTIVE)), Value(0)),
+        score=Subquery(latest_score),
+    ).filter(Q(max_dpd__gte=r["reduce_dpd"]) | Q(score__lt=r["low_score"])
+             | Q(customer__industry__in=tighten.values("industry")))
+    out = []
+    tight_industries = set(IndustryProposal.objects.filter(status=IndustryProposal.Status.ACCEPTED,
+                                                           admission="tighten").values_list("industry", flat=True))
+    for line in lines.select_related("customer").iterator(chunk_size=2000):
+        reasons = []
+        if line.max_dpd >= r["freeze_dpd"]:
+            action, proposed = CreditLineReview.Action.FREEZE, line.limit
+            reasons.append({"code": "dpd", "days_past_due": line.max_dpd})
+        else:
+            if line.max_dpd >= r["reduce_dpd"]:
+                reasons.append({"code": "dpd", "days_past_due": line.max_dpd})
+            if line.score is not None and line.score < r["low_score"]:
+                reasons.append({"code": "score", "score": line.score})
+            if line.customer.industry in tight_industries:
+                reasons.append({"code": "industry", "industry": line.customer.industry})
+            cut = Decimal(str(r["reduce_share"])) * len(reasons) if reasons else Decimal(0)
+            cut = min(cut, Decimal("0.9"))
+            target = (line.limit * (1 - cut)).quantize(Decimal("100"))
+            proposed = max(target, line.utilised.quantize(Decimal("0.01")))
+            if proposed >= line.limit:
+                continue
+            action = CreditLineReview.Action.REDUCE
+        out.append(CreditLineReview(line=line, business_date=day, action=action, current_limit=line.limit,
+                                    proposed_limit=proposed, reasons=reasons))
+    return out
+
+
+def _apply_review(review: CreditLineReview, acting) -> None:
+    line = review.line
+    if review.action == CreditLineReview.Action.FREEZE:
+        lending.credit_line_set_status(actor=acting, line=line, status=CreditLine.Status.FROZEN,
+                                       reason=f"额度复审{review.business_date}：逾期冻结")
+    else:
+        lending.credit_line_set_status(actor=acting, line=line, status=CreditLine.Status.REDUCED,
+                                       reason=f"额度复审{review.business_date}：降额", limit=review.proposed_limit)
+    Outbox.objects.get_or_create(dedup_key=f"review:{review.pk}", defaults={
+        "channel": Outbox.Channel.NOTICE, "staff_id": line.customer.manager_id,
+        "body": f"客户{line.customer.name}的额度{line.number}复审结果：{review.get_action_display()}，"
+                f"额度{review.current_limit}→{review.proposed_limit}"})
+
+
+def _stage_line_review(*, day, rules, ruleset, acting) -> dict:
+    proposals = review_lines(day=day, rules=rules)
+    already = set(CreditLineReview.objects.filter(business_date=day).values_list("line_id", flat=True))
+    proposals = [p for p in proposals if p.line_id not in already]
+    above = Decimal(str(rules["line_review"]["approval_above"]))
+    applied = pending = 0
+    for p in proposals:
+        needs = p.action == CreditLineReview.Action.REDUCE and p.current_limit - p.proposed_limit > above
+        p.status = CreditLineReview.Status.PENDING if needs else CreditLineReview.Status.APPLIED
+        p.save()
+        if needs:
+            pending += 1
+        else:
+            _apply_review(p, acting)
+            applied += 1
+    return {"reviews": len(proposals), "applied": applied, "pending": pending}
+
+
+@transaction.atomic
+def line_review_decide(*, actor, review: CreditLineReview, approve: bool) -> CreditLineReview:
+    acting = actor_of(actor)
+    require(acting, Perm.APPROVE_LINE_REVIEW)
+    review = CreditLineReview.objects.select_for_update().select_related("line__customer").get(pk=review.pk)
+    if review.status != CreditLineReview.Status.PENDING:
+        raise Conflict(_("the review was already decided"), field="status")
+    review.status = CreditLineReview.Status.APPROVED if approve else CreditLineReview.Status.REJECTED
+    review.decided_by, review.decided_at = acting.staff, timezone.now()
+    review.save()
+    if approve:
+        _apply_review(review, acting)
+    record_event(actor=acting.user, event_code="monitoring.line_review_decided", obj=review,
+                 after={"status": review.status, "proposed_limit": review.proposed_limit})
+    return review
+
+
+# -------------------------------------------------------------------------------------- snapshots
+
+DIMENSIONS = {
+    "all": None, "product": "product_id", "region": "borrower__region_id", "team": "borrower__manager__team_id",
+    "manager": "borrower__manager_id", "industry": "borrower__industry", "tier": "borrower__kind",
+    "class": "risk_class",
+}
+
+
+def _stage_snapshot(*, day, rules, ruleset, acting) -> dict:
+    """Delete and rebuild the day's rows: one aggregate query per dimension over the active book."""
+    PortfolioSnapshot.objects.filter(business_date=day).delete()
+    active = Loan.objects.filter(status=Loan.Status.ACTIVE)
+    aggregates = {
+        "loans": Count("pk"), "balance": Coalesce(Sum("outstanding_principal"), ZERO, output_field=MONEY_FIELD),
+        "overdue_loans": Count("pk", filter=Q(days_past_due__gt=0)),
+        "overdue_balance": Coalesce(Sum("outstanding_principal", filter=Q(days_past_due__gt=0)), ZERO,
+                                    output_field=MONEY_FIELD),
+        "npl_loans": Count("pk", filter=Q(risk_class__in=NPL_CLASSES)),
+        "npl_balance": Coalesce(Sum("outstanding_principal", filter=Q(risk_class__in=NPL_CLASSES)), ZERO,
+                                output_field=MONEY_FIELD),
+    }
+    rows = []
+    for dim, path in DIMENSIONS.items():
+        if path is None:
+            groups = [{"k": "all", **active.aggregate(**aggregates)}]
+        else:
+            groups = active.values(k=F(path)).annotate(**aggregates).order_by()
+        rows += [PortfolioSnapshot(business_date=day, dimension=dim, key=str(g["k"]), loans=g["loans"],
+                                   balance=g["balance"], overdue_loans=g["overdue_loans"],
+                                   overdue_balance=g["overdue_balance"], npl_loans=g["npl_loans"],
+                                   npl_balance=g["npl_balance"]) for g in groups]
+    PortfolioSnapshot.objects.bulk_create(rows, batch_size=5000)
+    return {"snapshot_rows": len(rows)}
+
+
+def is_month_end(day: date) -> bool:
+    """The last business day of the month (the EOD run that closes the month)."""
+    from lendpilot.core.business_calendar import next_business_day
+    return next_business_day(day + timedelta(days=1)).month != day.month
+
+
+def month_buckets_write(*, day: date) -> int:
+    """Month-end buckets of every active loan: delete the month, one INSERT ... SELECT."""
+    month = day.replace(day=1)
+    LoanMonthBucket.objects.filter(month=month).delete()
+    table, loans = LoanMonthBucket._meta.db_table, Loan._meta.db_table
+    sql = (f"INSERT INTO {table} (month, loan_id, bucket, balance) "  # noqa: S608 (model table names; values bound)
+           f"SELECT %s, id, CASE WHEN days_past_due > 90 THEN 4 WHEN days_past_due > 60 THEN 3 "
+           f"WHEN days_past_due > 30 THEN 2 WHEN days_past_due > 0 THEN 1 ELSE 0 END, outstanding_principal "
+           f"FROM {loans} WHERE status = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [month, Loan.Status.ACTIVE])
+        return cursor.rowcount
+
+
+def _stage_buckets(*, day, rules, ruleset, acting) -> dict:
+    if not is_month_end(day):
+        return {"month_end": False}
+    return {"month_end": True, "loans": month_buckets_write(day=day)}
+
+
+def rate_series(*, dimension: str, key: str, until: date, metric: str, limit: int = 400) -> tuple[list, list]:
+    rows = list(PortfolioSnapshot.objects.filter(dimension=dimension, key=key, business_date__lte=until)
+                .order_by("-business_date").values_list("business_date", "balance", "overdue_balance",
+                                                         "npl_balance")[:limit])[::-1]
+    col = 2 if metric == "overdue_rate" else 3
+    return [r[0] for r in rows], [float(r[col] / r[1]) if r[1] else 0.0 for r in rows]
+
+
+def _stage_thresholds(*, day, rules, ruleset, acting) -> dict:
+    ew = rules["ewma"]
+    segments = [("all", "all")] + list(PortfolioSnapshot.objects.filter(business_date=day, dimension="product")
+                                       .values_list("dimension", "key"))
+    raised = []
+    for dim, key in segments:
+        for metric in ("overdue_rate", "npl_rate"):
+            _days, values = rate_series(dimension=dim, key=key, until=day, metric=metric)
+            breached, centre, upper = thresholds.latest_breach(values, lam=ew["lam"], k=ew["k"],
+                                                               warmup=int(ew["warmup"]))
+            if breached:
+                raised.append(PortfolioAlert(business_date=day, segment=f"{dim}:{key}", metric=metric,
+                                             value=values[-1], centre=centre, upper=upper))
+    PortfolioAlert.objects.bulk_create(raised, ignore_conflicts=True)
+    recipients = Staff.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.RISK_OFFICER]).values_list(
+        "pk", flat=True)
+    Outbox.objects.bulk_create([
+        Outbox(dedup_key=f"pa:{day}:{a.segment}:{a.metric}:{sid}"[:80], channel=Outbox.Channel.NOTICE, staff_id=sid,
+               body=f"组合预警：{a.segment} {a.metric} {a.value:.2%} 超过动态上限 {a.upper:.2%}")
+        for a in raised for sid in recipients], ignore_conflicts=True)
+    return {"portfolio_alerts": len(raised)}
+
+
+STAGE_FUNCTIONS = {
+    "delinquency": _stage_delinquency, "penalty": _stage_penalty, "signals": _stage_signals,
+    "escalation": _stage_escalation, "plans": _stage_plans, "line_review": _stage_line_review,
+    "snapshot": _stage_snapshot, "buckets": _stage_buckets, "thresholds": _stage_thresholds,
+}
+
+
+# ------------------------------------------------------------------------------- alerts and steps
+
+@transaction.atomic
+def intervention_complete(*, actor, intervention: Intervention, outcome: str) -> Intervention:
+    acting = actor_of(actor)
+    require(acting, Perm.WORK_ALERTS)
+    if not (outcome or "").strip():
+        raise ValidationError({"outcome": _("describe the outcome")})
+    step = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if step.status not in (Intervention.Status.OPEN, Intervention.Status.ESCALATED):
+        raise Conflict(_("the step is already finished"), field="status")
+    step.status, step.outcome, step.completed_at = Intervention.Status.DONE, outcome.strip()[:300], timezone.now()
+    step.save()
+    record_event(actor=acting.user, event_code="monitoring.intervention_completed", obj=step,
+                 after={"alert": step.alert_id, "kind": step.kind, "outcome": step.outcome})
+    return step
+
+
+@transaction.atomic
+def alert_close(*, actor, alert: Alert, reason: str, today: date | None = None) -> Alert:
+    acting = actor_of(actor)
+    require(acting, Perm.WORK_ALERTS)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("give the reason for closing")})
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != Alert.Status.OPEN:
+        raise Conflict(_("the alert is already closed"), field="status")
+    alert.status, alert.close_reason = Alert.Status.CLOSED, reason.strip()[:300]
+    alert.closed_on, alert.closed_by = today or timezone.localdate(), acting.staff
+    alert.save()
+    alert.interventions.filter(status=Intervention.Status.OPEN).update(status=Intervention.Status.CANCELLED)
+    record_event(actor=acting.user, event_code="monitoring.alert_closed", obj=alert,
+                 after={"reason": alert.close_reason, "tier": alert.tier})
+    return alert
+
+
+# ------------------------------------------------------------------------- feed, events, re-scores
+
+FEED_COLUMNS = ("txn_id", "customer_id", "booked_on", "direction", "amount", "merchant_category", "counterparty")
+
+
+def transactions_import(*, actor, rows: list[dict], batch: str = "", today: date | None = None) -> dict:
+    """Import an account transaction feed, all or nothing: every row is checked (unknown account, amount
+    not positive, duplicate id in the file or already imported, date in the future, bad direction) and
+    any error rejects the whole file with a per-row report (`ValidationError` with `rows`)."""
+    acting = actor_of(actor)
+    require(acting, Perm.IMPORT_FEED)
+    today = today or timezone.localdate()
+    if not isinstance(rows, list) or not rows:
+        raise ValidationError({"rows": _("the feed is empty")})
+    errors: list[dict] = []
+    seen: set[str] = set()
+    clean = []
+    ids = {str(r.get("txn_id", "")).strip() for r in rows if isinstance(r, dict)}
+    existing = set(AccountTransaction.objects.filter(txn_id__in=ids).values_list("txn_id", flat=True))
+    cids = set()
+    for r in rows:
+        with contextlib.suppress(TypeError, ValueError, AttributeError):
+            cids.add(int(r.get("customer_id")))
+    known = set(Customer.objects.filter(pk__in=cids).values_list("pk", flat=True))
+    for n, r in enumerate(rows, start=1):
+        if not isinstance(r, dict):
+            errors.append({"row": n, "field": "row", "error": "not an object"})
+            continue
+        txn_id = str(r.get("txn_id", "")).strip()
+        if not txn_id or len(txn_id) > 64:
+            errors.append({"row": n, "field": "txn_id", "error": "missing or longer than 64"})
+        elif txn_id in seen or txn_id in existing:
+            errors.append({"row": n, "field": "txn_id", "error": "duplicate transaction id"})
+        seen.add(txn_id)
+        try:
+            cid = int(r.get("customer_id"))
+        except (TypeError, ValueError):
+            cid = None
+        if cid not in known:
+            errors.append({"row": n, "field": "customer_id", "error": "unknown account"})
+        try:
+            booked = r.get("booked_on")
+            booked = booked if isinstance(booked, date) else date.fromisoformat(str(booked).strip())
+            if booked > today:
+                errors.append({"row": n, "field": "booked_on", "error": "date in the future"})
+        except ValueError:
+            booked = None
+            errors.append({"row": n, "field": "booked_on", "error": "not a date"})
+        try:
+            amount = Decimal(str(r.get("amount")).strip())
+            if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")) \
+                    or amount >= Decimal("1e15"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            amount = None
+            errors.append({"row": n, "field": "amount", "error": "not a positive amount in fen"})
+        direction = str(r.get("direction", "")).strip()
+        if direction not in AccountTransaction.Direction.values:
+            errors.append({"row": n, "field": "direction", "error": "in or out"})
+        clean.append(AccountTransaction(txn_id=txn_id, customer_id=cid, booked_on=booked, direction=direction,
+                                        amount=amount, merchant_category=str(r.get("merchant_category") or "")[:8],
+                                        counterparty=str(r.get("counterparty") or "")[:100], batch=batch[:40]))
+    if errors:
+        raise ValidationError({"rows": [f"row {e['row']}: {e['field']}: {e['error']}" for e in errors[:200]]},
+                              params={"report": errors})
+    with transaction.atomic():
+        AccountTransaction.objects.bulk_create(clean, batch_size=5000)
+        record_event(actor=acting.user, event_code="monitoring.feed_imported", object_type="batch",
+                     object_id=batch or f"feed:{today}", after={"rows": len(clean)})
+    return {"imported": len(clean), "rejected": 0}
+
+
+@transaction.atomic
+def external_event_record(*, actor, customer: Customer, kind: str, occurred_on: date, reference: str,
+                          detail: str = "") -> ExternalEvent:
+    acting = actor_of(actor)
+    require(acting, Perm.IMPORT_FEED)
+    if kind not in ExternalEvent.Kind.values:
+        raise ValidationError({"kind": _("unknown event kind")})
+    if not (reference or "").strip():
+        raise ValidationError({"reference": _("a reference is required")})
+    if ExternalEvent.objects.filter(reference=reference.strip()).exists():
+        raise Conflict(_("the event was already recorded"), field="reference")
+    ev = ExternalEvent.objects.create(customer=customer, kind=kind, occurred_on=occurred_on,
+                                      reference=reference.strip()[:64], detail=detail[:300])
+    record_event(actor=acting.user, event_code="monitoring.external_event_recorded", obj=ev,
+                 after={"kind": kind, "customer": customer.pk, "occurred_on": occurred_on})
+    return ev
+
+
+@transaction.atomic
+def customer_rescore(*, actor, customer: Customer, scored_on: date, score: float, source: str = "") -> CustomerScore:
+    acting = actor_of(actor)
+    require(acting, Perm.IMPORT_FEED)
+    row = CustomerScore.objects.create(customer=customer, scored_on=scored_on, score=float(score), source=source[:40])
+    record_event(actor=acting.user, event_code="monitoring.customer_rescored", obj=row,
+                 after={"customer": customer.pk, "score": row.score})
+    return row
+
+
+# ------------------------------------------------------------------------------------- industries
+
+@transaction.atomic
+def prosperity_import(*, actor, rows: list[dict], source: str = "import") -> int:
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_MONITORING_RULES)
+    errors, clean = [], []
+    for n, r in enumerate(rows, start=1):
+        try:
+            month = date.fromisoformat(str(r["month"])[:7] + "-01")
+            value = float(r["value"])
+            if r["industry"] not in dict(ProsperityIndex._meta.get_field("industry").choices) or not 0 < value < 1000:
+                raise ValueError
+        except (KeyError, ValueError, TypeError):
+            errors.append(f"row {n}: industry, month (YYYY-MM) and value 0-1000 are required")
+            continue
+        clean.append((r["industry"], month, value))
+    if errors:
+        raise ValidationError({"rows": errors[:200]})
+    for ind, month, value in clean:
+        ProsperityIndex.objects.update_or_create(industry=ind, month=month, defaults={"value": value, "source": source})
+    record_event(actor=acting.user, event_code="monitoring.prosperity_imported", object_type="batch",
+                 object_id=source, after={"rows": len(clean)})
+    return len(clean)
+
+
+def industry_default_rates() -> dict[str, dict[date, float]]:
+    """Monthly default rate by industry: loans entering 90+ days past due in a month over the loans
+    current-to-89 days at the previous month end (one aggregate query over month-end buckets)."""
+    prev = LoanMonthBucket.objects.filter(loan_id=OuterRef("loan_id"), month__lt=OuterRef("month")) \
+        .order_by("-month").values("bucket")[:1]
+    rows = LoanMonthBucket.objects.annotate(prev=Subquery(prev)).filter(prev__isnull=False, prev__lt=4) \
+        .values("month", industry=F("loan__borrower__industry")).annotate(
+            n=Count("pk"), d=Count("pk", filter=Q(bucket=4))).order_by()
+    out: dict[str, dict[date, float]] = {}
+    for r in rows:
+        out.setdefault(r["industry"], {})[r["month"]] = r["d"] / r["n"] if r["n"] else 0.0
+    return out
+
+
+@transaction.atomic
+def industry_proposals_compute(*, actor, month: date) -> list[IndustryProposal]:
+    acting = actor_of(actor)
+    require(acting, Perm.VIEW_MONITORING)
+    month = month.replace(day=1)
+    rates = industry_default_rates()
+    all_values = [v for series in rates.values() for v in series.values()]
+    portfolio = sum(all_values) / len(all_values) if all_values else 0.0
+    out = []
+    for ind, series in sorted(rates.items()):
+        months = sorted(m for m in series if m <= month)
+        if not months:
+            continue
+        index = dict(ProsperityIndex.objects.filter(industry=ind, month__in=months).values_list("month", "value"))
+        view = industry_model.assess(ind, [index.get(m, float("nan")) for m in months],
+                                     [series[m] for m in months], portfolio_rate=portfolio)
+        prop, _c = IndustryProposal.objects.update_or_create(
+            month=month, industry=ind, status=IndustryProposal.Status.PROPOSED,
+            defaults={"default_rate": view.default_rate, "correlation": view.correlation,
+                      "lead_months": view.lead_months, "index_trend": view.trend, "admission": view.admission,
+                      "premium_bps": view.premium_bps})
+        out.append(prop)
+    return out
+
+
+@transaction.atomic
+def industry_proposal_decide(*, actor, proposal: IndustryProposal, accept: bool) -> IndustryProposal:
+    """Accepting a tighten (loosen) proposal publishes a new policy version excluding (re-admitting) the
+    industry; the risk premium is kept on the proposal for pricing."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_POLICY)
+    proposal = IndustryProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != IndustryProposal.Status.PROPOSED:
+        raise Conflict(_("the proposal was already decided"), field="status")
+    proposal.status = IndustryProposal.Status.ACCEPTED if accept else IndustryProposal.Status.REJECTED
+    proposal.decided_by = acting.staff
+    if accept and proposal.admission != IndustryProposal.Admission.KEEP:
+        current = PolicyVersion.objects.filter(status=PolicyVersion.Status.ACTIVE).order_by("-number").first()
+        rules = dict(current.rules) if current else {}
+        excluded = set(rules.get("excluded_industries", []))
+        if proposal.admission == IndustryProposal.Admission.TIGHTEN:
+            excluded.add(proposal.industry)
+        else:
+            excluded.discard(proposal.industry)
+        rules["excluded_industries"] = sorted(excluded)
+        proposal.policy_version = policy_version_publish(
+            actor=actor, rules=rules, note=f"行业{proposal.industry} {proposal.admission} {proposal.premium_bps}bps")
+    proposal.save()
+    record_event(actor=acting.user, event_code="monitoring.industry_proposal_decided", obj=proposal,
+                 after={"status": proposal.status, "admission": proposal.admission,
+                        "premium_bps": proposal.premium_bps})
+    return proposal
+
+
+__all__ = ["DEFAULT_RULES", "eod_run"]
