@@ -1,8 +1,8 @@
 """Bad-debt early warning (FEATURES F3): a dynamic threshold on a rate series. Pure numpy, no ORM.
 
-EWMA control chart: the centre is the exponentially weighted mean of the series up to the day before,
-the band is centre +- k * sigma_ewma, where sigma is the standard deviation of the residuals against
-the running mean during the warm-up and sigma_ewma = sigma * sqrt(lam / (2 - lam)). A seasonal
+EWMA control band: the centre is the exponentially weighted mean of the series up to the day before
+(the one-step forecast), the band is centre +- k * sigma, where sigma is the standard deviation of the
+one-step forecast errors during the warm-up. A seasonal
 baseline is removed first when `season` is given (the mean of the same position in earlier seasons).
 A breach is a point above the upper band once the warm-up is over.
 """
@@ -47,7 +47,7 @@ def ewma_band(series, *, lam: float = 0.2, k: float = 3.0, warmup: int = 20, sea
             if i == warmup:
                 sigma = float(np.std(resid, ddof=1)) if len(resid) > 1 else 0.0
                 sigma = max(sigma, 1e-6 + abs(z) * 0.01)
-            width = k * sigma * np.sqrt(lam / (2 - lam))
+            width = k * sigma
             upper[i], lower[i] = z + width, z - width
         else:
             resid.append(x[i] - z)
