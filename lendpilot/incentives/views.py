@@ -1,0 +1,111 @@
+"""Pages of incentives: my commission statement (lines, dispute, export; the director runs and approves),
+the leaderboard with the month's honours, appraisal scores and the retention view."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lendpilot.core.errors import Conflict
+from lendpilot.core.views import paginate
+from lendpilot.incentives import selectors, services
+from lendpilot.org.access import actor_of
+from lendpilot.org.roles import Perm
+
+
+def _month(request) -> date:
+    raw = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        return date.fromisoformat(raw[:7] + "-01")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _errors(request, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            messages.error(request, f"{field}: {' '.join(m for e in errors for m in e.messages)}")
+    else:
+        messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+def statements(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    if request.method == "POST":
+        try:
+            result = services.commission_run(actor=request.user, month=month)
+            messages.success(request, _("%(n)s statements computed.") % {"n": result["statements"]})
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect(f"{reverse('incentives:statements')}?month={month:%Y-%m}")
+    page = paginate(request, selectors.statements_visible(actor, month=month))
+    return render(request, "incentives/statements.html", {
+        "page_obj": page, "month": month, "can_run": actor.can(Perm.RUN_COMMISSION)})
+
+
+@login_required
+def statements_export(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    data = selectors.statements_xlsx(selectors.statements_visible(actor, month=month))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="commission-{month:%Y-%m}.xlsx"'
+    return response
+
+
+@login_required
+def statement_detail(request, statement_id: int):
+    actor = actor_of(request.user)
+    st = selectors.statement_get(actor, statement_id)
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "approve":
+                services.statement_approve(actor=request.user, statement=st)
+            elif action == "resolve":
+                dispute = selectors.dispute_get(actor, int(request.POST.get("dispute", "0") or 0))
+                services.dispute_resolve(actor=request.user, dispute=dispute,
+                                         resolution=request.POST.get("resolution", ""))
+            else:
+                line = st.lines.filter(pk=request.POST.get("line") or 0).first()
+                services.dispute_open(actor=request.user, statement=st, reason=request.POST.get("reason", ""),
+                                      line=line)
+        except ValidationError as exc:
+            _errors(request, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        return redirect("incentives:statement", st.pk)
+    return render(request, "incentives/statement_detail.html", {
+        "st": st, "lines": selectors.statement_lines(st), "disputes": st.disputes.select_related("raised_by"),
+        "can_approve": actor.can(Perm.APPROVE_COMMISSION), "can_resolve": actor.can(Perm.RESOLVE_DISPUTE)})
+
+
+@login_required
+def honours(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    if request.method == "POST":
+        try:
+            services.honours_award(actor=request.user, month=month)
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect(f"{reverse('incentives:honours')}?month={month:%Y-%m}")
+    board = selectors.leaderboard(actor, month=month)
+    chart = [{"name": r["name"], "value": str(r["disbursed"])} for r in board[:10]]
+    return render(request, "incentives/honours.html", {
+        "month": month, "board": board, "honours": selectors.honours_visible(actor, month=month), "chart": chart,
+        "scores": selectors.appraisal_scores(actor, start=month)[:200], "can_run": actor.can(Perm.RUN_COMMISSION)})
+
+
+@login_required
+def retention(request):
+    actor = actor_of(request.user)
+    return render(request, "incentives/retention.html", {"rows": selectors.retention(actor)})

@@ -1,0 +1,137 @@
+"""Pages of planning: plans (enter the annual target, see the split, edit a cell, approve), quotas with the
+re-set diff, and the attainment dashboard. Thin: selectors to read, services to write."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lendpilot.core.errors import Conflict
+from lendpilot.org.access import actor_of
+from lendpilot.org.roles import Perm
+from lendpilot.planning import selectors, services
+
+
+def _errors(request, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            messages.error(request, f"{field}: {' '.join(m for e in errors for m in e.messages)}")
+    else:
+        messages.error(request, " ".join(exc.messages))
+
+
+def _month(request, default: date | None = None) -> date:
+    raw = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        return date.fromisoformat(raw[:7] + "-01")
+    except ValueError:
+        return (default or timezone.localdate()).replace(day=1)
+
+
+@login_required
+def plan_list(request):
+    actor = actor_of(request.user)
+    if request.method == "POST":
+        try:
+            start = date.fromisoformat(request.POST.get("period_start", ""))
+            total = Decimal(request.POST.get("total_amount", ""))
+            drivers = {k: request.POST.get(f"driver_{k}", "0") or "0" for k in ("last_year", "capacity", "heat")}
+            plan = services.target_plan_create(actor=request.user, code=request.POST.get("code", "").strip(),
+                                               name=request.POST.get("name", "").strip(), period_start=start,
+                                               total_amount=total, drivers=drivers)
+            services.target_plan_split(actor=request.user, plan=plan)
+            return redirect("planning:plan", plan.pk)
+        except (ValueError, InvalidOperation):
+            messages.error(request, _("Enter a start date and a total amount."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    return render(request, "planning/plan_list.html", {
+        "plans": selectors.plans_visible(actor)[:100], "can_manage": actor.can(Perm.MANAGE_TARGETS),
+        "today": timezone.localdate()})
+
+
+@login_required
+def plan_detail(request, plan_id: int):
+    actor = actor_of(request.user)
+    plan = selectors.plan_get(actor, plan_id)
+    matrix = selectors.plan_matrix(plan)
+    chart = [{"name": k, "value": str(v)} for k, v in sorted(matrix["totals"]["product"].items())]
+    return render(request, "planning/plan_detail.html", {
+        "plan": plan, "matrix": matrix, "chart": chart, "can_manage": actor.can(Perm.MANAGE_TARGETS),
+        "can_approve": actor.can(Perm.APPROVE_TARGETS)})
+
+
+@login_required
+@require_POST
+def plan_action(request, plan_id: int, action: str):
+    actor = actor_of(request.user)
+    plan = selectors.plan_get(actor, plan_id)
+    try:
+        if action == "split":
+            services.target_plan_split(actor=request.user, plan=plan)
+            messages.success(request, _("The target was split."))
+        elif action == "approve":
+            services.target_plan_approve(actor=request.user, plan=plan)
+            messages.success(request, _("The plan was approved and quotas were set."))
+        elif action == "edit":
+            cell = selectors.cell_get(actor, plan, int(request.POST.get("cell", "0") or 0))
+            services.target_cell_edit(actor=request.user, cell=cell, amount=Decimal(request.POST.get("amount", "")),
+                                      across=request.POST.get("across", "months"))
+            messages.success(request, _("The cell was changed and its siblings re-balanced."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("Enter an amount."))
+    return redirect("planning:plan", plan.pk)
+
+
+@login_required
+def quotas(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    resets = selectors.resets_visible(actor)
+    latest = resets.filter(month=month).first()
+    return render(request, "planning/quotas.html", {
+        "month": month, "quotas": selectors.quotas_visible(actor, month=month)[:1000], "reset": latest,
+        "lines": selectors.reset_lines(actor, latest)[:1000] if latest else [],
+        "can_manage": actor.can(Perm.MANAGE_TARGETS), "can_approve": actor.can(Perm.APPROVE_TARGETS)})
+
+
+@login_required
+@require_POST
+def reset_action(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    try:
+        if request.POST.get("action") == "propose":
+            services.quota_reset_propose(actor=request.user, month=month)
+        else:
+            reset_obj = selectors.reset_get(actor, int(request.POST.get("reset", "0") or 0))
+            services.quota_reset_decide(actor=request.user, reset_obj=reset_obj,
+                                        approve=request.POST.get("action") == "approve")
+    except ValidationError as exc:
+        _errors(request, exc)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('planning:quotas')}?month={month:%Y-%m}")
+
+
+@login_required
+def attainment(request):
+    actor = actor_of(request.user)
+    month = _month(request)
+    group = request.GET.get("group") if request.GET.get("group") in selectors.GROUPS else "person"
+    rows = selectors.attainment(actor, month=month, group=group)
+    chart = [{"label": r.label, "target": str(r.target), "disbursed": str(r.disbursed), "forecast": str(r.forecast)}
+             for r in rows[:50]]
+    return render(request, "planning/attainment.html", {"month": month, "group": group, "rows": rows,
+                                                        "groups": selectors.GROUPS, "chart": chart})
