@@ -93,6 +93,7 @@ def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
     from lendpilot.incentives.api import router as incentives_router
     from lendpilot.lending.api import router as lending_router
+    from lendpilot.monitoring.api import router as monitoring_router
     from lendpilot.org.api import router as org_router
     from lendpilot.planning.api import router as planning_router
     from lendpilot.products.api import router as products_router
@@ -105,6 +106,7 @@ def mount_routers() -> None:
     api.add_router("/prescreen", prescreen_router, tags=["scoring"])
     api.add_router("/scoring", scoring_router, tags=["scoring"])
     api.add_router("/lending", lending_router, tags=["lending"])
+    api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
 

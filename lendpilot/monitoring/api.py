@@ -1,5 +1,90 @@
 """REST endpoints of monitoring (thin: parse, call a selector or service, return a schema)."""
 
-from ninja import Router
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from lendpilot.core.schemas import Page, PathId, with_errors
+from lendpilot.monitoring import selectors, services
+from lendpilot.monitoring.models import Intervention
+from lendpilot.monitoring.schemas import (
+    AlertDetailOut,
+    AlertOut,
+    CloseIn,
+    DecideIn,
+    EodRunIn,
+    EodRunOut,
+    FeedIn,
+    FeedOut,
+    InterventionOut,
+    OutcomeIn,
+    ReviewOut,
+    SnapshotOut,
+)
 
 router = Router()
+
+
+@router.get("/alerts", response=with_errors({200: list[AlertOut]}))
+@paginate(Page)
+def alert_list(request, status: str = Query("open", pattern="^(open|closed|all)$")):
+    return selectors.alerts_for(request.user, status=None if status == "all" else status)
+
+
+@router.get("/alerts/{alert_id}", response=with_errors({200: AlertDetailOut}))
+def alert_get(request, alert_id: PathId):
+    return get_object_or_404(selectors.alerts_for(request.user, status=None), pk=alert_id)
+
+
+@router.post("/alerts/{alert_id}/close", response=with_errors({200: AlertOut}))
+def alert_close(request, alert_id: PathId, body: CloseIn):
+    alert = get_object_or_404(selectors.alerts_for(request.user, status=None), pk=alert_id)
+    return services.alert_close(actor=request.user, alert=alert, reason=body.reason)
+
+
+@router.post("/interventions/{step_id}/complete", response=with_errors({200: InterventionOut}))
+def intervention_complete(request, step_id: PathId, body: OutcomeIn):
+    alerts = selectors.alerts_for(request.user, status=None)
+    step = get_object_or_404(Intervention.objects.filter(alert__in=alerts), pk=step_id)
+    return services.intervention_complete(actor=request.user, intervention=step, outcome=body.outcome)
+
+
+@router.get("/eod-runs", response=with_errors({200: list[EodRunOut]}))
+@paginate(Page)
+def eod_run_list(request):
+    return selectors.eod_runs(request.user)
+
+
+@router.post("/eod-runs", response=with_errors({200: EodRunOut}))
+def eod_run_start(request, body: EodRunIn):
+    return services.eod_run(actor=request.user, business_date=body.business_date, rerun=body.rerun)
+
+
+@router.get("/snapshots", response=with_errors({200: list[SnapshotOut]}))
+@paginate(Page)
+def snapshot_list(request, dimension: str = Query("all", pattern="^(all|product|region|team|manager|industry|tier"
+                                                                   "|class)$"),
+                  since: date | None = None):
+    qs = selectors.snapshots(request.user, dimension=dimension)
+    return qs.filter(business_date__gte=since) if since else qs
+
+
+@router.post("/transactions", response=with_errors({200: FeedOut}))
+def feed_import(request, body: FeedIn):
+    return services.transactions_import(actor=request.user, rows=[r.model_dump() for r in body.rows],
+                                        batch=body.batch)
+
+
+@router.get("/line-reviews", response=with_errors({200: list[ReviewOut]}))
+@paginate(Page)
+def line_review_list(request, status: str | None = Query(None, pattern="^(applied|pending|approved|rejected)$")):
+    qs = selectors.line_reviews_for(request.user)
+    return qs.filter(status=status) if status else qs
+
+
+@router.post("/line-reviews/{review_id}/decide", response=with_errors({200: ReviewOut}))
+def line_review_decide(request, review_id: PathId, body: DecideIn):
+    review = get_object_or_404(selectors.line_reviews_for(request.user), pk=review_id)
+    return services.line_review_decide(actor=request.user, review=review, approve=body.approve)
