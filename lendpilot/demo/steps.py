@@ -20,6 +20,8 @@ STEPS: tuple[str, ...] = (
     "lendpilot.customers.demo",
     "lendpilot.scoring.demo",
     "lendpilot.lending.demo",
+    "lendpilot.planning.demo",
+    "lendpilot.incentives.demo",
 )
 
 
