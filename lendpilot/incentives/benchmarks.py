@@ -59,7 +59,7 @@ def _book(ctx: BenchContext) -> int:
             s = rng.choice(staff_ids)
             amount = Decimal(rng.randint(5, 500)) * 10_000
             on = MONTH + timedelta(days=rng.randint(0, 30)) if i < n else MONTH - timedelta(days=rng.randint(30, 150))
-            yield (f"BL{i:08d}", customers[s], rng.choice(products).pk, amount, Decimal("0.08"), Decimal("1.5"), 12,
+            yield (f"CB{i:08d}", customers[s], rng.choice(products).pk, amount, Decimal("0.08"), Decimal("1.5"), 12,
                    "equal_instalment", on, amount, "active", 0, 3 if i >= n else 1, "", now)
     insert_rows(Loan, ["number", "borrower_id", "product_id", "principal", "annual_rate", "penalty_multiplier",
                        "term_months", "repayment_method", "disbursed_on", "outstanding_principal", "status",
