@@ -89,6 +89,17 @@ EVENTS: dict[str, str] = {
     "monitoring.line_review_decided": _("Credit-line review decided"),
     "monitoring.prosperity_imported": _("Industry prosperity index imported"),
     "monitoring.industry_proposal_decided": _("Industry proposal decided"),
+    # sales
+    "sales.lead_created": _("Lead created and screened"),
+    "sales.leads_assigned": _("Leads assigned"),
+    "sales.assignment_overridden": _("Lead assignment overridden by hand"),
+    "sales.opportunity_created": _("Opportunity created"),
+    "sales.opportunity_moved": _("Opportunity moved to another node"),
+    "sales.opportunity_synced": _("Opportunity closed from the lending state"),
+    "sales.activity_logged": _("Sales activity logged"),
+    "sales.proposal_saved": _("Proposal version saved"),
+    "sales.playbook_saved": _("Playbook entry saved"),
+    "sales.resource_pack_saved": _("Resource pack saved"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

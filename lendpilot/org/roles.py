@@ -90,6 +90,12 @@ class Perm:
     APPROVE_COMMISSION = "incentives.approve_commission"
     RESOLVE_DISPUTE = "incentives.resolve_dispute"
     MANAGE_LTI = "incentives.manage_lti"
+    # sales
+    VIEW_SALES = "sales.view"
+    CREATE_LEAD = "sales.create_lead"
+    WORK_OPPORTUNITIES = "sales.work_opportunities"
+    ASSIGN_LEADS = "sales.assign_leads"
+    MANAGE_PLAYBOOKS = "sales.manage_playbooks"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -160,3 +166,17 @@ _MONITORING_PERMISSIONS: dict[str, set[str]] = {
     Role.OPERATIONS: {Perm.VIEW_MONITORING, Perm.RUN_EOD, Perm.IMPORT_FEED},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _MONITORING_PERMISSIONS.items()})
+
+# sales: managers work their funnel; team leads and heads assign leads; the director keeps the playbooks and
+# resource packs; channel partners submit leads (and see only those); compliance reads.
+_SALES_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_SALES, Perm.CREATE_LEAD, Perm.WORK_OPPORTUNITIES, Perm.ASSIGN_LEADS,
+                    Perm.MANAGE_PLAYBOOKS},
+    Role.REGIONAL_HEAD: {Perm.VIEW_SALES, Perm.CREATE_LEAD, Perm.WORK_OPPORTUNITIES, Perm.ASSIGN_LEADS,
+                         Perm.MANAGE_PLAYBOOKS},
+    Role.TEAM_LEAD: {Perm.VIEW_SALES, Perm.CREATE_LEAD, Perm.WORK_OPPORTUNITIES, Perm.ASSIGN_LEADS},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_SALES, Perm.CREATE_LEAD, Perm.WORK_OPPORTUNITIES},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_SALES},
+    Role.CHANNEL_PARTNER: {Perm.CREATE_LEAD},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _SALES_PERMISSIONS.items()})

@@ -1,0 +1,264 @@
+"""Sales: leads, opportunities through the five nodes with a history row per move, activities,
+versioned proposals, playbooks (scripts and objection answers) and resource packs (FEATURES B7, B8,
+D2, D4, D5; the transition rows feed the funnel diagnostics of B10).
+
+Lead identifiers are stored like customers' (ciphertext, keyed hash, mask): the hash de-duplicates
+open leads, the plaintext never touches the database.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lendpilot.core.reference import Industry, RepaymentMethod
+from lendpilot.customers.models import Customer
+from lendpilot.lending.models import Application
+from lendpilot.org.models import Region, Staff, Team
+from lendpilot.products.models import Product
+from lendpilot.sales.funnel import LossReason, Node
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+LEAD_OPEN_STATUSES = ("new", "qualified", "assigned")
+RATE = {"max_digits": 7, "decimal_places": 6}
+
+
+class Tier(models.TextChoices):
+    PREMIUM = "premium", _("Premium")
+    STANDARD = "standard", _("Standard")
+    BASIC = "basic", _("Basic")
+
+
+class Lead(models.Model):
+    class Source(models.TextChoices):
+        DIRECT = "direct", _("Direct")
+        CHANNEL = "channel", _("Channel partner")
+        REFERRAL = "referral", _("Referral")
+        CAMPAIGN = "campaign", _("Campaign")
+        SCENARIO = "scenario", _("Scenario trigger")
+        WALK_IN = "walk_in", _("Walk-in")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        QUALIFIED = "qualified", _("Passed screening")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+        ASSIGNED = "assigned", _("Assigned")
+        CONVERTED = "converted", _("Converted to opportunity")
+
+    OPEN_STATUSES = LEAD_OPEN_STATUSES
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Customer.Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, db_index=True)
+    source_detail = models.CharField(_("source detail"), max_length=100, blank=True, default="")
+    id_number_cipher = models.TextField(blank=True, default="")
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, default="")
+    credit_code_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    credit_code_masked = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
+    phone_cipher = models.TextField(blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    phone_masked = models.CharField(_("mobile phone"), max_length=11, blank=True, default="")
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="leads", verbose_name=_("region"))
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
+                                verbose_name=_("product of interest"))
+    amount_wanted = models.DecimalField(_("amount wanted (CNY)"), null=True, blank=True, **MONEY)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
+                                 verbose_name=_("existing customer"))
+    owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
+                              verbose_name=_("account manager"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    disqualification_reasons = models.JSONField(_("disqualification reasons"), default=list, blank=True)
+    assignment_reason = models.CharField(_("assignment reason"), max_length=300, blank=True, default="")
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="lead_open_id_number_unique",
+                                    condition=~models.Q(id_number_hash="") & models.Q(status__in=LEAD_OPEN_STATUSES)),
+            models.UniqueConstraint(fields=["credit_code_hash"], name="lead_open_credit_code_unique",
+                                    condition=~models.Q(credit_code_hash="") & models.Q(status__in=LEAD_OPEN_STATUSES)),
+            models.UniqueConstraint(fields=["phone_hash"], name="lead_open_phone_unique",
+                                    condition=~models.Q(phone_hash="") & models.Q(status__in=LEAD_OPEN_STATUSES)),
+            models.CheckConstraint(condition=~models.Q(id_number_hash="") | ~models.Q(credit_code_hash="")
+                                   | ~models.Q(phone_hash=""), name="lead_has_an_identifier"),
+        ]
+        indexes = [models.Index(fields=["region", "status"]), models.Index(fields=["owner", "status"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Opportunity(models.Model):
+    lead = models.OneToOneField(Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="opportunity")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="opportunities", verbose_name=_("customer"))
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="opportunities",
+                              verbose_name=_("account manager"))
+    node = models.CharField(_("node"), max_length=16, choices=Node.choices, default=Node.SCREENING)
+    tier = models.CharField(_("customer tier"), max_length=16, choices=Tier.choices, default=Tier.STANDARD)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="opportunities", verbose_name=_("product"))
+    amount = models.DecimalField(_("amount (CNY)"), null=True, blank=True, **MONEY)
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("loan application"))
+    loss_reason = models.CharField(_("loss reason"), max_length=16, choices=LossReason.choices, blank=True,
+                                   default="")
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    node_entered_at = models.DateTimeField(_("at this node since"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-node_entered_at", "-id"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(node="lost") | ~models.Q(loss_reason=""),
+                                   name="opportunity_lost_has_reason"),
+        ]
+        indexes = [models.Index(fields=["owner", "node"]), models.Index(fields=["node", "created_at"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.node not in (Node.WON, Node.LOST)
+
+
+class Transition(models.Model):
+    """One move of an opportunity (the creation is a move from ""): when, who, from where to where."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="transitions")
+    from_node = models.CharField(max_length=16, blank=True, default="")
+    to_node = models.CharField(max_length=16, choices=Node.choices)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150, default="system")
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["opportunity", "at"]), models.Index(fields=["to_node", "at"])]
+
+    def __str__(self):
+        return f"{self.opportunity_id}: {self.from_node or '-'} -> {self.to_node}"
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        VISIT = "visit", _("Visit")
+        MEETING = "meeting", _("Meeting")
+        MESSAGE = "message", _("Message")
+
+    class Outcome(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+        NO_ANSWER = "no_answer", _("No answer")
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="activities")
+    owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="sales_activities")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    notes = models.CharField(_("notes"), max_length=1000, blank=True, default="")
+    happened_at = models.DateTimeField(_("when"))
+    next_step = models.CharField(_("next step"), max_length=200, blank=True, default="")
+    next_step_on = models.DateField(_("next step due"), null=True, blank=True)
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["owner", "follow_up_done", "next_step_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.happened_at:%Y-%m-%d}"
+
+
+class Proposal(models.Model):
+    """One version of the tailored offer on an opportunity (D2), with its instalment preview figures."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="proposals")
+    version = models.PositiveSmallIntegerField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    repayment_method = models.CharField(_("repayment method"), max_length=32, choices=RepaymentMethod.choices)
+    annual_rate = models.DecimalField(_("annual rate"), **RATE)
+    apr = models.DecimalField(_("annualised rate (IRR)"), **RATE)
+    first_payment = models.DecimalField(_("first instalment (CNY)"), **MONEY)
+    total_interest = models.DecimalField(_("total interest (CNY)"), **MONEY)
+    needs = models.JSONField(_("needs answers"), default=dict, blank=True)
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opportunity", "-version"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "version"], name="proposal_version_once")]
+
+    def __str__(self):
+        return f"{self.opportunity_id} v{self.version}"
+
+
+class PlaybookEntry(models.Model):
+    """A script for a node and customer tier, or a standard answer to an objection (D4, D5)."""
+
+    class Kind(models.TextChoices):
+        SCRIPT = "script", _("Script")
+        OBJECTION = "objection", _("Objection answer")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    node = models.CharField(_("node"), max_length=16, choices=Node.choices, blank=True, default="")
+    tier = models.CharField(_("customer tier"), max_length=16, choices=Tier.choices, blank=True, default="")
+    objection = models.CharField(_("objection"), max_length=16, choices=LossReason.choices, blank=True, default="")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    usage_count = models.PositiveIntegerField(_("times used"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "node", "-usage_count", "id"]
+        verbose_name = _("playbook entry")
+        verbose_name_plural = _("playbook entries")
+        indexes = [models.Index(fields=["kind", "node", "tier"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ResourcePack(models.Model):
+    """What a team works a target with (B8): a customer whitelist, a script selection and a rate-authority
+    tier (the lowest annual rate its managers may offer without a rate approval)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="resource_packs", verbose_name=_("team"))
+    target = models.CharField(_("target"), max_length=100, blank=True, default="")
+    customers = models.ManyToManyField(Customer, blank=True, related_name="+", verbose_name=_("customer whitelist"))
+    scripts = models.ManyToManyField(PlaybookEntry, blank=True, related_name="packs", verbose_name=_("scripts"))
+    rate_floor = models.DecimalField(_("lowest rate without approval"), **RATE)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "name"]
+        verbose_name = _("resource pack")
+        verbose_name_plural = _("resource packs")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate_floor__gte=Decimal("0")),
+                                   name="pack_rate_floor_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,141 @@
+"""Scoped reads of sales. An account manager sees the leads and opportunities they own (and leads they
+submitted); a team lead their team's, a head their region's, including the region's unassigned leads;
+a channel partner only the leads it submitted."""
+
+from collections import OrderedDict
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lendpilot.org.access import Actor, require, scope_filter
+from lendpilot.org.models import Staff
+from lendpilot.org.roles import DataScope, Perm, Role
+from lendpilot.sales.funnel import OPEN_NODES, FunnelFigures, Move, funnel
+from lendpilot.sales.models import Activity, Lead, Opportunity, PlaybookEntry, Transition
+
+OWNER = "owner"
+
+
+def leads_visible(actor: Actor, *, status: str | None = None, search: str | None = None,
+                  source: str | None = None) -> QuerySet[Lead]:
+    if not (actor.is_system or actor.can(Perm.VIEW_SALES) or actor.can(Perm.CREATE_LEAD)):
+        require(actor, Perm.VIEW_SALES)
+    qs = Lead.objects.select_related("region", "product", "owner", "customer")
+    staff = actor.staff
+    if actor.scope == DataScope.ALL:
+        pass
+    elif staff is None:
+        qs = qs.none()
+    elif actor.role == Role.CHANNEL_PARTNER or actor.scope == DataScope.NONE:
+        qs = qs.filter(created_by=staff)
+    else:
+        owned = scope_filter(actor, Lead.objects.all(), owner=OWNER).values("pk")
+        unowned = Q(owner__isnull=True, created_by=staff) if actor.scope == DataScope.OWN \
+            else Q(owner__isnull=True, region_id=staff.region_id)
+        qs = qs.filter(Q(pk__in=owned) | unowned)
+    if status:
+        qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source=source)
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("-received_at", "-id")
+
+
+def lead_get(actor: Actor, lead_id: int) -> Lead:
+    lead = leads_visible(actor).filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404("no such lead")
+    return lead
+
+
+def opportunities_visible(actor: Actor, *, node: str | None = None, owner_id: int | None = None,
+                          open_only: bool = False) -> QuerySet[Opportunity]:
+    require(actor, Perm.VIEW_SALES)
+    qs = scope_filter(actor, Opportunity.objects.select_related("owner", "customer", "product"), owner=OWNER)
+    if node:
+        qs = qs.filter(node=node)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if open_only:
+        qs = qs.filter(node__in=OPEN_NODES)
+    return qs
+
+
+def opportunity_get(actor: Actor, opportunity_id: int) -> Opportunity:
+    opp = opportunities_visible(actor).filter(pk=opportunity_id).first()
+    if opp is None:
+        raise Http404("no such opportunity")
+    return opp
+
+
+def kanban(actor: Actor, *, owner_id: int | None = None) -> "OrderedDict[str, list[Opportunity]]":
+    """Open opportunities by node, longest waiting first in each column."""
+    columns: OrderedDict[str, list[Opportunity]] = OrderedDict((node, []) for node in OPEN_NODES)
+    qs = (opportunities_visible(actor, owner_id=owner_id, open_only=True)
+          .only("id", "name", "node", "tier", "amount", "node_entered_at", "owner__name", "product__name_zh",
+                "product__name_en", "customer_id")
+          .select_related("owner", "product").order_by("node_entered_at", "id"))
+    for opp in qs:
+        columns[opp.node].append(opp)
+    return columns
+
+
+def transitions_of(opportunity: Opportunity) -> QuerySet[Transition]:
+    return opportunity.transitions.select_related("actor").order_by("at", "id")
+
+
+def activities_visible(actor: Actor) -> QuerySet[Activity]:
+    require(actor, Perm.VIEW_SALES)
+    return scope_filter(actor, Activity.objects.select_related("opportunity", "owner"), owner="opportunity__owner")
+
+
+def follow_ups_overdue(actor: Actor, *, today: date | None = None, mine: bool = True) -> QuerySet[Activity]:
+    """Next steps that fell due before today and were not followed up (the manager's home page)."""
+    today = today or timezone.localdate()
+    qs = activities_visible(actor).filter(follow_up_done=False, next_step_on__lt=today,
+                                          opportunity__node__in=OPEN_NODES)
+    if mine and actor.staff is not None:
+        qs = qs.filter(opportunity__owner=actor.staff)
+    return qs.order_by("next_step_on", "id")
+
+
+def playbook_for(opportunity: Opportunity) -> QuerySet[PlaybookEntry]:
+    """Scripts for the opportunity's node and tier (or any tier), then every objection answer."""
+    return (PlaybookEntry.objects.filter(is_active=True)
+            .filter(Q(kind=PlaybookEntry.Kind.SCRIPT, node=opportunity.node, tier__in=["", opportunity.tier])
+                    | Q(kind=PlaybookEntry.Kind.OBJECTION))
+            .order_by("kind", "-usage_count", "id"))
+
+
+def playbook_search(actor: Actor, *, text: str | None = None, kind: str | None = None,
+                    node: str | None = None, tier: str | None = None) -> QuerySet[PlaybookEntry]:
+    require(actor, Perm.VIEW_SALES)
+    qs = PlaybookEntry.objects.filter(is_active=True)
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(body__icontains=text))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if node:
+        qs = qs.filter(node=node)
+    if tier:
+        qs = qs.filter(tier__in=["", tier])
+    return qs.order_by("kind", "node", "-usage_count", "id")
+
+
+def managers_in_scope(actor: Actor) -> QuerySet[Staff]:
+    return scope_filter(actor, Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
+                        .select_related("team", "region"), owner="").order_by("employee_no")
+
+
+def funnel_figures(actor: Actor, *, since: datetime | None = None, owner_id: int | None = None,
+                   drop_threshold: float = 0.15) -> FunnelFigures:
+    """Conversion, drop-offs, durations and cycle over the visible opportunities created since `since`."""
+    opps = opportunities_visible(actor, owner_id=owner_id)
+    if since is not None:
+        opps = opps.filter(created_at__gte=since)
+    rows = (Transition.objects.filter(opportunity__in=opps.values("pk"))
+            .values_list("opportunity_id", "from_node", "to_node", "at").iterator(chunk_size=5000))
+    return funnel((Move(*row) for row in rows), drop_threshold=drop_threshold)
