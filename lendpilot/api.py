@@ -97,6 +97,7 @@ def mount_routers() -> None:
     from lendpilot.org.api import router as org_router
     from lendpilot.planning.api import router as planning_router
     from lendpilot.products.api import router as products_router
+    from lendpilot.sales.api import router as sales_router
     from lendpilot.scoring.api import prescreen_router
     from lendpilot.scoring.api import router as scoring_router
 
@@ -106,6 +107,7 @@ def mount_routers() -> None:
     api.add_router("/prescreen", prescreen_router, tags=["scoring"])
     api.add_router("/scoring", scoring_router, tags=["scoring"])
     api.add_router("/lending", lending_router, tags=["lending"])
+    api.add_router("/sales", sales_router, tags=["sales"])
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
