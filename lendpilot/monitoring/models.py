@@ -192,6 +192,7 @@ class Signal(models.Model):
     class Meta:
         ordering = ["business_date", "id"]
         constraints = [models.UniqueConstraint(fields=["loan", "code", "dedup_key"], name="monitoring_signal_once")]
+        indexes = [models.Index(fields=["loan", "business_date"], name="monitoring_signal_loan_day")]
 
     def __str__(self):
         return f"{self.loan_id}:{self.code}:{self.dedup_key}"

@@ -227,18 +227,44 @@ def _customer_loans(customer_ids) -> dict[int, list[int]]:
     return out
 
 
-def detect_signals(*, day: date, rules: dict, version: int) -> list[Signal]:
-    """Every signal raised on `day` (not yet deduplicated against earlier days)."""
-    found: list[Signal] = []
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json_literal() -> str:
+    return "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+
+
+BUCKET_SQL = ("CASE WHEN l.days_past_due > 90 THEN 4 WHEN l.days_past_due > 60 THEN 3 "
+              "WHEN l.days_past_due > 30 THEN 2 ELSE 1 END")
+
+
+def insert_delinquency_signals(*, day: date, rules: dict, version: int) -> int:
+    """Repayment delay, one INSERT ... SELECT: a signal per delinquency episode and bucket (the episode is the
+    oldest unpaid due day, so a loan that cures and falls behind again signals again); the first bucket is
+    the first missed instalment, the later ones bucket jumps. Rows already there are skipped."""
     sev = rules["bucket_severity"]
-    # Repayment delay: one signal per delinquency episode and bucket (the episode is the oldest unpaid due day).
-    delinquent = Loan.objects.filter(status=Loan.Status.ACTIVE, days_past_due__gt=0).annotate(
-        bucket=_bucket_case()).values_list("pk", "days_past_due", "bucket")
-    for loan_id, dpd, bucket in delinquent.iterator(chunk_size=5000):
-        episode = day.toordinal() - dpd
-        code = Signal.Code.FIRST_MISSED if bucket == 1 else Signal.Code.DPD_BUCKET
-        found.append(Signal(loan_id=loan_id, code=code, dedup_key=f"{episode}:b{bucket}", severity=sev[bucket - 1],
-                            value=dpd, evidence={"days_past_due": dpd, "bucket": bucket}))
+    key = f"CAST(%s - l.days_past_due AS VARCHAR(12)) || ':b' || CAST({BUCKET_SQL} AS VARCHAR(2))"
+    sql = (
+        f"INSERT INTO {_table(Signal)} (loan_id, alert_id, code, dedup_key, severity, value, evidence, "  # noqa: S608
+        f"business_date, ruleset_version) "
+        f"SELECT l.id, NULL, CASE WHEN l.days_past_due > 30 THEN %s ELSE %s END, {key}, "
+        f"CASE {BUCKET_SQL} WHEN 1 THEN %s WHEN 2 THEN %s WHEN 3 THEN %s ELSE %s END, l.days_past_due, "
+        f"{_json_literal()}, %s, %s FROM {_table(Loan)} l "
+        f"WHERE l.status = %s AND l.days_past_due > 0 AND NOT EXISTS (SELECT 1 FROM {_table(Signal)} s "
+        f"WHERE s.loan_id = l.id AND s.code = CASE WHEN l.days_past_due > 30 THEN %s ELSE %s END "
+        f"AND s.dedup_key = {key})")
+    params = [Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal(), *sev, day, version,
+              Loan.Status.ACTIVE, Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def detect_signals(*, day: date, rules: dict, version: int) -> list[Signal]:
+    """Every customer-level signal raised on `day` (transactions, external events, blacklist, re-scores),
+    one per active loan of the customer; not yet deduplicated against earlier days."""
+    found: list[Signal] = []
     per_customer: list[tuple[int, str, str, int, float, dict]] = []
     # Large outflows against the customer's own mean outflow over the baseline window.
     lo = rules["large_outflow"]
@@ -331,11 +357,13 @@ def _open_or_escalate(day: date, ruleset: RuleSet | None) -> dict:
 
 
 def _stage_signals(*, day, rules, ruleset, acting) -> dict:
+    delinquency = insert_delinquency_signals(day=day, rules=rules, version=ruleset.version)
     found = detect_signals(day=day, rules=rules, version=ruleset.version)
-    before = Signal.objects.count()
+    before = Signal.objects.filter(business_date=day).count()
     Signal.objects.bulk_create(found, batch_size=5000, ignore_conflicts=True)
-    created = Signal.objects.count() - before
-    return {"signals_found": len(found), "signals_new": created, **_open_or_escalate(day, ruleset)}
+    created = Signal.objects.filter(business_date=day).count() - before
+    return {"delinquency_signals": delinquency, "other_signals_found": len(found), "other_signals_new": created,
+            **_open_or_escalate(day, ruleset)}
 
 
 def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
@@ -358,39 +386,60 @@ def _risk_officer() -> Staff | None:
 
 
 def _stage_plans(*, day, rules, ruleset, acting) -> dict:
-    """The intervention plan of each open alert's current tier, once (new alerts and escalated ones)."""
-    todo = Alert.objects.filter(status=Alert.Status.OPEN).exclude(planned_tier=F("tier")).select_related(
-        "loan__borrower")
+    """The intervention plan of each open alert up to its current tier, once per tier (new alerts and
+    escalated ones): one INSERT ... SELECT per step kind, the SMS and call notices of tier 1 likewise, then
+    one UPDATE marking the alerts planned. Only freezing a credit line goes through lending's service, for
+    the few alerts that reach tier 3 on a line."""
     officer = _risk_officer()
-    steps, outbox, freezes = [], [], 0
-    for alert in todo.iterator(chunk_size=2000):
-        borrower = alert.loan.borrower
-        for tier in range(alert.planned_tier + 1, alert.tier + 1):
+    officer_id = officer.pk if officer else None
+    a, lo, c = _table(Alert), _table(Loan), _table(Customer)
+    todo = (f"FROM {a} a JOIN {lo} l ON l.id = a.loan_id JOIN {c} c ON c.id = l.borrower_id "
+            f"WHERE a.status = %s AND a.planned_tier < %s AND a.tier >= %s")
+    steps = outbox = 0
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for tier, kinds in PLAN.items():
             due = add_business_days(day, int(rules["sla_days"][str(tier)]))
-            for kind in PLAN[tier]:
-                owner_id = borrower.manager_id if tier <= 2 else (officer.pk if officer else borrower.manager_id)
-                steps.append(Intervention(alert=alert, tier=tier, kind=kind, owner_id=owner_id, created_on=day,
-                                          due_on=due))
-                if kind == Intervention.Kind.SMS_REMINDER:
-                    outbox.append(Outbox(dedup_key=f"sms:alert{alert.pk}:t{tier}", channel=Outbox.Channel.SMS,
-                                         customer_id=borrower.pk,
-                                         body=f"【LendPilot】尊敬的客户，您的贷款{alert.loan.number}存在风险提示，请按时还款或联系客户经理。"))
-                    outbox.append(Outbox(dedup_key=f"call:alert{alert.pk}:t{tier}", channel=Outbox.Channel.NOTICE,
-                                         staff_id=borrower.manager_id, body=f"请致电客户{borrower.name}（贷款"
-                                         f"{alert.loan.number}）核实还款情况，时限{due.isoformat()}"))
-                if kind == Intervention.Kind.LINE_FREEZE and alert.loan.credit_line_id:
-                    line = CreditLine.objects.get(pk=alert.loan.credit_line_id)
-                    if line.status != CreditLine.Status.FROZEN:
-                        lending.credit_line_set_status(actor=acting, line=line, status=CreditLine.Status.FROZEN,
-                                                       reason=f"预警{alert.pk}三级处置：冻结额度")
-                        freezes += 1
-        alert.planned_tier = alert.tier
-        alert.owner_id = alert.owner_id or (borrower.manager_id if alert.tier <= 2 else
-                                            (officer.pk if officer else borrower.manager_id))
-        Alert.objects.filter(pk=alert.pk).update(planned_tier=alert.tier, owner_id=alert.owner_id)
-    Intervention.objects.bulk_create(steps, batch_size=5000, ignore_conflicts=True)
-    Outbox.objects.bulk_create(outbox, batch_size=5000, ignore_conflicts=True)
-    return {"steps_planned": len(steps), "outbox": len(outbox), "lines_frozen": freezes}
+            owner = "c.manager_id" if tier <= 2 or officer_id is None else "%s"
+            for kind in kinds:
+                owner_params = [] if owner == "c.manager_id" else [officer_id]
+                cursor.execute(
+                    f"INSERT INTO {_table(Intervention)} (alert_id, tier, kind, owner_id, status, "  # noqa: S608
+                    f"created_on, due_on, outcome) SELECT a.id, %s, %s, {owner}, %s, %s, %s, '' {todo}",
+                    [tier, kind, *owner_params, Intervention.Status.OPEN, day, due, Alert.Status.OPEN, tier, tier])
+                steps += cursor.rowcount
+            if tier == 1:
+                ob = _table(Outbox)
+                cursor.execute(
+                    f"INSERT INTO {ob} (dedup_key, channel, customer_id, staff_id, body, created_at) "  # noqa: S608
+                    f"SELECT 'sms:alert' || CAST(a.id AS VARCHAR(20)) || ':t1', %s, c.id, NULL, "
+                    f"%s || l.number || %s, %s {todo}",
+                    [Outbox.Channel.SMS, "【LendPilot】尊敬的客户，您的贷款",
+                     "存在风险提示，请按时还款或联系客户经理。", now, Alert.Status.OPEN, 1, 1])
+                outbox += cursor.rowcount
+                cursor.execute(
+                    f"INSERT INTO {ob} (dedup_key, channel, customer_id, staff_id, body, created_at) "  # noqa: S608
+                    f"SELECT 'call:alert' || CAST(a.id AS VARCHAR(20)) || ':t1', %s, NULL, c.manager_id, "
+                    f"%s || c.name || %s || l.number || %s, %s {todo}",
+                    [Outbox.Channel.NOTICE, "请致电客户", "（贷款", f"）核实还款情况，时限{due.isoformat()}", now,
+                     Alert.Status.OPEN, 1, 1])
+                outbox += cursor.rowcount
+    freezes = 0
+    to_freeze = Alert.objects.filter(status=Alert.Status.OPEN, planned_tier__lt=3, tier__gte=3,
+                                     loan__credit_line__isnull=False).exclude(
+        loan__credit_line__status=CreditLine.Status.FROZEN).values_list("pk", "loan__credit_line_id")
+    for alert_id, line_id in to_freeze:
+        line = CreditLine.objects.get(pk=line_id)
+        if line.status != CreditLine.Status.FROZEN:
+            lending.credit_line_set_status(actor=acting, line=line, status=CreditLine.Status.FROZEN,
+                                           reason=f"预警{alert_id}三级处置：冻结额度")
+            freezes += 1
+    manager = Subquery(Loan.objects.filter(pk=OuterRef("loan_id")).values("borrower__manager_id")[:1])
+    owner_expr = Case(When(tier__lte=2, then=manager), default=Value(officer_id) if officer_id else manager,
+                      output_field=IntegerField())
+    planned = Alert.objects.filter(status=Alert.Status.OPEN).exclude(planned_tier=F("tier")).update(
+        planned_tier=F("tier"), owner_id=Coalesce(F("owner_id"), owner_expr))
+    return {"alerts_planned": planned, "steps_planned": steps, "outbox": outbox, "lines_frozen": freezes}
 
 
 # ------------------------------------------------------------------------------------ credit lines
