@@ -1,0 +1,223 @@
+"""Request and response shapes of the sales API. Lead identifiers are answered masked only."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from lendpilot.core.reference import Industry, RepaymentMethod
+from lendpilot.core.schemas import AnnualRate, Id, Money, Text
+from lendpilot.customers.models import Customer
+from lendpilot.sales.funnel import LossReason, Node
+from lendpilot.sales.models import Activity, Lead, PlaybookEntry, Tier
+
+IndustryCode = Literal[tuple(Industry.values)]
+KindCode = Literal[tuple(Customer.Kind.values)]
+SourceCode = Literal[tuple(Lead.Source.values)]
+LeadStatusCode = Literal[tuple(Lead.Status.values)]
+NodeCode = Literal[tuple(Node.values)]
+LossCode = Literal[tuple(LossReason.values)]
+TierCode = Literal[tuple(Tier.values)]
+ActivityKindCode = Literal[tuple(Activity.Kind.values)]
+OutcomeCode = Literal[tuple(Activity.Outcome.values)]
+EntryKindCode = Literal[tuple(PlaybookEntry.Kind.values)]
+MethodCode = Literal[tuple(RepaymentMethod.values)]
+
+
+class LeadIn(Schema):
+    kind: KindCode
+    name: Text(100, min_length=1, strip=True)
+    source: SourceCode
+    source_detail: Text(100) = ""
+    industry: IndustryCode
+    region_id: Id
+    id_number: Text(40) = ""
+    credit_code: Text(40) = ""
+    phone: Text(40) = ""
+    product_id: Id | None = None
+    amount_wanted: Money | None = Field(None, gt=0)
+
+
+class LeadOut(Schema):
+    id: int
+    kind: KindCode
+    name: str
+    source: SourceCode
+    industry: IndustryCode
+    region_id: int
+    product_id: int | None
+    amount_wanted: Decimal | None
+    id_number_masked: str
+    credit_code_masked: str
+    phone_masked: str
+    customer_id: int | None
+    owner_id: int | None
+    status: LeadStatusCode
+    disqualification_reasons: list[str]
+    assignment_reason: str
+    received_at: datetime
+
+
+class OpportunityIn(Schema):
+    customer_id: Id
+    product_id: Id | None = None
+    amount: Money | None = Field(None, gt=0)
+    tier: TierCode = Tier.STANDARD
+    name: Text(100) = ""
+
+
+class OpportunityOut(Schema):
+    id: int
+    name: str
+    lead_id: int | None
+    customer_id: int | None
+    owner_id: int
+    node: NodeCode
+    tier: TierCode
+    industry: IndustryCode
+    product_id: int | None
+    amount: Decimal | None
+    application_id: int | None
+    loss_reason: str
+    created_at: datetime
+    node_entered_at: datetime
+    closed_at: datetime | None
+
+
+class MoveIn(Schema):
+    node: NodeCode
+    loss_reason: LossCode | Literal[""] = ""
+    note: Text(300) = ""
+
+
+class TransitionOut(Schema):
+    from_node: str
+    to_node: NodeCode
+    at: datetime
+    actor_label: str
+    note: str
+
+
+class ActivityIn(Schema):
+    kind: ActivityKindCode
+    outcome: OutcomeCode
+    notes: Text(1000) = ""
+    happened_at: datetime | None = None
+    next_step: Text(200) = ""
+    next_step_on: date | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    opportunity_id: int
+    owner_id: int
+    kind: ActivityKindCode
+    outcome: OutcomeCode
+    notes: str
+    happened_at: datetime
+    next_step: str
+    next_step_on: date | None
+    follow_up_done: bool
+
+
+class ProposalIn(Schema):
+    product_id: Id
+    amount: Money = Field(..., gt=0)
+    term_months: int = Field(..., ge=1, le=600)
+    repayment_method: MethodCode
+    annual_rate: AnnualRate = Field(..., ge=0)
+    needs: dict[Text(50), Text(500)] = Field(default_factory=dict, max_length=30)
+
+
+class ProposalOut(Schema):
+    id: int
+    opportunity_id: int
+    version: int
+    product_id: int
+    amount: Decimal
+    term_months: int
+    repayment_method: MethodCode
+    annual_rate: Decimal
+    apr: Decimal
+    first_payment: Decimal
+    total_interest: Decimal
+    needs: dict
+    created_at: datetime
+
+
+class PlaybookIn(Schema):
+    kind: EntryKindCode
+    title: Text(200, min_length=1)
+    body: Text(5000, min_length=1)
+    node: NodeCode | Literal[""] = ""
+    tier: TierCode | Literal[""] = ""
+    objection: LossCode | Literal[""] = ""
+
+
+class PlaybookOut(Schema):
+    id: int
+    kind: EntryKindCode
+    node: str
+    tier: str
+    objection: str
+    title: str
+    body: str
+    usage_count: int
+
+
+class AssignmentIn(Schema):
+    lead_ids: list[Id] = Field(..., min_length=1, max_length=20000)
+    manager_ids: list[Id] | None = Field(None, max_length=5000)
+    method: Literal["optimal", "round_robin"] = "optimal"
+
+
+class AssignmentApplyIn(AssignmentIn):
+    overrides: dict[Id, Id] = Field(default_factory=dict, description="lead id -> manager id chosen by hand")
+
+
+class AssignmentRowOut(Schema):
+    lead_id: int
+    manager_id: int | None
+    score: float
+    reasons: list[str]
+    reason: str
+    baseline_manager_id: int | None
+    baseline_score: float
+
+
+class AssignmentPlanOut(Schema):
+    method: str
+    objective: float = Field(..., description="expected conversions of the chosen assignment")
+    baseline_objective: float = Field(..., description="expected conversions of round robin")
+    rows: list[AssignmentRowOut]
+
+
+class NodeFiguresOut(Schema):
+    node: NodeCode
+    reached: int
+    advanced: int
+    lost: int
+    conversion: float | None
+    drop_off: float | None
+    median_days: float | None
+
+
+class FunnelOut(Schema):
+    nodes: list[NodeFiguresOut]
+    won: int
+    lost: int
+    median_cycle_days: float | None
+    weak_nodes: list[str]
+
+
+class SyncOut(Schema):
+    won: int
+    lost: int
+
+
+class UseOut(Schema):
+    usage_count: int
+
+
+RateOut = AnnualRate
