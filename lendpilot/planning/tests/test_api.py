@@ -90,3 +90,8 @@ def test_reset_via_api(world):
     assert r.status_code == 200 and r.json()["status"] == "approved"
     r = c.post(f"{API}/resets", {"month": "2026-05-01", "rules": {"cap_up": "5"}}, content_type="application/json")
     assert r.status_code == 422 and _fields(r) == {"rules"}
+
+
+def test_attainment_outside_the_holiday_calendar(world):
+    r = client_for(world, "director").get(f"{API}/attainment", {"month": "2000-01-01"})
+    assert r.status_code == 200
