@@ -1,0 +1,190 @@
+"""Pages of sales: the kanban with HTMX moves, the opportunity page (history, activities, proposals with an
+instalment preview, the playbook for the node), the lead inbox and the assignment screen.
+
+Reads go through the scoped selectors (out of scope is a 404), writes through the services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lendpilot.core.views import paginate
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
+from lendpilot.sales import selectors, services
+from lendpilot.sales.forms import ActivityForm, LeadFilterForm, MoveForm, ProposalForm
+from lendpilot.sales.funnel import OPEN_NODES, TRANSITIONS, LossReason, Node
+from lendpilot.sales.models import Lead
+
+
+def _board_context(request, actor):
+    owner_id = request.GET.get("owner") or request.POST.get("owner")
+    owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
+    columns = selectors.kanban(actor, owner_id=owner_id)
+    forward = {node: next((n for n in TRANSITIONS[node] if n in OPEN_NODES and OPEN_NODES.index(n) >
+                           OPEN_NODES.index(node)), Node.WON if node == Node.SIGNING else None)
+               for node in OPEN_NODES}
+    return {
+        "columns": [{"node": node, "label": Node(node).label, "cards": cards, "next": forward[node],
+                     "next_label": Node(forward[node]).label if forward[node] else ""}
+                    for node, cards in columns.items()],
+        "owner_id": owner_id, "loss_reasons": LossReason.choices,
+    }
+
+
+@login_required
+def kanban(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.VIEW_SALES)
+    context = _board_context(request, actor)
+    context["overdue"] = selectors.follow_ups_overdue(actor)[:20]
+    return render(request, "sales/kanban.html", context)
+
+
+@require_POST
+@login_required
+def opportunity_move(request, opportunity_id: int):
+    """HTMX: move one card and answer the redrawn board (with the reason when the move is refused)."""
+    actor = actor_of(request.user)
+    opp = selectors.opportunity_get(actor, opportunity_id)
+    form = MoveForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.opportunity_move(actor=request.user, opportunity=opp, to_node=form.cleaned_data["node"],
+                                      loss_reason=form.cleaned_data["loss_reason"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(m for errs in form.errors.values() for m in errs)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(request.POST.get("next") or "sales:opportunity", opportunity_id)
+    context = _board_context(request, actor)
+    context["error"] = error
+    return render(request, "sales/_board.html", context, status=422 if error else 200)
+
+
+@login_required
+def opportunity_detail(request, opportunity_id: int):
+    actor = actor_of(request.user)
+    opp = selectors.opportunity_get(actor, opportunity_id)
+    activity_form = ActivityForm(prefix="act")
+    proposal_form = ProposalForm(prefix="prop", initial={
+        "product": opp.product_id, "amount": opp.amount, "term_months": 12,
+        "repayment_method": "equal_instalment"})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "activity":
+                activity_form = ActivityForm(request.POST, prefix="act")
+                if activity_form.is_valid():
+                    services.activity_log(actor=request.user, opportunity=opp, **activity_form.cleaned_data)
+                    messages.success(request, _("Activity logged."))
+                    return redirect("sales:opportunity", opp.pk)
+            elif action == "proposal":
+                proposal_form = ProposalForm(request.POST, prefix="prop")
+                if proposal_form.is_valid():
+                    data = dict(proposal_form.cleaned_data)
+                    needs = {k: data.pop(k) for k in ("purpose", "cash_flow_cycle") if data.get(k)}
+                    data.pop("purpose", None)
+                    data.pop("cash_flow_cycle", None)
+                    proposal = services.proposal_save(actor=request.user, opportunity=opp, needs=needs, **data)
+                    messages.success(request, _("Proposal version %(v)s saved.") % {"v": proposal.version})
+                    return redirect("sales:opportunity", opp.pk)
+            else:
+                return HttpResponseBadRequest("unknown action")
+        except ValidationError as exc:
+            (activity_form if action == "activity" else proposal_form).add_service_errors(exc)
+    proposals = list(opp.proposals.select_related("product").order_by("-version"))
+    preview = None
+    if proposals:
+        latest = proposals[0]
+        preview = services.proposal_preview(product=latest.product, amount=latest.amount,
+                                            term_months=latest.term_months, repayment_method=latest.repayment_method,
+                                            annual_rate=latest.annual_rate).rows
+    moves = [n for n in TRANSITIONS[opp.node] if n != Node.LOST]
+    return render(request, "sales/opportunity_detail.html", {
+        "opp": opp, "transitions": selectors.transitions_of(opp), "activities": opp.activities.all()[:50],
+        "proposals": proposals, "preview": preview, "playbook": selectors.playbook_for(opp)[:30],
+        "activity_form": activity_form, "proposal_form": proposal_form,
+        "moves": [(n, Node(n).label) for n in sorted(moves, key=lambda n: Node.values.index(n))],
+        "loss_reasons": LossReason.choices, "can_work": actor.can(Perm.WORK_OPPORTUNITIES),
+    })
+
+
+@require_POST
+@login_required
+def proposal_preview(request, opportunity_id: int):
+    """HTMX: the instalment preview and annualised rate of the proposal form as typed, nothing saved."""
+    actor = actor_of(request.user)
+    selectors.opportunity_get(actor, opportunity_id)
+    form = ProposalForm(request.POST, prefix="prop")
+    rows, apr, error = None, None, None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            preview = services.proposal_preview(product=data["product"], amount=data["amount"],
+                                                term_months=data["term_months"],
+                                                repayment_method=data["repayment_method"],
+                                                annual_rate=data["annual_rate"])
+            rows, apr = preview.rows, preview.apr
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(m for errs in form.errors.values() for m in errs)
+    return render(request, "sales/_preview.html", {"rows": rows, "apr": apr, "error": error})
+
+
+@login_required
+def lead_inbox(request):
+    actor = actor_of(request.user)
+    filters = LeadFilterForm(request.GET)
+    status = q = None
+    if filters.is_valid():
+        status, q = filters.cleaned_data["status"] or None, filters.cleaned_data["q"] or None
+    leads = selectors.leads_visible(actor, status=status, search=q)
+    page = paginate(request, leads)
+    labels = {code: _(text) for code, text in services.DISQUALIFICATION_LABELS.items()}
+    for lead in page:
+        lead.reason_labels = [labels.get(code, code) for code in lead.disqualification_reasons]
+    return render(request, "sales/lead_inbox.html", {"filters": filters, "page_obj": page,
+                                                     "can_assign": actor.can(Perm.ASSIGN_LEADS)})
+
+
+@login_required
+def assignment(request):
+    """Pick qualified leads, preview the optimal assignment beside round robin, then apply it."""
+    actor = actor_of(request.user)
+    require(actor, Perm.ASSIGN_LEADS)
+    candidates = selectors.leads_visible(actor, status=Lead.Status.QUALIFIED)[:200]
+    plan = None
+    error = None
+    if request.method == "POST":
+        lead_ids = [int(x) for x in request.POST.getlist("lead") if x.isdigit()]
+        method = request.POST.get("method", "optimal")
+        overrides = {}
+        for key, value in request.POST.items():
+            if key.startswith("override-") and value.isdigit() and key[9:].isdigit():
+                overrides[int(key[9:])] = int(value)
+        try:
+            if request.POST.get("action") == "apply":
+                created = services.assignment_apply(actor=request.user, lead_ids=lead_ids, method=method,
+                                                    overrides=overrides)
+                messages.success(request, _("%(n)s leads assigned.") % {"n": len(created)})
+                return redirect("sales:assignment")
+            plan = services.assignment_preview(actor=request.user, lead_ids=lead_ids, method=method)
+            for row in plan.rows:
+                row.reason = services.reason_text(row.reasons)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(request, "sales/assignment.html", {
+        "candidates": candidates, "plan": plan, "error": error,
+        "managers": selectors.managers_in_scope(actor),
+        "selected": {r.lead.pk for r in plan.rows} if plan else set(),
+    })
