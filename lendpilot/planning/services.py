@@ -18,7 +18,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region, Staff, Team
-from lendpilot.org.roles import Perm, Role
+from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.planning import decompose, reset
 from lendpilot.planning.decompose import UNIT, CellDrivers, DecompositionError
 from lendpilot.planning.models import MarketHeat, Quota, QuotaChange, QuotaReset, QuotaResetLine, TargetCell, TargetPlan
@@ -59,7 +59,7 @@ def target_plan_create(*, actor, code: str, name: str, period_start: date, total
                        month_weights: list | None = None, sprint_ratio: Decimal = Decimal("0.2")) -> TargetPlan:
     """A new plan, or a new version of plan `code` (same period). Plans with other codes may not overlap."""
     who = actor_of(actor)
-    require(who, Perm.MANAGE_TARGETS)
+    require(who, Perm.APPROVE_TARGETS)
     _units(total_amount, "total_amount")
     try:
         weights = decompose.parse_driver_weights(drivers)
@@ -181,7 +181,7 @@ def _write_down(plan: TargetPlan, cell_rows: list[TargetCell]) -> int:
 def target_plan_split(*, actor, plan: TargetPlan, cells: list[CellDrivers] | None = None) -> dict:
     """Split a draft plan over product line x region x team type x month, then to teams and managers."""
     who = actor_of(actor)
-    require(who, Perm.MANAGE_TARGETS)
+    require(who, Perm.APPROVE_TARGETS)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != TargetPlan.Status.DRAFT:
         raise Conflict("only a draft plan can be split", field="status")
@@ -213,9 +213,13 @@ def target_plan_split(*, actor, plan: TargetPlan, cells: list[CellDrivers] | Non
 def target_cell_edit(*, actor, cell: TargetCell, amount: Decimal, across: str = "months") -> list[TargetCell]:
     """Set one cell and re-balance its siblings so every total above stays unchanged. Siblings are the other
     months of the same product x region x team type (`across="months"`) or the other cells of the same
-    month (`across="cells"`). An edit that would make a sibling negative is refused."""
+    month (`across="cells"`). An edit that would make a sibling negative is refused. A regional head edits
+    the cells of their own region only, and re-balances within it."""
     who = actor_of(actor)
     require(who, Perm.MANAGE_TARGETS)
+    own_region = None if who.is_system or who.scope == DataScope.ALL else getattr(who.staff, "region_id", None)
+    if not (who.is_system or who.scope == DataScope.ALL) and (own_region is None or cell.region_id != own_region):
+        raise _invalid("cell", "a cell outside your region")
     if across not in ("months", "cells"):
         raise _invalid("across", "months or cells")
     new_units = _units(amount, "amount")
@@ -229,6 +233,8 @@ def target_cell_edit(*, actor, cell: TargetCell, amount: Decimal, across: str = 
         siblings_qs = siblings_qs.filter(product=cell.product, region_id=cell.region_id, team_type=cell.team_type)
     else:
         siblings_qs = siblings_qs.filter(month=cell.month)
+        if own_region is not None:
+            siblings_qs = siblings_qs.filter(region_id=own_region)
     siblings = list(siblings_qs.order_by("product", "region_id", "team_type", "month", "id"))
     index = next(i for i, s in enumerate(siblings) if s.pk == cell.pk)
     before = [int(s.amount / UNIT) for s in siblings]
@@ -309,7 +315,7 @@ def target_plan_approve(*, actor, plan: TargetPlan) -> TargetPlan:
 @transaction.atomic
 def market_heat_set(*, actor, region: Region, product: str, heat: Decimal, capacity: Decimal = Decimal(0)):
     who = actor_of(actor)
-    require(who, Perm.MANAGE_TARGETS)
+    require(who, Perm.APPROVE_TARGETS)
     if not Decimal(heat) > 0:
         raise _invalid("heat", "the market heat coefficient must be positive")
     if Decimal(capacity) < 0:
@@ -347,7 +353,7 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
     """Propose `month`'s base quotas from the last months' attainment and the market heat of each person's
     region (mean over product lines), within caps. An open proposal for the month is replaced."""
     who = actor_of(actor)
-    require(who, Perm.MANAGE_TARGETS)
+    require(who, Perm.APPROVE_TARGETS)
     try:
         parsed = reset.ResetRules.parse(rules)
     except DecompositionError as exc:

@@ -53,7 +53,7 @@ def plan_list(request):
         except ValidationError as exc:
             _errors(request, exc)
     return render(request, "planning/plan_list.html", {
-        "plans": selectors.plans_visible(actor)[:100], "can_manage": actor.can(Perm.MANAGE_TARGETS),
+        "plans": selectors.plans_visible(actor)[:100], "can_manage": actor.can(Perm.APPROVE_TARGETS),
         "today": timezone.localdate()})
 
 
@@ -103,7 +103,7 @@ def quotas(request):
     return render(request, "planning/quotas.html", {
         "month": month, "quotas": selectors.quotas_visible(actor, month=month)[:1000], "reset": latest,
         "lines": selectors.reset_lines(actor, latest)[:1000] if latest else [],
-        "can_manage": actor.can(Perm.MANAGE_TARGETS), "can_approve": actor.can(Perm.APPROVE_TARGETS)})
+        "can_manage": actor.can(Perm.APPROVE_TARGETS), "can_approve": actor.can(Perm.APPROVE_TARGETS)})
 
 
 @login_required

@@ -134,3 +134,22 @@ def test_reset_within_caps_and_applied_on_approval(world):
     services.quota_reset_decide(actor=d, reset_obj=proposal, approve=True)
     assert Quota.objects.get(staff=wang, month=date(2026, 4, 1)).base == Decimal("1200000")
     assert QuotaChange.objects.filter(source="reset").count() == 2
+
+
+def test_regional_head_edits_own_region_only(world):
+    plan = _split_approved(world)
+    east_cell = TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["east"],
+                                          amount__gt=0).order_by("id").first()
+    south_cell = TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).first()
+    head = world.user("east_head")
+    with pytest.raises(ValidationError) as exc:
+        services.target_cell_edit(actor=head, cell=south_cell, amount=Decimal(0))
+    assert "cell" in exc.value.error_dict
+    south_before = TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).aggregate(
+        s=Sum("amount"))["s"]
+    services.target_cell_edit(actor=head, cell=east_cell, amount=Decimal(0), across="cells")
+    assert TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).aggregate(
+        s=Sum("amount"))["s"] == south_before
+    assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("amount"))["s"] == plan.total_amount
+    with pytest.raises(PermissionDenied):
+        services.target_plan_split(actor=head, plan=plan)
