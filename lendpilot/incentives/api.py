@@ -125,6 +125,14 @@ def leaderboard(request, month: date):
     return selectors.leaderboard(actor_of(request.user), month=month)
 
 
+@router.get("/appraisal", response=with_errors({200: list[dict]}),
+            summary="Appraisal scores: monthly (months=1) or quarterly (months=3); soft metrics not yet available")
+def appraisal_scores(request, start: date, months: int = 1):
+    if months not in (1, 3):
+        raise ValidationError({"months": ["1 (monthly) or 3 (quarterly)"]})
+    return selectors.appraisal_scores(actor_of(request.user), start=start, months=months)
+
+
 @router.post("/pools", response=with_errors({201: dict}), summary="A profit-share or equity pool")
 def pool_create(request, payload: PoolIn):
     pool = services.pool_create(actor=request.user, **payload.dict())

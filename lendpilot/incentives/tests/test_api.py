@@ -61,3 +61,14 @@ def test_run_statement_export_dispute(world):
         "staff_id"] == world.staff["am_wang"].pk
     zhao = client_for(world, "am_zhao")
     assert zhao.get(f"{API}/statements/{mine[0]['id']}").status_code == 404
+
+
+def test_appraisal_quarterly(world):
+    make_loan(world, amount="900000", on=date(2026, 2, 3))
+    r = client_for(world, "east_a_lead").get(
+        f"{API}/appraisal", {"start": "2026-01-01", "months": 3})
+    assert r.status_code == 200
+    assert {row["staff_id"] for row in r.json()} == {world.staff["am_wang"].pk, world.staff["am_zhao"].pk}
+    assert all("nps" in row["missing"] for row in r.json())
+    assert client_for(world, "director").get(f"{API}/appraisal", {"start": "2026-01-01", "months": 2}
+                                             ).status_code == 422
