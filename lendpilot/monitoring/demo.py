@@ -1,0 +1,99 @@
+"""Demo bank step: monitoring. An industry prosperity index (a PMI-like series per industry, two years),
+an account transaction feed for a sample of borrowers over the last 90 days with some anomalies (large
+outflows, gambling-like merchant categories, inflows that stop), a few court judgements and score drops,
+then the real end-of-day batch for every business day of the last year at `small` scale (about 250 runs,
+under a minute on SQLite), of the last two months at `medium` and the last month at `bank` (a year there
+would take hours), three weeks at the `tiny` test scale; it builds the daily snapshots, month-end buckets, alerts and
+interventions, and finally the industry proposals of the current month.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from lendpilot.core.business_calendar import is_business_day
+from lendpilot.core.reference import Industry
+from lendpilot.core.seeding import SeedContext
+from lendpilot.customers.models import Customer
+from lendpilot.lending.models import Loan
+from lendpilot.monitoring import industry, services
+from lendpilot.monitoring.models import Alert, EodRun, PortfolioSnapshot, ProsperityIndex
+
+HISTORY_DAYS = {"tiny": 21, "medium": 62, "bank": 31}
+DEFAULT_HISTORY_DAYS = 365
+FEED_DAYS = 90
+
+
+def _month_add(month: date, n: int) -> date:
+    y, m = divmod(month.month - 1 + n, 12)
+    return date(month.year + y, m + 1, 1)
+
+
+def _factor(rng, low: float, high: float) -> Decimal:
+    return Decimal(str(round(rng.uniform(low, high), 2)))
+
+
+def seed(ctx: SeedContext) -> dict[str, int]:
+    rng = ctx.sub_rng("monitoring")
+    end = min(ctx.today, date.today())
+    counts: dict[str, int] = {}
+    # Prosperity index: 24 months per industry, cycles out of phase so that industries differ.
+    first = _month_add(end.replace(day=1), -23)
+    rows = []
+    for n, code in enumerate(Industry.values):
+        series = industry.synthetic_pmi(24, rng, phase=n * 0.7, cycle=1.2 + (n % 4) * 0.5)
+        rows += [ProsperityIndex(industry=code, month=_month_add(first, i), value=v, source="demo")
+                 for i, v in enumerate(series)]
+    ProsperityIndex.objects.bulk_create(rows, ignore_conflicts=True)
+    counts["index_points"] = len(rows)
+    # Transaction feed for a sample of borrowers with active loans.
+    borrowers = list(Customer.objects.filter(loans__status=Loan.Status.ACTIVE).distinct().order_by("pk")
+                     .values_list("pk", flat=True))
+    sample = rng.sample(borrowers, min(len(borrowers), max(10, len(borrowers) // 5)))
+    feed, start = [], end - timedelta(days=FEED_DAYS)
+    for cid in sample:
+        kind = rng.random()
+        income = rng.choice([8000, 15000, 30000, 80000])
+        for d in range(FEED_DAYS):
+            day = start + timedelta(days=d)
+            stopped = kind < 0.05 and day > end - timedelta(days=30)
+            if day.weekday() == 0 and not stopped:
+                feed.append((f"DM{cid}-{d}-I", cid, day, "in", Decimal(income) * _factor(rng, 0.9, 1.1)))
+            if rng.random() < 0.4:
+                feed.append((f"DM{cid}-{d}-O", cid, day, "out", Decimal(income // 10) * _factor(rng, 0.3, 1.5),
+                             "5411"))
+        if 0.05 <= kind < 0.10:
+            feed.append((f"DM{cid}-BIG", cid, end - timedelta(days=rng.randint(1, 20)), "out", Decimal(income * 12)))
+        if 0.10 <= kind < 0.13:
+            feed.append((f"DM{cid}-GMB", cid, end - timedelta(days=rng.randint(1, 20)), "out", Decimal("8800.00"),
+                         "7995"))
+    payload = [{"txn_id": t[0], "customer_id": t[1], "booked_on": t[2].isoformat(), "direction": t[3],
+                "amount": str(t[4].quantize(Decimal("0.01"))), "merchant_category": t[5] if len(t) > 5 else ""}
+               for t in feed]
+    if payload:
+        counts["transactions"] = services.transactions_import(actor=None, rows=payload, batch="demo",
+                                                              today=end)["imported"]
+    # A few external events and score drops.
+    for n, cid in enumerate(sample[:max(1, len(sample) // 30)]):
+        services.external_event_record(actor=None, customer=Customer.objects.get(pk=cid), kind="court_judgement",
+                                       occurred_on=end - timedelta(days=rng.randint(1, 15)),
+                                       reference=f"DEMO-J-{ctx.seed}-{n}", detail="民事判决：合同纠纷")
+    for cid in sample[-max(1, len(sample) // 20):]:
+        customer = Customer.objects.get(pk=cid)
+        services.customer_rescore(actor=None, customer=customer, scored_on=end - timedelta(days=60), score=690)
+        services.customer_rescore(actor=None, customer=customer, scored_on=end - timedelta(days=rng.randint(1, 20)),
+                                  score=rng.choice([560, 610, 640]))
+    # The end-of-day batch for each business day of the history window.
+    days = HISTORY_DAYS.get(ctx.scale.name, DEFAULT_HISTORY_DAYS)
+    last = EodRun.objects.filter(status="completed").order_by("-business_date").values_list(
+        "business_date", flat=True).first()
+    run_days = [end - timedelta(days=n) for n in range(days, -1, -1)]
+    run_days = [d for d in run_days if is_business_day(d) and (last is None or d > last)]
+    with ctx.progress(total=len(run_days), desc="monitoring: end-of-day runs", unit="days") as bar:
+        for day in run_days:
+            services.eod_run(actor=None, business_date=day)
+            bar.update(1)
+    counts["eod_runs"] = len(run_days)
+    counts["snapshot_rows"] = PortfolioSnapshot.objects.count()
+    counts["open_alerts"] = Alert.objects.filter(status="open").count()
+    counts["proposals"] = len(services.industry_proposals_compute(actor=None, month=end))
+    return counts
