@@ -371,6 +371,13 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
     disbursed = monthly_disbursed(start=first, end=date.fromordinal(month.toordinal() - 1))
     heat = {r["region_id"]: r["h"] for r in MarketHeat.objects.values("region_id").annotate(
         h=Sum("heat") / Count("id"))}
+    heat_of = {(r.region_id, r.product): r.heat for r in MarketHeat.objects.all()}
+    # Each person's product mix over the history window (one grouped query) weighs the heat of their region's
+    # product lines; with no sales the region's mean heat applies.
+    mix: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for r in Loan.objects.filter(disbursed_on__range=(first, date.fromordinal(month.toordinal() - 1))).values(
+            "borrower__manager_id", "product__category").annotate(s=Sum("principal")):
+        mix[r["borrower__manager_id"]].append((r["product__category"], r["s"]))
     by_staff: dict[int, dict] = defaultdict(dict)
     region_of: dict[int, int | None] = {}
     for q in quotas:
@@ -385,7 +392,12 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
             m = add_months(month, -n)
             q = months.get(m)
             history.append(None if not q or not q["base"] else disbursed.get((staff_id, m), Decimal(0)) / q["base"])
-        h = Decimal(heat.get(region_of[staff_id], Decimal(1))).quantize(Decimal("0.001"))
+        h = Decimal(heat.get(region_of[staff_id], Decimal(1)))
+        sold = sum((amount for _p, amount in mix.get(staff_id, ())), Decimal(0))
+        if sold:
+            h = sum(Decimal(heat_of.get((region_of[staff_id], product), h)) * amount
+                    for product, amount in mix[staff_id]) / sold
+        h = h.quantize(Decimal("0.001"))
         p = reset.propose(current_units=int(base_now["base"] / UNIT), attainment_history=history, heat=h,
                           rules=parsed)
         new_base = Decimal(p.proposed_units) * UNIT

@@ -153,3 +153,17 @@ def test_regional_head_edits_own_region_only(world):
     assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("amount"))["s"] == plan.total_amount
     with pytest.raises(PermissionDenied):
         services.target_plan_split(actor=head, plan=plan)
+
+
+def test_reset_heat_follows_the_product_mix(world):
+    d = world.user("director")
+    wang = world.staff["am_wang"]
+    for month in (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)):
+        services.quota_set(actor=d, staff=wang, month=month, base=Decimal("1000000"), sprint=Decimal(0))
+        make_loan(world, on=month.replace(day=15), amount="750000")
+        make_loan(world, on=month.replace(day=16), amount="250000", product="mortgage")
+    services.market_heat_set(actor=d, region=world.regions["east"], product="credit", heat=Decimal("1.2"))
+    services.market_heat_set(actor=d, region=world.regions["east"], product="mortgage", heat=Decimal("0.8"))
+    line = services.quota_reset_propose(actor=d, month=date(2026, 4, 1)).lines.get(staff=wang)
+    assert line.heat == Decimal("1.100")  # 75% credit at 1.2, 25% mortgage at 0.8
+    assert line.new_base == Decimal("1100000")  # on target: only the heat moves the quota
