@@ -10,6 +10,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("alerts/<int:alert_id>/close/", views.alert_close, name="alert_close"),
     path("steps/<int:step_id>/complete/", views.intervention_complete, name="step_complete"),
+    path("board/", views.intervention_board, name="board"),
     path("line-reviews/", views.line_reviews, name="line_reviews"),
     path("line-reviews/<int:review_id>/decide/", views.line_review_decide, name="line_review_decide"),
     path("industries/", views.industry_map, name="industry_map"),

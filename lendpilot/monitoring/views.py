@@ -46,6 +46,17 @@ def alert_detail(request, alert_id: int):
 
 
 @login_required
+def intervention_board(request):
+    """Open intervention steps of the alerts in the user's scope, by due date (overdue first)."""
+    steps = Intervention.objects.filter(alert__in=selectors.alerts_for(request.user, status="open"),
+                                        status__in=[Intervention.Status.OPEN, Intervention.Status.ESCALATED]) \
+        .select_related("alert__loan__borrower", "owner").order_by("due_on", "-tier", "pk")
+    if request.GET.get("mine") and actor_of(request.user).staff:
+        steps = steps.filter(owner=actor_of(request.user).staff)
+    return render(request, "monitoring/board.html", {"page_obj": paginate(request, steps), "today": date.today()})
+
+
+@login_required
 @require_POST
 def intervention_complete(request, step_id: int):
     step = get_object_or_404(Intervention.objects.filter(alert__in=selectors.alerts_for(request.user, status=None)),

@@ -21,7 +21,7 @@ def test_pages_render_and_an_alert_is_worked_to_closure(world):
     services.eod_run(actor=None, business_date=DAY)
     assert LoanMonthBucket.objects.filter(month=date(2025, 2, 1)).count() == 2
     c = login(world, "risk_l1")
-    for url in ("", "line-reviews/", "industries/", "portfolio/", "eod/", "?status=closed"):
+    for url in ("", "board/", "board/?mine=1", "line-reviews/", "industries/", "portfolio/", "eod/", "?status=closed"):
         assert c.get(f"/monitoring/{url}").status_code == 200, url
     alert = Alert.objects.order_by("-severity").first()
     page = c.get(f"/monitoring/alerts/{alert.pk}/")
