@@ -7,22 +7,31 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from lendpilot.core.schemas import Page, PathId, with_errors
+from lendpilot.customers.selectors import customers_visible
 from lendpilot.monitoring import selectors, services
-from lendpilot.monitoring.models import Intervention
+from lendpilot.monitoring.models import IndustryProposal, Intervention, PortfolioAlert
 from lendpilot.monitoring.schemas import (
+    AcceptIn,
     AlertDetailOut,
     AlertOut,
     CloseIn,
     DecideIn,
     EodRunIn,
     EodRunOut,
+    ExternalEventIn,
+    ExternalEventOut,
     FeedIn,
     FeedOut,
     InterventionOut,
     OutcomeIn,
+    PortfolioAlertOut,
+    ProposalOut,
     ReviewOut,
+    RulesIn,
+    RulesOut,
     SnapshotOut,
 )
+from lendpilot.org.access import actor_of
 
 router = Router()
 
@@ -88,3 +97,42 @@ def line_review_list(request, status: str | None = Query(None, pattern="^(applie
 def line_review_decide(request, review_id: PathId, body: DecideIn):
     review = get_object_or_404(selectors.line_reviews_for(request.user), pk=review_id)
     return services.line_review_decide(actor=request.user, review=review, approve=body.approve)
+
+
+@router.get("/rules", response=with_errors({200: RulesOut}))
+def rules_active(request):
+    selectors.eod_runs(request.user)  # the view permission
+    return services.active_ruleset()
+
+
+@router.post("/rules", response=with_errors({200: RulesOut}))
+def rules_publish(request, body: RulesIn):
+    return services.ruleset_publish(actor=request.user, thresholds=body.thresholds, note=body.note)
+
+
+@router.post("/external-events", response=with_errors({200: ExternalEventOut}))
+def external_event_record(request, body: ExternalEventIn):
+    customer = get_object_or_404(customers_visible(actor_of(request.user)), pk=body.customer_id)
+    return services.external_event_record(actor=request.user, customer=customer, kind=body.kind,
+                                          occurred_on=body.occurred_on, reference=body.reference,
+                                          detail=body.detail)
+
+
+@router.get("/portfolio-alerts", response=with_errors({200: list[PortfolioAlertOut]}))
+@paginate(Page)
+def portfolio_alert_list(request):
+    selectors.eod_runs(request.user)
+    return PortfolioAlert.objects.all()
+
+
+@router.get("/industry-proposals", response=with_errors({200: list[ProposalOut]}))
+@paginate(Page)
+def proposal_list(request):
+    selectors.eod_runs(request.user)
+    return IndustryProposal.objects.all()
+
+
+@router.post("/industry-proposals/{proposal_id}/decide", response=with_errors({200: ProposalOut}))
+def proposal_decide(request, proposal_id: PathId, body: AcceptIn):
+    proposal = get_object_or_404(IndustryProposal, pk=proposal_id)
+    return services.industry_proposal_decide(actor=request.user, proposal=proposal, accept=body.accept)

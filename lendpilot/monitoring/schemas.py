@@ -132,3 +132,58 @@ class ReviewOut(Schema):
     proposed_limit: Decimal
     reasons: list
     status: str
+
+
+class RulesIn(Schema):
+    thresholds: dict
+    note: Text(200) = ""
+
+
+class RulesOut(Schema):
+    version: int
+    thresholds: dict
+    is_active: bool
+    note: str
+
+
+class ExternalEventIn(Schema):
+    customer_id: Id
+    kind: Text(24)
+    occurred_on: date
+    reference: Text(64, min_length=1)
+    detail: Text(300) = ""
+
+
+class ExternalEventOut(Schema):
+    id: int
+    customer_id: int
+    kind: str
+    occurred_on: date
+    reference: str
+
+
+class ProposalOut(Schema):
+    id: int
+    month: date
+    industry: str
+    default_rate: float
+    correlation: float | None
+    lead_months: int
+    index_trend: float
+    admission: str
+    premium_bps: int
+    status: str
+    policy_version_id: int | None
+
+
+class AcceptIn(Schema):
+    accept: bool
+
+
+class PortfolioAlertOut(Schema):
+    business_date: date
+    segment: str
+    metric: str
+    value: float
+    centre: float
+    upper: float

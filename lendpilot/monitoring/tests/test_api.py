@@ -96,3 +96,27 @@ def test_run_eod_command(world):
         call_command("run_eod", "--date", (DAY - timedelta(days=3)).isoformat(), stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("run_eod", "--date", "2025-99-01", stdout=StringIO())
+
+
+def test_rules_events_and_proposals_over_the_api(world):
+    c = client_for(world, "risk_l1")
+    assert c.get(f"{API}/rules").json()["version"] == 1
+    r = c.post(f"{API}/rules", {"thresholds": {"score_drop": {"points": "x"}}}, content_type="application/json")
+    assert r.status_code == 422 and fields(r) == {"thresholds.score_drop.points"}
+    r = c.post(f"{API}/rules", {"thresholds": {"score_drop": {"points": 20}}}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["version"] == 2
+    assert client_for(world, "am_wang").post(f"{API}/rules", {"thresholds": {}},
+                                             content_type="application/json").status_code == 403
+    cid = world.customers["am_wang_person"].pk
+    body = {"customer_id": cid, "kind": "court_judgement", "occurred_on": "2025-02-01", "reference": "J-9"}
+    assert c.post(f"{API}/external-events", body, content_type="application/json").status_code == 200
+    assert c.post(f"{API}/external-events", body, content_type="application/json").status_code == 409
+    r = c.post(f"{API}/external-events", {**body, "reference": "J-10", "kind": "rumour"},
+               content_type="application/json")
+    assert r.status_code == 422 and fields(r) == {"kind"}
+    assert c.post(f"{API}/external-events", {**body, "customer_id": 2**62}, content_type="application/json") \
+        .status_code == 404
+    assert c.get(f"{API}/industry-proposals").json()["count"] == 0
+    assert c.get(f"{API}/portfolio-alerts").json()["count"] == 0
+    assert c.post(f"{API}/industry-proposals/1/decide", {"accept": True}, content_type="application/json") \
+        .status_code == 404
