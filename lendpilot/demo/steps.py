@@ -20,6 +20,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.customers.demo",
     "lendpilot.scoring.demo",
     "lendpilot.lending.demo",
+    "lendpilot.sales.demo",
     "lendpilot.monitoring.demo",
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
