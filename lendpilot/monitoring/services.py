@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
-from lendpilot.core.business_calendar import add_business_days
+from lendpilot.core.business_calendar import CalendarRangeError, add_business_days, is_business_day, next_business_day
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
 from lendpilot.lending import services as lending
@@ -134,6 +134,10 @@ def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None
     acting = actor_of(actor)
     require(acting, Perm.RUN_EOD)
     day = _parse_date(business_date, "business_date")
+    try:
+        is_business_day(day)
+    except CalendarRangeError as exc:
+        raise ValidationError({"business_date": _("no business calendar is known for that year")}) from exc
     if day > timezone.localdate():
         raise ValidationError({"business_date": _("the business date lies in the future")})
     last = EodRun.objects.filter(status=EodRun.Status.COMPLETED).aggregate(d=Max("business_date"))["d"]
@@ -381,6 +385,18 @@ def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
     return {"interventions_escalated": n, "alerts_moved_up": moved}
 
 
+def sla_due(day: date, business_days: int) -> date:
+    """`business_days` business days after `day`; weekdays only where the official calendar ends."""
+    try:
+        return add_business_days(day, business_days)
+    except CalendarRangeError:
+        current, left = day, business_days
+        while left:
+            current += timedelta(days=1)
+            left -= current.weekday() < 5
+        return current
+
+
 def _risk_officer() -> Staff | None:
     return Staff.objects.filter(role=Role.RISK_OFFICER, is_active=True).order_by("-approval_level", "pk").first()
 
@@ -399,7 +415,7 @@ def _stage_plans(*, day, rules, ruleset, acting) -> dict:
     now = timezone.now()
     with connection.cursor() as cursor:
         for tier, kinds in PLAN.items():
-            due = add_business_days(day, int(rules["sla_days"][str(tier)]))
+            due = sla_due(day, int(rules["sla_days"][str(tier)]))
             owner = "c.manager_id" if tier <= 2 or officer_id is None else "%s"
             for kind in kinds:
                 owner_params = [] if owner == "c.manager_id" else [officer_id]
@@ -570,8 +586,13 @@ def _stage_snapshot(*, day, rules, ruleset, acting) -> dict:
 
 def is_month_end(day: date) -> bool:
     """The last business day of the month (the EOD run that closes the month)."""
-    from lendpilot.core.business_calendar import next_business_day
-    return next_business_day(day + timedelta(days=1)).month != day.month
+    try:
+        return next_business_day(day + timedelta(days=1)).month != day.month
+    except CalendarRangeError:
+        nxt = day + timedelta(days=1)
+        while nxt.weekday() >= 5:
+            nxt += timedelta(days=1)
+        return nxt.month != day.month
 
 
 def month_buckets_write(*, day: date) -> int:

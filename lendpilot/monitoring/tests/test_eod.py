@@ -150,3 +150,10 @@ def test_close_alert_with_reason(world):
     from django.core.exceptions import PermissionDenied
     with pytest.raises(PermissionDenied):
         services.alert_close(actor=world.user("compliance"), alert=alert, reason="x")
+
+
+def test_date_outside_the_official_calendar_is_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        services.eod_run(actor=None, business_date=date(2000, 1, 3))
+    assert "business_date" in exc.value.message_dict
+    assert services.sla_due(date(2099, 12, 30), 3) == date(2100, 1, 4)
