@@ -67,7 +67,8 @@ def opportunity_move(request, opportunity_id: int):
         return redirect(request.POST.get("next") or "sales:opportunity", opportunity_id)
     context = _board_context(request, actor)
     context["error"] = error
-    return render(request, "sales/_board.html", context, status=422 if error else 200)
+    # 200 either way: htmx swaps only successful answers, and the refused move's reason is on the board.
+    return render(request, "sales/_board.html", context)
 
 
 @login_required
