@@ -309,7 +309,7 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
 
     allowed = np.array([[m.region_id == lead.region_id for m in managers] for lead in leads], dtype=bool)
     best = assignment.optimal(lf, mf, allowed=allowed)
-    base = _round_robin_in_region(leads, managers, lf, mf)
+    base = round_robin_in_region(leads, managers, lf, mf)
     chosen = best if method == "optimal" else base
     base_of = {a.lead: a for a in base.assignments}
     rows = []
@@ -325,7 +325,7 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
                           {m.pk: f.capacity for m, f in zip(managers, mf, strict=True)})
 
 
-def _round_robin_in_region(leads, managers, lf, mf) -> assignment.Result:
+def round_robin_in_region(leads, managers, lf, mf) -> assignment.Result:
     """Round robin per region (managers only serve their region), merged back into lead order."""
     out: list[assignment.Assignment] = []
     unassigned: list[int] = []

@@ -1,7 +1,11 @@
 """The sales demo step on the tiny bank: leads over 24 months, opportunities with consistent node
 histories (every move legal, loss reasons on lost ones), an inbox to assign, overdue follow-ups."""
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from lendpilot.core.seeding import SeedContext
 from lendpilot.demo.steps import run_steps
@@ -28,3 +32,8 @@ def test_sales_demo_step():
     assert selectors.follow_ups_overdue(SYSTEM, mine=False).exists()
 
     return None
+    out = StringIO()
+    call_command("sales_assignment_simulation", "--leads", "300", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["assigned_optimal"] == report["assigned_round_robin"] == 300
+    assert report["expected_conversions_optimal"] >= report["expected_conversions_round_robin"]
