@@ -15,29 +15,29 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Node(models.TextChoices):
-    SCREENING = "screening", _l("Lead screening")
-    FIRST_CONTACT = "first_contact", _l("First contact")
-    PROPOSAL = "proposal", _l("Proposal")
-    QUALIFICATION = "qualification", _l("Qualification review")
-    SIGNING = "signing", _l("Signing and disbursement")
-    WON = "won", _l("Won")
-    LOST = "lost", _l("Lost")
+    SCREENING = "screening", _("Lead screening")
+    FIRST_CONTACT = "first_contact", _("First contact")
+    PROPOSAL = "proposal", _("Proposal")
+    QUALIFICATION = "qualification", _("Qualification review")
+    SIGNING = "signing", _("Signing and disbursement")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
 
 
 class LossReason(models.TextChoices):
-    RATE = "rate", _l("Rate too high")
-    PAPERWORK = "paperwork", _l("Too much paperwork")
-    SLOW = "slow", _l("Approval too slow")
-    COMPETITOR = "competitor", _l("Went to a competitor")
-    NO_NEED = "no_need", _l("No longer needs the loan")
-    DECLINED = "declined", _l("Declined by risk")
-    UNREACHABLE = "unreachable", _l("Could not be reached")
-    INELIGIBLE = "ineligible", _l("Not eligible")
+    RATE = "rate", _("Rate too high")
+    PAPERWORK = "paperwork", _("Too much paperwork")
+    SLOW = "slow", _("Approval too slow")
+    COMPETITOR = "competitor", _("Went to a competitor")
+    NO_NEED = "no_need", _("No longer needs the loan")
+    DECLINED = "declined", _("Declined by risk")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+    INELIGIBLE = "ineligible", _("Not eligible")
 
 
 OPEN_NODES: tuple[str, ...] = (Node.SCREENING, Node.FIRST_CONTACT, Node.PROPOSAL, Node.QUALIFICATION, Node.SIGNING)
@@ -58,16 +58,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def move_problem(from_node: str, to_node: str, *, loss_reason: str = "") -> str | None:
     """Why the move is not allowed, or None when the transitions table allows it."""
     if to_node not in Node.values:
-        return _("unknown node %(node)s") % {"node": to_node}
+        return gettext("unknown node %(node)s") % {"node": to_node}
     if from_node in CLOSED_NODES:
-        return _("the opportunity is closed")
+        return gettext("the opportunity is closed")
     if to_node == from_node:
-        return _("the opportunity is already at that node")
+        return gettext("the opportunity is already at that node")
     if to_node not in TRANSITIONS[from_node]:
-        return _("cannot move from %(src)s to %(dst)s: nodes are passed one at a time") % {
+        return gettext("cannot move from %(src)s to %(dst)s: nodes are passed one at a time") % {
             "src": Node(from_node).label, "dst": Node(to_node).label}
     if to_node == Node.LOST and loss_reason not in LossReason.values:
-        return _("a lost opportunity needs a loss reason")
+        return gettext("a lost opportunity needs a loss reason")
     return None
 
 
