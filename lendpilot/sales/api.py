@@ -39,6 +39,8 @@ from lendpilot.sales.schemas import (
     PlaybookOut,
     ProposalIn,
     ProposalOut,
+    ResourcePackIn,
+    ResourcePackOut,
     SourceCode,
     SyncOut,
     TierCode,
@@ -243,3 +245,25 @@ def playbook_use(request, entry_id: PathId):
 
         raise Http404("no such playbook entry")
     return {"usage_count": services.playbook_use(actor=actor_of(request.auth), entry=entry)}
+
+
+# --- resource packs -------------------------------------------------------------------------------
+
+@router.get("/resource-packs", response=with_errors({200: list[ResourcePackOut]}),
+            summary="Resource packs of the teams in the caller's scope")
+@paginate(Page)
+def resource_pack_list(request):
+    return selectors.resource_packs_visible(actor_of(request.auth))
+
+
+@router.post("/resource-packs", response={201: ResourcePackOut, **ERRORS},
+             summary="Attach a resource pack (whitelist, scripts, rate-authority tier) to a team")
+def resource_pack_create(request, payload: ResourcePackIn):
+    actor = actor_of(request.auth)
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    team = selectors.teams_in_scope(actor).filter(pk=payload.team_id).first()
+    if team is None:
+        raise ValidationError({"team_id": _("no such team in your data scope")})
+    data = payload.dict()
+    data.pop("team_id")
+    return Status(201, services.resource_pack_save(actor=actor, team=team, **data))

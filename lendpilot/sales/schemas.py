@@ -220,4 +220,30 @@ class UseOut(Schema):
     usage_count: int
 
 
-RateOut = AnnualRate
+class ResourcePackIn(Schema):
+    name: Text(100, min_length=1)
+    team_id: Id
+    target: Text(100) = ""
+    rate_floor: AnnualRate = Field(..., ge=0, le=Decimal("0.36"))
+    customer_ids: list[Id] = Field(default_factory=list, max_length=10000,
+                                   description="the customer whitelist (a saved segment's ids or an uploaded list)")
+    script_ids: list[Id] = Field(default_factory=list, max_length=1000)
+
+
+class ResourcePackOut(Schema):
+    id: int
+    name: str
+    team_id: int
+    target: str
+    rate_floor: Decimal
+    customer_ids: list[int]
+    script_ids: list[int]
+    is_active: bool
+
+    @staticmethod
+    def resolve_customer_ids(obj) -> list[int]:
+        return [c.pk for c in obj.customers.all()]
+
+    @staticmethod
+    def resolve_script_ids(obj) -> list[int]:
+        return [e.pk for e in obj.scripts.all()]

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from lendpilot.org.access import Actor, require, scope_filter
-from lendpilot.org.models import Staff
+from lendpilot.org.models import Staff, Team
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.sales.funnel import OPEN_NODES, FunnelFigures, Move, funnel
-from lendpilot.sales.models import Activity, Lead, Opportunity, PlaybookEntry, Transition
+from lendpilot.sales.models import Activity, Lead, Opportunity, PlaybookEntry, ResourcePack, Transition
 
 OWNER = "owner"
 
@@ -139,3 +139,27 @@ def funnel_figures(actor: Actor, *, since: datetime | None = None, owner_id: int
     rows = (Transition.objects.filter(opportunity__in=opps.values("pk"))
             .values_list("opportunity_id", "from_node", "to_node", "at").iterator(chunk_size=5000))
     return funnel((Move(*row) for row in rows), drop_threshold=drop_threshold)
+
+
+def resource_packs_visible(actor: Actor) -> QuerySet[ResourcePack]:
+    """Packs of the teams in the actor's scope (a team lead's own team, a head's region, all for the director)."""
+    require(actor, Perm.VIEW_SALES)
+    qs = ResourcePack.objects.prefetch_related("customers", "scripts").order_by("team_id", "name")
+    if actor.scope == DataScope.ALL:
+        return qs
+    staff = actor.staff
+    if staff is None:
+        return qs.none()
+    return qs.filter(team__in=teams_in_scope(actor))
+
+
+def teams_in_scope(actor: Actor) -> QuerySet[Team]:
+    qs = Team.objects.order_by("code")
+    staff = actor.staff
+    if actor.scope == DataScope.ALL:
+        return qs
+    if staff is None:
+        return qs.none()
+    if actor.scope == DataScope.REGION:
+        return qs.filter(region_id=staff.region_id)
+    return qs.filter(pk=staff.team_id) if staff.team_id else qs.none()

@@ -672,6 +672,10 @@ def resource_pack_save(*, actor, name: str, team, rate_floor, customer_ids: list
                        script_ids: list[int] | None = None, target: str = "") -> ResourcePack:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_PLAYBOOKS)
+    from lendpilot.sales.selectors import teams_in_scope
+
+    if not acting.is_system and not teams_in_scope(acting).filter(pk=team.pk).exists():
+        raise PermissionDenied(_("this team is outside your scope"))
     errors: dict[str, str] = {}
     if not (name or "").strip():
         errors["name"] = _("a name is required")

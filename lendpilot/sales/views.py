@@ -7,7 +7,7 @@ Reads go through the scoped selectors (out of scope is a 404), writes through th
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from lendpilot.org.roles import Perm
 from lendpilot.sales import selectors, services
 from lendpilot.sales.forms import ActivityForm, LeadFilterForm, MoveForm, ProposalForm
 from lendpilot.sales.funnel import OPEN_NODES, TRANSITIONS, LossReason, Node
-from lendpilot.sales.models import Lead
+from lendpilot.sales.models import Lead, PlaybookEntry
 
 
 def _board_context(request, actor):
@@ -189,3 +189,27 @@ def assignment(request):
         "managers": selectors.managers_in_scope(actor),
         "selected": {r.lead.pk for r in plan.rows} if plan else set(),
     })
+
+
+@require_POST
+@login_required
+def playbook_use(request, entry_id: int):
+    """HTMX: an entry opened on the opportunity page counts as used; answers the new count."""
+    entry = PlaybookEntry.objects.filter(pk=entry_id, is_active=True).first()
+    if entry is None:
+        raise Http404("no such playbook entry")
+    return HttpResponse(str(services.playbook_use(actor=request.user, entry=entry)))
+
+
+@login_required
+def funnel(request):
+    """Funnel diagnostics data (B10): per node reached, advanced, lost, conversion and median days over the
+    visible opportunities of the last 12 months; nodes losing more than 15% are flagged."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    actor = actor_of(request.user)
+    figures = selectors.funnel_figures(actor, since=timezone.now() - timedelta(days=365))
+    rows = [{"label": Node(f.node).label, "f": f, "weak": f.node in figures.weak_nodes} for f in figures.nodes]
+    return render(request, "sales/funnel.html", {"figures": figures, "rows": rows})

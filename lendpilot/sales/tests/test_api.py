@@ -135,3 +135,22 @@ def test_playbook_and_funnel(world, client):
     assert [n["node"] for n in funnel["nodes"]][0] == "screening"
     assert client.get(f"{BASE}/opportunities/0").status_code == 422
     assert client.get(f"{BASE}/opportunities/99999").status_code == 404
+
+
+def test_resource_packs(world, client):
+    login(client, world, "south_head")
+    payload = {"name": "制造业包", "team_id": world.teams["east-a"].pk, "rate_floor": "0.0440",
+               "customer_ids": [world.customers["am_wang_company"].pk]}
+    out_of_scope = post(client, f"{BASE}/resource-packs", payload)
+    assert out_of_scope.status_code == 422 and named(out_of_scope, "team_id")
+    login(client, world, "east_head")
+    assert post(client, f"{BASE}/resource-packs", {**payload, "rate_floor": "0.5"}).status_code == 422
+    bad_customer = post(client, f"{BASE}/resource-packs", {**payload, "customer_ids": [10**9]})
+    assert bad_customer.status_code == 422 and named(bad_customer, "customer_ids")
+    created = post(client, f"{BASE}/resource-packs", payload)
+    assert created.status_code == 201, created.content
+    assert created.json()["customer_ids"] == [world.customers["am_wang_company"].pk]
+    login(client, world, "east_a_lead")
+    assert client.get(f"{BASE}/resource-packs").json()["count"] == 1
+    login(client, world, "am_chen")
+    assert client.get(f"{BASE}/resource-packs").json()["count"] == 0

@@ -29,6 +29,8 @@ def test_kanban_and_htmx_move(world, client):
     assert refused.status_code == 200 and 'id="kanban-error"' in refused.content.decode()
     opp.refresh_from_db()
     assert opp.node == Node.FIRST_CONTACT
+    funnel = client.get("/sales/funnel/").content.decode()
+    assert 'data-node="first_contact"' in funnel
     client.force_login(world.user("am_zhao"))
     assert client.post(f"/sales/opportunities/{opp.pk}/move/", {"node": "proposal"}).status_code == 404
     assert client.get(f"/sales/opportunities/{opp.pk}/").status_code == 404
@@ -52,6 +54,10 @@ def test_opportunity_page_proposal_and_activity(world, client):
     page = client.get(f"/sales/opportunities/{opp.pk}/").content.decode()
     assert "开场白" in page and 'id="schedule"' in page and "v1" in page
     assert opp.proposals.count() == 1 and opp.activities.count() == 1
+    entry = services.playbook_entry_save(actor=world.user("director"), kind="objection",
+                                         objection="rate", title="利率高", body="…")
+    used = client.post(f"/sales/playbook/{entry.pk}/use/", HTTP_HX_REQUEST="true")
+    assert used.status_code == 200 and used.content == b"1"
 
 
 def test_lead_inbox_and_assignment_screen(world, client):
