@@ -343,21 +343,31 @@ def detect_signals(*, day: date, rules: dict, version: int) -> list[Signal]:
 
 def _open_or_escalate(day: date, ruleset: RuleSet | None) -> dict:
     """Attach today's unattached signals to the loan's open alert (opening one where there is none) and
-    raise its severity and tier to the worst signal: set-based."""
-    fresh = Signal.objects.filter(business_date=day, alert__isnull=True)
-    loan_ids = fresh.values("loan_id").distinct()
-    have = Alert.objects.filter(status=Alert.Status.OPEN, loan_id__in=loan_ids).values("loan_id")
-    worst = fresh.filter(loan_id=OuterRef("loan_id")).values("loan_id").annotate(m=Max("severity")).values("m")[:1]
-    new = [Alert(loan_id=row["loan_id"], severity=row["m"], tier=row["m"], opened_on=day, last_signal_on=day,
-                 ruleset=ruleset)
-           for row in fresh.exclude(loan_id__in=have).values("loan_id").annotate(m=Max("severity"))]
-    Alert.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
-    escalated = Alert.objects.filter(status=Alert.Status.OPEN, loan_id__in=loan_ids).update(
-        severity=Greatest(F("severity"), Subquery(worst, output_field=IntegerField())),
-        tier=Greatest(F("tier"), Subquery(worst, output_field=IntegerField())), last_signal_on=day)
-    attached = fresh.update(alert=Subquery(Alert.objects.filter(status=Alert.Status.OPEN, loan_id=OuterRef("loan_id"))
-                                           .values("pk")[:1]))
-    return {"alerts_opened": len(new), "alerts_touched": escalated, "signals_attached": attached}
+    raise its severity and tier to the worst signal: three statements joining on aggregates (INSERT ...
+    SELECT ... GROUP BY, UPDATE ... FROM), whatever the number of loans."""
+    sig, al = _table(Signal), _table(Alert)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {al} (loan_id, status, severity, tier, planned_tier, ruleset_id, owner_id, "  # noqa: S608
+            f"opened_on, last_signal_on, closed_on, close_reason, closed_by_id) "
+            f"SELECT s.loan_id, %s, MAX(s.severity), MAX(s.severity), 0, %s, NULL, %s, %s, NULL, '', NULL "
+            f"FROM {sig} s WHERE s.business_date = %s AND s.alert_id IS NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {al} a WHERE a.loan_id = s.loan_id AND a.status = %s) GROUP BY s.loan_id",
+            [Alert.Status.OPEN, ruleset.pk if ruleset else None, day, day, day, Alert.Status.OPEN])
+        opened = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {al} SET severity = CASE WHEN w.m > {al}.severity THEN w.m ELSE {al}.severity END, "  # noqa: S608
+            f"tier = CASE WHEN w.m > {al}.tier THEN w.m ELSE {al}.tier END, last_signal_on = %s "
+            f"FROM (SELECT loan_id, MAX(severity) AS m FROM {sig} WHERE business_date = %s AND alert_id IS NULL "
+            f"GROUP BY loan_id) w WHERE {al}.loan_id = w.loan_id AND {al}.status = %s",
+            [day, day, Alert.Status.OPEN])
+        touched = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {sig} SET alert_id = a.id FROM {al} a WHERE a.loan_id = {sig}.loan_id "  # noqa: S608
+            f"AND a.status = %s AND {sig}.business_date = %s AND {sig}.alert_id IS NULL",
+            [Alert.Status.OPEN, day])
+        attached = cursor.rowcount
+    return {"alerts_opened": opened, "alerts_touched": touched, "signals_attached": attached}
 
 
 def _stage_signals(*, day, rules, ruleset, acting) -> dict:
