@@ -11,6 +11,7 @@ from lendpilot.org.access import actor_of
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.org.selectors import regions_all, staff_visible
 from lendpilot.products.selectors import products_visible
+from lendpilot.sales.selectors import follow_ups_overdue
 
 RECENT_CUSTOMERS = 5
 
@@ -33,6 +34,8 @@ def home(request):
             context["customers_by_region"] = _customers_by_region(customers)
         if actor.role in (Role.ACCOUNT_MANAGER, Role.TEAM_LEAD):
             context["recent_customers"] = list(customers[:RECENT_CUSTOMERS])
+            # The manager's own next steps that fell due and were not followed up (D4 activities).
+            context["overdue"] = list(follow_ups_overdue(actor).select_related("opportunity")[:RECENT_CUSTOMERS * 2])
     if actor.can(Perm.VIEW_STAFF):
         context["staff_count"] = staff_visible(actor).count()
     if actor.can(Perm.VIEW_PRODUCTS):
