@@ -1,8 +1,8 @@
 """Demo bank step: monitoring. An industry prosperity index (a PMI-like series per industry, two years),
 an account transaction feed for a sample of borrowers over the last 90 days with some anomalies (large
 outflows, gambling-like merchant categories, inflows that stop), a few court judgements and score drops,
-then the real end-of-day batch for every business day of the last year at `small` scale (about 250 runs,
-under a minute on SQLite), of the last two months at `medium` and the last month at `bank` (a year there
+then the real end-of-day batch for every business day of the last half year at `small` scale (about
+125 runs), of the last two months at `medium` and the last month at `bank` (a year there
 would take hours), three weeks at the `tiny` test scale; it builds the daily snapshots, month-end buckets, alerts and
 interventions, and finally the industry proposals of the current month.
 """
@@ -18,8 +18,10 @@ from lendpilot.lending.models import Loan
 from lendpilot.monitoring import industry, services
 from lendpilot.monitoring.models import Alert, EodRun, PortfolioSnapshot, ProsperityIndex
 
-HISTORY_DAYS = {"tiny": 21, "medium": 62, "bank": 31}
-DEFAULT_HISTORY_DAYS = 365
+# Half a year of daily runs at `small` keeps `make demo` within a minute; `python manage.py run_eod`
+# extends the history day by day.
+HISTORY_DAYS = {"tiny": 21, "small": 183, "medium": 62, "bank": 31}
+DEFAULT_HISTORY_DAYS = 183
 FEED_DAYS = 90
 
 
