@@ -175,3 +175,26 @@ def sign_in(page):
         return page
 
     return sign_in_as
+
+
+@pytest.fixture
+def page_as(chromium, live_server):
+    """A signed-in page in its own browser context per user, for flows that pass a case between people;
+    every context is closed at the end of the test."""
+    contexts = []
+
+    def open_page(username: str):
+        context = chromium.new_context(base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url("**/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

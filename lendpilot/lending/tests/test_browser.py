@@ -4,7 +4,6 @@ disbursement by operations (C2 four eyes, contract, loan with its schedule)."""
 import pytest
 from playwright.sync_api import expect
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.lending.models import Application, Loan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,21 +19,10 @@ def checklists(live_world):
     return live_world
 
 
-def signed_in(chromium, live_server, username):
-    context = chromium.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url("**/")
-    return page
 
-
-def test_case_goes_from_submission_through_three_approvers_to_disbursement(checklists, chromium, live_server):
+def test_case_goes_from_submission_through_three_approvers_to_disbursement(checklists, page_as):
     world = checklists
-    page = signed_in(chromium, live_server, "am_wang")
+    page = page_as("am_wang")
     page.goto("/lending/applications/new/")
     page.select_option("#id_applicant", str(world.customers["am_wang_person"].pk))
     page.select_option("#id_product", str(world.products["credit"].pk))
@@ -63,18 +51,17 @@ def test_case_goes_from_submission_through_three_approvers_to_disbursement(check
     assert page.goto(case_url).ok
     expect(page.locator("#decision-form")).to_have_count(0)
     for officer in ("risk_l1", "risk_l2", "risk_l3"):
-        approver = signed_in(chromium, live_server, officer)
+        approver = page_as(officer)
         approver.goto(case_url)
         approver.select_option("#id_outcome", "approve")
         approver.fill("#id_reason", "资料齐全，同意")
         approver.click("#decision-save")
         expect(approver.locator("#decision-history tbody tr")).to_have_count(["risk_l1", "risk_l2", "risk_l3"]
                                                                              .index(officer) + 1)
-        approver.context.close()
     application.refresh_from_db()
     assert application.status == "approved"
 
-    operations = signed_in(chromium, live_server, "operations")
+    operations = page_as("operations")
     operations.goto(case_url)
     operations.click("#contract-generate")
     operations.click("#contract-sign")
@@ -84,5 +71,3 @@ def test_case_goes_from_submission_through_three_approvers_to_disbursement(check
     expect(operations.locator("#schedule-table tbody tr")).to_have_count(12)
     loan = Loan.objects.get()
     assert loan.principal == application.amount
-    page.context.close()
-    operations.context.close()

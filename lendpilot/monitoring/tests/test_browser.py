@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.monitoring import services
 from lendpilot.monitoring.models import Alert
 from lendpilot.monitoring.tests.conftest import make_loan
@@ -13,23 +12,12 @@ from lendpilot.monitoring.tests.conftest import make_loan
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def signed_in(chromium, live_server, username):
-    context = chromium.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url("**/")
-    return page
 
-
-def test_alert_is_worked_to_closure(live_world, chromium, live_server):
+def test_alert_is_worked_to_closure(live_world, page_as):
     loan = make_loan(live_world)
     services.eod_run(actor=None, business_date=date(2025, 2, 14))
     alert = Alert.objects.get(loan=loan)
-    page = signed_in(chromium, live_server, "risk_l1")
+    page = page_as("risk_l1")
     page.goto("/monitoring/")
     page.click(f"text={loan.number}")
     expect(page.locator("#alert-severity")).to_have_text("S1")
