@@ -18,6 +18,7 @@ EVENTS: dict[str, str] = {
     "customers.customer_updated": _("Customer updated"),
     "customers.customer_reassigned": _("Customer reassigned"),
     "customers.pii_revealed": _("Personal identifier revealed"),
+    "customers.message_queued": _("Message to customer queued"),
     # products
     "products.product_created": _("Product created"),
     "products.product_updated": _("Product updated"),

@@ -22,6 +22,11 @@ class Customer(models.Model):
         DORMANT = "dormant", _("Dormant")
         CHURNED = "churned", _("Churned")
 
+    class Tier(models.TextChoices):
+        STRATEGIC = "strategic", _("Strategic")
+        GROWTH = "growth", _("Growth")
+        MICRO = "micro", _("Micro")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100, db_index=True)
     # Person: resident ID number. Enterprise: the legal representative's, when known.
@@ -48,6 +53,9 @@ class Customer(models.Model):
     lifecycle_status = models.CharField(
         _("lifecycle status"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.PROSPECT, db_index=True
     )
+    # B2: by the largest single loan; kept here (not computed on read) so that snapshots and
+    # segment queries can group by it. Changes go through a service that records the reason.
+    tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices, default=Tier.MICRO, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -75,3 +83,34 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CustomerMessage(models.Model):
+    """Outbox of messages to a customer (SMS, app message). Nothing is sent from here: a sender
+    drains the rows; until one is configured the row is the record of what would be sent.
+    ``dedup_key`` makes a re-run of the job that queued it a no-op."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        APP = "app", _("App message")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    body = models.CharField(_("message"), max_length=500)
+    purpose = models.CharField(_("purpose"), max_length=40)
+    dedup_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["customer", "created_at"])]
+
+    def __str__(self):
+        return self.dedup_key

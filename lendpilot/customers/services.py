@@ -21,7 +21,7 @@ from lendpilot.customers.identifiers import (
     normalise_id_number,
     normalise_mobile,
 )
-from lendpilot.customers.models import Customer
+from lendpilot.customers.models import Customer, CustomerMessage
 from lendpilot.customers.pii import PII_FIELDS, sealed_columns
 from lendpilot.org.access import actor_of, require, staff_in_scope
 from lendpilot.org.models import Region, Staff
@@ -295,3 +295,32 @@ def customer_reveal_pii(*, actor, customer: Customer, field: str, purpose: str, 
         after={"field": field, "purpose": purpose.strip()[:200], "channel": channel},
     )
     return plaintext
+
+
+def customer_message_queue(
+    *, actor, customer: Customer, channel: str, body: str, purpose: str, dedup_key: str
+) -> CustomerMessage | None:
+    """Queue a message to a customer in the outbox and audit it. Must run inside the caller's
+    transaction (the business act that causes the message). A second call with the same
+    ``dedup_key`` queues nothing and returns None, so re-run jobs never message twice.
+    Rejects an unknown channel or an empty body."""
+    errors: dict[str, str] = {}
+    if channel not in CustomerMessage.Channel.values:
+        errors["channel"] = _("unknown channel")
+    if not (body or "").strip():
+        errors["body"] = _("the message is empty")
+    if errors:
+        raise ValidationError(errors)
+    message, created = CustomerMessage.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={"customer": customer, "channel": channel, "body": body.strip()[:500], "purpose": purpose},
+    )
+    if not created:
+        return None
+    record_event(
+        actor=actor_of(actor).user,
+        event_code="customers.message_queued",
+        obj=message,
+        after={"customer_id": customer.pk, "channel": channel, "purpose": purpose},
+    )
+    return message
