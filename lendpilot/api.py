@@ -92,6 +92,8 @@ def on_unauthenticated(request, exc):
 def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
     from lendpilot.incentives.api import router as incentives_router
+    from lendpilot.insights.api import router as insights_router
+    from lendpilot.insights.review_api import router as review_router
     from lendpilot.lending.api import router as lending_router
     from lendpilot.monitoring.api import router as monitoring_router
     from lendpilot.org.api import router as org_router
@@ -111,6 +113,8 @@ def mount_routers() -> None:
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
+    api.add_router("/insights", insights_router, tags=["insights"])
+    api.add_router("/insights", review_router, tags=["insights"])
 
 
 mount_routers()

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "lendpilot.core",
     "lendpilot.compliance",
     "lendpilot.org",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "lendpilot.monitoring",
     "lendpilot.planning",
     "lendpilot.incentives",
+    "lendpilot.insights",
     "lendpilot.demo",
 ]
 
@@ -145,6 +148,19 @@ if not DEBUG and not (LENDPILOT_FIELD_KEYS and LENDPILOT_HASH_KEY):
 LENDPILOT_CURRENCY = "CNY"
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background jobs through Django's Tasks API. The embedded default runs a task in-process as it
+# is enqueued; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
+# `manage.py db_worker` processes.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+# Daily jobs that `manage.py run_scheduler` enqueues (cron syntax, in TIME_ZONE). Each task takes
+# the business date that just closed (the day before the firing time) as `business_date`, ISO.
+LENDPILOT_SCHEDULE = {
+    "eod": {"task": "lendpilot.monitoring.tasks.run_eod_task", "cron": "30 1 * * *"},
+    "seal_prescreen_log": {"task": "lendpilot.scoring.tasks.seal_prescreen_log_task", "cron": "0 2 * * *"},
+    "opportunities_sync": {"task": "lendpilot.sales.tasks.sync_opportunities_with_lending_task", "cron": "0 3 * * *"},
+}
 
 LOGGING = {
     "version": 1,

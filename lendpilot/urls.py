@@ -23,4 +23,5 @@ urlpatterns = [
     path("monitoring/", include("lendpilot.monitoring.urls")),
     path("planning/", include("lendpilot.planning.urls")),
     path("incentives/", include("lendpilot.incentives.urls")),
+    path("insights/", include("lendpilot.insights.urls")),
 ]
