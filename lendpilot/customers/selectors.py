@@ -7,7 +7,7 @@ from django.http import Http404
 from lendpilot.compliance.crypto import keyed_hash
 from lendpilot.customers.identifiers import IdentifierError, normalise_id_number, normalise_mobile
 from lendpilot.customers.models import Customer
-from lendpilot.org.access import Actor, require, scope_filter
+from lendpilot.org.access import Actor, actor_of, require, scope_filter
 from lendpilot.org.roles import Perm
 
 
@@ -52,3 +52,104 @@ def customer_get(actor: Actor, customer_id: int) -> Customer:
     if customer is None:
         raise Http404("customer not found")
     return customer
+
+
+# --- Customer 360 reads (FEATURES B2, B4, D1, D7) -------------------------------------------------------
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def tier_thresholds():
+    """The tier policy in force (newest row), or the defaults of `customers.tiering`."""
+    from lendpilot.customers.models import TierPolicy
+    from lendpilot.customers.tiering import Thresholds
+
+    policy = TierPolicy.objects.order_by("-id").first()
+    if policy is None:
+        return Thresholds()
+    return Thresholds(strategic_min=policy.strategic_min, growth_min=policy.growth_min,
+                      high_value_clv=policy.high_value_clv)
+
+
+def service_package(tier: str) -> dict:
+    """The service package of a tier (the table's row, or the built-in default)."""
+    from lendpilot.customers.models import ServicePackage
+    from lendpilot.customers.tiering import DEFAULT_PACKAGES
+
+    row = ServicePackage.objects.filter(tier=tier).first()
+    source = row if row is not None else DEFAULT_PACKAGES[tier]
+    return {"tier": tier, "dedicated_manager": source.dedicated_manager,
+            "response_sla_hours": source.response_sla_hours, "pricing_band": source.pricing_band,
+            "review_every_months": source.review_every_months, "advisory": source.advisory}
+
+
+def customer_portrait(*, actor, customer) -> dict:
+    """Everything the Customer 360 page shows about one customer's portrait: tier with its service
+    package and credit band, RFM, tags grouped by theme, latest needs, lifetime value, loan facts.
+    `customer` is a Customer or its id; out of the actor's scope -> 404."""
+    from datetime import date
+
+    from lendpilot.customers.models import CustomerFacts, CustomerNeeds, CustomerTag, CustomerValue, TagDefinition
+    from lendpilot.customers.tiering import pricing_note
+
+    acting = actor_of(actor) if not isinstance(actor, Actor) else actor
+    customer = customer_get(acting, customer if isinstance(customer, int) else customer.pk)
+    facts = CustomerFacts.objects.filter(customer=customer).first()
+    value = CustomerValue.objects.filter(customer=customer).first()
+    needs = CustomerNeeds.objects.filter(customer=customer).select_related("response__questionnaire").first()
+    tag_ids = CustomerTag.objects.filter(customer=customer).values("tag_id")
+    tags = TagDefinition.objects.filter(pk__in=tag_ids, active=True).order_by("theme", "code")
+    grouped: dict[str, list[dict]] = {theme: [] for theme in TagDefinition.Theme.values}
+    for tag in tags:
+        grouped[tag.theme].append({"code": tag.code, "name": tag.name_zh, "name_en": tag.name_en,
+                                   "theme": tag.theme, "source": tag.source})
+    credit_band = facts.credit_band if facts else ""
+    package = service_package(customer.tier)
+    high_value = bool(value and value.high_value)
+    rfm = None
+    if value is not None:
+        as_of = value.computed_on or date.today()
+        rfm = {"recency_days": (as_of - value.last_activity_on).days if value.last_activity_on else None,
+               "frequency": value.frequency, "monetary": _money(value.monetary),
+               "r": value.r_score, "f": value.f_score, "m": value.m_score, "score": value.rfm_score,
+               "computed_on": value.computed_on.isoformat()}
+    fact_dict = None
+    if facts is not None:
+        fact_dict = {
+            "as_of": facts.as_of.isoformat(), "loans_count": facts.loans_count, "active_loans": facts.active_loans,
+            "max_single_loan": _money(facts.max_single_loan), "total_disbursed": _money(facts.total_disbursed),
+            "outstanding_balance": _money(facts.outstanding_balance),
+            "first_disbursed_on": facts.first_disbursed_on.isoformat() if facts.first_disbursed_on else None,
+            "last_disbursed_on": facts.last_disbursed_on.isoformat() if facts.last_disbursed_on else None,
+            "last_repaid_on": facts.last_repaid_on.isoformat() if facts.last_repaid_on else None,
+            "repayments_count": facts.repayments_count, "total_repaid": _money(facts.total_repaid),
+            "interest_income": _money(facts.interest_income), "max_days_past_due": facts.max_days_past_due,
+            "credit_band": facts.credit_band,
+        }
+    needs_dict = None
+    if needs is not None:
+        needs_dict = {
+            "answered_on": needs.answered_on.isoformat(),
+            "questionnaire": str(needs.response.questionnaire), "version": needs.response.questionnaire.version,
+            "purpose": needs.purpose, "amount": _money(needs.amount), "term_months": needs.term_months,
+            "cashflow_cycle": needs.cashflow_cycle, "collateral": needs.collateral,
+            "existing_debts": _money(needs.existing_debts), "risk_appetite": needs.risk_appetite,
+            "answers": needs.response.answers,
+        }
+    return {
+        "customer_id": customer.pk,
+        "tier": customer.tier,
+        "credit_band": credit_band,
+        "service_package": {**package, "dedicated_manager": package["dedicated_manager"] or high_value,
+                            "pricing_note": pricing_note(credit_band)},
+        "rfm": rfm,
+        "tags": grouped,
+        "tag_count": sum(len(v) for v in grouped.values()),
+        "needs": needs_dict,
+        "lifetime_value": _money(value.lifetime_value) if value else None,
+        "high_value": high_value,
+        "advisory": package["advisory"] if high_value or package["dedicated_manager"] else "",
+        "facts": fact_dict,
+    }
