@@ -160,7 +160,20 @@ LENDPILOT_SCHEDULE = {
     "eod": {"task": "lendpilot.monitoring.tasks.run_eod_task", "cron": "30 1 * * *"},
     "seal_prescreen_log": {"task": "lendpilot.scoring.tasks.seal_prescreen_log_task", "cron": "0 2 * * *"},
     "opportunities_sync": {"task": "lendpilot.sales.tasks.sync_opportunities_with_lending_task", "cron": "0 3 * * *"},
+    "action_items_escalation": {"task": "lendpilot.insights.review_tasks.escalate_overdue_action_items_task",
+                                "cron": "30 8 * * *"},
 }
+
+# Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
+LENDPILOT_ACTION_ITEM_SLA_HOURS = int(os.environ.get("LENDPILOT_ACTION_ITEM_SLA_HOURS", "48"))
+# A funnel node is flagged when its loss exceeds its baseline (the same slice's previous N periods) by MORE
+# than this many percentage points, as a fraction; nodes with fewer decided opportunities are not judged.
+LENDPILOT_FUNNEL_LOSS_THRESHOLD = os.environ.get("LENDPILOT_FUNNEL_LOSS_THRESHOLD", "0.15")
+LENDPILOT_FUNNEL_BASELINE_PERIODS = int(os.environ.get("LENDPILOT_FUNNEL_BASELINE_PERIODS", "3"))
+LENDPILOT_FUNNEL_MIN_VOLUME = int(os.environ.get("LENDPILOT_FUNNEL_MIN_VOLUME", "10"))
+# Conversion analysis (F2): segments ranked only with at least this many leads; Wilson interval level.
+LENDPILOT_CONVERSION_MIN_VOLUME = int(os.environ.get("LENDPILOT_CONVERSION_MIN_VOLUME", "30"))
+LENDPILOT_CONVERSION_CONFIDENCE = float(os.environ.get("LENDPILOT_CONVERSION_CONFIDENCE", "0.95"))
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,15 @@ EVENTS: dict[str, str] = {
     "customers.customer_reassigned": _("Customer reassigned"),
     "customers.pii_revealed": _("Personal identifier revealed"),
     "customers.message_queued": _("Message to customer queued"),
+    "customers.tag_defined": _("Portrait tag defined"),
+    "customers.tags_recomputed": _("Portrait tags recomputed"),
+    "customers.portrait_recomputed": _("Customer portraits recomputed (signals, tiers, RFM, value, tags)"),
+    "customers.tiers_changed": _("Customer tiers changed"),
+    "customers.tier_policy_set": _("Tier policy set"),
+    "customers.segment_saved": _("Customer segment saved"),
+    "customers.segment_exported": _("Segment whitelist exported"),
+    "customers.questionnaire_published": _("Needs questionnaire published"),
+    "customers.questionnaire_answered": _("Needs questionnaire answered"),
     # products
     "products.product_created": _("Product created"),
     "products.product_updated": _("Product updated"),
@@ -101,6 +110,11 @@ EVENTS: dict[str, str] = {
     "sales.proposal_saved": _("Proposal version saved"),
     "sales.playbook_saved": _("Playbook entry saved"),
     "sales.resource_pack_saved": _("Resource pack saved"),
+    # review cycle: action items and funnel diagnostics
+    "insights.action_item_created": _("Action item opened"),
+    "insights.action_item_moved": _("Action item status changed"),
+    "insights.action_items_escalated": _("Overdue action items escalated"),
+    "insights.funnel_diagnosed": _("Funnel diagnosed and weak nodes flagged"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

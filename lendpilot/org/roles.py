@@ -96,6 +96,13 @@ class Perm:
     WORK_OPPORTUNITIES = "sales.work_opportunities"
     ASSIGN_LEADS = "sales.assign_leads"
     MANAGE_PLAYBOOKS = "sales.manage_playbooks"
+    # customer portrait (B2, B4, D1, D7)
+    MANAGE_TAGS = "customers.manage_tags"
+    BUILD_SEGMENTS = "customers.build_segments"
+    # review cycle: funnel diagnostics, conversion analysis, biweekly review, action items
+    VIEW_REVIEW = "insights.view_review"
+    WORK_ACTION_ITEMS = "insights.work_action_items"
+    MANAGE_ACTION_ITEMS = "insights.manage_action_items"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -180,3 +187,26 @@ _SALES_PERMISSIONS: dict[str, set[str]] = {
     Role.CHANNEL_PARTNER: {Perm.CREATE_LEAD},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _SALES_PERMISSIONS.items()})
+
+# review cycle (B9-B11, F2, F4): managers and squads (risk, operations) work the action items they own or sit
+# on; leads and heads also open them for others, cancel them and run the funnel diagnostics; compliance reads.
+_REVIEW_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS, Perm.MANAGE_ACTION_ITEMS},
+    Role.REGIONAL_HEAD: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS, Perm.MANAGE_ACTION_ITEMS},
+    Role.TEAM_LEAD: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS, Perm.MANAGE_ACTION_ITEMS},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS},
+    Role.RISK_OFFICER: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_REVIEW},
+    Role.OPERATIONS: {Perm.VIEW_REVIEW, Perm.WORK_ACTION_ITEMS},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _REVIEW_PERMISSIONS.items()})
+
+# customer portrait: the director keeps tag definitions, tier policy and questionnaires; everyone in sales
+# builds segments within their own scope (a manager's segment counts only own customers).
+_PORTRAIT_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.MANAGE_TAGS, Perm.BUILD_SEGMENTS},
+    Role.REGIONAL_HEAD: {Perm.BUILD_SEGMENTS},
+    Role.TEAM_LEAD: {Perm.BUILD_SEGMENTS},
+    Role.ACCOUNT_MANAGER: {Perm.BUILD_SEGMENTS},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PORTRAIT_PERMISSIONS.items()})
