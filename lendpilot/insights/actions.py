@@ -262,3 +262,43 @@ def staff_choices() -> list[tuple[int, str]]:
     """Active staff as (user id, label) for the owner and squad pickers."""
     return [(user_id, f"{name} ({role})") for user_id, name, role in
             Staff.objects.filter(is_active=True).order_by("employee_no").values_list("user_id", "name", "role")]
+
+
+@transaction.atomic
+def action_items_from_funnel(*, actor, the_slice, period, baseline_periods: int | None = None, threshold=None,
+                             min_volume: int | None = None, now: datetime | None = None):
+    """Diagnose the slice's funnel for the period (B10, F4) and open ONE improvement item per flagged node,
+    owned by whoever answers for the slice (team lead, regional head, manager; else the actor). Idempotent:
+    a node already holding an item for this slice and period keeps it and nothing new is opened. Returns the
+    diagnosis with each flagged node's item id."""
+    from lendpilot.insights.diagnostics import percent
+    from lendpilot.insights.review_selectors import funnel_diagnosis, funnel_source_ref, slice_owner_user_id
+
+    acting = actor_of(actor)
+    if not acting.is_system:
+        require(acting, Perm.MANAGE_ACTION_ITEMS)
+    result = funnel_diagnosis(actor, the_slice, period, baseline_periods=baseline_periods, threshold=threshold,
+                              min_volume=min_volume)
+    opened = []
+    for node in result.flagged:
+        if node.action_item_id:
+            continue
+        title = _("Funnel %(stage)s loses %(loss)s%% against a baseline of %(base)s%% (%(slice)s, %(start)s to "
+                  "%(end)s)") % {"stage": node.stage, "loss": percent(node.loss), "base": percent(node.baseline_loss),
+                                 "slice": the_slice.label or the_slice.ref(), "start": period.start,
+                                 "end": period.end}
+        description = _("Decided %(decided)s, lost %(lost)s; baseline decided %(bdecided)s, lost %(blost)s over "
+                        "%(n)s previous periods.") % {
+            "decided": node.flow.decided, "lost": node.flow.lost, "bdecided": node.baseline.decided,
+            "blost": node.baseline.lost, "n": len(result.baseline_periods)}
+        item = action_item_create(actor=actor, title=title[:200], description=description,
+                                  owner_id=slice_owner_user_id(the_slice, actor),
+                                  source_kind=ActionItem.SourceKind.DIAGNOSTIC,
+                                  source_ref=funnel_source_ref(the_slice, node.stage, period), now=now)
+        node.action_item_id = item.pk
+        opened.append(item.pk)
+    if opened:
+        record_event(actor=acting.user, event_code="insights.funnel_diagnosed", object_type="funnel",
+                     object_id=f"{the_slice.ref()}:{period.key()}",
+                     after={"flagged": [n.stage for n in result.flagged], "opened": opened})
+    return result

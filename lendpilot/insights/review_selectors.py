@@ -1,11 +1,22 @@
 """Reads of the review cycle, scoped to the acting user: action items, the funnel flows and the
 conversion cells (FEATURES B9, B10, B11, F2, F4). Aggregation happens in the database."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from lendpilot.core.models import ActionItem, ActionItemMember
-from lendpilot.org.access import actor_of, require, scope_filter
-from lendpilot.org.roles import Perm
+from lendpilot.insights.diagnostics import FunnelDiagnosis, Period, as_fraction, diagnose
+from lendpilot.org.access import actor_of, require, scope_filter, staff_in_scope
+from lendpilot.org.models import Region, Staff, Team
+from lendpilot.org.roles import DataScope, Perm, Role
+from lendpilot.products.models import Product
+from lendpilot.sales.models import Lead, Tier, Transition
 
 
 def action_items_visible(user) -> QuerySet[ActionItem]:
@@ -34,3 +45,189 @@ def action_items_for(user, *, status: str | None = None, source_kind: str | None
 
         qs = qs.filter(status__in=["open", "in_progress"], due_at__lt=now or timezone.now())
     return qs.order_by("due_at", "pk")
+
+
+# --- slices -------------------------------------------------------------------------------------------------
+
+DIMENSIONS = ("bank", "region", "team", "manager", "product", "channel", "tier")
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A cut of the book: the whole bank, one region / team / manager (by id), product (by id), channel (the
+    lead's source; opportunities without a lead count as direct) or customer tier."""
+
+    dimension: str = "bank"
+    key: str = ""
+    label: str = ""
+
+    def ref(self) -> str:
+        return f"{self.dimension}:{self.key}" if self.key else self.dimension
+
+    def opportunity_filter(self, prefix: str = "") -> Q:
+        p = prefix
+        if self.dimension == "bank":
+            return Q()
+        if self.dimension == "region":
+            return Q(**{f"{p}owner__region_id": int(self.key)})
+        if self.dimension == "team":
+            return Q(**{f"{p}owner__team_id": int(self.key)})
+        if self.dimension == "manager":
+            return Q(**{f"{p}owner_id": int(self.key)})
+        if self.dimension == "product":
+            return Q(**{f"{p}product_id": int(self.key)})
+        if self.dimension == "tier":
+            return Q(**{f"{p}tier": self.key})
+        if self.key == Lead.Source.DIRECT:
+            return Q(**{f"{p}lead__source": self.key}) | Q(**{f"{p}lead__isnull": True})
+        return Q(**{f"{p}lead__source": self.key})
+
+
+def home_slice(user) -> Slice:
+    """The slice a user reviews by default: the bank, their region, their team, or themselves."""
+    acting = actor_of(user)
+    staff = acting.staff
+    if acting.scope == DataScope.REGION and staff and staff.region_id:
+        return resolve_slice(user, "region", str(staff.region_id))
+    if acting.scope == DataScope.TEAM and staff and staff.team_id:
+        return resolve_slice(user, "team", str(staff.team_id))
+    if acting.scope == DataScope.OWN and staff:
+        return resolve_slice(user, "manager", str(staff.pk))
+    return Slice("bank", "", gettext("Whole bank"))
+
+
+def resolve_slice(user, dimension: str | None, key: str | None) -> Slice:
+    """Check a requested slice: 422 naming `dimension` or `key` for an unknown one; 403 for a region, team
+    or manager outside the user's data scope. Product, channel and tier slices are always allowed and are
+    narrowed to the user's scope by the queries."""
+    acting = actor_of(user)
+    require(acting, Perm.VIEW_REVIEW)
+    dimension = (dimension or "").strip() or None
+    key = (key or "").strip()
+    if dimension is None:
+        return home_slice(user) if not key else _bad("dimension", gettext("a key needs a dimension"))
+    if dimension not in DIMENSIONS:
+        _bad("dimension", gettext("unknown dimension %(d)s; one of %(all)s") % {"d": dimension,
+                                                                                "all": ", ".join(DIMENSIONS)})
+    if dimension == "bank":
+        return Slice("bank", "", gettext("Whole bank"))
+    if not key:
+        _bad("key", gettext("the dimension %(d)s needs a key") % {"d": dimension})
+    if dimension in ("region", "team", "manager", "product") and not key.isdigit():
+        _bad("key", gettext("the key of %(d)s is a number") % {"d": dimension})
+    if dimension == "channel":
+        if key not in Lead.Source.values:
+            _bad("key", gettext("unknown channel %(k)s") % {"k": key})
+        return Slice(dimension, key, str(Lead.Source(key).label))
+    if dimension == "tier":
+        if key not in Tier.values:
+            _bad("key", gettext("unknown tier %(k)s") % {"k": key})
+        return Slice(dimension, key, str(Tier(key).label))
+    if dimension == "product":
+        product = Product.objects.filter(pk=int(key)).first()
+        if product is None:
+            _bad("key", gettext("no product %(k)s") % {"k": key})
+        return Slice(dimension, key, str(product))
+    model = {"region": Region, "team": Team, "manager": Staff}[dimension]
+    obj = model.objects.filter(pk=int(key)).first()
+    if obj is None:
+        _bad("key", gettext("no %(d)s %(k)s") % {"d": dimension, "k": key})
+    if not _org_slice_in_scope(acting, dimension, obj):
+        raise PermissionDenied(f"the {dimension} is outside your data scope")
+    return Slice(dimension, key, obj.name)
+
+
+def _bad(field: str, reason: str):
+    raise ValidationError({field: reason})
+
+
+def _org_slice_in_scope(acting, dimension: str, obj) -> bool:
+    if acting.scope == DataScope.ALL:
+        return True
+    staff = acting.staff
+    if staff is None:
+        return False
+    if dimension == "manager":
+        return staff_in_scope(acting, obj)
+    if dimension == "team":
+        return (acting.scope == DataScope.REGION and obj.region_id == staff.region_id) or (
+            acting.scope == DataScope.TEAM and obj.pk == staff.team_id)
+    return acting.scope == DataScope.REGION and obj.pk == staff.region_id
+
+
+def slice_owner_user_id(the_slice: Slice, user) -> int | None:
+    """Who answers for a slice's funnel: the team lead, the regional head or the manager; else the user."""
+    if the_slice.dimension == "team":
+        lead = Staff.objects.filter(team_id=int(the_slice.key), role=Role.TEAM_LEAD, is_active=True).first()
+        if lead:
+            return lead.user_id
+    if the_slice.dimension == "region":
+        head = Staff.objects.filter(region_id=int(the_slice.key), role=Role.REGIONAL_HEAD, is_active=True).first()
+        if head:
+            return head.user_id
+    if the_slice.dimension == "manager":
+        return Staff.objects.filter(pk=int(the_slice.key)).values_list("user_id", flat=True).first()
+    acting = actor_of(user)
+    if acting.user is not None:
+        return acting.user.pk
+    return Staff.objects.filter(role=Role.DIRECTOR, is_active=True).values_list("user_id", flat=True).first()
+
+
+# --- funnel flows -------------------------------------------------------------------------------------------
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def funnel_flows(user, the_slice: Slice, periods: list[Period]) -> list[dict[tuple[str, str], int]]:
+    """For each period, {(from_node, to_node): distinct opportunities that made that move in the period},
+    over the slice within the user's scope; one grouped query for all periods."""
+    acting = actor_of(user)
+    require(acting, Perm.VIEW_REVIEW)
+    if not periods:
+        return []
+    bounds = [(day_start(p.start), day_start(p.end + timedelta(days=1))) for p in periods]
+    qs = Transition.objects.filter(at__gte=min(b[0] for b in bounds), at__lt=max(b[1] for b in bounds))
+    qs = scope_filter(acting, qs.filter(the_slice.opportunity_filter("opportunity__")), owner="opportunity__owner")
+    bucket = Case(*[When(at__gte=lo, at__lt=hi, then=Value(i)) for i, (lo, hi) in enumerate(bounds)],
+                  default=Value(-1), output_field=IntegerField())
+    rows = (qs.annotate(bucket=bucket).values("bucket", "from_node", "to_node")
+            .annotate(n=Count("opportunity_id", distinct=True)).order_by())
+    out: list[dict[tuple[str, str], int]] = [{} for _p in periods]
+    for row in rows:
+        if row["bucket"] >= 0:
+            out[row["bucket"]][(row["from_node"], row["to_node"])] = row["n"]
+    return out
+
+
+def funnel_source_ref(the_slice: Slice, stage: str, period: Period) -> str:
+    return f"funnel:{the_slice.ref()}:{stage}:{period.key()}"
+
+
+def funnel_diagnosis(user, the_slice: Slice, period: Period, *, baseline_periods: int | None = None,
+                     threshold=None, min_volume: int | None = None) -> FunnelDiagnosis:
+    """The funnel of a slice and period judged against its previous `baseline_periods` periods (B10, F4),
+    with the action item already opened for each flagged node, if any. Defaults from settings."""
+    n = settings.LENDPILOT_FUNNEL_BASELINE_PERIODS if baseline_periods is None else baseline_periods
+    if not isinstance(n, int) or not 1 <= n <= 24:
+        raise ValidationError({"baseline_periods": gettext("the baseline is 1 to 24 previous periods")})
+    limit = settings.LENDPILOT_FUNNEL_LOSS_THRESHOLD if threshold is None else threshold
+    try:
+        limit = as_fraction(limit)
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationError({"threshold": gettext("the threshold is a fraction such as 0.15")}) from exc
+    if not 0 <= limit < 1:
+        raise ValidationError({"threshold": gettext("the threshold is a fraction between 0 and 1")})
+    volume = settings.LENDPILOT_FUNNEL_MIN_VOLUME if min_volume is None else min_volume
+    if not isinstance(volume, int) or volume < 0:
+        raise ValidationError({"min_volume": gettext("the minimum volume is a whole number, 0 or more")})
+    previous = [period.previous(k) for k in range(1, n + 1)]
+    flows = funnel_flows(user, the_slice, [period, *previous])
+    created = sum(v for (src, _dst), v in flows[0].items() if src == "")
+    result = diagnose(period=period, current=flows[0], baselines=list(zip(previous, flows[1:], strict=True)),
+                      threshold=limit, min_volume=volume, created=created)
+    refs = {funnel_source_ref(the_slice, node.stage, period): node for node in result.nodes}
+    for ref, pk in ActionItem.objects.filter(source_kind=ActionItem.SourceKind.DIAGNOSTIC,
+                                             source_ref__in=list(refs)).values_list("source_ref", "pk"):
+        refs[ref].action_item_id = pk
+    return result
