@@ -185,9 +185,6 @@ def _check(node: ast.AST) -> None:
         _check(node.operand)
     elif isinstance(node, ast.Compare):
         operands = [node.left, *node.comparators]
-        names = [o for o in operands if isinstance(o, ast.Name)]
-        if not names:
-            raise RuleError("a comparison needs a field")
         for op, right in zip(node.ops, node.comparators, strict=True):
             if type(op) not in _OPS:
                 raise RuleError(f"operator {type(op).__name__} is not allowed")
@@ -199,6 +196,8 @@ def _check(node: ast.AST) -> None:
                     raise RuleError(f"unknown field {operand.id}")
             else:
                 _constant(operand)
+        if not any(isinstance(o, ast.Name) for o in operands):
+            raise RuleError("a comparison needs a field")
     elif isinstance(node, ast.Name):
         if node.id not in FIELDS:
             raise RuleError(f"unknown field {node.id}")
