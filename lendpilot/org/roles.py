@@ -96,6 +96,8 @@ class Perm:
     WORK_OPPORTUNITIES = "sales.work_opportunities"
     ASSIGN_LEADS = "sales.assign_leads"
     MANAGE_PLAYBOOKS = "sales.manage_playbooks"
+    # insights: the command centre (12 core metrics, drill-down)
+    VIEW_INSIGHTS = "insights.view"
     # customer portrait (B2, B4, D1, D7)
     MANAGE_TAGS = "customers.manage_tags"
     BUILD_SEGMENTS = "customers.build_segments"
@@ -210,3 +212,11 @@ _PORTRAIT_PERMISSIONS: dict[str, set[str]] = {
     Role.ACCOUNT_MANAGER: {Perm.BUILD_SEGMENTS},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PORTRAIT_PERMISSIONS.items()})
+
+# insights (B9, F1): the command centre, each user on the own scope (the bank, the region, the team, the own
+# figures); risk and compliance read the whole bank's.
+_INSIGHTS_PERMISSIONS: dict[str, set[str]] = {
+    role: {Perm.VIEW_INSIGHTS} for role in (Role.DIRECTOR, Role.REGIONAL_HEAD, Role.TEAM_LEAD, Role.ACCOUNT_MANAGER,
+                                            Role.RISK_OFFICER, Role.COMPLIANCE_OFFICER)
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _INSIGHTS_PERMISSIONS.items()})
