@@ -7,16 +7,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext
 
 from lendpilot.core.models import ActionItem, ActionItemMember
+from lendpilot.insights.conversion import DIMENSIONS as CONVERSION_DIMENSIONS
+from lendpilot.insights.conversion import ConversionAnalysis, Segment, analyse
 from lendpilot.insights.diagnostics import FunnelDiagnosis, Period, as_fraction, diagnose
 from lendpilot.org.access import actor_of, require, scope_filter, staff_in_scope
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.products.models import Product
-from lendpilot.sales.models import Lead, Tier, Transition
+from lendpilot.sales.models import Lead, Opportunity, Tier, Transition
 
 
 def action_items_visible(user) -> QuerySet[ActionItem]:
@@ -231,3 +234,65 @@ def funnel_diagnosis(user, the_slice: Slice, period: Period, *, baseline_periods
                                              source_ref__in=list(refs)).values_list("source_ref", "pk"):
         refs[ref].action_item_id = pk
     return result
+
+
+# --- conversion cells ---------------------------------------------------------------------------------------
+
+def parse_dimensions(value) -> tuple[str, ...]:
+    """"channel,product,tier" (or a list) as a tuple in that order; 422 naming `by` for anything else."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    dims = tuple(d.strip() for d in items if d and d.strip())
+    if not dims:
+        return CONVERSION_DIMENSIONS
+    unknown = [d for d in dims if d not in CONVERSION_DIMENSIONS]
+    if unknown or len(set(dims)) != len(dims):
+        raise ValidationError({"by": gettext("split by one or more of %(all)s, each once") % {
+            "all": ", ".join(CONVERSION_DIMENSIONS)}})
+    return tuple(d for d in CONVERSION_DIMENSIONS if d in dims)
+
+
+def conversion_cells(user, the_slice: Slice, period: Period, dimensions: tuple[str, ...]) -> list[Segment]:
+    """Opportunities opened in the period and how many of them were won, grouped by the chosen dimensions,
+    over the slice within the user's scope: one GROUP BY query."""
+    acting = actor_of(user)
+    require(acting, Perm.VIEW_REVIEW)
+    qs = Opportunity.objects.filter(created_at__gte=day_start(period.start),
+                                    created_at__lt=day_start(period.end + timedelta(days=1)))
+    qs = scope_filter(acting, qs.filter(the_slice.opportunity_filter()), owner="owner")
+    columns = {"channel": Coalesce("lead__source", Value(Lead.Source.DIRECT), output_field=CharField()),
+               "product": Coalesce(Cast("product_id", CharField()), Value(""), output_field=CharField()),
+               "tier": F("tier")}
+    rows = (qs.annotate(**{f"seg_{d}": columns[d] for d in dimensions})
+            .values(*[f"seg_{d}" for d in dimensions])
+            .annotate(opened=Count("pk"), won=Count("pk", filter=Q(node="won"))).order_by())
+    rows = list(rows)
+    product_ids = {int(r["seg_product"]) for r in rows if r.get("seg_product")}
+    products = {str(pk): str(p) for pk, p in Product.objects.in_bulk(product_ids).items()} if product_ids else {}
+    sources, tiers = dict(Lead.Source.choices), dict(Tier.choices)
+
+    def label(dim: str, value: str) -> str:
+        if dim == "channel":
+            return str(sources.get(value, value))
+        if dim == "tier":
+            return str(tiers.get(value, value))
+        return products.get(value, gettext("No product"))
+
+    return [Segment(key=tuple(str(r[f"seg_{d}"]) for d in dimensions),
+                    labels=tuple(label(d, str(r[f"seg_{d}"])) for d in dimensions),
+                    opened=r["opened"], won=r["won"]) for r in rows]
+
+
+def conversion_analysis(user, the_slice: Slice, period: Period, *, by=None, min_volume: int | None = None,
+                        confidence: float | None = None, top: int = 5) -> ConversionAnalysis:
+    """F2 for a slice and period: every segment with its Wilson interval, the best and worst ranked ones."""
+    dims = parse_dimensions(by)
+    volume = settings.LENDPILOT_CONVERSION_MIN_VOLUME if min_volume is None else min_volume
+    if not isinstance(volume, int) or volume < 1:
+        raise ValidationError({"min_volume": gettext("the minimum volume is a whole number, 1 or more")})
+    level = settings.LENDPILOT_CONVERSION_CONFIDENCE if confidence is None else confidence
+    if not 0.5 <= level < 1:
+        raise ValidationError({"confidence": gettext("the confidence level lies between 0.5 and 1")})
+    if not 1 <= top <= 50:
+        raise ValidationError({"top": gettext("top is 1 to 50")})
+    return analyse(conversion_cells(user, the_slice, period, dims), dimensions=dims, min_volume=volume,
+                   confidence=level, top=top)
