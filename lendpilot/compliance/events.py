@@ -99,6 +99,7 @@ EVENTS: dict[str, str] = {
     "monitoring.line_review_decided": _("Credit-line review decided"),
     "monitoring.prosperity_imported": _("Industry prosperity index imported"),
     "monitoring.industry_proposal_decided": _("Industry proposal decided"),
+    "monitoring.history_rebuilt": _("Portfolio history rebuilt from repayments"),
     # sales
     "sales.lead_created": _("Lead created and screened"),
     "sales.leads_assigned": _("Leads assigned"),
@@ -110,11 +111,21 @@ EVENTS: dict[str, str] = {
     "sales.proposal_saved": _("Proposal version saved"),
     "sales.playbook_saved": _("Playbook entry saved"),
     "sales.resource_pack_saved": _("Resource pack saved"),
+    # scenario triggers, pre-approved offers, task list, objection drills (B3, D3, D5, D7)
+    "sales.trigger_rule_saved": _("Trigger rule saved"),
+    "sales.offers_pushed": _("Trigger run pushed pre-approved offers"),
+    "sales.offer_decided": _("Pre-approved offer accepted or declined"),
+    "sales.task_done": _("Task done"),
+    "sales.advisory_tasks_created": _("Post-loan advisory tasks created"),
+    "sales.drill_started": _("Objection drill started"),
+    "sales.drill_answered": _("Objection drill answered"),
+    "sales.drill_scored": _("Objection drill scored"),
     # review cycle: action items and funnel diagnostics
     "insights.action_item_created": _("Action item opened"),
     "insights.action_item_moved": _("Action item status changed"),
     "insights.action_items_escalated": _("Overdue action items escalated"),
     "insights.funnel_diagnosed": _("Funnel diagnosed and weak nodes flagged"),
+    "insights.metric_snapshots_built": _("Daily metric snapshot built"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

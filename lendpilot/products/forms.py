@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
-from lendpilot.products.models import Product
+from lendpilot.products.models import FundingNode, Product
 
 PERCENT_FIELDS = ("min_annual_rate", "max_annual_rate", "max_ltv")
 HUNDRED = Decimal(100)
@@ -51,6 +51,8 @@ class ProductForm(BootstrapForm):
     max_ltv = forms.DecimalField(label=_("Maximum loan-to-value (%)"), required=False, max_digits=7,
                                  decimal_places=2, help_text=_("Required when collateral is required."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    scenario = forms.ChoiceField(label=_("Scenario"), required=False,
+                                 choices=[("", _("General product")), *FundingNode.choices])
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, product: Product | None = None, **kwargs):

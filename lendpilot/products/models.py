@@ -10,6 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from lendpilot.core.reference import ProductCategory
 
 
+class FundingNode(models.TextChoices):
+    """Funding nodes in a customer's life cycle (FEATURES B3, D3): the moments a scenario product serves."""
+
+    EXPANSION = "expansion", _("Expansion")
+    TECHNOLOGY_UPGRADE = "technology_upgrade", _("Technology upgrade")
+    EQUIPMENT_PURCHASE = "equipment_purchase", _("Equipment purchase")
+    PEAK_SEASON_STOCKING = "peak_season_stocking", _("Peak-season stocking")
+    SUPPLY_CHAIN = "supply_chain", _("Supply-chain turnover")
+
+
 class Product(models.Model):
     class Collateral(models.TextChoices):
         NONE = "none", _("No collateral")
@@ -32,6 +42,9 @@ class Product(models.Model):
                                   default=Collateral.NONE)
     max_ltv = models.DecimalField(_("maximum loan-to-value"), max_digits=5, decimal_places=4, null=True, blank=True)
     description = models.TextField(_("description"), blank=True, default="")
+    # B3: the life-cycle funding node this product is made for; blank for a general product.
+    scenario = models.CharField(_("scenario"), max_length=24, choices=FundingNode.choices, blank=True, default="",
+                                db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,8 +10,9 @@ from pydantic import ConfigDict
 
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.core.schemas import AnnualRate, Money, Text
-from lendpilot.products.models import Product
+from lendpilot.products.models import FundingNode, Product
 
+ScenarioCode = Literal[("", *FundingNode.values)]
 CategoryCode = Literal[tuple(ProductCategory.values)]
 CollateralCode = Literal[tuple(Product.Collateral.values)]
 MethodCode = Literal[tuple(RepaymentMethod.values)]
@@ -38,6 +39,7 @@ class ProductOut(Schema):
     collateral: CollateralCode
     max_ltv: Ltv | None
     description: str
+    scenario: ScenarioCode
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -60,6 +62,7 @@ class ProductCreateIn(Schema):
     collateral: CollateralCode = Product.Collateral.NONE.value
     max_ltv: Ltv | None = None
     description: Text(2000) = ""
+    scenario: ScenarioCode = ""
     is_active: bool = True
 
 
@@ -81,6 +84,7 @@ class ProductUpdateIn(Schema):
     collateral: CollateralCode = None
     max_ltv: Ltv | None = None
     description: Text(2000) = None
+    scenario: ScenarioCode = None
     is_active: bool = None
 
 

@@ -10,7 +10,7 @@ from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
-from lendpilot.products.models import Product
+from lendpilot.products.models import FundingNode, Product
 from lendpilot.products.offer import ProductLimits, offer_problems
 
 EDITABLE = [
@@ -27,6 +27,7 @@ EDITABLE = [
     "collateral",
     "max_ltv",
     "description",
+    "scenario",
     "is_active",
 ]
 
@@ -56,6 +57,8 @@ def _validated_terms(data: dict) -> dict:
     clean = dict(data)
     if "category" in data and data["category"] not in ProductCategory.values:
         errors["category"] = _("unknown category %(category)s") % {"category": data["category"]}
+    if data.get("scenario") and data["scenario"] not in FundingNode.values:
+        errors["scenario"] = _("unknown scenario %(scenario)s") % {"scenario": data["scenario"]}
     if "collateral" in data and data["collateral"] not in Product.Collateral.values:
         errors["collateral"] = _("unknown collateral requirement %(collateral)s") % {"collateral": data["collateral"]}
     for field, places in DECIMAL_PLACES.items():
@@ -122,6 +125,7 @@ def product_create(
     max_ltv=None,
     description: str = "",
     is_active: bool = True,
+    scenario: str = "",
 ) -> Product:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_PRODUCTS)
@@ -145,6 +149,7 @@ def product_create(
             max_ltv=max_ltv,
             description=description,
             is_active=is_active,
+            scenario=scenario or "",
         )
     )
     product = Product(code=code.strip(), **clean)

@@ -1,6 +1,7 @@
 """Sales: leads, opportunities through the five nodes with a history row per move, activities,
 versioned proposals, playbooks (scripts and objection answers) and resource packs (FEATURES B7, B8,
-D2, D4, D5; the transition rows feed the funnel diagnostics of B10).
+D2, D4, D5; the transition rows feed the funnel diagnostics of B10); scenario trigger rules, pre-approved
+offers and the managers' task list (B3, D3, D7); objection drills (D5).
 
 Lead identifiers are stored like customers' (ciphertext, keyed hash, mask): the hash de-duplicates
 open leads, the plaintext never touches the database.
@@ -15,7 +16,7 @@ from lendpilot.core.reference import Industry, RepaymentMethod
 from lendpilot.customers.models import Customer
 from lendpilot.lending.models import Application
 from lendpilot.org.models import Region, Staff, Team
-from lendpilot.products.models import Product
+from lendpilot.products.models import FundingNode, Product
 from lendpilot.sales.funnel import LossReason, Node
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -262,3 +263,187 @@ class ResourcePack(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- scenario triggers, pre-approved offers, manager tasks (FEATURES B3, D3, D7) -------------------------
+
+RATIO = {"max_digits": 6, "decimal_places": 4}
+
+
+class TriggerRule(models.Model):
+    """Maps a life-cycle funding node, detected by a portrait tag and/or a condition in the tag rule
+    language (`customers.rules`), to an ordered list of scenario products, with the amount band, the
+    validity of the offer and the per-customer rate limits. Every edit raises `version`; offers keep
+    the version they were made under."""
+
+    class AmountBasis(models.TextChoices):
+        NEED_AMOUNT = "need_amount", _("Amount wanted (needs questionnaire)")
+        EQUIPMENT_AMOUNT = "equipment_amount_12m", _("Equipment bought, last 12 months")
+        TAX_INVOICE = "tax_invoice_12m", _("Invoiced, last 12 months")
+        MAX_SINGLE_LOAN = "max_single_loan", _("Largest single loan")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        APP = "app", _("App message")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    node = models.CharField(_("funding node"), max_length=24, choices=FundingNode.choices, db_index=True)
+    tag_code = models.CharField(_("tag"), max_length=60, blank=True, default="")
+    condition = models.TextField(_("condition"), blank=True, default="")
+    products = models.ManyToManyField(Product, through="TriggerRuleProduct", related_name="trigger_rules",
+                                      verbose_name=_("products"))
+    amount_basis = models.CharField(_("amount basis"), max_length=24, choices=AmountBasis.choices)
+    low_ratio = models.DecimalField(_("band low (share of the basis)"), **RATIO)
+    high_ratio = models.DecimalField(_("band high (share of the basis)"), **RATIO)
+    validity_days = models.PositiveSmallIntegerField(_("offer valid for (days)"), default=30)
+    cooldown_days = models.PositiveSmallIntegerField(_("same node again after (days)"), default=90)
+    max_offers = models.PositiveSmallIntegerField(_("offers per customer at most"), default=2)
+    window_days = models.PositiveSmallIntegerField(_("per window (days)"), default=30)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.SMS)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["node", "code"]
+        verbose_name = _("trigger rule")
+        verbose_name_plural = _("trigger rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(low_ratio__gt=0)
+                                   & models.Q(high_ratio__gte=models.F("low_ratio")),
+                                   name="trigger_rule_band_ordered"),
+            models.CheckConstraint(condition=models.Q(validity_days__gte=1) & models.Q(cooldown_days__gte=1)
+                                   & models.Q(max_offers__gte=1) & models.Q(window_days__gte=1),
+                                   name="trigger_rule_limits_positive"),
+            models.CheckConstraint(condition=~models.Q(tag_code="") | ~models.Q(condition=""),
+                                   name="trigger_rule_has_a_detector"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TriggerRuleProduct(models.Model):
+    rule = models.ForeignKey(TriggerRule, on_delete=models.CASCADE, related_name="rule_products")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rule", "position"]
+        constraints = [models.UniqueConstraint(fields=["rule", "product"], name="trigger_rule_product_once")]
+
+    def __str__(self):
+        return f"{self.rule_id}#{self.position}: {self.product_id}"
+
+
+class TriggerRun(models.Model):
+    """One evaluation of the active rules (the daily job or a manual run), with what it produced."""
+
+    as_of = models.DateField(_("as of"), db_index=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    actor_label = models.CharField(max_length=150, default="system")
+    expired = models.PositiveIntegerField(_("offers expired"), default=0)
+    offers = models.PositiveIntegerField(_("offers pushed"), default=0)
+    tasks = models.PositiveIntegerField(_("tasks created"), default=0)
+    messages = models.PositiveIntegerField(_("messages queued"), default=0)
+    per_rule = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("trigger run")
+        verbose_name_plural = _("trigger runs")
+
+    def __str__(self):
+        return f"{self.as_of}: {self.offers}"
+
+
+class PreApprovedOffer(models.Model):
+    """A pre-approved amount band on a scenario product, pushed to a customer at a funding node (D3)."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="preapproved_offers",
+                                 verbose_name=_("customer"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    rule = models.ForeignKey(TriggerRule, on_delete=models.PROTECT, related_name="offers", verbose_name=_("rule"))
+    rule_version = models.PositiveIntegerField(_("rule version"))
+    run = models.ForeignKey(TriggerRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="offer_rows")
+    node = models.CharField(_("funding node"), max_length=24, choices=FundingNode.choices)
+    manager = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("account manager"))
+    amount_low = models.DecimalField(_("from (CNY)"), **MONEY)
+    amount_high = models.DecimalField(_("up to (CNY)"), **MONEY)
+    offered_on = models.DateField(_("offered on"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OFFERED)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decline_reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    opportunity = models.ForeignKey(Opportunity, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("opportunity"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-offered_on", "-id"]
+        verbose_name = _("pre-approved offer")
+        verbose_name_plural = _("pre-approved offers")
+        constraints = [
+            # A re-run of the same rule on the same day can never push twice.
+            models.UniqueConstraint(fields=["customer", "rule", "offered_on"], name="offer_once_per_rule_and_day"),
+            models.CheckConstraint(condition=models.Q(amount_low__gt=0)
+                                   & models.Q(amount_high__gte=models.F("amount_low")), name="offer_band_ordered"),
+            models.CheckConstraint(condition=models.Q(valid_until__gte=models.F("offered_on")),
+                                   name="offer_valid_after_offered"),
+        ]
+        indexes = [models.Index(fields=["customer", "node", "offered_on"]),
+                   models.Index(fields=["customer", "offered_on"]),
+                   models.Index(fields=["status", "valid_until"])]
+
+    def __str__(self):
+        return f"{self.customer_id}/{self.product_id} {self.amount_low}-{self.amount_high}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.OFFERED
+
+
+class ManagerTask(models.Model):
+    """An item on an account manager's task list: follow up a pushed offer (D3) or a post-loan advisory
+    visit to a high-value customer (D7). `dedup_key` makes every generator idempotent."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("Follow up a pre-approved offer")
+        ADVISORY = "advisory", _("Post-loan advisory")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="sales_tasks",
+                              verbose_name=_("account manager"))
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    offer = models.ForeignKey(PreApprovedOffer, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="tasks")
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    dedup_key = models.CharField(max_length=80, unique=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["owner", "status", "due_on"]), models.Index(fields=["customer", "kind"])]
+
+    def __str__(self):
+        return self.dedup_key
