@@ -1,0 +1,360 @@
+"""The metric catalogue of the command centre and the biweekly review (FEATURES B9, F1). Pure: no ORM.
+
+Each metric is defined once here: its code, names, formula, unit, good direction and owner, and how its
+value is derived from the additive daily sums that `lendpilot.insights.metrics` reads from the snapshot
+tables (and today's live delta). The periods (month, biweek, custom range) with their previous period and
+the same period last year, the slices (dimension + key) and the change arithmetic live here too.
+
+Change arithmetic (MoM = against the previous period, YoY = against the same period last year):
+- amounts, counts and days (`unit` cny / count / days): relative change, (current - earlier) / earlier,
+  None when either value is missing or the earlier value is 0 (a change from nothing has no ratio);
+- rates and scores (`unit` ratio / score): the difference current - earlier (for ratios, in fractions:
+  0.012 is +1.2 percentage points), None when either value is missing.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The additive daily sums one snapshot row holds (and today's live delta computes the same way).
+FLOW_SUMS = ("disbursed_amount", "loans", "applications_decided", "applications_approved", "leads",
+             "opportunities", "leads_converted", "conversion_days_sum", "due_amount", "collected_amount")
+MONEY_SUMS = ("disbursed_amount", "due_amount", "collected_amount")
+
+DIMENSIONS = ("all", "region", "team", "manager", "product", "channel", "tier")
+# Dimensions whose keys are database ids (region, team, staff member, product).
+ID_DIMENSIONS = ("region", "team", "manager", "product")
+# Stock figures come from monitoring's daily portfolio snapshot, which is kept for these dimensions.
+STOCK_DIMENSIONS = ("all", "region", "team", "manager", "product")
+# Targets are quotas of people: they add up to managers, teams, regions and the bank, not to products.
+TARGET_DIMENSIONS = ("all", "region", "team", "manager")
+
+UP, DOWN = "up", "down"
+RELATIVE_UNITS = ("cny", "count", "days")
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    code: str
+    number: int
+    name_zh: str
+    name_en: str
+    formula: str
+    unit: str  # cny, count, ratio, days, score
+    good_direction: str  # up or down
+    owner: str  # the function that answers for it
+    source: str = "snapshot"  # snapshot (daily flows), stock (portfolio snapshot), target, none
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def change_kind(self) -> str:
+        """"relative" for amounts, counts and days; "points" for rates and scores."""
+        return "relative" if self.unit in RELATIVE_UNITS else "points"
+
+
+CATALOGUE: list[MetricDef] = [
+    MetricDef("disbursed_amount", 1, "放款金额", "Disbursed amount",
+              "sum of principal of loans disbursed in the period", "cny", UP, "sales"),
+    MetricDef("loan_count", 2, "放款笔数", "Number of loans", "count of loans disbursed in the period",
+              "count", UP, "sales"),
+    MetricDef("avg_ticket", 3, "笔均金额", "Average ticket", "disbursed amount / number of loans", "cny", UP,
+              "sales"),
+    MetricDef("approval_rate", 4, "审批通过率", "Approval rate",
+              "applications approved / applications approved or rejected in the period (final decisions)",
+              "ratio", UP, "risk"),
+    MetricDef("lead_conversion", 5, "线索放款转化率", "Lead-to-disbursement conversion",
+              "leads whose loan was disbursed in the period / leads received in the period", "ratio", UP,
+              "sales"),
+    MetricDef("conversion_cycle_days", 6, "转化周期（天）", "Conversion cycle (days)",
+              "mean days from lead received to loan disbursed, over leads converted in the period", "days",
+              DOWN, "sales"),
+    MetricDef("target_attainment", 7, "目标达成率", "Target attainment",
+              "disbursed amount / base quota of the period (quotas pro rata by calendar days)", "ratio", UP,
+              "planning", source="target"),
+    MetricDef("overdue_rate", 8, "逾期率（1天以上）", "Overdue rate (1+ days)",
+              "outstanding principal of loans 1+ days past due / outstanding principal, at the period's last "
+              "portfolio snapshot", "ratio", DOWN, "risk", source="stock"),
+    MetricDef("npl_ratio", 9, "不良率", "NPL ratio",
+              "outstanding principal classed substandard, doubtful or loss / outstanding principal, at the "
+              "period's last portfolio snapshot", "ratio", DOWN, "risk", source="stock"),
+    MetricDef("collection_rate", 10, "回款率", "Collection rate",
+              "principal and interest received by regular repayments in the period / principal and interest "
+              "falling due in the period", "ratio", UP, "operations"),
+    MetricDef("nps", 11, "净推荐值", "NPS", "promoters % - detractors % of survey answers in the period",
+              "score", UP, "service", source="none"),
+    MetricDef("complaint_rate", 12, "投诉率", "Complaint rate",
+              "complaints received in the period / active customers", "ratio", DOWN, "service", source="none"),
+]
+BY_CODE: dict[str, MetricDef] = {m.code: m for m in CATALOGUE}
+CODES: tuple[str, ...] = tuple(BY_CODE)
+
+NO_SOURCE_REASON = gettext_lazy("no data source yet: customer service records (surveys and complaints) are not "
+                                "kept in LendPilot")
+
+
+# ------------------------------------------------------------------------------------------ periods
+
+@dataclass(frozen=True)
+class Period:
+    """A closed date range [start, end] of one kind: month, biweek (14 days from a Monday) or custom."""
+
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def code(self) -> str:
+        if self.kind == "month":
+            return f"month:{self.start:%Y-%m}"
+        if self.kind == "biweek":
+            return f"biweek:{self.start.isoformat()}"
+        return f"custom:{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+    def previous(self) -> "Period":
+        if self.kind == "month":
+            return month_period(self.start - timedelta(days=1))
+        if self.kind == "biweek":
+            return Period("biweek", self.start - timedelta(days=14), self.end - timedelta(days=14))
+        return Period("custom", self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def last_year(self) -> "Period":
+        if self.kind == "month":
+            return month_period(date(self.start.year - 1, self.start.month, 1))
+        if self.kind == "biweek":
+            # 52 weeks back keeps the weekdays aligned.
+            return Period("biweek", self.start - timedelta(days=364), self.end - timedelta(days=364))
+        return Period("custom", _year_back(self.start), _year_back(self.end))
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _year_back(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def month_period(day: date) -> Period:
+    first = day.replace(day=1)
+    return Period("month", first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+
+
+class CatalogueError(ValueError):
+    """Bad input, naming the field: `errors` maps field -> reason (becomes a 422)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+MAX_CUSTOM_DAYS = 732
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_period(text: str | None, *, today: date) -> Period:
+    """`month:2026-11` (or `2026-11`), `biweek:2026-11-16` (a Monday), `custom:2026-11-01..2026-11-20`;
+    empty means the current month. Rejects anything else, naming the field `period`."""
+    text = (text or "").strip()
+    if not text:
+        return month_period(today)
+    kind, _sep, rest = text.partition(":")
+    if not rest:
+        kind, rest = "month", text
+    try:
+        if kind == "month":
+            match = _MONTH.match(rest)
+            if not match:
+                raise ValueError
+            return month_period(date(int(match[1]), int(match[2]), 1))
+        if kind == "biweek":
+            start = date.fromisoformat(rest)
+            if start.weekday() != 0:
+                raise CatalogueError({"period": _("a biweek starts on a Monday")})
+            return Period("biweek", start, start + timedelta(days=13))
+        if kind == "custom":
+            first, sep, last = rest.partition("..")
+            if not sep:
+                raise ValueError
+            start, end = date.fromisoformat(first), date.fromisoformat(last)
+            if end < start:
+                raise CatalogueError({"period": _("the period ends before it starts")})
+            if (end - start).days >= MAX_CUSTOM_DAYS:
+                raise CatalogueError({"period": _("a custom period is at most two years long")})
+            return Period("custom", start, end)
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, CatalogueError):
+            raise
+        raise CatalogueError({"period": _("not a period: use month:YYYY-MM, biweek:YYYY-MM-DD (a Monday) or "
+                                          "custom:YYYY-MM-DD..YYYY-MM-DD")}) from exc
+    raise CatalogueError({"period": _("unknown period kind %(kind)s: month, biweek or custom") % {"kind": kind}})
+
+
+# ------------------------------------------------------------------------------------------- slices
+
+@dataclass(frozen=True)
+class Slice:
+    dimension: str = "all"
+    key: str = "all"
+
+    @property
+    def code(self) -> str:
+        return f"{self.dimension}:{self.key}"
+
+
+ALL = Slice()
+
+
+def parse_slice(dimension: str | None, key: str | None, *, channels: tuple[str, ...] = (),
+                tiers: tuple[str, ...] = ()) -> Slice:
+    """A slice from request parameters; rejects an unknown dimension (field `dimension`) or a malformed key
+    (field `key`). Whether the key exists and is in the user's scope is the selectors' question."""
+    dimension = (dimension or "all").strip()
+    if dimension not in DIMENSIONS:
+        raise CatalogueError({"dimension": _("unknown dimension %(dimension)s: one of %(known)s") % {
+            "dimension": dimension, "known": ", ".join(DIMENSIONS)}})
+    if dimension == "all":
+        return ALL
+    key = (key or "").strip()
+    if not key:
+        raise CatalogueError({"key": _("a %(dimension)s slice needs a key") % {"dimension": dimension}})
+    if dimension in ID_DIMENSIONS and not (key.isdigit() and len(key) < 10):
+        raise CatalogueError({"key": _("a %(dimension)s key is a number") % {"dimension": dimension}})
+    if dimension == "channel" and channels and key not in channels:
+        raise CatalogueError({"key": _("unknown channel %(key)s") % {"key": key}})
+    if dimension == "tier" and tiers and key not in tiers:
+        raise CatalogueError({"key": _("unknown tier %(key)s") % {"key": key}})
+    return Slice(dimension, key)
+
+
+def parse_codes(text: str | list | None) -> list[str]:
+    """Metric codes from a comma-separated text (or a list); empty means all. Rejects unknown codes
+    (field `metric`)."""
+    if not text:
+        return list(CODES)
+    codes = [c.strip() for c in (text.split(",") if isinstance(text, str) else text) if c.strip()]
+    unknown = [c for c in codes if c not in BY_CODE]
+    if unknown:
+        raise CatalogueError({"metric": _("unknown metric %(codes)s") % {"codes": ", ".join(unknown)}})
+    return codes
+
+
+# ------------------------------------------------------------------------------------- arithmetic
+
+@dataclass
+class Figures:
+    """What a metric's value is derived from for one slice and period: the flow sums, the stock figures at
+    the period's last portfolio snapshot (None when there is none) and the target (None when none is set)."""
+
+    sums: dict[str, Decimal] = field(default_factory=dict)
+    stock: dict[str, Decimal] | None = None
+    stock_date: date | None = None
+    target: Decimal | None = None
+    has_data: bool = False
+
+
+def _q(value: Decimal, places: str) -> float:
+    return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | None, str]:
+    """(value, reason): the metric's value from its figures, or None and why not (never a silent zero)."""
+    metric = BY_CODE[code]
+    s = {k: Decimal(fig.sums.get(k) or 0) for k in FLOW_SUMS}
+    if metric.source == "none":
+        return None, str(NO_SOURCE_REASON)
+    if code == "disbursed_amount":
+        return _q(s["disbursed_amount"], "0.01"), ""
+    if code == "loan_count":
+        return float(s["loans"]), ""
+    if code == "avg_ticket":
+        if not s["loans"]:
+            return None, _("no loans were disbursed")
+        return _q(s["disbursed_amount"] / s["loans"], "0.01"), ""
+    if code == "approval_rate":
+        if not s["applications_decided"]:
+            return None, _("no application was approved or rejected")
+        return _q(s["applications_approved"] / s["applications_decided"], "0.000001"), ""
+    if code == "lead_conversion":
+        if not s["leads"]:
+            return None, _("no leads were received")
+        return _q(s["leads_converted"] / s["leads"], "0.000001"), ""
+    if code == "conversion_cycle_days":
+        if not s["leads_converted"]:
+            return None, _("no lead was converted to a disbursed loan")
+        return _q(s["conversion_days_sum"] / s["leads_converted"], "0.01"), ""
+    if code == "target_attainment":
+        if dimension not in TARGET_DIMENSIONS:
+            return None, _("targets are set per person, team and region, not per %(dimension)s") % {
+                "dimension": dimension}
+        if not fig.target:
+            return None, _("no target is set for the period")
+        return _q(s["disbursed_amount"] / fig.target, "0.000001"), ""
+    if code in ("overdue_rate", "npl_ratio"):
+        if dimension not in STOCK_DIMENSIONS:
+            return None, _("the portfolio snapshot is not kept per %(dimension)s") % {"dimension": dimension}
+        if fig.stock is None:
+            return None, _("no portfolio snapshot in the period (the end-of-day batch has not run)")
+        if not fig.stock.get("balance"):
+            return None, _("no outstanding balance")
+        part = fig.stock["overdue_balance" if code == "overdue_rate" else "npl_balance"]
+        return _q(Decimal(part) / Decimal(fig.stock["balance"]), "0.000001"), ""
+    if code == "collection_rate":
+        if not s["due_amount"]:
+            return None, _("nothing fell due")
+        return _q(s["collected_amount"] / s["due_amount"], "0.000001"), ""
+    raise KeyError(code)
+
+
+def change(code: str, current: float | None, earlier: float | None) -> float | None:
+    """MoM / YoY of one metric (see the module docstring): relative for amounts, counts and days, the
+    difference for rates and scores."""
+    if current is None or earlier is None:
+        return None
+    if BY_CODE[code].change_kind == "relative":
+        if earlier == 0:
+            return None
+        return round((current - earlier) / earlier, 6)
+    return round(current - earlier, 6)
+
+
+def direction(code: str, delta: float | None) -> str:
+    """"good", "bad" or "flat" for an arrow's colour."""
+    if delta is None or delta == 0:
+        return "flat"
+    up = delta > 0
+    return "good" if up == (BY_CODE[code].good_direction == UP) else "bad"
+
+
+def prorate(month_amounts: dict[date, Decimal], period: Period) -> Decimal:
+    """A period's target from monthly targets: each month's amount times the share of its calendar days that
+    lie in the period."""
+    total = Decimal(0)
+    for month, amount in month_amounts.items():
+        mp = month_period(month)
+        lo, hi = max(mp.start, period.start), min(mp.end, period.end)
+        if hi < lo:
+            continue
+        total += Decimal(amount) * Decimal((hi - lo).days + 1) / Decimal(mp.days)
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

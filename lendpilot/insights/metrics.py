@@ -1,0 +1,564 @@
+"""The metric engine of the command centre and the biweekly review (FEATURES B9, F1).
+
+Public interface (everything else here is private):
+
+    from lendpilot.insights.catalogue import CATALOGUE, BY_CODE, MetricDef, Period, Slice, parse_period
+    from lendpilot.insights.metrics import metric_values, metric_report, drilldown, sparkline
+
+    period = parse_period("month:2026-11", today=today)   # or "biweek:2026-11-16", "custom:A..B"; Period(...)
+    values = metric_values(actor=user, period=period, slice=Slice("region", "3"), codes=None, today=None)
+    # -> list[MetricValue(code, value, previous, last_year, mom, yoy, available, reason, ...)] in catalogue
+    #    order; value None (available False) comes with the reason, never a silent zero.
+    report = metric_report(...)                 # the same plus has_data / empty_reason / funnel sums
+    rows = drilldown(actor=user, period=period, dimension="team", parent=Slice("region", "3"), codes=[...])
+    series = sparkline(actor=user, slice=..., until=period, months=12)   # {code: [(month, value), ...]}
+
+`period` may be a Period or its text code, `slice` a Slice or "dimension:key". Scope: the actor needs
+VIEW_INSIGHTS and must hold the slice (`selectors.check_slice`: 403 outside the scope, 404 for an unknown
+key); bad text raises ValidationError naming the field (period, dimension, key, metric) -> 422.
+
+How figures are found (speed by design): flows (disbursements, decisions, leads, opportunities,
+conversions, amounts due and collected) are additive daily sums kept in `MetricSnapshot` by
+`services.metric_snapshots_build`; the engine sums snapshot rows in SQL and adds the live tables only for
+the days of the period that are not built yet (normally just today). The live part and the build run the
+very same SQL (`flow_sql`), so a built day and a live day give the same figures. Stock metrics (overdue,
+NPL) read monitoring's `PortfolioSnapshot` at the last snapshot date in the period; targets are the base
+quotas of planning, pro rata by calendar days. Nothing aggregates raw rows in Python.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lendpilot.insights.catalogue import (
+    BY_CODE,
+    CATALOGUE,
+    DIMENSIONS,
+    FLOW_SUMS,
+    MONEY_SUMS,
+    STOCK_DIMENSIONS,
+    TARGET_DIMENSIONS,
+    CatalogueError,
+    Figures,
+    Period,
+    Slice,
+    change,
+    derive,
+    direction,
+    month_period,
+    parse_codes,
+    parse_period,
+    parse_slice,
+    prorate,
+)
+from lendpilot.insights.models import MetricSnapshot, MetricSnapshotDay
+from lendpilot.insights.selectors import CHANNELS, TIERS, check_slice, children_keys, insights_actor, slice_label
+from lendpilot.lending.models import Application, Instalment, Loan, Repayment, StatusChange
+from lendpilot.monitoring.models import PortfolioSnapshot
+from lendpilot.planning.models import Quota
+from lendpilot.sales.models import Lead, Opportunity
+
+ZERO = Decimal("0")
+
+
+# ----------------------------------------------------------------------------------- flow sources
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (both dates), an integer on SQLite and PostgreSQL alike."""
+
+    output_field = IntegerField()
+
+    def __init__(self, end, start):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, connection, **extra):  # noqa: ARG002
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "sqlite":
+            return (f"CAST(julianday({end_sql}) - julianday({start_sql}) AS INTEGER)",
+                    [*end_params, *start_params])
+        return f"({end_sql} - {start_sql})", [*end_params, *start_params]
+
+
+def _channel_of_application(path: str):
+    """The lead source behind an application (through the opportunity that carries it), "none" without."""
+    source = Opportunity.objects.filter(application_id=OuterRef(path), lead__isnull=False).order_by() \
+        .values("lead__source")[:1]
+    return Subquery(source, output_field=CharField())
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    model: type
+    date_field: str
+    is_datetime: bool
+    sums: dict
+    keys: dict  # dimension -> field path, or ("application", path) for the channel of an application
+    where: tuple = ()
+
+    def queryset(self, ranges: list[tuple[date, date]]):
+        cond = Q()
+        for start, end in ranges:
+            if self.is_datetime:
+                tz = timezone.get_current_timezone()
+                cond |= Q(**{f"{self.date_field}__gte": datetime.combine(start, time.min, tz),
+                             f"{self.date_field}__lt": datetime.combine(end + timedelta(days=1), time.min, tz)})
+            else:
+                cond |= Q(**{f"{self.date_field}__range": (start, end)})
+        return self.model.objects.filter(cond, *self.where)
+
+    def day(self):
+        return TruncDate(self.date_field) if self.is_datetime else F(self.date_field)
+
+    def key(self, dimension: str):
+        if dimension == "all":
+            return Value("all", output_field=CharField())
+        path = self.keys[dimension]
+        expr = _channel_of_application(path[1]) if isinstance(path, tuple) else F(path)
+        return Coalesce(Cast(expr, output_field=CharField(max_length=40)), Value("none"),
+                        output_field=CharField())
+
+
+_APPROVED = Application.Status.APPROVED
+_LEAD_KEYS = {"region": "region_id", "team": "owner__team_id", "manager": "owner_id", "product": "product_id",
+              "channel": "source", "tier": "customer__tier"}
+
+
+def _loan_keys(prefix: str, application: str) -> dict:
+    return {"region": f"{prefix}borrower__region_id", "team": f"{prefix}borrower__manager__team_id",
+            "manager": f"{prefix}borrower__manager_id", "product": f"{prefix}product_id",
+            "tier": f"{prefix}borrower__tier", "channel": ("application", application)}
+
+
+SOURCES: tuple[_Source, ...] = (
+    _Source("loans", Loan, "disbursed_on", False,
+            {"disbursed_amount": F("principal"), "loans": Value(1)}, _loan_keys("", "contract__application_id")),
+    _Source("decisions", StatusChange, "at", True,
+            {"applications_decided": Value(1),
+             "applications_approved": Case(When(to_status=_APPROVED, then=Value(1)), default=Value(0))},
+            {"region": "application__applicant__region_id", "team": "application__applicant__manager__team_id",
+             "manager": "application__applicant__manager_id", "product": "application__product_id",
+             "tier": "application__applicant__tier", "channel": ("application", "application_id")},
+            (Q(to_status__in=[Application.Status.APPROVED, Application.Status.REJECTED]),)),
+    _Source("leads", Lead, "received_at", True, {"leads": Value(1)}, _LEAD_KEYS),
+    _Source("opportunities", Opportunity, "created_at", True, {"opportunities": Value(1)},
+            {"region": "owner__team__region_id", "team": "owner__team_id", "manager": "owner_id",
+             "product": "product_id", "channel": "lead__source", "tier": "customer__tier"}),
+    _Source("conversions", Lead, "opportunity__application__contract__loan__disbursed_on", False,
+            {"leads_converted": Value(1),
+             "conversion_days_sum": DaysBetween(F("opportunity__application__contract__loan__disbursed_on"),
+                                                TruncDate("received_at"))}, _LEAD_KEYS),
+    _Source("instalments", Instalment, "due_date", False,
+            {"due_amount": F("principal_due") + F("interest_due")},
+            _loan_keys("loan__", "loan__contract__application_id")),
+    _Source("repayments", Repayment, "value_date", False,
+            {"collected_amount": F("principal_part") + F("interest_part")},
+            _loan_keys("loan__", "loan__contract__application_id"), (Q(kind=Repayment.Kind.REGULAR),)),
+)
+
+
+def flow_sql(dimension: str, ranges: list[tuple[date, date]]) -> tuple[str, list]:
+    """One SELECT (d, k, <every flow sum>) over the raw rows of every source in the date ranges: the union
+    that the snapshot build groups and inserts and that the engine groups for the days not yet built."""
+    branches, params = [], []
+    for source in SOURCES:
+        qs = (source.queryset(ranges).annotate(lp_d=source.day(), lp_k=source.key(dimension), **{
+            f"lp_{c}": expr for c, expr in source.sums.items()}).order_by()
+              .values("lp_d", "lp_k", *(f"lp_{c}" for c in source.sums)))
+        sql, p = qs.query.sql_with_params()
+        cols = ", ".join(f"s.lp_{c} AS {c}" if c in source.sums else f"0 AS {c}" for c in FLOW_SUMS)
+        branches.append(f"SELECT s.lp_d AS d, s.lp_k AS k, {cols} FROM ({sql}) s")  # noqa: S608 (ORM-built SQL)
+        params.extend(p)
+    return " UNION ALL ".join(branches), params
+
+
+def _number(column: str, value) -> Decimal | int:
+    if value is None:
+        return ZERO if column in MONEY_SUMS else 0
+    if column in MONEY_SUMS:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    return int(value)
+
+
+def _live_rows(dimension: str, ranges: list[tuple[date, date]], *, key: str | None = None,
+               by_month: bool = False) -> dict:
+    """Flow sums grouped by key (or by month for one key) over the raw tables, in one SQL statement."""
+    if not ranges:
+        return {}
+    union, params = flow_sql(dimension, ranges)
+    sums = ", ".join(f"SUM(u.{c})" for c in FLOW_SUMS)
+    where = ""
+    if key is not None:
+        where, params = "WHERE u.k = %s", [*params, key]
+    group = "u.d" if by_month else "u.k"
+    sql = f"SELECT {group}, {sums} FROM ({union}) u {where} GROUP BY {group}"  # noqa: S608
+    out: dict = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            group_key = row[0]
+            if by_month:
+                day = group_key if isinstance(group_key, date) else date.fromisoformat(str(group_key)[:10])
+                group_key = day.replace(day=1)
+            target = out[group_key]
+            for column, value in zip(FLOW_SUMS, row[1:], strict=True):
+                target[column] += _number(column, value)
+    return dict(out)
+
+
+# -------------------------------------------------------------------------------------- coverage
+
+def _unbuilt_ranges(start: date, end: date, today: date) -> list[tuple[date, date]]:
+    """The days of [start, min(end, today)] without built snapshot rows, as contiguous ranges."""
+    end = min(end, today)
+    if end < start:
+        return []
+    built = set(MetricSnapshotDay.objects.filter(business_date__range=(start, end))
+                .values_list("business_date", flat=True))
+    ranges, run_start = [], None
+    day = start
+    while day <= end:
+        if day not in built and run_start is None:
+            run_start = day
+        if day in built and run_start is not None:
+            ranges.append((run_start, day - timedelta(days=1)))
+            run_start = None
+        day += timedelta(days=1)
+    if run_start is not None:
+        ranges.append((run_start, end))
+    return ranges
+
+
+def _add(target: dict, sums: dict) -> None:
+    for column in FLOW_SUMS:
+        target[column] = target.get(column, 0) + (sums.get(column) or 0)
+
+
+def _snapshot_sums(dimension: str, start: date, end: date, *, key: str | None = None) -> dict:
+    qs = MetricSnapshot.objects.filter(dimension=dimension, business_date__range=(start, end))
+    if key is not None:
+        qs = qs.filter(key=key)
+    rows = qs.values("key").annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by()
+    return {r["key"]: {c: _number(c, r[f"s_{c}"]) for c in FLOW_SUMS} for r in rows}
+
+
+def _flow_sums(dimension: str, period: Period, today: date, *, key: str | None = None,
+               use_snapshots: bool = True) -> dict[str, dict]:
+    """Sums per key over the period: built days from the snapshot, the other days (to today) live."""
+    end = min(period.end, today)
+    if end < period.start:
+        return {}
+    if not use_snapshots:
+        return _live_rows(dimension, [(period.start, end)], key=key)
+    out = _snapshot_sums(dimension, period.start, end, key=key)
+    for k, sums in _live_rows(dimension, _unbuilt_ranges(period.start, end, today), key=key).items():
+        _add(out.setdefault(k, dict.fromkeys(FLOW_SUMS, 0)), sums)
+    return out
+
+
+# ------------------------------------------------------------------------------ stock and targets
+
+def _stock_date(start: date, end: date) -> date | None:
+    return PortfolioSnapshot.objects.filter(dimension="all", business_date__range=(start, end)).aggregate(
+        d=Max("business_date"))["d"]
+
+
+def _stock(dimension: str, period: Period, today: date, *, key: str | None = None) -> tuple[date | None, dict]:
+    """Balances at the period's last portfolio snapshot, per key: (date, {key: {balance, overdue, npl}})."""
+    if dimension not in STOCK_DIMENSIONS:
+        return None, {}
+    day = _stock_date(period.start, min(period.end, today))
+    if day is None:
+        return None, {}
+    qs = PortfolioSnapshot.objects.filter(business_date=day, dimension=dimension)
+    if key is not None:
+        qs = qs.filter(key=key)
+    return day, {r["key"]: r for r in qs.values("key", "balance", "overdue_balance", "npl_balance")}
+
+
+_QUOTA_KEY = {"all": Value("all", output_field=CharField()), "region": "staff__team__region_id",
+              "team": "staff__team_id", "manager": "staff_id"}
+
+
+def _targets(dimension: str, period: Period, *, key: str | None = None, by_month: bool = False) -> dict:
+    """Base quotas per key (pro rata for the period), or per month for one key when `by_month`."""
+    if dimension not in TARGET_DIMENSIONS:
+        return {}
+    path = _QUOTA_KEY[dimension]
+    expr = path if not isinstance(path, str) else Cast(F(path), output_field=CharField(max_length=40))
+    qs = Quota.objects.filter(month__range=(period.start.replace(day=1), period.end)).annotate(lp_k=expr)
+    if key is not None:
+        qs = qs.filter(lp_k=key)
+    per_key: dict = defaultdict(dict)
+    for row in qs.values("lp_k", "month").annotate(s=Sum("base")).order_by():
+        per_key[row["lp_k"]][row["month"]] = Decimal(row["s"] or 0)
+    if by_month:
+        return dict(per_key.get(key, {}))
+    return {k: prorate(months, period) for k, months in per_key.items()}
+
+
+# ---------------------------------------------------------------------------------------- results
+
+@dataclass
+class MetricValue:
+    code: str
+    number: int
+    name: str
+    unit: str
+    good_direction: str
+    change_kind: str
+    value: float | None
+    previous: float | None
+    last_year: float | None
+    mom: float | None
+    yoy: float | None
+    available: bool
+    reason: str = ""
+    mom_direction: str = "flat"
+    yoy_direction: str = "flat"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class MetricReport:
+    period: Period
+    slice: Slice
+    label: str
+    as_of: date
+    values: list[MetricValue]
+    has_data: bool
+    empty_reason: str = ""
+    sums: dict = field(default_factory=dict)
+    stock_date: date | None = None
+    target: Decimal | None = None
+
+    def value_of(self, code: str) -> MetricValue:
+        return next(v for v in self.values if v.code == code)
+
+
+def _figures(dimension: str, period: Period, today: date, *, key: str | None = None,
+             use_snapshots: bool = True) -> dict[str, Figures]:
+    flows = _flow_sums(dimension, period, today, key=key, use_snapshots=use_snapshots)
+    stock_day, stock = _stock(dimension, period, today, key=key)
+    targets = _targets(dimension, period, key=key)
+    keys = set(flows) | set(stock) | set(targets)
+    out = {}
+    for k in keys:
+        sums = flows.get(k, {})
+        st = stock.get(k)
+        out[k] = Figures(sums=sums, stock=st if st is not None else ({"balance": ZERO} if stock_day else None),
+                         stock_date=stock_day, target=targets.get(k),
+                         has_data=any(sums.get(c) for c in FLOW_SUMS) or bool(st and st["balance"]))
+    return out
+
+
+def _empty_figures(dimension: str, period: Period, today: date) -> Figures:
+    stock_day = _stock_date(period.start, min(period.end, today)) if dimension in STOCK_DIMENSIONS else None
+    return Figures(sums={}, stock={"balance": ZERO} if stock_day else None, stock_date=stock_day)
+
+
+def _value(code: str, cur: Figures, prev: Figures | None, last: Figures | None, dimension: str,
+           empty_reason: str) -> MetricValue:
+    metric = BY_CODE[code]
+    if empty_reason and metric.source != "none":
+        value, reason = None, empty_reason
+    else:
+        value, reason = derive(code, cur, dimension=dimension)
+    previous = derive(code, prev, dimension=dimension)[0] if prev is not None and prev.has_data else None
+    last_year = derive(code, last, dimension=dimension)[0] if last is not None and last.has_data else None
+    mom, yoy = change(code, value, previous), change(code, value, last_year)
+    return MetricValue(code=code, number=metric.number, name=metric.name, unit=metric.unit,
+                       good_direction=metric.good_direction, change_kind=metric.change_kind, value=value,
+                       previous=previous, last_year=last_year, mom=mom, yoy=yoy, available=value is not None,
+                       reason=reason, mom_direction=direction(code, mom), yoy_direction=direction(code, yoy))
+
+
+def _as_validation(exc: CatalogueError) -> ValidationError:
+    return ValidationError(exc.errors)
+
+
+def resolve(actor, period, slice_, *, today: date | None = None):
+    """(acting, period, slice, today) from the arguments of the public functions; scope-checked."""
+    acting = insights_actor(actor)
+    today = today or timezone.localdate()
+    try:
+        if not isinstance(period, Period):
+            period = parse_period(period, today=today)
+        if isinstance(slice_, str):
+            dimension, _sep, key = slice_.partition(":")
+            slice_ = parse_slice(dimension, key or None, channels=CHANNELS, tiers=TIERS)
+        elif slice_ is None:
+            from lendpilot.insights.selectors import default_slice
+
+            slice_ = default_slice(acting)
+    except CatalogueError as exc:
+        raise _as_validation(exc) from exc
+    return acting, period, check_slice(acting, slice_), today
+
+
+def metric_report(*, actor, period, slice=None, codes=None, today: date | None = None,  # noqa: A002
+                  use_snapshots: bool = True) -> MetricReport:
+    """The catalogue's metrics for one slice and period with the previous period and last year (see the
+    module docstring). `use_snapshots=False` computes everything from the raw tables (the bench baseline
+    and the tests' cross-check)."""
+    acting, period, sl, today = resolve(actor, period, slice, today=today)
+    try:
+        codes = parse_codes(codes)
+    except CatalogueError as exc:
+        raise _as_validation(exc) from exc
+    key = sl.key
+    found = {}
+    for name, p in (("cur", period), ("prev", period.previous()), ("last", period.last_year())):
+        found[name] = _figures(sl.dimension, p, today, key=key, use_snapshots=use_snapshots).get(key) \
+            or _empty_figures(sl.dimension, p, today)
+    cur = found["cur"]
+    label = slice_label(sl)
+    empty_reason = ""
+    if period.start > today or not cur.has_data:
+        empty_reason = "empty"
+    if empty_reason:
+        empty_reason = (_("no data for %(slice)s in %(period)s: the period has not started") if period.start > today
+                        else _("no data for %(slice)s in %(period)s")) % {"slice": label, "period": period.label}
+    values = [_value(c, cur, found["prev"], found["last"], sl.dimension, empty_reason) for c in codes]
+    return MetricReport(period=period, slice=sl, label=label, as_of=min(period.end, today), values=values,
+                        has_data=not empty_reason, empty_reason=empty_reason,
+                        sums={c: cur.sums.get(c, 0) for c in FLOW_SUMS}, stock_date=cur.stock_date,
+                        target=cur.target)
+
+
+def metric_values(*, actor, period, slice=None, codes=None, today: date | None = None,  # noqa: A002
+                  use_snapshots: bool = True) -> list[MetricValue]:
+    """The metrics of one slice and period, in catalogue order (see `metric_report`)."""
+    return metric_report(actor=actor, period=period, slice=slice, codes=codes, today=today,
+                         use_snapshots=use_snapshots).values
+
+
+@dataclass
+class DrillRow:
+    key: str
+    label: str
+    has_data: bool
+    values: list[MetricValue]
+
+    def value_of(self, code: str) -> MetricValue:
+        return next(v for v in self.values if v.code == code)
+
+
+def drilldown(*, actor, period, dimension: str, parent=None, codes=None, today: date | None = None,
+              use_snapshots: bool = True) -> list[DrillRow]:
+    """Every segment of `dimension` inside `parent` (default: the user's own slice) with its metrics and
+    MoM, from one grouped query per source (not one per segment). Rejects a dimension that cannot be
+    drilled into from the parent (422, field `dimension`)."""
+    acting, period, parent_sl, today = resolve(actor, period, parent, today=today)
+    try:
+        codes = parse_codes(codes)
+        if dimension not in DIMENSIONS:
+            raise CatalogueError({"dimension": f"unknown dimension {dimension}"})
+        keys = children_keys(acting, parent_sl, dimension)
+    except CatalogueError as exc:
+        raise _as_validation(exc) from exc
+    except ValueError as exc:
+        raise ValidationError({"dimension": str(exc)}) from exc
+    cur = _figures(dimension, period, today, use_snapshots=use_snapshots)
+    prev = _figures(dimension, period.previous(), today, use_snapshots=use_snapshots)
+    blank = _empty_figures(dimension, period, today)
+    rows = []
+    for key, label in keys:
+        fig = cur.get(key) or blank
+        empty = ""
+        if not fig.has_data:
+            empty = _("no data for %(slice)s in %(period)s") % {"slice": label, "period": period.label}
+        rows.append(DrillRow(key=key, label=label, has_data=fig.has_data,
+                             values=[_value(c, fig, prev.get(key), None, dimension, empty) for c in codes]))
+    return rows
+
+
+def sparkline(*, actor, slice=None, until=None, months: int = 12, codes=None,  # noqa: A002
+              today: date | None = None) -> dict[str, list[tuple[str, float | None]]]:
+    """Monthly values of each metric over the `months` months ending with `until`'s month (period or text,
+    default this month): {code: [("2026-01", value or None), ...]}. A handful of grouped queries."""
+    acting, period, sl, today = resolve(actor, until, slice, today=today)
+    try:
+        codes = parse_codes(codes)
+    except CatalogueError as exc:
+        raise _as_validation(exc) from exc
+    return _monthly(sl, period, today, months, codes)
+
+
+def _month_add(month: date, n: int) -> date:
+    y, m = divmod(month.month - 1 + n, 12)
+    return date(month.year + y, m + 1, 1)
+
+
+def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[str]) -> dict:
+    last_month = period.end.replace(day=1)
+    first = _month_add(last_month, -(months - 1))
+    span = Period("custom", first, month_period(last_month).end)
+    end = min(span.end, today)
+    flows: dict[date, dict] = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
+    if end >= first:
+        rows = (MetricSnapshot.objects.filter(dimension=sl.dimension, key=sl.key, business_date__range=(first, end))
+                .annotate(m=TruncMonth("business_date")).values("m")
+                .annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by())
+        for r in rows:
+            m = r["m"].date() if isinstance(r["m"], datetime) else r["m"]
+            _add(flows[m], {c: _number(c, r[f"s_{c}"]) for c in FLOW_SUMS})
+        for m, sums in _live_rows(sl.dimension, _unbuilt_ranges(first, end, today), key=sl.key,
+                                  by_month=True).items():
+            _add(flows[m], sums)
+    stock_days: dict[date, date] = {}
+    stock_rows: dict[date, dict] = {}
+    if sl.dimension in STOCK_DIMENSIONS and end >= first:
+        for r in (PortfolioSnapshot.objects.filter(dimension="all", business_date__range=(first, end))
+                  .annotate(m=TruncMonth("business_date")).values("m").annotate(d=Max("business_date")).order_by()):
+            m = r["m"].date() if isinstance(r["m"], datetime) else r["m"]
+            stock_days[m] = r["d"]
+        for r in PortfolioSnapshot.objects.filter(dimension=sl.dimension, key=sl.key,
+                                                  business_date__in=list(stock_days.values())).values(
+                "business_date", "balance", "overdue_balance", "npl_balance"):
+            stock_rows[r["business_date"]] = r
+    targets = _targets(sl.dimension, span, key=sl.key, by_month=True)
+    out: dict[str, list] = {c: [] for c in codes}
+    month = first
+    while month <= last_month:
+        sums = flows.get(month, {})
+        day = stock_days.get(month)
+        stock = (stock_rows.get(day) or {"balance": ZERO}) if day else None
+        fig = Figures(sums=sums, stock=stock, stock_date=day, target=targets.get(month),
+                      has_data=any(sums.get(c) for c in FLOW_SUMS) or bool(stock and stock["balance"]))
+        for code in codes:
+            value = derive(code, fig, dimension=sl.dimension)[0] if fig.has_data and month <= today else None
+            out[code].append((f"{month:%Y-%m}", value))
+        month = _month_add(month, 1)
+    return out
+
+
+def catalogue() -> list[dict]:
+    """The catalogue as plain data (for the API and the review report)."""
+    return [{"code": m.code, "number": m.number, "name": m.name, "name_zh": m.name_zh, "name_en": m.name_en,
+             "formula": m.formula, "unit": m.unit, "good_direction": m.good_direction, "owner": m.owner,
+             "source": m.source, "change_kind": m.change_kind} for m in CATALOGUE]
