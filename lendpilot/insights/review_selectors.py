@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.utils.translation import gettext
 
 from lendpilot.core.models import ActionItem, ActionItemMember
@@ -296,3 +297,62 @@ def conversion_analysis(user, the_slice: Slice, period: Period, *, by=None, min_
         raise ValidationError({"top": gettext("top is 1 to 50")})
     return analyse(conversion_cells(user, the_slice, period, dims), dimensions=dims, min_volume=volume,
                    confidence=level, top=top)
+
+
+# --- the biweekly review ------------------------------------------------------------------------------------
+
+def engine_period_code(period: Period) -> str:
+    """The metric engine's code for a period: a month, a biweek (14 days from a Monday) or a custom range."""
+    if period.is_calendar_month:
+        return f"month:{period.start:%Y-%m}"
+    if period.days == 14 and period.start.weekday() == 0:
+        return f"biweek:{period.start.isoformat()}"
+    return f"custom:{period.start.isoformat()}..{period.end.isoformat()}"
+
+
+def review_metrics(user, the_slice: Slice, period: Period, *, today: date | None = None) -> tuple[list[dict], str]:
+    """The 12 core metrics with MoM and YoY from the command centre's engine (`lendpilot.insights.metrics`),
+    as plain dicts, and a note when they cannot be shown (the reason, never a silent zero)."""
+    try:
+        from lendpilot.insights.metrics import metric_values
+    except ImportError:  # the engine is not installed in this build
+        return [], gettext("the metric engine is not available")
+    slice_code = "all:all" if the_slice.dimension == "bank" else f"{the_slice.dimension}:{the_slice.key}"
+    try:
+        values = metric_values(actor=user, period=engine_period_code(period), slice=slice_code, today=today)
+    except (ValidationError, PermissionDenied, Http404) as exc:
+        reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else str(exc)
+        return [], gettext("metrics not shown: %(reason)s") % {"reason": reason}
+    return [{"code": v.code, "number": v.number, "name": v.name, "unit": v.unit, "value": v.value,
+             "previous": v.previous, "last_year": v.last_year, "mom": v.mom, "yoy": v.yoy,
+             "available": v.available, "reason": v.reason, "good_direction": v.good_direction,
+             "mom_direction": v.mom_direction, "yoy_direction": v.yoy_direction} for v in values], ""
+
+
+def review_report(user, the_slice: Slice, period: Period, *, today: date | None = None) -> dict:
+    """Everything the biweekly review shows (B9) for a scope and period: the metrics with deviations, the
+    funnel diagnosis, the best and worst segments, and the action items of the scope that are open now or
+    were closed within the period."""
+    metrics, note = review_metrics(user, the_slice, period, today=today)
+    diagnosis = funnel_diagnosis(user, the_slice, period)
+    analysis = conversion_analysis(user, the_slice, period)
+    items = action_items_for(user).filter(_items_of_slice(the_slice))
+    open_items = list(items.filter(status__in=["open", "in_progress"]))
+    closed_items = list(items.filter(status__in=["done", "cancelled"], closed_at__gte=day_start(period.start),
+                                     closed_at__lt=day_start(period.end + timedelta(days=1))).order_by("closed_at"))
+    return {"slice": the_slice, "period": period, "metrics": metrics, "metrics_note": note, "funnel": diagnosis,
+            "conversion": analysis, "open_items": open_items, "closed_items": closed_items}
+
+
+def _items_of_slice(the_slice: Slice) -> Q:
+    """Action items that belong to a scope: owned inside it, or opened by its funnel diagnostics."""
+    if the_slice.dimension == "region":
+        return Q(owner__staff__region_id=int(the_slice.key)) | Q(source_ref__startswith=f"funnel:{the_slice.ref()}:")
+    if the_slice.dimension == "team":
+        return Q(owner__staff__team_id=int(the_slice.key)) | Q(source_ref__startswith=f"funnel:{the_slice.ref()}:")
+    if the_slice.dimension == "manager":
+        return Q(owner__staff__pk=int(the_slice.key)) | Q(source_ref__startswith=f"funnel:{the_slice.ref()}:")
+    if the_slice.dimension == "bank":
+        return Q()
+    return Q(source_ref__startswith=f"funnel:{the_slice.ref()}:")
