@@ -44,7 +44,7 @@ COLUMNS = [
     "phone_cipher", "phone_hash", "phone_masked",
     "bank_account_cipher", "bank_account_hash", "bank_account_masked",
     "birth_date", "gender", "legal_representative", "industry", "region_id", "city", "address",
-    "manager_id", "lifecycle_status", "created_at", "updated_at",
+    "manager_id", "lifecycle_status", "tier", "created_at", "updated_at",
 ]
 
 LIFECYCLE_WEIGHTS = {
@@ -203,7 +203,8 @@ def _rows(ctx: SeedContext, managers: list[_Manager], total: int, counts: dict[s
             sealed_account["bank_account_cipher"], sealed_account["bank_account_hash"],
             sealed_account["bank_account_masked"],
             birth_date, gender, representative, industry, manager.region_id, city.zh, address,
-            manager.pk, rng.choices(lifecycles, cum_weights=lifecycle_cum)[0], now, now,
+            # Every customer starts micro; the portrait step sets tiers from the loan book.
+            manager.pk, rng.choices(lifecycles, cum_weights=lifecycle_cum)[0], Customer.Tier.MICRO, now, now,
         )
 
 
