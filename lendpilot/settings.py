@@ -162,6 +162,7 @@ LENDPILOT_SCHEDULE = {
     "opportunities_sync": {"task": "lendpilot.sales.tasks.sync_opportunities_with_lending_task", "cron": "0 3 * * *"},
     "action_items_escalation": {"task": "lendpilot.insights.review_tasks.escalate_overdue_action_items_task",
                                 "cron": "30 8 * * *"},
+    "metric_snapshots": {"task": "lendpilot.insights.tasks.build_metric_snapshots_task", "cron": "0 4 * * *"},
 }
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
