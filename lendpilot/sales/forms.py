@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import RepaymentMethod
-from lendpilot.products.models import Product
+from lendpilot.products.models import FundingNode, Product
 from lendpilot.sales.funnel import LossReason, Node
-from lendpilot.sales.models import Activity, Lead
+from lendpilot.sales.models import Activity, Lead, TriggerRule
 
 
 class MoveForm(BootstrapForm):
@@ -40,3 +40,47 @@ class LeadFilterForm(BootstrapForm):
     status = forms.ChoiceField(label=_("status"), choices=[("", _("All statuses")), *Lead.Status.choices],
                                required=False)
     q = forms.CharField(label=_("search"), max_length=100, required=False)
+
+
+# --- scenario triggers and offers (B3, D3) ---------------------------------------------------------
+
+class TriggerRuleForm(BootstrapForm):
+    """A trigger rule as typed; products are picked in order (the first the band reaches is offered)."""
+
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    node = forms.ChoiceField(label=_("Funding node"), choices=FundingNode.choices)
+    tag_code = forms.CharField(label=_("Tag"), max_length=60, required=False,
+                               help_text=_("Code of a portrait tag the customer must carry."))
+    condition = forms.CharField(label=_("Condition"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_('Tag rule language, e.g. equipment_purchases_12m >= 1 and '
+                                            'industry == "C".'))
+    product_ids = forms.ModelMultipleChoiceField(label=_("Products"), required=False,
+                                                 queryset=Product.objects.filter(is_active=True).order_by(
+                                                     "-scenario", "code"),
+                                                 widget=forms.CheckboxSelectMultiple)
+    amount_basis = forms.ChoiceField(label=_("Amount basis"), choices=TriggerRule.AmountBasis.choices)
+    low_ratio = forms.DecimalField(label=_("Band low (share of the basis)"), max_digits=6, decimal_places=4)
+    high_ratio = forms.DecimalField(label=_("Band high (share of the basis)"), max_digits=6, decimal_places=4)
+    validity_days = forms.IntegerField(label=_("Offer valid for (days)"), initial=30)
+    cooldown_days = forms.IntegerField(label=_("Same node again after (days)"), initial=90)
+    max_offers = forms.IntegerField(label=_("Offers per customer at most"), initial=2)
+    window_days = forms.IntegerField(label=_("Per window (days)"), initial=30)
+    channel = forms.ChoiceField(label=_("Channel"), choices=TriggerRule.Channel.choices)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, rule: TriggerRule | None = None, **kwargs):
+        if rule is not None:
+            initial = {name: getattr(rule, name) for name in self.base_fields if name != "product_ids"}
+            initial["product_ids"] = list(rule.rule_products.values_list("product_id", flat=True))
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["product_ids"] = [p.pk for p in data["product_ids"]]
+        return data
+
+
+class DeclineForm(BootstrapForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lendpilot.sales import views
+from lendpilot.sales import scenario_views, views
 
 app_name = "sales"
 urlpatterns = [
@@ -14,4 +14,15 @@ urlpatterns = [
     path("leads/", views.lead_inbox, name="leads"),
     path("funnel/", views.funnel, name="funnel"),
     path("assignment/", views.assignment, name="assignment"),
+    path("offers/", scenario_views.offer_list, name="offers"),
+    path("offers/<int:offer_id>/accept/", scenario_views.offer_decide, {"decision": "accept"}, name="offer_accept"),
+    path("offers/<int:offer_id>/decline/", scenario_views.offer_decide, {"decision": "decline"},
+         name="offer_decline"),
+    path("tasks/", scenario_views.task_list, name="tasks"),
+    path("tasks/<int:task_id>/done/", scenario_views.task_done, name="task_done"),
+    path("triggers/", scenario_views.trigger_rule_list, name="trigger_rules"),
+    path("triggers/new/", scenario_views.trigger_rule_edit, name="trigger_rule_new"),
+    path("triggers/<int:rule_id>/", scenario_views.trigger_rule_edit, name="trigger_rule_edit"),
+    path("triggers/run/", scenario_views.trigger_run, name="trigger_run"),
+    path("customers/<int:customer_id>/360/", scenario_views.customer_360_page, name="customer_360"),
 ]

@@ -1,0 +1,161 @@
+"""Pages of scenario marketing and the Customer 360 (FEATURES B2, B3, B4, D1, D3, D7): the offer list
+with accept/decline, the task list, trigger rules (list, create, edit, run now) and the 360 page.
+
+Reads go through the scoped selectors (out of scope is a 404), writes through the services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lendpilot.core.errors import Conflict
+from lendpilot.core.views import paginate
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
+from lendpilot.products.models import FundingNode
+from lendpilot.sales import scenario_selectors as sel
+from lendpilot.sales import scenario_services as svc
+from lendpilot.sales.customer360 import customer_360
+from lendpilot.sales.forms import DeclineForm, TriggerRuleForm
+from lendpilot.sales.models import ManagerTask, PreApprovedOffer
+
+ACTION_LABELS = {
+    "collection_visit": gettext_lazy("Visit for collection: a loan is %(days_past_due)s days past due"),
+    "call_about_offer": gettext_lazy("Call about the pre-approved offer not yet discussed"),
+    "assign_dedicated_manager": gettext_lazy("Assign a dedicated manager: the current one carries "
+                                             "%(manager_customers)s customers"),
+    "needs_interview": gettext_lazy("Run the needs interview: no current questionnaire"),
+    "advisory_visit": gettext_lazy("Post-loan advisory visit for a high-value customer"),
+    "follow_up_opportunity": gettext_lazy("Follow up %(overdue)s overdue next steps on open opportunities"),
+    "check_in": gettext_lazy("Check in: no contact for 90 days or more"),
+}
+
+
+def action_text(action) -> str:
+    template = str(ACTION_LABELS.get(action.code, action.code))
+    try:
+        return template % action.facts
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
+@login_required
+def offer_list(request):
+    actor = actor_of(request.user)
+    status = request.GET.get("status") or None
+    if status not in PreApprovedOffer.Status.values:
+        status = None
+    node = request.GET.get("node") or None
+    if node not in FundingNode.values:
+        node = None
+    page = paginate(request, sel.offers_visible(actor, status=status, node=node))
+    return render(request, "sales/offer_list.html", {
+        "page_obj": page, "status": status or "", "node": node or "", "statuses": PreApprovedOffer.Status.choices,
+        "nodes": FundingNode.choices, "counts": sel.offer_counts(actor),
+        "can_work": actor.can(Perm.WORK_OPPORTUNITIES)})
+
+
+@require_POST
+@login_required
+def offer_decide(request, offer_id: int, decision: str):
+    actor = actor_of(request.user)
+    offer = sel.offer_get(actor, offer_id)
+    try:
+        if decision == "accept":
+            offer = svc.offer_accept(actor=request.user, offer=offer, amount=request.POST.get("amount") or None)
+            messages.success(request, _("Offer accepted; an opportunity was opened."))
+        else:
+            form = DeclineForm(request.POST)
+            form.is_valid()
+            svc.offer_decline(actor=request.user, offer=offer, reason=form.cleaned_data.get("reason", ""))
+            messages.success(request, _("Offer declined."))
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("sales:offers")
+
+
+@login_required
+def task_list(request):
+    actor = actor_of(request.user)
+    kind = request.GET.get("kind") or None
+    if kind not in ManagerTask.Kind.values:
+        kind = None
+    mine = request.GET.get("all") != "1"
+    page = paginate(request, sel.tasks_visible(actor, kind=kind, mine=mine and actor.staff is not None))
+    return render(request, "sales/task_list.html", {"page_obj": page, "kind": kind or "",
+                                                    "kinds": ManagerTask.Kind.choices, "mine": mine})
+
+
+@require_POST
+@login_required
+def task_done(request, task_id: int):
+    actor = actor_of(request.user)
+    task = sel.task_get(actor, task_id)
+    try:
+        svc.task_complete(actor=request.user, task=task, note=request.POST.get("note", ""))
+        messages.success(request, _("Task done."))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    return redirect("sales:tasks")
+
+
+@login_required
+def trigger_rule_list(request):
+    actor = actor_of(request.user)
+    return render(request, "sales/trigger_rules.html", {
+        "rules": sel.trigger_rules(actor), "runs": sel.trigger_runs(actor)[:10],
+        "can_manage": actor.can(Perm.MANAGE_PLAYBOOKS), "can_run": actor.can(Perm.ASSIGN_LEADS)})
+
+
+@login_required
+def trigger_rule_edit(request, rule_id: int | None = None):
+    actor = actor_of(request.user)
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    rule = sel.trigger_rule_get(actor, rule_id) if rule_id else None
+    form = TriggerRuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = svc.trigger_rule_save(actor=request.user, rule=rule, **form.values())
+            messages.success(request, _("Trigger rule %(code)s saved (version %(v)s).") % {
+                "code": saved.code, "v": saved.version})
+            return redirect("sales:trigger_rules")
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    return render(request, "sales/trigger_rule_form.html", {"form": form, "rule": rule})
+
+
+@require_POST
+@login_required
+def trigger_run(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.ASSIGN_LEADS)
+    run = svc.triggers_evaluate(actor=request.user)
+    messages.success(request, _("%(n)s offers pushed, %(m)s messages queued.") % {"n": run.offers,
+                                                                                 "m": run.messages})
+    return redirect("sales:trigger_rules")
+
+
+@login_required
+def customer_360_page(request, customer_id: int):
+    actor = actor_of(request.user)
+    view = customer_360(actor, customer_id)
+    tag_groups = [(code, label, view.portrait.get("tags", {}).get(code, []))
+                  for code, label in _themes()]
+    return render(request, "sales/customer_360.html", {
+        "view": view, "c": view.customer, "p": view.portrait,
+        "tag_groups": [g for g in tag_groups if g[2]],
+        "actions": [(a, action_text(a)) for a in view.actions],
+        "can_work": actor.can(Perm.WORK_OPPORTUNITIES)})
+
+
+def _themes():
+    from lendpilot.customers.models import TagDefinition
+
+    return TagDefinition.Theme.choices
