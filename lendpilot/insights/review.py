@@ -99,6 +99,48 @@ def period_label(period: Period) -> str:
 
 
 
+# --- the same payload for the API and the pages ------------------------------------------------------------
+
+def slice_out(sl) -> dict:
+    return {"dimension": sl.dimension, "key": sl.key, "label": sl.label}
+
+
+def period_out(p) -> dict:
+    return {"start": p.start, "end": p.end}
+
+
+def funnel_payload(result, sl) -> dict:
+    return {
+        "slice": slice_out(sl), "period": period_out(result.period),
+        "baseline_periods": [period_out(p) for p in result.baseline_periods],
+        "threshold_points": percent(result.threshold, 4), "min_volume": result.min_volume, "created": result.created,
+        "flagged": [n.stage for n in result.flagged],
+        "nodes": [{"stage": n.stage, "entered": n.entered, "advanced": n.flow.advanced, "lost": n.flow.lost,
+                   "decided": n.flow.decided, "conversion_pct": percent(n.conversion), "loss_pct": percent(n.loss),
+                   "baseline_advanced": n.baseline.advanced, "baseline_lost": n.baseline.lost,
+                   "baseline_loss_pct": percent(n.baseline_loss), "excess_points": percent(n.excess),
+                   "judged": n.judged, "flagged": n.flagged, "action_item_id": n.action_item_id}
+                  for n in result.nodes],
+    }
+
+
+def _segment(seg) -> dict:
+    def pct(v):
+        return None if v is None else round(v * 100, 2)
+
+    return {"key": list(seg.key), "labels": list(seg.labels), "opened": seg.opened, "won": seg.won,
+            "conversion_pct": pct(seg.rate), "low_pct": pct(seg.low), "high_pct": pct(seg.high),
+            "ranked": seg.ranked}
+
+
+def conversion_payload(result, sl, period) -> dict:
+    return {"slice": slice_out(sl), "period": period_out(period), "dimensions": list(result.dimensions),
+            "confidence": result.confidence, "min_volume": result.min_volume, "opened": result.opened,
+            "won": result.won, "conversion_pct": None if result.rate is None else round(result.rate * 100, 2),
+            "segments": [_segment(s) for s in result.segments], "best": [_segment(s) for s in result.best],
+            "worst": [_segment(s) for s in result.worst]}
+
+
 def to_xlsx(sheets: list[Sheet], *, title: str, subtitle: str) -> bytes:
     """The report as an Excel workbook: one worksheet per sheet, numbers as numbers."""
     from io import BytesIO

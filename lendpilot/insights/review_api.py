@@ -15,8 +15,17 @@ from ninja.pagination import paginate
 
 from lendpilot.core.schemas import Id, Page, PathId, Text, with_errors
 from lendpilot.insights import actions, review_selectors
-from lendpilot.insights.diagnostics import percent
-from lendpilot.insights.review import period_label, report_rows, review_period, to_pdf, to_xlsx
+from lendpilot.insights.review import (
+    conversion_payload,
+    funnel_payload,
+    period_label,
+    period_out,
+    report_rows,
+    review_period,
+    slice_out,
+    to_pdf,
+    to_xlsx,
+)
 
 router = Router()
 
@@ -180,46 +189,6 @@ class EscalatedOut(Schema):
     escalated: int
 
 
-def _slice_out(sl) -> dict:
-    return {"dimension": sl.dimension, "key": sl.key, "label": sl.label}
-
-
-def _period_out(p) -> dict:
-    return {"start": p.start, "end": p.end}
-
-
-def funnel_payload(result, sl) -> dict:
-    return {
-        "slice": _slice_out(sl), "period": _period_out(result.period),
-        "baseline_periods": [_period_out(p) for p in result.baseline_periods],
-        "threshold_points": percent(result.threshold, 4), "min_volume": result.min_volume, "created": result.created,
-        "flagged": [n.stage for n in result.flagged],
-        "nodes": [{"stage": n.stage, "entered": n.entered, "advanced": n.flow.advanced, "lost": n.flow.lost,
-                   "decided": n.flow.decided, "conversion_pct": percent(n.conversion), "loss_pct": percent(n.loss),
-                   "baseline_advanced": n.baseline.advanced, "baseline_lost": n.baseline.lost,
-                   "baseline_loss_pct": percent(n.baseline_loss), "excess_points": percent(n.excess),
-                   "judged": n.judged, "flagged": n.flagged, "action_item_id": n.action_item_id}
-                  for n in result.nodes],
-    }
-
-
-def _segment(seg) -> dict:
-    def pct(v):
-        return None if v is None else round(v * 100, 2)
-
-    return {"key": list(seg.key), "labels": list(seg.labels), "opened": seg.opened, "won": seg.won,
-            "conversion_pct": pct(seg.rate), "low_pct": pct(seg.low), "high_pct": pct(seg.high),
-            "ranked": seg.ranked}
-
-
-def conversion_payload(result, sl, period) -> dict:
-    return {"slice": _slice_out(sl), "period": _period_out(period), "dimensions": list(result.dimensions),
-            "confidence": result.confidence, "min_volume": result.min_volume, "opened": result.opened,
-            "won": result.won, "conversion_pct": None if result.rate is None else round(result.rate * 100, 2),
-            "segments": [_segment(s) for s in result.segments], "best": [_segment(s) for s in result.best],
-            "worst": [_segment(s) for s in result.worst]}
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -281,7 +250,7 @@ def review_get(request, dimension: Dimension = None, key: Key = None, start: dat
     sl = review_selectors.resolve_slice(request.user, dimension, key)
     period = review_period(start, end, today=_today())
     report = review_selectors.review_report(request.user, sl, period)
-    return {"slice": _slice_out(sl), "period": _period_out(period), "metrics": report["metrics"],
+    return {"slice": slice_out(sl), "period": period_out(period), "metrics": report["metrics"],
             "metrics_note": report["metrics_note"], "funnel": funnel_payload(report["funnel"], sl),
             "conversion": conversion_payload(report["conversion"], sl, period),
             "open_items": report["open_items"], "closed_items": report["closed_items"]}
