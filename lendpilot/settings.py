@@ -163,6 +163,8 @@ LENDPILOT_SCHEDULE = {
     "action_items_escalation": {"task": "lendpilot.insights.review_tasks.escalate_overdue_action_items_task",
                                 "cron": "30 8 * * *"},
     "metric_snapshots": {"task": "lendpilot.insights.tasks.build_metric_snapshots_task", "cron": "0 4 * * *"},
+    # after the night's portrait refresh, before managers start: offers, their tasks and messages (B3, D3, D7)
+    "scenario_triggers": {"task": "lendpilot.sales.tasks.evaluate_triggers_task", "cron": "0 6 * * *"},
 }
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).

@@ -9,3 +9,17 @@ from lendpilot.sales.services import opportunities_sync_lending
 def sync_opportunities_with_lending_task(*, business_date: str) -> dict:
     """Close opportunities whose application was disbursed, rejected or withdrawn (C1); idempotent."""
     return opportunities_sync_lending(actor=None)
+
+
+@task()
+def evaluate_triggers_task(*, business_date: str) -> dict:
+    """Push the day's pre-approved offers (B3, D3) and the quarter's post-loan advisory tasks (D7); both
+    idempotent, so a re-run of the day adds nothing."""
+    from datetime import date
+
+    from lendpilot.sales.scenario_services import advisory_tasks_generate, triggers_evaluate
+
+    day = date.fromisoformat(business_date)
+    run = triggers_evaluate(actor=None, as_of=day)
+    advisory = advisory_tasks_generate(actor=None, as_of=day)
+    return {"offers": run.offers, "messages": run.messages, "expired": run.expired, "advisory_tasks": advisory}

@@ -115,3 +115,22 @@ def test_advisory_tasks_for_high_value_borrowers_once_a_quarter(world):
     task = ManagerTask.objects.get(kind="advisory")
     assert (task.customer_id, task.owner_id) == (rich.pk, w.staff["am_wang"].pk)
     assert advisory_tasks_generate(actor=None, as_of=AS_OF + timedelta(days=40)) == 1  # next quarter
+
+
+def test_daily_job_pushes_offers_and_advisory_tasks_once(leasing):
+    from django.conf import settings
+
+    from lendpilot.sales.tasks import evaluate_triggers_task
+
+    w = leasing
+    assert settings.LENDPILOT_SCHEDULE["scenario_triggers"]["task"] == "lendpilot.sales.tasks.evaluate_triggers_task"
+    signals(w.customers["am_wang_company"], equipment_purchases_12m=1, equipment_amount_12m=Decimal("2000000"))
+    facts(w.customers["am_wang_company"], active_loans=1)
+    value(w.customers["am_wang_company"], high_value=True)
+    trigger_rule_save(actor=w.user("director"), code="EQUIP", name="设备采购", node=FundingNode.EQUIPMENT_PURCHASE,
+                      product_ids=[w.products["leasing"].pk], condition="equipment_purchases_12m >= 1",
+                      amount_basis="equipment_amount_12m", low_ratio="0.5", high_ratio="0.8")
+    first = evaluate_triggers_task.call(business_date=AS_OF.isoformat())
+    again = evaluate_triggers_task.call(business_date=AS_OF.isoformat())
+    assert (first["offers"], first["advisory_tasks"]) == (1, 1)
+    assert (again["offers"], again["advisory_tasks"], again["messages"]) == (0, 0, 0)
