@@ -319,6 +319,11 @@ def _targets(dimension: str, period: Period, *, key: str | None = None, by_month
     return {k: prorate(months, period) for k, months in per_key.items()}
 
 
+def targets_by_month(sl: Slice, span: Period) -> dict[date, Decimal]:
+    """The slice's base quotas per month over `span` (for the disbursement-against-target chart)."""
+    return _targets(sl.dimension, span, key=sl.key, by_month=True)
+
+
 # ---------------------------------------------------------------------------------------- results
 
 @dataclass

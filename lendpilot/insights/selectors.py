@@ -177,8 +177,7 @@ def parent_of(acting: Actor, sl: Slice) -> Slice | None:
 def alert_strip(acting: Actor, *, today: date, limit: int = 6) -> dict:
     """The open early-warning alerts in the user's scope (worst first) and, for whole-bank users, the
     portfolio alerts of the last two weeks (EWMA band breaches of overdue and NPL rates)."""
-    open_alerts = alerts_for(acting.user if acting.user is not None else None) if acting.can(
-        Perm.VIEW_MONITORING) or acting.is_system else None
+    open_alerts = alerts_for(acting) if acting.can(Perm.VIEW_MONITORING) or acting.is_system else None
     rows = list(open_alerts.select_related("loan")[:limit]) if open_alerts is not None else []
     count = open_alerts.count() if open_alerts is not None else 0
     portfolio = []
