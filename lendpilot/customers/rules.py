@@ -252,3 +252,58 @@ def _compile(node: ast.expr, as_of: date) -> Q:
             raise RuleError("a comparison needs a field")
         left = right
     return q
+
+
+def evaluate(rule: str, record: dict, *, as_of: date) -> bool:
+    """The rule evaluated in Python over one customer's field values (`record[field]`, None when the customer
+    has no such data), with the database's semantics: a comparison with a missing value is false, and
+    `not` of it is true. For cross-checks and the per-customer baseline; recompute never uses it."""
+    return bool(_evaluate(parse(rule), record, as_of))
+
+
+def _value_of(name: str, record: dict, as_of: date):
+    value = record.get(name)
+    if value is not None and FIELDS[name].kind == "days":
+        return (as_of - value).days
+    return value
+
+
+def _evaluate(node: ast.expr, record: dict, as_of: date) -> bool:
+    if isinstance(node, ast.BoolOp):
+        results = (_evaluate(v, record, as_of) for v in node.values)
+        return all(results) if isinstance(node.op, ast.And) else any(results)
+    if isinstance(node, ast.UnaryOp):
+        return not _evaluate(node.operand, record, as_of)
+    if isinstance(node, ast.Name):
+        return record.get(node.id) is True
+    if isinstance(node, ast.Constant):
+        return bool(node.value)
+    left = node.left
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        a = _value_of(left.id, record, as_of) if isinstance(left, ast.Name) else _constant(left)
+        b = _value_of(right.id, record, as_of) if isinstance(right, ast.Name) else _constant(right)
+        if a is None or b is None:
+            return False
+        symbol = _OPS[type(op)]
+        if isinstance(a, (int, float, Decimal)) and not isinstance(a, bool) and isinstance(b, (int, float)):
+            b = Decimal(str(b))
+        if isinstance(b, (int, float, Decimal)) and not isinstance(b, bool) and isinstance(a, (int, float)):
+            a = Decimal(str(a))
+        if symbol == "in":
+            ok = a in b
+        elif symbol == "not in":
+            ok = a not in b
+        else:
+            ok = {"==": a == b, "!=": a != b}.get(symbol)
+            if ok is None:
+                a, b = Decimal(str(a)), Decimal(str(b))
+                ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[symbol]
+        if not ok:
+            return False
+        left = right
+    return True
+
+
+def record_paths() -> dict[str, str]:
+    """Field name -> ORM path, to read a customer's record for `evaluate` with `.values(*paths)`."""
+    return {name: field.path for name, field in FIELDS.items()}

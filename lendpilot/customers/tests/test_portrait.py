@@ -282,3 +282,25 @@ def test_portrait_shape_and_scope(tagged):
     from django.http import Http404
     with pytest.raises(Http404):
         customer_portrait(actor=tagged.user("am_chen"), customer=c)
+
+
+def test_set_based_recompute_matches_rule_by_rule_python_evaluation_for_the_whole_catalogue(tagged):
+    from lendpilot.customers.demo_portrait import seed_reference
+
+    c = tagged.customers
+    facts(c["am_sun_company"], max_loan="6000000", loans=3, repayments=30, interest="900000",
+          last_repaid=date(2025, 6, 1), band="A")
+    facts(c["am_chen_person"], max_loan="80000", loans=1, repayments=2, last_loan=date(2023, 1, 1),
+          last_repaid=date(2023, 3, 1), first=date(2023, 1, 1), band="E", dpd=120)
+    seed_reference()
+    services.portrait_recompute(actor=tagged.user("director"), as_of=AS_OF)
+    paths = rules.record_paths()
+    records = {row["pk"]: {name: row[path] for name, path in paths.items()}
+               for row in Customer.objects.values("pk", *paths.values())}
+    checked = 0
+    for tag in TagDefinition.objects.filter(active=True):
+        expected = {pk for pk, record in records.items() if rules.evaluate(tag.rule, record, as_of=AS_OF)}
+        assert members(tag.code) == expected, tag.code
+        checked += 1
+    assert checked >= 200
+    assert TagDefinition.objects.filter(member_count__gt=0).count() >= 40
