@@ -18,14 +18,15 @@ from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
-from lendpilot.sales import selectors, services
-from lendpilot.sales.models import PlaybookEntry
+from lendpilot.sales import customer360, scenario_selectors, scenario_services, selectors, services
+from lendpilot.sales.models import ManagerTask, PlaybookEntry
 from lendpilot.sales.schemas import (
     ActivityIn,
     ActivityOut,
     AssignmentApplyIn,
     AssignmentIn,
     AssignmentPlanOut,
+    Customer360Out,
     EntryKindCode,
     FunnelOut,
     LeadIn,
@@ -33,6 +34,11 @@ from lendpilot.sales.schemas import (
     LeadStatusCode,
     MoveIn,
     NodeCode,
+    NodeOfFunding,
+    OfferAcceptIn,
+    OfferDeclineIn,
+    OfferOut,
+    OfferStatusCode,
     OpportunityIn,
     OpportunityOut,
     PlaybookIn,
@@ -43,8 +49,16 @@ from lendpilot.sales.schemas import (
     ResourcePackOut,
     SourceCode,
     SyncOut,
+    TaskDoneIn,
+    TaskKindCode,
+    TaskOut,
+    TaskStatusCode,
     TierCode,
     TransitionOut,
+    TriggerRuleIn,
+    TriggerRuleOut,
+    TriggerRunIn,
+    TriggerRunOut,
     UseOut,
 )
 
@@ -267,3 +281,88 @@ def resource_pack_create(request, payload: ResourcePackIn):
     data = payload.dict()
     data.pop("team_id")
     return Status(201, services.resource_pack_save(actor=actor, team=team, **data))
+
+
+# --- scenario triggers, pre-approved offers, tasks, Customer 360 (B3, D3, D7) ------------------------
+
+@router.get("/trigger-rules", response=with_errors({200: list[TriggerRuleOut]}), summary="Scenario trigger rules")
+@paginate(Page)
+def trigger_rule_list(request, active_only: bool = False):
+    return scenario_selectors.trigger_rules(actor_of(request.auth), active_only=active_only)
+
+
+@router.post("/trigger-rules", response={201: TriggerRuleOut, **ERRORS},
+             summary="Create a trigger rule (an empty product list is a 422 on product_ids, nothing saved)")
+def trigger_rule_create(request, payload: TriggerRuleIn):
+    return Status(201, scenario_services.trigger_rule_save(actor=actor_of(request.auth), **payload.dict()))
+
+
+@router.put("/trigger-rules/{rule_id}", response=with_errors({200: TriggerRuleOut}),
+            summary="Change a trigger rule; its version goes up")
+def trigger_rule_update(request, rule_id: PathId, payload: TriggerRuleIn):
+    actor = actor_of(request.auth)
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    rule = scenario_selectors.trigger_rule_get(actor, rule_id)
+    return scenario_services.trigger_rule_save(actor=actor, rule=rule, **payload.dict())
+
+
+@router.post("/trigger-runs", response={201: TriggerRunOut, **ERRORS},
+             summary="Run the active trigger rules now (rate-limited, idempotent for the day)")
+def trigger_run(request, payload: TriggerRunIn):
+    return Status(201, scenario_services.triggers_evaluate(actor=actor_of(request.auth), as_of=payload.as_of))
+
+
+@router.get("/offers", response=with_errors({200: list[OfferOut]}),
+            summary="Pre-approved offers of the customers in the caller's scope")
+@paginate(Page)
+def offer_list(request, status: OfferStatusCode | None = None, node: NodeOfFunding | None = None,
+               live_only: bool = False):
+    return scenario_selectors.offers_visible(actor_of(request.auth), status=status, node=node, live_only=live_only)
+
+
+@router.get("/offers/{offer_id}", response=with_errors({200: OfferOut}), summary="One pre-approved offer")
+def offer_detail(request, offer_id: PathId):
+    return scenario_selectors.offer_get(actor_of(request.auth), offer_id)
+
+
+@router.post("/offers/{offer_id}/accept", response=with_errors({200: OfferOut}),
+             summary="The customer takes up the offer: an opportunity is opened (409 if decided or expired)")
+def offer_accept(request, offer_id: PathId, payload: OfferAcceptIn):
+    actor = actor_of(request.auth)
+    offer = scenario_selectors.offer_get(actor, offer_id)
+    return scenario_services.offer_accept(actor=actor, offer=offer, amount=payload.amount)
+
+
+@router.post("/offers/{offer_id}/decline", response=with_errors({200: OfferOut}),
+             summary="The customer declines the offer (409 if decided or expired)")
+def offer_decline(request, offer_id: PathId, payload: OfferDeclineIn):
+    actor = actor_of(request.auth)
+    offer = scenario_selectors.offer_get(actor, offer_id)
+    return scenario_services.offer_decline(actor=actor, offer=offer, reason=payload.reason)
+
+
+@router.get("/tasks", response=with_errors({200: list[TaskOut]}), summary="Tasks of the managers in scope")
+@paginate(Page)
+def task_list(request, kind: TaskKindCode | None = None, status: TaskStatusCode | None = ManagerTask.Status.OPEN,
+              mine: bool = False):
+    return scenario_selectors.tasks_visible(actor_of(request.auth), kind=kind, status=status, mine=mine)
+
+
+@router.post("/tasks/{task_id}/done", response=with_errors({200: TaskOut}), summary="Tick off a task")
+def task_done(request, task_id: PathId, payload: TaskDoneIn):
+    actor = actor_of(request.auth)
+    task = scenario_selectors.task_get(actor, task_id)
+    return scenario_services.task_complete(actor=actor, task=task, note=payload.note)
+
+
+@router.get("/customers/{customer_id}/360", response=with_errors({200: Customer360Out}),
+            summary="Customer 360: portrait, offers, tasks, opportunities, loans and the next best action")
+def customer_360(request, customer_id: PathId):
+    from dataclasses import asdict
+
+    view = customer360.customer_360(actor_of(request.auth), customer_id)
+    actions = [asdict(a) for a in view.actions]
+    return {"customer_id": view.customer.pk, "name": view.customer.name, "portrait": view.portrait,
+            "next_action": actions[0] if actions else None, "actions": actions, "offers": view.offers,
+            "open_tasks": view.tasks, "open_opportunity_ids": [o.pk for o in view.opportunities],
+            "loan_ids": [loan.pk for loan in view.loans], "products_held": [p.code for p in view.products_held]}

@@ -267,6 +267,8 @@ def triggers_evaluate(*, actor, as_of: date | None = None) -> TriggerRun:
     if not acting.is_system:
         require(acting, Perm.ASSIGN_LEADS)
     as_of = as_of or timezone.localdate()
+    if not date(2000, 1, 1) <= as_of <= date(2100, 12, 31):
+        raise ValidationError({"as_of": _("a business date between 2000 and 2100")})
     # Locking the active rules serialises concurrent runs: the NOT EXISTS of the second sees the first's rows.
     rules = list(TriggerRule.objects.select_for_update().filter(active=True).order_by("code"))
     run = TriggerRun.objects.create(as_of=as_of, actor_label=acting.label)
@@ -281,8 +283,13 @@ def triggers_evaluate(*, actor, as_of: date | None = None) -> TriggerRun:
         if not products:
             per_rule[rule.code] = 0
             continue
-        per_rule[rule.code] = _insert_select(PreApprovedOffer, OFFER_COLUMNS,
-                                             _offer_rows(rule, products, as_of=as_of, run=run))
+        try:
+            rows = _offer_rows(rule, products, as_of=as_of, run=run)
+        except RuleError:
+            # A field the condition names was withdrawn from the rule language since the rule was saved.
+            per_rule[rule.code] = "condition_invalid"
+            continue
+        per_rule[rule.code] = _insert_select(PreApprovedOffer, OFFER_COLUMNS, rows)
     offers = PreApprovedOffer.objects.filter(run=run)
     run.offers = offers.count()
     run.tasks = _insert_select(ManagerTask, ["owner_id", "customer_id", "kind", "offer_id", "due_on", "status",
@@ -327,6 +334,8 @@ def advisory_tasks_generate(*, actor, as_of: date | None = None) -> int:
     if not acting.is_system:
         require(acting, Perm.ASSIGN_LEADS)
     as_of = as_of or timezone.localdate()
+    if not date(2000, 1, 1) <= as_of <= date(2100, 12, 31):
+        raise ValidationError({"as_of": _("a business date between 2000 and 2100")})
     period = _quarter(as_of)
     key = Concat(Value(f"advisory:{period}:"), Cast("pk", CharField()), output_field=CharField())
     candidates = (Customer.objects.filter(value__high_value=True, facts__active_loans__gt=0)

@@ -2,15 +2,24 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from lendpilot.core.reference import Industry, RepaymentMethod
 from lendpilot.core.schemas import AnnualRate, Id, Money, Text
 from lendpilot.customers.models import Customer
+from lendpilot.products.models import FundingNode
 from lendpilot.sales.funnel import LossReason, Node
-from lendpilot.sales.models import Activity, Lead, PlaybookEntry, Tier
+from lendpilot.sales.models import (
+    Activity,
+    Lead,
+    ManagerTask,
+    PlaybookEntry,
+    PreApprovedOffer,
+    Tier,
+    TriggerRule,
+)
 
 IndustryCode = Literal[tuple(Industry.values)]
 KindCode = Literal[tuple(Customer.Kind.values)]
@@ -247,3 +256,131 @@ class ResourcePackOut(Schema):
     @staticmethod
     def resolve_script_ids(obj) -> list[int]:
         return [e.pk for e in obj.scripts.all()]
+
+
+# --- scenario triggers, offers, tasks, Customer 360 (B3, D3, D7) -------------------------------------
+
+NodeOfFunding = Literal[tuple(FundingNode.values)]
+BasisCode = Literal[tuple(TriggerRule.AmountBasis.values)]
+ChannelCode = Literal[tuple(TriggerRule.Channel.values)]
+OfferStatusCode = Literal[tuple(PreApprovedOffer.Status.values)]
+TaskKindCode = Literal[tuple(ManagerTask.Kind.values)]
+TaskStatusCode = Literal[tuple(ManagerTask.Status.values)]
+Ratio = Annotated[Decimal, Field(gt=0, le=5, max_digits=6, decimal_places=4, allow_inf_nan=False,
+                                 description="share of the amount basis, 0.5 is half")]
+BusinessDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class TriggerRuleIn(Schema):
+    code: Text(40, min_length=1, strip=True)
+    name: Text(100, min_length=1, strip=True)
+    node: NodeOfFunding
+    product_ids: list[Id] = Field(..., max_length=20, description="in order; the first the band reaches is offered")
+    tag_code: Text(60) = ""
+    condition: Text(2000) = ""
+    amount_basis: BasisCode
+    low_ratio: Ratio
+    high_ratio: Ratio
+    validity_days: int = Field(30, ge=1, le=365)
+    cooldown_days: int = Field(90, ge=1, le=730)
+    max_offers: int = Field(2, ge=1, le=10)
+    window_days: int = Field(30, ge=1, le=365)
+    channel: ChannelCode = "sms"
+    active: bool = True
+
+
+class TriggerRuleOut(Schema):
+    id: int
+    code: str
+    name: str
+    node: NodeOfFunding
+    product_ids: list[int]
+    tag_code: str
+    condition: str
+    amount_basis: BasisCode
+    low_ratio: Decimal
+    high_ratio: Decimal
+    validity_days: int
+    cooldown_days: int
+    max_offers: int
+    window_days: int
+    channel: ChannelCode
+    version: int
+    active: bool
+
+    @staticmethod
+    def resolve_product_ids(obj) -> list[int]:
+        return [rp.product_id for rp in obj.rule_products.all()]
+
+
+class TriggerRunIn(Schema):
+    as_of: BusinessDate | None = None
+
+
+class TriggerRunOut(Schema):
+    id: int
+    as_of: date
+    offers: int
+    tasks: int
+    messages: int
+    expired: int
+    per_rule: dict
+
+
+class OfferOut(Schema):
+    id: int
+    customer_id: int
+    product_id: int
+    rule_id: int
+    rule_version: int
+    node: NodeOfFunding
+    manager_id: int
+    amount_low: Decimal
+    amount_high: Decimal
+    offered_on: date
+    valid_until: date
+    status: OfferStatusCode
+    decline_reason: str
+    opportunity_id: int | None
+
+
+class OfferAcceptIn(Schema):
+    amount: Money | None = Field(None, gt=0, description="within the band; the band's top when omitted")
+
+
+class OfferDeclineIn(Schema):
+    reason: Text(200) = ""
+
+
+class TaskOut(Schema):
+    id: int
+    owner_id: int
+    customer_id: int
+    kind: TaskKindCode
+    offer_id: int | None
+    due_on: date
+    status: TaskStatusCode
+    note: str
+
+
+class TaskDoneIn(Schema):
+    note: Text(300) = ""
+
+
+class ActionOut(Schema):
+    code: str
+    priority: int
+    facts: dict
+
+
+class Customer360Out(Schema):
+    customer_id: int
+    name: str
+    portrait: dict
+    next_action: ActionOut | None
+    actions: list[ActionOut]
+    offers: list[OfferOut]
+    open_tasks: list[TaskOut]
+    open_opportunity_ids: list[int]
+    loan_ids: list[int]
+    products_held: list[str]
