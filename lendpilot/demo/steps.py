@@ -25,6 +25,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
+    "lendpilot.insights.demo",
     "lendpilot.insights.review_demo",
 )
 
