@@ -22,6 +22,7 @@ from lendpilot.planning.schemas import (
     DecideIn,
     HeatIn,
     MatrixOut,
+    PersonTargetOut,
     PlanIn,
     PlanOut,
     QuotaIn,
@@ -37,7 +38,12 @@ router = Router()
 
 def _matrix(plan: TargetPlan) -> dict:
     m = selectors.plan_matrix(plan)
-    return {"plan": plan, "total": m["total"], "cells": m["cells"]}
+    return {"plan": plan, "total": m["total"], "totals": m["metric_totals"], "cells": m["cells"]}
+
+
+def _quota_out(q, name: str) -> dict:
+    return {"id": q.pk, "staff_id": q.staff_id, "staff_name": name, "month": q.month, "base": q.base,
+            "sprint": q.sprint, "new_customers": q.new_customers, "npl_amount": q.npl_amount, "source": q.source}
 
 
 def _reset_out(actor, reset_obj: QuotaReset) -> dict:
@@ -74,13 +80,28 @@ def plan_split(request, plan_id: PathId, payload: SplitIn):
 
 
 @router.patch("/plans/{plan_id}/cells/{cell_id}", response=with_errors({200: MatrixOut}),
-              summary="Edit one cell; its siblings are re-balanced")
+              summary="Edit one target of one cell (amount, new customers or NPL ceiling); siblings are re-balanced")
 def cell_edit(request, plan_id: PathId, cell_id: PathId, payload: CellEditIn):
+    given = {metric: value for metric, value in (("amount", payload.amount), ("customers", payload.new_customers),
+                                                 ("npl", payload.npl_amount)) if value is not None}
+    if len(given) != 1:
+        raise ValidationError({"amount": ["give exactly one of amount, new_customers, npl_amount"]})
     actor = actor_of(request.user)
     plan = selectors.plan_get(actor, plan_id)
     cell = selectors.cell_get(actor, plan, cell_id)
-    services.target_cell_edit(actor=request.user, cell=cell, amount=payload.amount, across=payload.across)
+    (metric, value), = given.items()
+    services.target_cell_edit(actor=request.user, cell=cell, value=value, metric=metric, across=payload.across)
     return _matrix(plan)
+
+
+@router.get("/plans/{plan_id}/people", response=with_errors({200: list[PersonTargetOut]}),
+            summary="The plan's three targets per account manager and month, in scope")
+def plan_people(request, plan_id: PathId):
+    actor = actor_of(request.user)
+    plan = selectors.plan_get(actor, plan_id)
+    return [{"manager_id": r["manager_id"], "manager_name": r["manager__name"], "month": r["month"],
+             "amount": r["amount"], "new_customers": r["new_customers"], "npl_amount": r["npl_amount"]}
+            for r in selectors.manager_targets(actor, plan)[:20000]]
 
 
 @router.post("/plans/{plan_id}/approve", response=with_errors({200: PlanOut}),
@@ -92,9 +113,7 @@ def plan_approve(request, plan_id: PathId):
 
 @router.get("/quotas", response=with_errors({200: list[QuotaOut]}), summary="Person-month quotas in scope")
 def quota_list(request, month: date):
-    return [{"id": q.pk, "staff_id": q.staff_id, "staff_name": q.staff.name, "month": q.month, "base": q.base,
-             "sprint": q.sprint, "source": q.source}
-            for q in selectors.quotas_visible(actor_of(request.user), month=month)[:5000]]
+    return [_quota_out(q, q.staff.name) for q in selectors.quotas_visible(actor_of(request.user), month=month)[:5000]]
 
 
 @router.put("/quotas", response=with_errors({200: QuotaOut}), summary="Set one person's base and sprint quota")
@@ -105,8 +124,7 @@ def quota_put(request, payload: QuotaIn):
         raise ValidationError({"staff_id": ["no such person in your scope"]})
     q = services.quota_set(actor=request.user, staff=staff, month=payload.month, base=payload.base,
                            sprint=payload.sprint)
-    return {"id": q.pk, "staff_id": q.staff_id, "staff_name": staff.name, "month": q.month, "base": q.base,
-            "sprint": q.sprint, "source": q.source}
+    return _quota_out(q, staff.name)
 
 
 @router.put("/market-heat", response=with_errors({200: dict}), summary="Set a market heat coefficient")

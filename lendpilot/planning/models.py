@@ -57,8 +57,10 @@ class TargetPlan(models.Model):
 
 
 class TargetCell(models.Model):
-    """An amount of the split. Level `cell` is (product line, region, team type, month); level `team` adds
-    the team; level `manager` adds the account manager. Amounts are whole CNY 10,000."""
+    """One part of the split, carrying the three targets: disbursed amount (whole CNY 10,000), new
+    customers (whole customers) and the NPL amount ceiling (whole CNY 100; see `decompose` for why the
+    ratio ceiling is split as an amount). Level `cell` is (product line, region, team type, month); level
+    `team` adds the team; level `manager` adds the account manager."""
 
     class Level(models.TextChoices):
         CELL = "cell", _("Product x region x team type")
@@ -74,6 +76,9 @@ class TargetCell(models.Model):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     manager = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("target (CNY)"), **MONEY)
+    new_customers = models.PositiveIntegerField(_("new customers target"), default=0)
+    npl_amount = models.DecimalField(_("NPL ceiling (CNY)"), default=Decimal(0), **MONEY)
+    risk = models.DecimalField(_("risk driver"), max_digits=6, decimal_places=3, default=Decimal(1))
     weight = models.DecimalField(max_digits=9, decimal_places=6, default=Decimal(0))
     last_year = models.DecimalField(default=Decimal(0), **MONEY)
     capacity = models.DecimalField(default=Decimal(0), **MONEY)
@@ -84,6 +89,7 @@ class TargetCell(models.Model):
         ordering = ["product", "region", "team_type", "month"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="target_cell_not_negative"),
+            models.CheckConstraint(condition=Q(npl_amount__gte=0), name="target_cell_npl_not_negative"),
         ]
         indexes = [models.Index(fields=["plan", "level", "month"]), models.Index(fields=["manager", "month"])]
 
@@ -92,7 +98,8 @@ class TargetCell(models.Model):
 
 
 class Quota(models.Model):
-    """One person's target for one month: a base and a sprint part (B6)."""
+    """One person's target for one month: a base and a sprint part of the disbursed amount (B6), with the
+    new-customers target and the NPL amount ceiling from the approved plan."""
 
     class Source(models.TextChoices):
         PLAN = "plan", _("Target plan")
@@ -103,6 +110,8 @@ class Quota(models.Model):
     month = models.DateField(_("month"))
     base = models.DecimalField(_("base target (CNY)"), **MONEY)
     sprint = models.DecimalField(_("sprint target (CNY)"), default=Decimal(0), **MONEY)
+    new_customers = models.PositiveIntegerField(_("new customers target"), default=0)
+    npl_amount = models.DecimalField(_("NPL ceiling (CNY)"), default=Decimal(0), **MONEY)
     plan = models.ForeignKey(TargetPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotas")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.PLAN)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,6 +185,8 @@ class QuotaChange(models.Model):
     new_base = models.DecimalField(**MONEY)
     old_sprint = models.DecimalField(null=True, blank=True, **MONEY)
     new_sprint = models.DecimalField(**MONEY)
+    new_customers = models.PositiveIntegerField(null=True, blank=True)
+    npl_amount = models.DecimalField(null=True, blank=True, **MONEY)
     source = models.CharField(max_length=8, choices=Quota.Source.choices)
     reset = models.ForeignKey(QuotaReset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

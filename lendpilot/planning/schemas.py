@@ -42,6 +42,8 @@ class CellDriversIn(Schema):
     last_year: Money = Decimal(0)
     capacity: Money = Decimal(0)
     heat: Decimal = Field(Decimal(1), gt=0, le=100, max_digits=6, decimal_places=3)
+    risk: Decimal = Field(Decimal(1), ge=0, le=100, max_digits=6, decimal_places=3,
+                          description="NPL risk driver against the book (1 = average), clamped to 0.5-2")
 
 
 class SplitIn(Schema):
@@ -58,6 +60,8 @@ class CellMonthOut(Schema):
     id: int
     month: date
     amount: Decimal
+    new_customers: int
+    npl_amount: Decimal
     edited: bool
 
 
@@ -66,21 +70,46 @@ class CellOut(Schema):
     region: str
     team_type: str
     total: Decimal
+    new_customers: int
+    npl_amount: Decimal
+    npl_ratio: Decimal | None
+    risk: Decimal
     exceeds_capacity: bool
     capacity: Decimal
     last_year: Decimal
     months: list[CellMonthOut]
 
 
+class MetricTotalsOut(Schema):
+    amount: Decimal
+    customers: int
+    npl: Decimal
+    npl_ratio: Decimal | None
+
+
 class MatrixOut(Schema):
     plan: PlanOut
     total: Decimal
+    totals: MetricTotalsOut
     cells: list[CellOut]
 
 
 class CellEditIn(Schema):
-    amount: Money
+    """Exactly one of the three: the new disbursed amount, new-customers count or NPL amount ceiling."""
+
+    amount: Money | None = None
+    new_customers: int | None = Field(None, ge=0, le=10**9)
+    npl_amount: Money | None = None
     across: Literal["months", "cells"] = "months"
+
+
+class PersonTargetOut(Schema):
+    manager_id: int
+    manager_name: str
+    month: date
+    amount: Decimal
+    new_customers: int
+    npl_amount: Decimal
 
 
 class QuotaOut(Schema):
@@ -90,6 +119,8 @@ class QuotaOut(Schema):
     month: date
     base: Decimal
     sprint: Decimal
+    new_customers: int
+    npl_amount: Decimal
     source: str
 
 

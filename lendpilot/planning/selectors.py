@@ -54,33 +54,53 @@ def cell_get(actor: Actor, plan: TargetPlan, cell_id: int) -> TargetCell:
 
 
 def plan_matrix(plan: TargetPlan) -> dict:
-    """The split as tables: cell rows (product x region x team type) with their 12 months and totals per
-    product, region, team type and month."""
+    """The split as tables: cell rows (product x region x team type) with their 12 months and, for each of
+    the three targets (disbursed amount, new customers, NPL ceiling), totals per cell, product, region,
+    team type and month. `totals` and `total` are the disbursed amount's; `metric_totals` has all three."""
     rows = (TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)
             .values("id", "product", "region__code", "region__name_zh", "region__name_en", "team_type", "month",
-                    "amount", "exceeds_capacity", "edited", "capacity", "last_year", "weight")
+                    "amount", "new_customers", "npl_amount", "risk", "exceeds_capacity", "edited", "capacity",
+                    "last_year", "weight")
             .order_by("product", "region__code", "team_type", "month"))
     cells: dict[tuple, dict] = {}
     by = {"product": {}, "region": {}, "team_type": {}, "month": {}}
+    customers_by_month: dict = {}
+    npl_by_month: dict = {}
     for r in rows:
         key = (r["product"], r["region__code"], r["team_type"])
         c = cells.setdefault(key, {"product": r["product"], "region": r["region__code"], "team_type": r["team_type"],
-                                   "months": [], "total": Decimal(0), "exceeds_capacity": r["exceeds_capacity"],
+                                   "months": [], "total": Decimal(0), "new_customers": 0,
+                                   "npl_amount": Decimal(0), "risk": r["risk"],
+                                   "exceeds_capacity": r["exceeds_capacity"],
                                    "capacity": r["capacity"], "last_year": r["last_year"], "weight": r["weight"]})
-        c["months"].append({"id": r["id"], "month": r["month"], "amount": r["amount"], "edited": r["edited"]})
+        c["months"].append({"id": r["id"], "month": r["month"], "amount": r["amount"],
+                            "new_customers": r["new_customers"], "npl_amount": r["npl_amount"],
+                            "edited": r["edited"]})
         c["total"] += r["amount"]
+        c["new_customers"] += r["new_customers"]
+        c["npl_amount"] += r["npl_amount"]
         for dim, value in (("product", r["product"]), ("region", r["region__code"]),
                            ("team_type", r["team_type"]), ("month", r["month"])):
             by[dim][value] = by[dim].get(value, Decimal(0)) + r["amount"]
-    return {"cells": list(cells.values()), "totals": by,
-            "total": sum(by["month"].values(), Decimal(0))}
+        customers_by_month[r["month"]] = customers_by_month.get(r["month"], 0) + r["new_customers"]
+        npl_by_month[r["month"]] = npl_by_month.get(r["month"], Decimal(0)) + r["npl_amount"]
+    for c in cells.values():
+        c["npl_ratio"] = (c["npl_amount"] / c["total"]).quantize(Decimal("0.000001")) if c["total"] else None
+    total = sum(by["month"].values(), Decimal(0))
+    npl_total = sum(npl_by_month.values(), Decimal(0))
+    return {"cells": list(cells.values()), "totals": by, "total": total,
+            "metric_totals": {"amount": total, "customers": sum(customers_by_month.values()),
+                              "npl": npl_total,
+                              "npl_ratio": (npl_total / total).quantize(Decimal("0.000001")) if total else None},
+            "months": {"customers": customers_by_month, "npl": npl_by_month}}
 
 
 def manager_targets(actor: Actor, plan: TargetPlan) -> QuerySet:
     require(actor, Perm.VIEW_PLANNING)
     qs = TargetCell.objects.filter(plan=plan, level=TargetCell.Level.MANAGER)
     return scope_filter(actor, qs, owner="manager").values("manager_id", "manager__name", "month").annotate(
-        amount=Sum("amount")).order_by("manager__name", "month")
+        amount=Sum("amount"), new_customers=Sum("new_customers"), npl_amount=Sum("npl_amount")).order_by(
+        "manager__name", "month")
 
 
 def quotas_visible(actor: Actor, *, month: date | None = None) -> QuerySet[Quota]:

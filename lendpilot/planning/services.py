@@ -8,19 +8,20 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.bulk_load import insert_rows
 from lendpilot.core.errors import Conflict
+from lendpilot.lending.classification import NPL_CLASSES
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.planning import decompose, reset
-from lendpilot.planning.decompose import UNIT, CellDrivers, DecompositionError
+from lendpilot.planning.decompose import NPL_UNIT, UNIT, CellDrivers, DecompositionError
 from lendpilot.planning.models import MarketHeat, Quota, QuotaChange, QuotaReset, QuotaResetLine, TargetCell, TargetPlan
 from lendpilot.products.models import Product
 
@@ -100,9 +101,26 @@ def target_plan_create(*, actor, code: str, name: str, period_start: date, total
     return plan
 
 
+def _risk_drivers(start: date, end: date) -> dict[tuple[str, str], Decimal]:
+    """Per (product line, region): the NPL ratio of the loans disbursed between two dates against the NPL
+    ratio of all of them (one grouped query). 1.0 where there is no history; clamped when used."""
+    rows = list(Loan.objects.filter(disbursed_on__range=(start, end)).values(
+        "product__category", "borrower__manager__team__region__code").annotate(
+        total=Sum("principal"), npl=Sum("principal", filter=Q(risk_class__in=NPL_CLASSES))))
+    book = sum((r["total"] or Decimal(0) for r in rows), Decimal(0))
+    bad = sum((r["npl"] or Decimal(0) for r in rows), Decimal(0))
+    if not book or not bad:
+        return {}
+    overall = bad / book
+    return {(r["product__category"], r["borrower__manager__team__region__code"]):
+            decompose.clamp_risk(((r["npl"] or Decimal(0)) / r["total"] / overall).quantize(Decimal("0.001")))
+            for r in rows if r["total"]}
+
+
 def default_drivers(plan: TargetPlan) -> list[CellDrivers]:
     """One cell per active product line x region x team type present in the organisation, with last year's
-    disbursed amount (one aggregate query), market capacity and heat."""
+    disbursed amount (one aggregate query), market capacity and heat, and the risk driver of the product
+    line in the region (last year's NPL ratio against the book's)."""
     categories = sorted(set(Product.objects.filter(is_active=True).values_list("category", flat=True)))
     pairs = sorted(set(Team.objects.values_list("region__code", "channel")))
     start, end = plan.period_start, plan.period_end
@@ -113,6 +131,7 @@ def default_drivers(plan: TargetPlan) -> list[CellDrivers]:
             .values("product__category", "borrower__manager__team__region__code", "borrower__manager__team__channel")
             .annotate(s=Sum("principal"))}
     heat = {(h.region.code, h.product): h for h in MarketHeat.objects.select_related("region")}
+    risk = _risk_drivers(last_start, last_end)
     types_in_region: dict[str, int] = defaultdict(int)
     for region, _channel in pairs:
         types_in_region[region] += 1
@@ -123,7 +142,8 @@ def default_drivers(plan: TargetPlan) -> list[CellDrivers]:
             capacity = (h.capacity / types_in_region[region]) if h else Decimal(0)
             cells.append(CellDrivers(product=category, region=region, team_type=channel,
                                      last_year=last.get((category, region, channel)) or Decimal(0),
-                                     capacity=capacity, heat=h.heat if h else Decimal(1)))
+                                     capacity=capacity, heat=h.heat if h else Decimal(1),
+                                     risk=risk.get((category, region), Decimal(1))))
     return cells
 
 
@@ -154,32 +174,37 @@ def _write_down(plan: TargetPlan, cell_rows: list[TargetCell]) -> int:
         grouped[(row.product, row.region_id, row.team_type)].append(row)
     splits, keys = [], []
     for key, rows in grouped.items():
-        by_month = {r.month: int(r.amount / UNIT) for r in rows}
-        units = [by_month.get(m, 0) for m in months]
+        by_month = {r.month: r for r in rows}
+        units = [int(by_month[m].amount / UNIT) if m in by_month else 0 for m in months]
+        customers = [by_month[m].new_customers if m in by_month else 0 for m in months]
+        npl = [int(by_month[m].npl_amount / NPL_UNIT) if m in by_month else 0 for m in months]
         splits.append(decompose.CellSplit(product=key[0], region=region_codes[key[1]], team_type=key[2],
                                           units=sum(units), weight=Decimal(0), last_year=Decimal(0),
-                                          capacity=Decimal(0), months=units))
+                                          capacity=Decimal(0), months=units, customers=sum(customers),
+                                          customer_months=customers, npl=sum(npl), npl_months=npl))
         keys.append(key)
-    zero = Decimal(0)
+    zero, one = Decimal(0), Decimal(1)
 
     def rows():
-        for ci, mi, team_id, manager_id, units in decompose.split_to_people(splits, teams, managers):
+        for ci, mi, team_id, manager_id, units, customers, npl in decompose.split_to_people(splits, teams, managers):
             if team_id is None:
                 continue
             product, region_id, team_type = keys[ci]
             level = TargetCell.Level.MANAGER if manager_id else TargetCell.Level.TEAM
             yield (plan.pk, level, product, region_id, team_type, months[mi], team_id, manager_id,
-                   Decimal(units) * UNIT, zero, zero, zero, False, False)
+                   Decimal(units) * UNIT, customers, Decimal(npl) * NPL_UNIT, one, zero, zero, zero, False, False)
 
     # COPY on PostgreSQL, executemany on SQLite: a bank-size split writes some 150,000 rows.
     return insert_rows(TargetCell, ["plan_id", "level", "product", "region_id", "team_type", "month", "team_id",
-                                    "manager_id", "amount", "weight", "last_year", "capacity", "exceeds_capacity",
-                                    "edited"], rows(), batch_size=20_000)
+                                    "manager_id", "amount", "new_customers", "npl_amount", "risk", "weight",
+                                    "last_year", "capacity", "exceeds_capacity", "edited"], rows(),
+                       batch_size=20_000)
 
 
 @transaction.atomic
 def target_plan_split(*, actor, plan: TargetPlan, cells: list[CellDrivers] | None = None) -> dict:
-    """Split a draft plan over product line x region x team type x month, then to teams and managers."""
+    """Split a draft plan's three targets (disbursed amount, new customers, NPL ceiling; rules in
+    `decompose`) over product line x region x team type x month, then to teams and managers."""
     who = actor_of(actor)
     require(who, Perm.APPROVE_TARGETS)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
@@ -192,29 +217,58 @@ def target_plan_split(*, actor, plan: TargetPlan, cells: list[CellDrivers] | Non
             raise _invalid("cells", f"unknown region {cell.region}")
     try:
         split = decompose.split_target(decompose.to_units(plan.total_amount), cells, weights=plan.drivers,
-                                       month_weights=[Decimal(w) for w in plan.month_weights])
+                                       month_weights=[Decimal(w) for w in plan.month_weights],
+                                       new_customers=plan.new_customers, npl_ceiling=plan.npl_ceiling)
     except DecompositionError as exc:
         raise _invalid(exc.field, exc.message) from exc
     TargetCell.objects.filter(plan=plan).delete()
     months = plan_months(plan)
     rows = [TargetCell(plan=plan, level=TargetCell.Level.CELL, product=c.product, region_id=regions[c.region],
-                       team_type=c.team_type, month=months[mi], amount=Decimal(units) * UNIT, weight=c.weight,
-                       last_year=c.last_year, capacity=c.capacity, exceeds_capacity=c.exceeds_capacity)
+                       team_type=c.team_type, month=months[mi], amount=Decimal(units) * UNIT,
+                       new_customers=c.customer_months[mi], npl_amount=Decimal(c.npl_months[mi]) * NPL_UNIT,
+                       risk=c.risk, weight=c.weight, last_year=c.last_year, capacity=c.capacity,
+                       exceeds_capacity=c.exceeds_capacity)
             for c in split for mi, units in enumerate(c.months)]
     TargetCell.objects.bulk_create(rows, batch_size=5000)
     down = _write_down(plan, rows)
     flagged = sorted({(c.product, c.region, c.team_type) for c in split if c.exceeds_capacity})
     record_event(actor=who.user, event_code="planning.plan_split", obj=plan,
-                 after={"cells": len(rows), "people_rows": down, "over_capacity": [list(f) for f in flagged]})
+                 after={"cells": len(rows), "people_rows": down, "over_capacity": [list(f) for f in flagged],
+                        "new_customers": sum(c.customers for c in split),
+                        "npl_amount": decompose.from_npl_units(sum(c.npl for c in split))})
     return {"cells": len(rows), "people_rows": down, "over_capacity": flagged}
 
 
+# How each metric is stored on a cell row and turned into whole units (see `decompose`).
+CELL_METRICS = {"amount": ("amount", UNIT), "customers": ("new_customers", None), "npl": ("npl_amount", NPL_UNIT)}
+
+
+def _metric_units(metric: str, value) -> int:
+    """A new value for one metric in whole units; refuses negatives and fractions of the metric's unit."""
+    try:
+        if metric == "amount":
+            return decompose.to_units(value, field="amount")
+        if metric == "npl":
+            return decompose.to_npl_units(value, field="npl_amount")
+    except DecompositionError as exc:
+        raise _invalid(exc.field, exc.message) from exc
+    try:
+        count = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise _invalid("new_customers", "a whole number of customers") from exc
+    if not count.is_finite() or count < 0 or count != count.to_integral_value():
+        raise _invalid("new_customers", "a whole number of customers, not negative")
+    return int(count)
+
+
 @transaction.atomic
-def target_cell_edit(*, actor, cell: TargetCell, amount: Decimal, across: str = "months") -> list[TargetCell]:
-    """Set one cell and re-balance its siblings so every total above stays unchanged. Siblings are the other
-    months of the same product x region x team type (`across="months"`) or the other cells of the same
-    month (`across="cells"`). An edit that would make a sibling negative is refused. A regional head edits
-    the cells of their own region only, and re-balances within it."""
+def target_cell_edit(*, actor, cell: TargetCell, value, metric: str = "amount",
+                     across: str = "months") -> list[TargetCell]:
+    """Set one metric of one cell (disbursed amount, new customers or NPL ceiling) and re-balance the same
+    metric of its siblings so every total above stays unchanged. Siblings are the other months of the same
+    product x region x team type (`across="months"`) or the other cells of the same month
+    (`across="cells"`). An edit that would make a sibling negative is refused. A regional head edits the
+    cells of their own region only, and re-balances within it. Teams and managers are split again."""
     who = actor_of(actor)
     require(who, Perm.MANAGE_TARGETS)
     own_region = None if who.is_system or who.scope == DataScope.ALL else getattr(who.staff, "region_id", None)
@@ -222,7 +276,10 @@ def target_cell_edit(*, actor, cell: TargetCell, amount: Decimal, across: str = 
         raise _invalid("cell", "a cell outside your region")
     if across not in ("months", "cells"):
         raise _invalid("across", "months or cells")
-    new_units = _units(amount, "amount")
+    if metric not in CELL_METRICS:
+        raise _invalid("metric", "amount, customers or npl")
+    column, unit = CELL_METRICS[metric]
+    new_units = _metric_units(metric, value)
     plan = TargetPlan.objects.select_for_update().get(pk=cell.plan_id)
     if plan.status != TargetPlan.Status.DRAFT:
         raise Conflict("only a draft plan can be edited", field="status")
@@ -237,18 +294,19 @@ def target_cell_edit(*, actor, cell: TargetCell, amount: Decimal, across: str = 
             siblings_qs = siblings_qs.filter(region_id=own_region)
     siblings = list(siblings_qs.order_by("product", "region_id", "team_type", "month", "id"))
     index = next(i for i, s in enumerate(siblings) if s.pk == cell.pk)
-    before = [int(s.amount / UNIT) for s in siblings]
+    before = [int(getattr(s, column) / unit) if unit else getattr(s, column) for s in siblings]
     try:
         after = decompose.rebalance(before, index, new_units)
     except DecompositionError as exc:
-        raise _invalid(exc.field, exc.message) from exc
+        raise _invalid(column if exc.field == "amount" else exc.field, exc.message) from exc
     for s, units in zip(siblings, after, strict=True):
-        s.amount = Decimal(units) * UNIT
+        setattr(s, column, Decimal(units) * unit if unit else units)
     siblings[index].edited = True
-    TargetCell.objects.bulk_update(siblings, ["amount", "edited"])
+    TargetCell.objects.bulk_update(siblings, [column, "edited"])
     _write_down(plan, list(TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)))
     record_event(actor=who.user, event_code="planning.cell_edited", obj=plan,
-                 before={"cell": cell.pk, "values": before}, after={"values": after, "across": across})
+                 before={"cell": cell.pk, "metric": metric, "values": before},
+                 after={"values": after, "across": across})
     return siblings
 
 
@@ -258,7 +316,10 @@ def _sprint(base: Decimal, ratio: Decimal) -> Decimal:
 
 
 def _upsert_quotas(*, who, values: dict[tuple[int, date], tuple[Decimal, Decimal]], source: str,
-                   plan: TargetPlan | None = None, reset_obj: QuotaReset | None = None) -> int:
+                   plan: TargetPlan | None = None, reset_obj: QuotaReset | None = None,
+                   extras: dict[tuple[int, date], tuple[int, Decimal]] | None = None) -> int:
+    """Write base and sprint quotas (and, from a plan, new customers and NPL ceiling) with their history.
+    Without `extras` a person-month keeps the customers and NPL targets it had."""
     if not values:
         return 0
     staff_ids = {k[0] for k in values}
@@ -266,20 +327,28 @@ def _upsert_quotas(*, who, values: dict[tuple[int, date], tuple[Decimal, Decimal
     existing = {(q.staff_id, q.month): q for q in
                 Quota.objects.select_for_update().filter(staff_id__in=staff_ids, month__in=months)}
     create, update, history = [], [], []
+    extras = extras or {}
     for (staff_id, month), (base, sprint) in values.items():
         q = existing.get((staff_id, month))
+        extra = extras.get((staff_id, month))
         history.append(QuotaChange(staff_id=staff_id, month=month, old_base=q.base if q else None, new_base=base,
                                    old_sprint=q.sprint if q else None, new_sprint=sprint, source=source,
-                                   reset=reset_obj, changed_by=who.staff))
+                                   new_customers=extra[0] if extra else None,
+                                   npl_amount=extra[1] if extra else None, reset=reset_obj, changed_by=who.staff))
         if q is None:
-            create.append(Quota(staff_id=staff_id, month=month, base=base, sprint=sprint, plan=plan, source=source))
+            customers, npl = extra or (0, Decimal(0))
+            create.append(Quota(staff_id=staff_id, month=month, base=base, sprint=sprint, new_customers=customers,
+                                npl_amount=npl, plan=plan, source=source))
         else:
             q.base, q.sprint, q.source = base, sprint, source
+            if extra:
+                q.new_customers, q.npl_amount = extra
             if plan is not None:
                 q.plan = plan
             update.append(q)
     Quota.objects.bulk_create(create, batch_size=5000)
-    Quota.objects.bulk_update(update, ["base", "sprint", "source", "plan", "updated_at"], batch_size=5000)
+    Quota.objects.bulk_update(update, ["base", "sprint", "new_customers", "npl_amount", "source", "plan",
+                                       "updated_at"], batch_size=5000)
     QuotaChange.objects.bulk_create(history, batch_size=5000)
     return len(values)
 
@@ -287,7 +356,8 @@ def _upsert_quotas(*, who, values: dict[tuple[int, date], tuple[Decimal, Decimal
 @transaction.atomic
 def target_plan_approve(*, actor, plan: TargetPlan) -> TargetPlan:
     """The director approves a draft: it replaces the approved version of the same plan, and its manager
-    rows become each person's monthly base quota (sprint = base x sprint ratio)."""
+    rows become each person's monthly quota: base (sprint = base x sprint ratio), new customers and the
+    NPL amount ceiling."""
     who = actor_of(actor)
     require(who, Perm.APPROVE_TARGETS)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
@@ -304,11 +374,16 @@ def target_plan_approve(*, actor, plan: TargetPlan) -> TargetPlan:
     except IntegrityError as exc:
         raise Conflict("another version was approved at the same time", field="status") from exc
     sums = (TargetCell.objects.filter(plan=plan, level=TargetCell.Level.MANAGER)
-            .values("manager_id", "month").annotate(s=Sum("amount")))
-    values = {(r["manager_id"], r["month"]): (r["s"], _sprint(r["s"], plan.sprint_ratio)) for r in sums}
-    n = _upsert_quotas(who=who, values=values, source=Quota.Source.PLAN, plan=plan)
+            .values("manager_id", "month").annotate(s=Sum("amount"), n=Sum("new_customers"), b=Sum("npl_amount")))
+    values, extras = {}, {}
+    for r in sums:
+        values[(r["manager_id"], r["month"])] = (r["s"], _sprint(r["s"], plan.sprint_ratio))
+        extras[(r["manager_id"], r["month"])] = (r["n"] or 0, r["b"] or Decimal(0))
+    n = _upsert_quotas(who=who, values=values, source=Quota.Source.PLAN, plan=plan, extras=extras)
     record_event(actor=who.user, event_code="planning.plan_approved", obj=plan,
-                 after={"version": plan.version, "quotas": n})
+                 after={"version": plan.version, "quotas": n,
+                        "new_customers": sum(e[0] for e in extras.values()),
+                        "npl_amount": sum((e[1] for e in extras.values()), Decimal(0))})
     return plan
 
 

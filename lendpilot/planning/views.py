@@ -43,13 +43,17 @@ def plan_list(request):
             start = date.fromisoformat(request.POST.get("period_start", ""))
             total = Decimal(request.POST.get("total_amount", ""))
             drivers = {k: request.POST.get(f"driver_{k}", "0") or "0" for k in ("last_year", "capacity", "heat")}
+            customers = int(request.POST.get("new_customers", "") or 0)
+            npl_ceiling = Decimal(request.POST.get("npl_ceiling_pct", "") or "2") / 100
             plan = services.target_plan_create(actor=request.user, code=request.POST.get("code", "").strip(),
                                                name=request.POST.get("name", "").strip(), period_start=start,
-                                               total_amount=total, drivers=drivers)
+                                               total_amount=total, drivers=drivers, new_customers=customers,
+                                               npl_ceiling=npl_ceiling)
             services.target_plan_split(actor=request.user, plan=plan)
             return redirect("planning:plan", plan.pk)
         except (ValueError, InvalidOperation):
-            messages.error(request, _("Enter a start date and a total amount."))
+            messages.error(request, _("Enter a start date, a total amount, a number of customers and an NPL "
+                                      "ceiling in percent."))
         except ValidationError as exc:
             _errors(request, exc)
     return render(request, "planning/plan_list.html", {
@@ -57,14 +61,36 @@ def plan_list(request):
         "today": timezone.localdate()})
 
 
+METRIC_FIELDS = {"amount": "amount", "customers": "new_customers", "npl": "npl_amount"}
+
+
+def _metric(request) -> str:
+    metric = request.GET.get("metric") or request.POST.get("metric") or "amount"
+    return metric if metric in METRIC_FIELDS else "amount"
+
+
 @login_required
 def plan_detail(request, plan_id: int):
     actor = actor_of(request.user)
     plan = selectors.plan_get(actor, plan_id)
+    metric = _metric(request)
+    column = METRIC_FIELDS[metric]
     matrix = selectors.plan_matrix(plan)
+    # The table shows the chosen target: each month's value and the cell's annual total.
+    table = [{**cell, "shown_total": cell[column if metric != "amount" else "total"],
+              "shown": [{"id": m["id"], "month": m["month"], "value": m[column], "edited": m["edited"]}
+                        for m in cell["months"]]} for cell in matrix["cells"]]
     chart = [{"name": k, "value": str(v)} for k, v in sorted(matrix["totals"]["product"].items())]
+    people: dict[int, dict] = {}
+    for r in selectors.manager_targets(actor, plan):
+        p = people.setdefault(r["manager_id"], {"name": r["manager__name"], "amount": Decimal(0), "new_customers": 0,
+                                                "npl_amount": Decimal(0)})
+        p["amount"] += r["amount"]
+        p["new_customers"] += r["new_customers"]
+        p["npl_amount"] += r["npl_amount"]
     return render(request, "planning/plan_detail.html", {
-        "plan": plan, "matrix": matrix, "chart": chart, "can_manage": actor.can(Perm.MANAGE_TARGETS),
+        "plan": plan, "matrix": matrix, "table": table, "metric": metric, "metrics": list(METRIC_FIELDS),
+        "chart": chart, "people": list(people.values())[:500], "can_manage": actor.can(Perm.MANAGE_TARGETS),
         "can_approve": actor.can(Perm.APPROVE_TARGETS)})
 
 
@@ -82,8 +108,8 @@ def plan_action(request, plan_id: int, action: str):
             messages.success(request, _("The plan was approved and quotas were set."))
         elif action == "edit":
             cell = selectors.cell_get(actor, plan, int(request.POST.get("cell", "0") or 0))
-            services.target_cell_edit(actor=request.user, cell=cell, amount=Decimal(request.POST.get("amount", "")),
-                                      across=request.POST.get("across", "months"))
+            services.target_cell_edit(actor=request.user, cell=cell, value=Decimal(request.POST.get("amount", "")),
+                                      metric=_metric(request), across=request.POST.get("across", "months"))
             messages.success(request, _("The cell was changed and its siblings re-balanced."))
     except ValidationError as exc:
         _errors(request, exc)
@@ -91,7 +117,7 @@ def plan_action(request, plan_id: int, action: str):
         messages.error(request, exc.message)
     except (ValueError, InvalidOperation):
         messages.error(request, _("Enter an amount."))
-    return redirect("planning:plan", plan.pk)
+    return redirect(f"{reverse('planning:plan', args=[plan.pk])}?metric={_metric(request)}")
 
 
 @login_required

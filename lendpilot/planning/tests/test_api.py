@@ -95,3 +95,34 @@ def test_reset_via_api(world):
 def test_attainment_outside_the_holiday_calendar(world):
     r = client_for(world, "director").get(f"{API}/attainment", {"month": "2000-01-01"})
     assert r.status_code == 200
+
+
+def test_three_targets_via_api(world):
+    make_loan(world, on=date(2025, 5, 1))
+    c = client_for(world, "director")
+    pid = _create(c, new_customers=240, npl_ceiling="0.02").json()["id"]
+    c.post(f"{API}/plans/{pid}/split", {}, content_type="application/json")
+    matrix = c.get(f"{API}/plans/{pid}").json()
+    assert matrix["totals"]["customers"] == 240 and float(matrix["totals"]["npl"]) == 2_400_000
+    assert float(matrix["totals"]["npl_ratio"]) == 0.02
+    cell = next(cell for cell in matrix["cells"] if cell["new_customers"] > 0)
+    first = cell["months"][0]
+    r = c.patch(f"{API}/plans/{pid}/cells/{first['id']}", {"new_customers": first["new_customers"] + 1},
+                content_type="application/json")
+    assert r.status_code == 200, r.content
+    again = next(x for x in r.json()["cells"] if x["months"][0]["id"] == first["id"])
+    assert again["months"][0]["new_customers"] == first["new_customers"] + 1
+    assert again["new_customers"] == cell["new_customers"] and r.json()["totals"]["customers"] == 240
+    r = c.patch(f"{API}/plans/{pid}/cells/{first['id']}", {"npl_amount": "150"}, content_type="application/json")
+    assert r.status_code == 422 and _fields(r) == {"npl_amount"}
+    r = c.patch(f"{API}/plans/{pid}/cells/{first['id']}", {"amount": "10000", "new_customers": 1},
+                content_type="application/json")
+    assert r.status_code == 422
+    r = c.patch(f"{API}/plans/{pid}/cells/{first['id']}", {"new_customers": 10**6}, content_type="application/json")
+    assert r.status_code == 422 and _fields(r) == {"new_customers"}
+    people = client_for(world, "am_wang").get(f"{API}/plans/{pid}/people")
+    assert people.status_code == 200
+    assert {row["manager_id"] for row in people.json()} == {world.staff["am_wang"].pk}
+    assert c.post(f"{API}/plans/{pid}/approve").status_code == 200
+    quotas = c.get(f"{API}/quotas", {"month": "2026-01-01"}).json()
+    assert sum(q["new_customers"] for q in quotas) > 0 and sum(float(q["npl_amount"]) for q in quotas) > 0

@@ -1,5 +1,6 @@
-"""In a real browser: the director enters an annual target, sees the split, edits a cell (its siblings are
-re-balanced), approves, and finds the managers' quotas."""
+"""In a real browser: the director enters the annual targets (amount, new customers, NPL ceiling), sees the
+split, edits an amount cell and a new-customers cell (their siblings are re-balanced), approves, and finds
+the managers' quotas with all three targets."""
 
 from datetime import date
 
@@ -29,6 +30,8 @@ def test_director_from_annual_target_to_approved_quotas(live_world, chromium, li
     page.fill("#id_name", "2026 年度计划")
     page.fill("#id_period_start", "2026-01-01")
     page.fill("#id_total_amount", "120000000")
+    page.fill("#id_new_customers", "480")
+    page.fill("#id_npl_ceiling_pct", "1.5")
     page.click("#plan-submit")
     page.wait_for_selector("#split-table")
     plan = TargetPlan.objects.get()
@@ -39,6 +42,17 @@ def test_director_from_annual_target_to_approved_quotas(live_world, chromium, li
     page.click("#edit-submit")
     page.wait_for_selector("#split-table")
     assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("amount"))["s"] == plan.total_amount
+    assert page.inner_text("#split-customers").replace(",", "") == "480"
+    page.click("#metric-customers")
+    page.wait_for_selector("#metric-customers.active")
+    cell = TargetCell.objects.filter(plan=plan, level="cell", new_customers__gt=0).order_by("id").first()
+    page.select_option("#id_cell", str(cell.pk))
+    page.fill("#id_amount", str(cell.new_customers + 1))
+    page.click("#edit-submit")
+    page.wait_for_selector("#metric-customers.active")
+    cell.refresh_from_db()
+    assert cell.edited and TargetCell.objects.filter(plan=plan, level="cell").aggregate(
+        s=Sum("new_customers"))["s"] == 480
     page.click("#approve-button")
     page.wait_for_selector("#split-table")
     plan.refresh_from_db()
@@ -46,6 +60,8 @@ def test_director_from_annual_target_to_approved_quotas(live_world, chromium, li
     page.goto("/planning/quotas/?month=2026-03")
     page.wait_for_selector("#quota-table")
     wang = live_world.staff["am_wang"]
-    assert Quota.objects.filter(staff=wang, month=date(2026, 3, 1)).exists()
+    quota = Quota.objects.get(staff=wang, month=date(2026, 3, 1))
+    assert quota.new_customers >= 0 and quota.npl_amount > 0
     assert wang.name in page.inner_text("#quota-table")
+    assert Quota.objects.aggregate(s=Sum("new_customers"))["s"] == 480
     context.close()

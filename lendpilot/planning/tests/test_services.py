@@ -58,12 +58,12 @@ def test_edit_rebalances_siblings_and_approval_makes_quotas(world):
     cell = TargetCell.objects.filter(plan=plan, level="cell", amount__gt=0).order_by("id").first()
     annual = TargetCell.objects.filter(plan=plan, level="cell", product=cell.product, region=cell.region,
                                        team_type=cell.team_type).aggregate(s=Sum("amount"))["s"]
-    services.target_cell_edit(actor=world.user("director"), cell=cell, amount=cell.amount + Decimal("100000"))
+    services.target_cell_edit(actor=world.user("director"), cell=cell, value=cell.amount + Decimal("100000"))
     assert TargetCell.objects.filter(plan=plan, level="cell", product=cell.product, region=cell.region,
                                      team_type=cell.team_type).aggregate(s=Sum("amount"))["s"] == annual
     assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("amount"))["s"] == plan.total_amount
     with pytest.raises(ValidationError) as exc:
-        services.target_cell_edit(actor=world.user("director"), cell=cell, amount=annual + Decimal("10000"))
+        services.target_cell_edit(actor=world.user("director"), cell=cell, value=annual + Decimal("10000"))
     assert "amount" in exc.value.error_dict
     services.target_plan_approve(actor=world.user("director"), plan=plan)
     plan.refresh_from_db()
@@ -143,11 +143,11 @@ def test_regional_head_edits_own_region_only(world):
     south_cell = TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).first()
     head = world.user("east_head")
     with pytest.raises(ValidationError) as exc:
-        services.target_cell_edit(actor=head, cell=south_cell, amount=Decimal(0))
+        services.target_cell_edit(actor=head, cell=south_cell, value=Decimal(0))
     assert "cell" in exc.value.error_dict
     south_before = TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).aggregate(
         s=Sum("amount"))["s"]
-    services.target_cell_edit(actor=head, cell=east_cell, amount=Decimal(0), across="cells")
+    services.target_cell_edit(actor=head, cell=east_cell, value=Decimal(0), across="cells")
     assert TargetCell.objects.filter(plan=plan, level="cell", region=world.regions["south"]).aggregate(
         s=Sum("amount"))["s"] == south_before
     assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("amount"))["s"] == plan.total_amount
