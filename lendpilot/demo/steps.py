@@ -25,6 +25,8 @@ STEPS: tuple[str, ...] = (
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
+    "lendpilot.products.scenario_demo",
+    "lendpilot.sales.trigger_demo",
     "lendpilot.insights.demo",
     "lendpilot.insights.review_demo",
 )
