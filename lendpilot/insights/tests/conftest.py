@@ -97,6 +97,16 @@ class Book:
 
 @pytest.fixture
 def book(world):
+    return fill_book(world)
+
+
+@pytest.fixture
+def live_book(live_world):
+    """The same month, committed, for browser tests."""
+    return fill_book(live_world)
+
+
+def fill_book(world) -> Book:
     b = Book(world)
     nov, oct_ = date(2026, 11, 1), date(2026, 10, 1)
     # leads and the two conversions
