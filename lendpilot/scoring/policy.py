@@ -6,6 +6,7 @@ Rules (every key optional; `DEFAULT_RULES` is the shipped default):
     age:                 {"min": 18, "max": 65}            persons only
     max_dti:             0.6                               existing monthly debt / monthly income
     excluded_industries: ["K"]                             GB/T 4754 section codes
+    industry_premium_bps: {"E": 75}                        risk premium over the product rate, per industry
     regions:             {"excluded": ["WEST"], "max_amount": {"SOUTH": "3000000"}}
     bureau:              {"max_overdue_24m": 6, "max_inquiries_6m": 12, "red_flags": ["fraud", ...]}
     capacity_dti:        0.55   share of income that all instalments (old and new) may take
@@ -34,6 +35,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "age": {"min": 18, "max": 65},
     "max_dti": 0.6,
     "excluded_industries": [],
+    "industry_premium_bps": {},
     "regions": {"excluded": [], "max_amount": {}},
     "bureau": {"max_overdue_24m": 6, "max_inquiries_6m": 12,
                "red_flags": ["fraud", "court_enforcement", "write_off", "current_overdue"]},
@@ -41,6 +43,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "grade_multipliers": {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.3, "E": 0.0},
     "approval": {"cutoff_pd": 0.15, "steepness": 2.0},
 }
+
+
+MAX_PREMIUM_BPS = 3000
+ADMISSIONS = ("tighten", "keep", "loosen")
 
 
 class PolicyError(ValueError):
@@ -82,7 +88,7 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
                 errors[f"rules.{key}"] = "must be an object"
             else:
                 out[key] = {**DEFAULT_RULES[key], **rules[key]}
-    for key in ("max_dti", "capacity_dti", "excluded_industries"):
+    for key in ("max_dti", "capacity_dti", "excluded_industries", "industry_premium_bps"):
         if key in rules:
             out[key] = rules[key]
     age = out["age"]
@@ -95,6 +101,15 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     industries = out["excluded_industries"]
     if not isinstance(industries, list) or any(i not in Industry.values for i in industries):
         errors["rules.excluded_industries"] = f"a list of industry codes among {', '.join(Industry.values)}"
+    premiums = out["industry_premium_bps"]
+    if not isinstance(premiums, dict):
+        errors["rules.industry_premium_bps"] = "an object industry code -> basis points"
+    else:
+        for code, bps in premiums.items():
+            if code not in Industry.values:
+                errors[f"rules.industry_premium_bps.{code}"] = "unknown industry code"
+            elif isinstance(bps, bool) or not isinstance(bps, int) or not 0 <= bps <= MAX_PREMIUM_BPS:
+                errors[f"rules.industry_premium_bps.{code}"] = f"whole basis points from 0 to {MAX_PREMIUM_BPS}"
     regions = out["regions"]
     if not isinstance(regions.get("excluded", []), list):
         errors["rules.regions.excluded"] = "a list of region codes"
@@ -155,6 +170,56 @@ def evaluate(rules: dict[str, Any], *, age: int | None, dti: float | None, indus
             zh, en = BUREAU_FLAGS[flag]
             out.append(Decline(f"bureau.{flag}", zh, en))
     return out
+
+
+def apply_industry_changes(rules: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rules after the risk committee's industry decisions (monitoring's industry risk map, C6/E1):
+    `tighten` excludes the industry, `loosen` re-admits it, `keep` leaves admission alone; `premium_bps`
+    sets the industry's risk premium over the product rate (0 removes it). Each change is
+    {"industry", "admission", "premium_bps"}; anything malformed is named by its position, nothing applied.
+    """
+    if not isinstance(changes, list) or not changes:
+        raise PolicyError({"changes": "a non-empty list of industry changes"})
+    errors: dict[str, str] = {}
+    excluded = set(rules.get("excluded_industries", []))
+    premiums = dict(rules.get("industry_premium_bps", {}))
+    for n, change in enumerate(changes):
+        if not isinstance(change, dict):
+            errors[f"changes.{n}"] = "must be an object"
+            continue
+        code, admission, bps = change.get("industry"), change.get("admission", "keep"), change.get("premium_bps")
+        if code not in Industry.values:
+            errors[f"changes.{n}.industry"] = f"one of {', '.join(Industry.values)}"
+        if admission not in ADMISSIONS:
+            errors[f"changes.{n}.admission"] = f"one of {', '.join(ADMISSIONS)}"
+        if bps is not None and (isinstance(bps, bool) or not isinstance(bps, int)
+                                or not 0 <= bps <= MAX_PREMIUM_BPS):
+            errors[f"changes.{n}.premium_bps"] = f"whole basis points from 0 to {MAX_PREMIUM_BPS}"
+        if any(key.startswith(f"changes.{n}") for key in errors):
+            continue
+        if admission == "tighten":
+            excluded.add(code)
+        elif admission == "loosen":
+            excluded.discard(code)
+        if bps is not None:
+            if bps:
+                premiums[code] = bps
+            else:
+                premiums.pop(code, None)
+    if errors:
+        raise PolicyError(errors)
+    return {**rules, "excluded_industries": sorted(excluded), "industry_premium_bps": dict(sorted(premiums.items()))}
+
+
+def priced_rate(rules: dict[str, Any], *, base_rate: Decimal, industry: str | None,
+                ceiling: Decimal | None = None) -> tuple[Decimal, int]:
+    """The product rate plus the industry's risk premium (bps), capped at `ceiling` (the product's
+    maximum rate): the rate the repayment capacity is computed at. Returns (rate, premium bps)."""
+    bps = int(rules.get("industry_premium_bps", {}).get(industry or "", 0))
+    rate = Decimal(base_rate) + Decimal(bps) / Decimal(10_000)
+    if ceiling is not None and rate > ceiling:
+        rate = Decimal(ceiling)
+    return rate.quantize(Decimal("0.000001")), bps
 
 
 HUNDRED = Decimal(100)

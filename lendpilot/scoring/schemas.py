@@ -64,6 +64,8 @@ class PrescreenOut(Schema):
     requested_amount: Decimal
     approvable_amount: Decimal
     amount_caps: dict[str, Decimal]
+    priced_rate: Decimal = Field(description="product base rate plus the industry risk premium, as a fraction")
+    industry_premium_bps: int
     approval_probability: float
     reasons: list[Reason]
 

@@ -174,12 +174,39 @@ def scorecard_reject(*, actor, version: ScorecardVersion, reason: str) -> Scorec
 
 @transaction.atomic
 def policy_version_publish(*, actor, rules: dict[str, Any], note: str = "") -> PolicyVersion:
+    """Publish a new version of the hard rules (E1); the active one is retired. Malformed rules ->
+    ValidationError naming each rule, nothing published."""
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_POLICY)
     try:
         clean = policy.validate_rules(rules)
     except policy.PolicyError as exc:
         raise ValidationError(exc.errors) from exc
+    return _publish(acting, clean, note)
+
+
+@transaction.atomic
+def policy_publish_industry_changes(*, actor, changes: list[dict[str, Any]], source: str = "") -> PolicyVersion:
+    """Turn the risk committee's accepted industry proposals (monitoring's industry risk map, C6) into a
+    new policy version (E1): each change {"industry": "E", "admission": "tighten"|"keep"|"loosen",
+    "premium_bps": 75} excludes / re-admits the industry and sets its risk premium over the product rate,
+    which the pre-screen and the application page then price with. Starts from the active version (or
+    the defaults). A malformed change -> ValidationError naming `changes.<n>.<field>`, nothing published."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_POLICY)
+    current = PolicyVersion.objects.select_for_update().filter(status=PolicyVersion.Status.ACTIVE).first()
+    try:
+        base = policy.validate_rules(current.rules if current else {})
+        clean = policy.validate_rules(policy.apply_industry_changes(base, changes))
+    except policy.PolicyError as exc:
+        raise ValidationError(exc.errors) from exc
+    summary = ", ".join(f"{c['industry']} {c.get('admission', 'keep')} {c.get('premium_bps') or 0}bps"
+                        for c in changes)
+    note = f"{source}: {summary}" if source else summary
+    return _publish(acting, clean, note)
+
+
+def _publish(acting, clean: dict[str, Any], note: str) -> PolicyVersion:
     current = list(PolicyVersion.objects.select_for_update().filter(status=PolicyVersion.Status.ACTIVE))
     number = (PolicyVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     for old in current:
@@ -394,9 +421,12 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
         declines.append(policy.Decline("collateral", "该产品需提供抵押物", "The product requires collateral"))
     if not product.is_active:
         declines.append(policy.Decline("product", "产品已停售", "The product is not on sale"))
+    # Priced at the product's base rate plus the industry's risk premium (capped at the product maximum).
+    rate, premium_bps = policy.priced_rate(rules, base_rate=product.min_annual_rate, industry=industry,
+                                           ceiling=product.max_annual_rate)
     approvable, caps = policy.approvable_amount(
         rules, grade=result.grade, product_max=product.max_amount, product_min=product.min_amount,
-        annual_rate=product.max_annual_rate, term_months=term_months, monthly_income=income, monthly_debt=debt,
+        annual_rate=rate, term_months=term_months, monthly_income=income, monthly_debt=debt,
         collateral_value=collateral, max_ltv=product.max_ltv, region=region,
     )
     if declines:
@@ -435,6 +465,8 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
         "requested_amount": str(requested.quantize(Decimal("0.01"))),
         "approvable_amount": str(approvable),
         "amount_caps": caps,
+        "priced_rate": str(rate),
+        "industry_premium_bps": premium_bps,
         "approval_probability": probability,
         "reasons": reasons,
     }

@@ -34,7 +34,7 @@ def test_prescreen_contract(world, active_version):
     body = response.json()
     assert set(body) == {"prescreen_id", "scorecard_version", "policy_version", "score", "pd", "grade", "decision",
                          "declines", "requested_amount", "approvable_amount", "amount_caps", "approval_probability",
-                         "reasons"}
+                         "reasons", "priced_rate", "industry_premium_bps"}
     assert body["scorecard_version"] == {"id": active_version.pk, "family": "credit", "number": 1}
     assert body["policy_version"] == policy.number
     assert body["grade"] in "AB" and body["decision"] == "pass" and body["declines"] == []
