@@ -91,6 +91,7 @@ def on_unauthenticated(request, exc):
 
 def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
+    from lendpilot.customers.portrait_api import router as portrait_router
     from lendpilot.incentives.api import router as incentives_router
     from lendpilot.insights.api import router as insights_router
     from lendpilot.insights.review_api import router as review_router
@@ -105,6 +106,7 @@ def mount_routers() -> None:
 
     api.add_router("/org", org_router, tags=["org"])
     api.add_router("/customers", customers_router, tags=["customers"])
+    api.add_router("/portrait", portrait_router, tags=["portrait"])
     api.add_router("/products", products_router, tags=["products"])
     api.add_router("/prescreen", prescreen_router, tags=["scoring"])
     api.add_router("/scoring", scoring_router, tags=["scoring"])

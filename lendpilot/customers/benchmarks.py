@@ -166,14 +166,14 @@ def _recompute(director) -> dict[str, float]:
 
 def naive_tags(customer_ids, *, as_of: date) -> int:
     """The per-customer way: read each customer's record, evaluate every rule in Python, rewrite its tags."""
-    tags = list(TagDefinition.objects.filter(active=True).values_list("pk", "rule"))
+    tags = [(pk, rules.parse(rule)) for pk, rule in TagDefinition.objects.filter(active=True).values_list("pk", "rule")]
     paths = rules.record_paths()
     written = 0
     for pk in customer_ids:
         row = Customer.objects.filter(pk=pk).values(*paths.values()).first()
         record = {name: row[path] for name, path in paths.items()}
-        hits = [CustomerTag(tag_id=tag_id, customer_id=pk) for tag_id, rule in tags
-                if rules.evaluate(rule, record, as_of=as_of)]
+        hits = [CustomerTag(tag_id=tag_id, customer_id=pk) for tag_id, tree in tags
+                if rules.evaluate_tree(tree, record, as_of=as_of)]
         CustomerTag.objects.filter(customer_id=pk).delete()
         CustomerTag.objects.bulk_create(hits)
         written += len(hits)

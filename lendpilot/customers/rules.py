@@ -258,7 +258,12 @@ def evaluate(rule: str, record: dict, *, as_of: date) -> bool:
     """The rule evaluated in Python over one customer's field values (`record[field]`, None when the customer
     has no such data), with the database's semantics: a comparison with a missing value is false, and
     `not` of it is true. For cross-checks and the per-customer baseline; recompute never uses it."""
-    return bool(_evaluate(parse(rule), record, as_of))
+    return evaluate_tree(parse(rule), record, as_of=as_of)
+
+
+def evaluate_tree(tree: ast.expr, record: dict, *, as_of: date) -> bool:
+    """`evaluate` for a rule already parsed with `parse` (to evaluate many records without re-parsing)."""
+    return bool(_evaluate(tree, record, as_of))
 
 
 def _value_of(name: str, record: dict, as_of: date):

@@ -153,3 +153,47 @@ def customer_portrait(*, actor, customer) -> dict:
         "advisory": package["advisory"] if high_value or package["dedicated_manager"] else "",
         "facts": fact_dict,
     }
+
+
+def tags_catalogue(actor, *, theme: str | None = None, source: str | None = None, search: str | None = None):
+    """Tag definitions (B4), filtered; readable by anyone who may see customers."""
+    from django.db.models import Q
+
+    from lendpilot.customers.models import TagDefinition
+
+    require(actor, Perm.VIEW_CUSTOMERS)
+    qs = TagDefinition.objects.all().order_by("theme", "code")
+    if theme:
+        qs = qs.filter(theme=theme)
+    if source:
+        qs = qs.filter(source=source)
+    if search:
+        qs = qs.filter(Q(code__icontains=search) | Q(name_zh__icontains=search) | Q(name_en__icontains=search))
+    return qs
+
+
+def segments_visible(actor):
+    """Saved segments whose owner lies in the actor's scope."""
+    from lendpilot.customers.models import Segment
+
+    require(actor, Perm.BUILD_SEGMENTS)
+    return scope_filter(actor, Segment.objects.select_related("owner"), owner="owner").order_by("-id")
+
+
+def segment_get(actor, segment_id: int):
+    segment = segments_visible(actor).filter(pk=segment_id).first()
+    if segment is None:
+        raise Http404("segment not found")
+    return segment
+
+
+def questionnaire_active(code: str = "needs"):
+    from lendpilot.customers.models import Questionnaire
+
+    return Questionnaire.objects.filter(code=code, active=True).prefetch_related("questions").first()
+
+
+def high_value_customers(actor):
+    """High-value customers in scope (D7): the list the sales side turns into dedicated-manager and
+    post-loan advisory tasks."""
+    return customers_visible(actor).filter(value__high_value=True).select_related("value")

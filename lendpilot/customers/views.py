@@ -4,20 +4,27 @@ Reads go through the scoped selectors (an object outside the viewer's scope is a
 the services (which check permissions and write the audit log).
 """
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.views import paginate
+from lendpilot.customers import selectors as portrait_selectors
+from lendpilot.customers import services as portrait_services
 from lendpilot.customers.forms import CustomerCreateForm, CustomerFilterForm, CustomerUpdateForm, RevealForm
-from lendpilot.customers.models import Customer
+from lendpilot.customers.models import Customer, Question, TagDefinition
 from lendpilot.customers.pii import PII_FIELDS
 from lendpilot.customers.selectors import customer_get, customers_visible
 from lendpilot.customers.services import customer_create, customer_reveal_pii, customer_update
+from lendpilot.customers.tiering import BAND_PRICING
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -109,3 +116,120 @@ def customer_reveal(request, customer_id: int):
                           {"customer": customer, "row": row, "revealed": value, "can_reveal": True})
     return render(request, "customers/_identifier.html",
                   {"customer": customer, "row": row, "form": form, "can_reveal": True})
+
+
+# --- Customer 360 pages: tag catalogue, segment builder, needs questionnaire, tiers (B2, B4, D1, D7) -------
+
+
+
+@login_required
+def tag_catalogue(request):
+    actor = actor_of(request.user)
+    theme = request.GET.get("theme") if request.GET.get("theme") in TagDefinition.Theme.values else None
+    source = request.GET.get("source") if request.GET.get("source") in TagDefinition.Source.values else None
+    search = (request.GET.get("q") or "").strip()[:100] or None
+    tags = portrait_selectors.tags_catalogue(actor, theme=theme, source=source, search=search)
+    return render(request, "customers/tag_catalogue.html", {
+        "page_obj": paginate(request, tags), "themes": TagDefinition.Theme.choices,
+        "sources": TagDefinition.Source.choices, "theme": theme, "source": source, "q": search or "",
+        "total": TagDefinition.objects.count()})
+
+
+@login_required
+def segment_builder(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.BUILD_SEGMENTS)
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.get("query", "")
+    errors = {}
+    if request.method == "POST":
+        try:
+            segment = portrait_services.segment_save(actor=request.user, name=request.POST.get("name", ""),
+                                                     query=query)
+        except ValidationError as error:
+            errors = {k: v[0] for k, v in error.message_dict.items()}
+        else:
+            messages.success(request, _("Segment %(name)s saved with %(count)s customers.") % {
+                "name": segment.name, "count": segment.member_count})
+            return redirect("customers:segments")
+    return render(request, "customers/segment_builder.html", {
+        "query": query, "name": request.POST.get("name", ""), "errors": errors,
+        "segments": portrait_selectors.segments_visible(actor)[:50],
+        "examples": ["制造业 AND 华东 AND 扩产需求 AND NOT 逾期", "高价值客户 AND NOT 逾期",
+                     "tier = growth AND 无不良记录"]})
+
+
+@never_cache
+@login_required
+def segment_count(request):
+    """HTMX fragment: the live count of the query typed so far (or why it does not parse)."""
+    actor = actor_of(request.user)
+    require(actor, Perm.BUILD_SEGMENTS)
+    query = (request.POST.get("query") or request.GET.get("query") or "").strip()
+    count, error = None, ""
+    if query:
+        try:
+            count = portrait_services.segment_customers(actor, query).count()
+        except ValidationError as exc:
+            error = "; ".join(exc.message_dict.get("query", exc.messages))
+    return render(request, "customers/_segment_count.html", {"count": count, "error": error, "query": query})
+
+
+@login_required
+def segment_export(request, segment_id: int):
+    """The segment's whitelist (customer ids, names, managers) as CSV; audited by the service."""
+    actor = actor_of(request.user)
+    segment = portrait_selectors.segment_get(actor, segment_id)
+    ids = portrait_services.segment_export_whitelist(actor=request.user, segment=segment)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
+    writer = csv.writer(response)
+    writer.writerow(["customer_id", "name", "manager", "region"])
+    rows = customers_visible(actor).filter(pk__in=ids).order_by("pk").values_list(
+        "pk", "name", "manager__name", "region__code")
+    for row in rows.iterator(chunk_size=2000):
+        writer.writerow(row)
+    return response
+
+
+@login_required
+def needs_form(request, customer_id: int):
+    """The needs questionnaire (D1) for one customer: the active version's questions, typed."""
+    actor = actor_of(request.user)
+    customer = customer_get(actor, customer_id)
+    require(actor, Perm.UPDATE_CUSTOMER)
+    questionnaire = portrait_selectors.questionnaire_active()
+    errors, values = {}, {}
+    if questionnaire is not None and request.method == "POST":
+        values = {q.code: request.POST.get(q.code, "").strip() for q in questionnaire.questions.all()}
+        try:
+            portrait_services.questionnaire_answer(actor=request.user, customer=customer,
+                                                   questionnaire=questionnaire,
+                                                   answers={k: v for k, v in values.items() if v != ""})
+        except ValidationError as error:
+            errors = {k.removeprefix("answers."): v[0] for k, v in error.message_dict.items()}
+        else:
+            messages.success(request, _("Answers saved."))
+            return redirect("customers:needs", customer.pk)
+    questions = []
+    if questionnaire is not None:
+        for q in questionnaire.questions.all():
+            questions.append({"q": q, "value": values.get(q.code, ""), "error": errors.get(q.code, ""),
+                              "choices": [c["value"] if isinstance(c, dict) else c for c in q.choices]})
+    portrait = portrait_selectors.customer_portrait(actor=actor, customer=customer)
+    return render(request, "customers/needs_form.html", {
+        "customer": customer, "questionnaire": questionnaire, "questions": questions, "errors": errors,
+        "needs": portrait["needs"], "kinds": Question.Kind})
+
+
+@login_required
+def tier_reference(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.VIEW_CUSTOMERS)
+    thresholds = portrait_selectors.tier_thresholds()
+    packages = [portrait_selectors.service_package(t) for t in Customer.Tier.values]
+    counts = dict(customers_visible(actor).order_by().values_list("tier").annotate(n=Count("pk")))
+    return render(request, "customers/tier_reference.html", {
+        "thresholds": thresholds, "packages": [{**p, "label": Customer.Tier(p["tier"]).label,
+                                                 "count": counts.get(p["tier"], 0)} for p in packages],
+        "bands": BAND_PRICING.items()})
