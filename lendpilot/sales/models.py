@@ -447,3 +447,58 @@ class ManagerTask(models.Model):
 
     def __str__(self):
         return self.dedup_key
+
+
+# --- objection drills (FEATURES D5) ---------------------------------------------------------------------
+
+
+class ObjectionDrill(models.Model):
+    """A manager answers a random set of standard objections; a lead scores each answer (0-5)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for answers")
+        ANSWERED = "answered", _("Waiting for scoring")
+        SCORED = "scored", _("Scored")
+
+    manager = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="objection_drills",
+                                verbose_name=_("account manager"))
+    started_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    scored_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    score_pct = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    feedback = models.CharField(_("feedback"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("objection drill")
+        verbose_name_plural = _("objection drills")
+        indexes = [models.Index(fields=["manager", "status"])]
+        constraints = [models.CheckConstraint(condition=models.Q(score_pct__isnull=True)
+                                              | models.Q(score_pct__gte=0, score_pct__lte=100),
+                                              name="drill_score_pct_range")]
+
+    def __str__(self):
+        return f"{self.manager_id} {self.created_at:%Y-%m-%d}"
+
+
+class DrillItem(models.Model):
+    drill = models.ForeignKey(ObjectionDrill, on_delete=models.CASCADE, related_name="items")
+    entry = models.ForeignKey(PlaybookEntry, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("objection"))
+    position = models.PositiveSmallIntegerField()
+    answer = models.TextField(_("answer"), blank=True, default="")
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["drill", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["drill", "entry"], name="drill_item_once"),
+            models.CheckConstraint(condition=models.Q(score__isnull=True) | models.Q(score__lte=5),
+                                   name="drill_item_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.drill_id}#{self.position}"

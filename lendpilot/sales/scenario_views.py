@@ -159,3 +159,59 @@ def _themes():
     from lendpilot.customers.models import TagDefinition
 
     return TagDefinition.Theme.choices
+
+
+# --- objection drills (D5) -------------------------------------------------------------------------
+
+
+@login_required
+def drill_list(request):
+    """Drills in scope, results per person, and starting a drill (for oneself or a manager in scope)."""
+    from lendpilot.sales import drills
+    from lendpilot.sales.selectors import managers_in_scope
+
+    actor = actor_of(request.user)
+    require(actor, Perm.VIEW_SALES)
+    managers = list(managers_in_scope(actor)) if actor.can(Perm.ASSIGN_LEADS) else (
+        [actor.staff] if actor.staff is not None else [])
+    if request.method == "POST":
+        manager = next((m for m in managers if str(m.pk) == request.POST.get("manager")), None)
+        size = request.POST.get("size", "5")
+        try:
+            if manager is None:
+                raise ValidationError({"manager": _("choose a manager in your scope")})
+            drill = drills.drill_start(actor=request.user, manager=manager,
+                                       size=int(size) if size.isdigit() else -1)
+            return redirect("sales:drill", drill.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return render(request, "sales/drill_list.html", {
+        "drills": drills.drills_visible(actor)[:50], "results": drills.drill_results(actor),
+        "managers": managers})
+
+
+@login_required
+def drill_detail(request, drill_id: int):
+    from lendpilot.sales import drills
+
+    actor = actor_of(request.user)
+    drill = drills.drill_get(actor, drill_id)
+    items = list(drill.items.select_related("entry"))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "answer":
+                drills.drill_answer(actor=request.user, drill=drill,
+                                    answers={i.pk: request.POST.get(f"answer-{i.pk}", "") for i in items})
+                messages.success(request, _("Answers handed in."))
+            else:
+                raw = {i.pk: request.POST.get(f"score-{i.pk}", "") for i in items}
+                drills.drill_score(actor=request.user, drill=drill, feedback=request.POST.get("feedback", ""),
+                                   scores={pk: int(v) if v.isdigit() else -1 for pk, v in raw.items()})
+                messages.success(request, _("Drill scored."))
+            return redirect("sales:drill", drill.pk)
+        except (ValidationError, Conflict) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    is_manager = actor.staff is not None and actor.staff.pk == drill.manager_id
+    return render(request, "sales/drill_detail.html", {
+        "drill": drill, "items": items, "can_answer": is_manager and drill.status == "open",
+        "can_score": (not is_manager and actor.can(Perm.ASSIGN_LEADS) and drill.status == "answered")})

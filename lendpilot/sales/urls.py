@@ -25,4 +25,6 @@ urlpatterns = [
     path("triggers/<int:rule_id>/", scenario_views.trigger_rule_edit, name="trigger_rule_edit"),
     path("triggers/run/", scenario_views.trigger_run, name="trigger_run"),
     path("customers/<int:customer_id>/360/", scenario_views.customer_360_page, name="customer_360"),
+    path("drills/", scenario_views.drill_list, name="drills"),
+    path("drills/<int:drill_id>/", scenario_views.drill_detail, name="drill"),
 ]
