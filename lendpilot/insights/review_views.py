@@ -248,3 +248,17 @@ def action_move(request, item_id: int, move: str):
     except (ValidationError, Conflict) as exc:
         _flash(request, exc)
     return redirect("insights:action_detail", item_id=item_id)
+
+
+@login_required
+@require_POST
+def action_from_alert(request):
+    raw = (request.POST.get("alert_id") or "").strip()
+    try:
+        if not raw.isdigit():
+            raise ValidationError({"alert_id": _("give the number of an early-warning alert")})
+        item = actions.action_item_from_alert(actor=request.user, alert_id=int(raw))
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect("insights:actions")
+    return redirect("insights:action_detail", item_id=item.pk)

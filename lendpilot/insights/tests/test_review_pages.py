@@ -97,3 +97,23 @@ def test_action_board_create_and_detail_with_history(world):
     assert client_for(world, "am_chen").get(f"/insights/actions/{item.pk}/").status_code == 404
     bad = lead.post("/insights/actions/new/", {"title": ""}, follow=True)
     assert "title:" in bad.content.decode() and ActionItem.objects.count() == 1
+
+
+
+def test_an_alert_opens_its_action_item_once(world):
+    from lendpilot.monitoring.models import Alert
+    from lendpilot.monitoring.tests.conftest import make_loan
+
+    loan = make_loan(world)
+    alert = Alert.objects.create(loan=loan, owner=world.staff["am_wang"], opened_on=date(2026, 11, 20),
+                                 last_signal_on=date(2026, 11, 20), severity=2)
+    lead = client_for(world, "east_a_lead")
+    first = lead.post("/insights/actions/from-alert/", {"alert_id": str(alert.pk)})
+    again = lead.post("/insights/actions/from-alert/", {"alert_id": str(alert.pk)})
+    item = ActionItem.objects.get()
+    assert first["Location"] == again["Location"] and item.source_ref == f"alert:{alert.pk}"
+    assert item.owner == world.user("am_wang") and item.source_kind == "alert"
+    bad = lead.post("/insights/actions/from-alert/", {"alert_id": "x"}, follow=True)
+    assert "alert_id:" in bad.content.decode()
+    assert client_for(world, "am_chen").post("/insights/actions/from-alert/",
+                                             {"alert_id": str(alert.pk)}).status_code == 404
