@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from lendpilot.insights import review_views
+from lendpilot.insights import review_views, views
 
 app_name = "insights"
 urlpatterns = [
+    # the command centre
+    path("", views.cockpit, name="cockpit"),
+    path("drilldown/", views.drilldown, name="drilldown"),
     # the review cycle
     path("review/", review_views.review_page, name="review"),
     path("funnel/", review_views.funnel_page, name="funnel"),
