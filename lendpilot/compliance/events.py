@@ -88,6 +88,9 @@ EVENTS: dict[str, str] = {
     "incentives.honours_awarded": _("Monthly honours awarded"),
     "incentives.pool_created": _("Long-term incentive pool created"),
     "incentives.grant_made": _("Long-term incentive granted"),
+    "incentives.statements_approved": _("Month's commission statements approved"),
+    "incentives.peer_rated": _("Teamwork peer rating given"),
+    "incentives.peer_ratings_loaded": _("Teamwork peer ratings loaded"),
     # monitoring
     "monitoring.eod_completed": _("End-of-day batch completed"),
     "monitoring.rules_published": _("Early-warning rules published"),

@@ -3,7 +3,8 @@ values) and the scenario products exist. It saves one trigger rule per funding n
 needs tags of the catalogue and a condition on the feeds -- through the rule service, then runs the
 trigger job twice: 100 days ago (those offers have run out by now; a few were taken up or declined) and
 today (live offers, tasks on the managers' lists, messages in the outbox), and creates the quarter's
-post-loan advisory tasks for high-value borrowers. Everything goes through the same services as live use.
+post-loan advisory tasks for high-value borrowers; team leads drill their managers on objections (D5).
+Everything goes through the same services as live use.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lendpilot.customers.models import TagDefinition
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 from lendpilot.products.models import FundingNode, Product
+from lendpilot.sales.drills import drill_answer, drill_score, drill_start
 from lendpilot.sales.models import PreApprovedOffer, TriggerRule
 from lendpilot.sales.scenario_services import (
     advisory_tasks_generate,
@@ -105,4 +107,33 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     advisory = advisory_tasks_generate(actor=None, as_of=today)
     return {"trigger_rules": saved, "offers_earlier": earlier.offers, "offers_live": now.offers,
             "offers_expired": now.expired, **decided, "messages": earlier.messages + now.messages,
-            "advisory_tasks": advisory}
+            "advisory_tasks": advisory, **_drills(rng)}
+
+
+DRILL_ANSWERS = ("先认同客户的顾虑，再用综合成本对比说明。", "说明上门收件和线上授权，减少客户跑腿。",
+                 "给出明确的审批时限并承诺全程跟进。", "请客户提供对方条件，结合结算业务争取定价。",
+                 "建议先核定循环额度备用，不用不计息。", "换时段换渠道联系，三次未接通登记。")
+
+
+def _drills(rng) -> dict[str, int]:
+    """Objection drills (D5): each team lead drills up to three of the team's managers; most are scored."""
+    leads = list(Staff.objects.filter(role=Role.TEAM_LEAD, is_active=True).select_related("user")
+                 .order_by("pk")[:6])
+    started = scored = 0
+    for lead in leads:
+        team = list(Staff.objects.filter(team_id=lead.team_id, role=Role.ACCOUNT_MANAGER, is_active=True)
+                    .select_related("user").order_by("pk")[:3])
+        for manager in team:
+            try:
+                drill = drill_start(actor=lead.user, manager=manager, size=4, seed=rng.randrange(1 << 30))
+            except ValidationError:  # a playbook without enough objection answers
+                return {"drills": started, "drills_scored": scored}
+            started += 1
+            items = list(drill.items.all())
+            if rng.random() < 0.2:
+                continue  # still waiting for the manager's answers
+            drill_answer(actor=manager.user, drill=drill, answers={i.pk: rng.choice(DRILL_ANSWERS) for i in items})
+            drill_score(actor=lead.user, drill=drill, scores={i.pk: rng.randint(2, 5) for i in items},
+                        feedback=rng.choice(["回答完整", "需加强利率异议的说服力", "注意先共情再解释"]))
+            scored += 1
+    return {"drills": started, "drills_scored": scored}

@@ -26,4 +26,5 @@ def test_trigger_demo_step():
     assert ManagerTask.objects.filter(kind="offer", offer__in=live, status="open").count() == live.count()
     assert CustomerMessage.objects.filter(purpose="preapproved_offer").count() == counts["messages"]
     assert set(live.values_list("node", flat=True)) >= {"equipment_purchase"}
+    assert counts["drills"] > 0 and counts["drills_scored"] > 0
     print(counts)
