@@ -14,10 +14,14 @@ from lendpilot.core.schemas import PathId, with_errors
 from lendpilot.incentives import selectors, services
 from lendpilot.incentives.models import CommissionPlan, IncentivePool
 from lendpilot.incentives.schemas import (
+    ApproveMonthOut,
     DisputeIn,
     DisputeOut,
     GrantIn,
     HonourOut,
+    PeerRatingIn,
+    PeerRatingOut,
+    PeerSummaryOut,
     PlanIn,
     PlanOut,
     PoolIn,
@@ -62,6 +66,12 @@ def plan_publish(request, payload: PlanIn):
              summary="Compute the month's statements (drafts replaced, approved kept)")
 def statements_run(request, payload: RunIn):
     return services.commission_run(actor=request.user, month=payload.month)
+
+
+@router.post("/statements/approve", response=with_errors({200: ApproveMonthOut}),
+             summary="Approve every undisputed draft statement of the month")
+def statements_approve(request, payload: RunIn):
+    return services.statements_approve(actor=request.user, month=payload.month)
 
 
 @router.get("/statements", response=with_errors({200: list[StatementOut]}), summary="Statements in scope")
@@ -126,11 +136,41 @@ def leaderboard(request, month: date):
 
 
 @router.get("/appraisal", response=with_errors({200: list[dict]}),
-            summary="Appraisal scores: monthly (months=1) or quarterly (months=3); soft metrics not yet available")
+            summary="Appraisal scores: monthly (months=1) or quarterly (months=3); teamwork from peer ratings, "
+                    "NPS not available (null, weight re-normalised)")
 def appraisal_scores(request, start: date, months: int = 1):
     if months not in (1, 3):
         raise ValidationError({"months": ["1 (monthly) or 3 (quarterly)"]})
     return selectors.appraisal_scores(actor_of(request.user), start=start, months=months)
+
+
+def _rating_out(r) -> dict:
+    return {"id": r.pk, "ratee_id": r.ratee_id, "ratee_name": r.ratee.name, "month": r.month, "score": r.score,
+            "comment": r.comment}
+
+
+@router.post("/peer-ratings", response=with_errors({201: PeerRatingOut}),
+             summary="Rate a team mate's teamwork for the month (1-5, once a month, not oneself)")
+def peer_rating_submit(request, payload: PeerRatingIn):
+    actor = actor_of(request.user)
+    ratee = selectors.team_mates(actor).filter(pk=payload.ratee_id).first()
+    if ratee is None:
+        raise ValidationError({"ratee_id": ["only an active member of your own team, not yourself"]})
+    rating = services.peer_rating_submit(actor=request.user, ratee=ratee, month=payload.month, score=payload.score,
+                                         comment=payload.comment)
+    return Status(201, _rating_out(rating))
+
+
+@router.get("/peer-ratings", response=with_errors({200: list[PeerRatingOut]}),
+            summary="The ratings I gave for the month")
+def peer_ratings_given(request, month: date):
+    return [_rating_out(r) for r in selectors.peer_ratings_given(actor_of(request.user), month=month)]
+
+
+@router.get("/peer-ratings/summary", response=with_errors({200: list[PeerSummaryOut]}),
+            summary="Ratings received per person in scope: number and average (anonymous)")
+def peer_summary(request, month: date):
+    return selectors.peer_summary(actor_of(request.user), month=month)
 
 
 @router.post("/pools", response=with_errors({201: dict}), summary="A profit-share or equity pool")

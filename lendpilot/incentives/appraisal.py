@@ -2,9 +2,16 @@
 rate, NPL of own book) and soft ones (customer satisfaction / NPS, teamwork peer rating). Pure.
 
 Every metric becomes a 0-100 score; the score is the weighted mean of the metrics that are available.
-A soft metric with no data is "not available", not zero: its weight is spread over the others and the
-result says which metrics were missing. Inside attainment the base quota weighs 70% and the sprint
-quota 30% (configurable).
+A soft metric with no data is "not available", not zero: its weight is spread over the others (the
+weights of the available metrics are re-normalised to sum to one) and the result says which metrics
+were missing. Inside attainment the base quota weighs 70% and the sprint quota 30% (configurable).
+
+Sources of the soft metrics:
+* Teamwork (`peer_rating`): the average of the 1-5 ratings the person received from team members in the
+  period (incentives.PeerRating). With fewer than `min_peer_ratings` ratings (default 2) the average says
+  too little about one person and the metric is not available (see `peer_rating_of`).
+* Customer satisfaction (`nps`): there is no survey source yet (the service package does not exist), so
+  it is always not available; never read as zero.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +23,7 @@ DEFAULT_SCHEME = {
     "base_weight": "0.7",
     "weights": {"attainment": "0.5", "collection_rate": "0.2", "npl": "0.1", "nps": "0.1", "peer_rating": "0.1"},
     "npl_ceiling": "0.05",
+    "min_peer_ratings": 2,
 }
 
 
@@ -31,6 +39,7 @@ class Scheme:
     base_weight: Decimal
     weights: dict[str, Decimal]
     npl_ceiling: Decimal
+    min_peer_ratings: int = 2
 
 
 def parse_scheme(data: dict | None) -> Scheme:
@@ -44,6 +53,7 @@ def parse_scheme(data: dict | None) -> Scheme:
             raise SchemeError("weights", "weights must be an object")
         weights = {k: Decimal(str(v)) for k, v in raw.items()}
         ceiling = Decimal(str(data.get("npl_ceiling", DEFAULT_SCHEME["npl_ceiling"])))
+        min_ratings = data.get("min_peer_ratings", DEFAULT_SCHEME["min_peer_ratings"])
     except (InvalidOperation, ValueError) as exc:
         raise SchemeError("scheme", "the scheme does not parse") from exc
     if not 0 <= base <= 1:
@@ -54,7 +64,17 @@ def parse_scheme(data: dict | None) -> Scheme:
         raise SchemeError("weights", "weights must not be negative nor sum to zero")
     if ceiling <= 0:
         raise SchemeError("npl_ceiling", "must be positive")
-    return Scheme(base_weight=base, weights=weights, npl_ceiling=ceiling)
+    if isinstance(min_ratings, bool) or not isinstance(min_ratings, int) or not 1 <= min_ratings <= 100:
+        raise SchemeError("min_peer_ratings", "a whole number from 1 to 100")
+    return Scheme(base_weight=base, weights=weights, npl_ceiling=ceiling, min_peer_ratings=min_ratings)
+
+
+def peer_rating_of(total: int | Decimal | None, count: int | None, minimum: int) -> Decimal | None:
+    """The teamwork metric from the period's ratings (their sum and number): their average, or None (not
+    available) with fewer than `minimum` ratings."""
+    if not count or count < minimum:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,27 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.pool_id}:{self.staff_id} {self.amount}"
+
+
+class PeerRating(models.Model):
+    """A teamwork rating (A7): one team member rates another, 1 to 5, once a month. Never oneself, only
+    within the team. The appraisal uses the month's (or quarter's) average as the teamwork score."""
+
+    rater = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="peer_ratings_given")
+    ratee = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="peer_ratings_received")
+    month = models.DateField(_("month"))
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.CharField(_("comment"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "ratee", "rater"]
+        constraints = [
+            models.UniqueConstraint(fields=["rater", "ratee", "month"], name="peer_rating_once_a_month"),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="peer_rating_one_to_five"),
+            models.CheckConstraint(condition=~Q(rater=models.F("ratee")), name="peer_rating_not_self"),
+        ]
+        indexes = [models.Index(fields=["ratee", "month"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.rater_id}->{self.ratee_id}: {self.score}"

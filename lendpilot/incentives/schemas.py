@@ -109,3 +109,33 @@ class RetentionOut(Schema):
     recent_attainment: Decimal | None
     at_risk: bool
     reasons: list[str]
+
+
+class ApproveMonthOut(Schema):
+    approved: int
+    held_by_dispute: int
+    total: Decimal
+
+
+class PeerRatingIn(Schema):
+    ratee_id: Id
+    month: date
+    score: int = Field(..., ge=1, le=5)
+    comment: Text(300, strip=True) = ""
+
+
+class PeerRatingOut(Schema):
+    id: int
+    ratee_id: int
+    ratee_name: str
+    month: date
+    score: int
+    comment: str
+
+
+class PeerSummaryOut(Schema):
+    staff_id: int
+    name: str
+    ratings: int
+    average: Decimal
+    enough: bool

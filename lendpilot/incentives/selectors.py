@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from lendpilot.incentives import appraisal
-from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, IncentivePool
+from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, IncentivePool, PeerRating
 from lendpilot.incentives.services import honour_candidates, month_end
 from lendpilot.incentives.vesting import vesting
 from lendpilot.lending.classification import NPL_CLASSES
@@ -96,7 +96,8 @@ def leaderboard(actor: Actor, *, month: date, limit: int = 20) -> list[dict]:
 
 def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict | None = None) -> list[dict]:
     """Monthly (months=1) or quarterly (months=3) appraisal per person in scope: attainment of base and sprint
-    quota, collection rate, NPL ratio of own book; soft metrics not available yet."""
+    quota, collection rate, NPL ratio of own book, and teamwork from the period's peer ratings (not
+    available below the scheme's minimum number of ratings). NPS has no source yet: always not available."""
     require(actor, Perm.VIEW_INCENTIVES)
     parsed = appraisal.parse_scheme(scheme)
     start = month_start(start)
@@ -113,19 +114,24 @@ def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict
     book = {r["borrower__manager_id"]: r for r in Loan.objects.filter(
         borrower__manager_id__in=ids, status=Loan.Status.ACTIVE).values("borrower__manager_id").annotate(
         total=Sum("outstanding_principal"), npl=Sum("outstanding_principal", filter=Q(risk_class__in=NPL_CLASSES)))}
+    peers = {r["ratee_id"]: r for r in PeerRating.objects.filter(ratee_id__in=ids, month__range=(start, end))
+             .values("ratee_id").annotate(total=Sum("score"), n=Count("id"))}
     out = []
     for staff in people.order_by("employee_no"):
         q = quotas.get(staff.pk, {})
+        p = peers.get(staff.pk, {})
         c = coll.get(staff.pk)
         b = book.get(staff.pk)
         m = appraisal.Metrics(
             disbursed=sold.get(staff.pk) or Decimal(0), base_quota=q.get("base") or Decimal(0),
             sprint_quota=q.get("sprint") or Decimal(0),
             collection_rate=(c["paid"] / c["due"]) if c and c["due"] else None,
-            npl_ratio=((b["npl"] or Decimal(0)) / b["total"]) if b and b["total"] else None)
+            npl_ratio=((b["npl"] or Decimal(0)) / b["total"]) if b and b["total"] else None,
+            peer_rating=appraisal.peer_rating_of(p.get("total"), p.get("n"), parsed.min_peer_ratings))
         score = appraisal.appraise(m, parsed)
         out.append({"staff_id": staff.pk, "name": staff.name, "employee_no": staff.employee_no,
-                    "score": score.score, "components": score.components, "missing": score.missing})
+                    "score": score.score, "components": score.components, "missing": score.missing,
+                    "peer_ratings": p.get("n", 0), "peer_average": m.peer_rating})
     return out
 
 
@@ -182,3 +188,33 @@ def retention(actor: Actor, *, as_of: date | None = None) -> list[RetentionRow]:
         out.append(RetentionRow(staff_id=staff_id, recent_attainment=att, at_risk=bool(reasons), reasons=reasons,
                                 **row))
     return sorted(out, key=lambda r: (-r.unvested, r.staff_id))
+
+
+def team_mates(actor: Actor) -> QuerySet[Staff]:
+    """The active members of the acting person's team, themselves excluded: whom they may rate."""
+    require(actor, Perm.RATE_PEERS)
+    staff = actor.staff
+    if staff is None or staff.team_id is None:
+        return Staff.objects.none()
+    return Staff.objects.filter(team_id=staff.team_id, is_active=True).exclude(pk=staff.pk).order_by("employee_no")
+
+
+def peer_ratings_given(actor: Actor, *, month: date) -> QuerySet[PeerRating]:
+    """The ratings the acting person gave for the month."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    if actor.staff is None:
+        return PeerRating.objects.none()
+    return PeerRating.objects.filter(rater=actor.staff, month=month_start(month)).select_related("ratee")
+
+
+def peer_summary(actor: Actor, *, month: date) -> list[dict]:
+    """Per person in scope: the number and average of the ratings received for the month, and whether
+    they are enough for the appraisal. Who rated whom is not shown: ratings are anonymous to the rated."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    minimum = appraisal.parse_scheme(None).min_peer_ratings
+    people = scope_filter(actor, Staff.objects.filter(is_active=True, team__isnull=False), owner="")
+    rows = (PeerRating.objects.filter(month=month_start(month), ratee__in=people).values("ratee_id", "ratee__name")
+            .annotate(total=Sum("score"), n=Count("id")).order_by("ratee__name"))
+    return [{"staff_id": r["ratee_id"], "name": r["ratee__name"], "ratings": r["n"],
+             "average": (Decimal(r["total"]) / r["n"]).quantize(Decimal("0.01")),
+             "enough": r["n"] >= minimum} for r in rows]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("statements/<int:statement_id>/", views.statement_detail, name="statement"),
     path("honours/", views.honours, name="honours"),
     path("retention/", views.retention, name="retention"),
+    path("peers/", views.peers, name="peers"),
 ]

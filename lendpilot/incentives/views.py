@@ -1,5 +1,5 @@
 """Pages of incentives: my commission statement (lines, dispute, export; the director runs and approves),
-the leaderboard with the month's honours, appraisal scores and the retention view."""
+the leaderboard with the month's honours, appraisal scores, teamwork peer ratings and the retention view."""
 
 from datetime import date
 
@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.incentives import selectors, services
+from lendpilot.incentives.appraisal import HARD, SOFT
 from lendpilot.org.access import actor_of
 from lendpilot.org.roles import Perm
+
+COMPONENTS = HARD + SOFT
 
 
 def _month(request) -> date:
@@ -41,14 +44,20 @@ def statements(request):
     month = _month(request)
     if request.method == "POST":
         try:
-            result = services.commission_run(actor=request.user, month=month)
-            messages.success(request, _("%(n)s statements computed.") % {"n": result["statements"]})
+            if request.POST.get("action") == "approve_all":
+                result = services.statements_approve(actor=request.user, month=month)
+                messages.success(request, _("%(n)s statements approved; %(held)s held by an open dispute.") % {
+                    "n": result["approved"], "held": result["held_by_dispute"]})
+            else:
+                result = services.commission_run(actor=request.user, month=month)
+                messages.success(request, _("%(n)s statements computed.") % {"n": result["statements"]})
         except ValidationError as exc:
             _errors(request, exc)
         return redirect(f"{reverse('incentives:statements')}?month={month:%Y-%m}")
     page = paginate(request, selectors.statements_visible(actor, month=month))
     return render(request, "incentives/statements.html", {
-        "page_obj": page, "month": month, "can_run": actor.can(Perm.RUN_COMMISSION)})
+        "page_obj": page, "month": month, "can_run": actor.can(Perm.RUN_COMMISSION),
+        "can_approve": actor.can(Perm.APPROVE_COMMISSION)})
 
 
 @login_required
@@ -102,10 +111,42 @@ def honours(request):
     chart = [{"name": r["name"], "value": str(r["disbursed"])} for r in board[:10]]
     return render(request, "incentives/honours.html", {
         "month": month, "board": board, "honours": selectors.honours_visible(actor, month=month), "chart": chart,
-        "scores": selectors.appraisal_scores(actor, start=month)[:200], "can_run": actor.can(Perm.RUN_COMMISSION)})
+        "scores": [{**row, "cells": [(key, row["components"].get(key)) for key in COMPONENTS]}
+                   for row in selectors.appraisal_scores(actor, start=month)[:200]],
+        "can_run": actor.can(Perm.RUN_COMMISSION)})
 
 
 @login_required
 def retention(request):
     actor = actor_of(request.user)
     return render(request, "incentives/retention.html", {"rows": selectors.retention(actor)})
+
+
+@login_required
+def peers(request):
+    """Rate team mates for the month (1-5, once each) and see the ratings received in scope."""
+    actor = actor_of(request.user)
+    month = _month(request)
+    can_rate = actor.can(Perm.RATE_PEERS)
+    if request.method == "POST":
+        try:
+            ratee = selectors.team_mates(actor).filter(pk=request.POST.get("ratee") or 0).first()
+            if ratee is None:
+                raise ValidationError({"ratee_id": [_("Choose a member of your team.")]})
+            services.peer_rating_submit(actor=request.user, ratee=ratee, month=month,
+                                        score=int(request.POST.get("score", "0") or 0),
+                                        comment=request.POST.get("comment", ""))
+            messages.success(request, _("Thank you: the rating was recorded."))
+        except ValidationError as exc:
+            _errors(request, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        except ValueError:
+            messages.error(request, _("Choose a score from 1 to 5."))
+        return redirect(f"{reverse('incentives:peers')}?month={month:%Y-%m}")
+    given = list(selectors.peer_ratings_given(actor, month=month))
+    rated = {r.ratee_id for r in given}
+    mates = [m for m in selectors.team_mates(actor) if m.pk not in rated] if can_rate else []
+    return render(request, "incentives/peers.html", {
+        "month": month, "given": given, "mates": mates, "can_rate": can_rate, "scores": range(1, 6),
+        "summary": selectors.peer_summary(actor, month=month)[:500]})

@@ -90,6 +90,7 @@ class Perm:
     APPROVE_COMMISSION = "incentives.approve_commission"
     RESOLVE_DISPUTE = "incentives.resolve_dispute"
     MANAGE_LTI = "incentives.manage_lti"
+    RATE_PEERS = "incentives.rate_peers"
     # sales
     VIEW_SALES = "sales.view"
     CREATE_LEAD = "sales.create_lead"
@@ -160,6 +161,12 @@ _PLANNING_PERMISSIONS: dict[str, set[str]] = {
     Role.COMPLIANCE_OFFICER: {Perm.VIEW_PLANNING, Perm.VIEW_INCENTIVES},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PLANNING_PERMISSIONS.items()})
+# teamwork peer ratings (A7): the members of a sales team rate each other.
+_PEER_RATING_PERMISSIONS: dict[str, set[str]] = {
+    Role.TEAM_LEAD: {Perm.RATE_PEERS},
+    Role.ACCOUNT_MANAGER: {Perm.RATE_PEERS},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _PEER_RATING_PERMISSIONS.items()})
 
 # monitoring: risk officers work alerts, approve line reviews and keep the rules; managers work their own
 # customers' alerts; operations run the batch and load feeds.

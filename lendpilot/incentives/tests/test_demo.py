@@ -7,9 +7,10 @@ import pytest
 from django.db.models import Sum
 
 from lendpilot.compliance.audit import verify_chain
+from lendpilot.compliance.models import AuditEvent
 from lendpilot.core.seeding import SeedContext
 from lendpilot.demo.steps import run_steps
-from lendpilot.incentives.models import CommissionStatement, Grant, Honour
+from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, PeerRating
 from lendpilot.planning.models import Quota, QuotaReset, TargetCell, TargetPlan
 
 STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.lending.demo",
@@ -28,4 +29,14 @@ def test_planning_and_incentives_demo_steps():
     assert CommissionStatement.objects.filter(month=date(2025, 6, 1), status="draft").exists()
     assert Honour.objects.filter(kind="sales_champion").count() >= 6
     assert Grant.objects.exists()
+    # Past months signed off through the approval service: one audit record per month naming each statement.
+    events = AuditEvent.objects.filter(event_code="incentives.statements_approved")
+    assert events.count() == 12
+    assert sum(len(e.after["statements"]) for e in events) == CommissionStatement.objects.filter(
+        status="approved").count() > 0
+    assert not CommissionStatement.objects.filter(month__lt=date(2025, 6, 1), status="draft").exists()
+    assert Dispute.objects.filter(status="resolved").exists() and Dispute.objects.filter(status="open").exists()
+    assert PeerRating.objects.filter(month=date(2025, 6, 1)).exists()
+    assert TargetCell.objects.filter(plan=plan, level="cell").aggregate(s=Sum("new_customers"))["s"] == \
+        plan.new_customers
     assert verify_chain().ok

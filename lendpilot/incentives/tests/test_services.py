@@ -150,3 +150,29 @@ def test_grants_and_retention(world):
     assert wang.vested == Decimal("240000.00") and wang.unvested == Decimal("240000.00")
     zhao = rows[world.staff["am_zhao"].pk]
     assert zhao.at_risk and "vesting_ends" in zhao.reasons
+
+
+def test_month_sign_off_approves_undisputed_and_audits_each(month):
+    from lendpilot.compliance.models import AuditEvent
+
+    w, d = month, month.user("director")
+    services.commission_run(actor=d, month=MARCH)
+    wang = CommissionStatement.objects.get(staff=w.staff["am_wang"], month=MARCH)
+    services.dispute_open(actor=w.user("am_wang"), statement=wang, reason="少算")
+    with pytest.raises(PermissionDenied):
+        services.statements_approve(actor=w.user("east_head"), month=MARCH)
+    result = services.statements_approve(actor=d, month=date(2026, 3, 17))
+    assert result["approved"] == 3 and result["held_by_dispute"] == 1
+    wang.refresh_from_db()
+    assert wang.status == "draft"
+    others = CommissionStatement.objects.filter(month=MARCH).exclude(pk=wang.pk)
+    assert set(others.values_list("status", flat=True)) == {"approved"}
+    assert all(s.approved_by == w.staff["director"] and s.approved_at for s in others)
+    event = AuditEvent.objects.get(event_code="incentives.statements_approved")
+    assert sorted(row[0] for row in event.after["statements"]) == sorted(others.values_list("pk", flat=True))
+    assert event.after["held_by_dispute"] == [wang.pk]
+    # Nothing left to approve until the dispute is resolved; then the sign-off picks it up.
+    assert services.statements_approve(actor=d, month=MARCH)["approved"] == 0
+    services.dispute_resolve(actor=d, dispute=wang.disputes.get(), resolution="已核实")
+    assert services.statements_approve(actor=d, month=MARCH)["approved"] == 1
+    assert not CommissionStatement.objects.filter(month=MARCH, status="draft").exists()
