@@ -18,7 +18,7 @@ from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
-from lendpilot.sales import customer360, scenario_selectors, scenario_services, selectors, services
+from lendpilot.sales import customer360, drills, scenario_selectors, scenario_services, selectors, services
 from lendpilot.sales.models import ManagerTask, PlaybookEntry
 from lendpilot.sales.schemas import (
     ActivityIn,
@@ -27,6 +27,11 @@ from lendpilot.sales.schemas import (
     AssignmentIn,
     AssignmentPlanOut,
     Customer360Out,
+    DrillAnswersIn,
+    DrillIn,
+    DrillOut,
+    DrillResultOut,
+    DrillScoresIn,
     EntryKindCode,
     FunnelOut,
     LeadIn,
@@ -366,3 +371,49 @@ def customer_360(request, customer_id: PathId):
             "next_action": actions[0] if actions else None, "actions": actions, "offers": view.offers,
             "open_tasks": view.tasks, "open_opportunity_ids": [o.pk for o in view.opportunities],
             "loan_ids": [loan.pk for loan in view.loans], "products_held": [p.code for p in view.products_held]}
+
+
+# --- objection drills (D5) ------------------------------------------------------------------------
+
+@router.get("/drills", response=with_errors({200: list[DrillOut]}), summary="Objection drills in the caller's scope")
+@paginate(Page)
+def drill_list(request):
+    return drills.drills_visible(actor_of(request.auth))
+
+
+@router.post("/drills", response={201: DrillOut, **ERRORS},
+             summary="Start a drill: a random set of standard objections for oneself or a manager in scope")
+def drill_create(request, payload: DrillIn):
+    actor = actor_of(request.auth)
+    manager = selectors.managers_in_scope(actor).filter(pk=payload.manager_id).first()
+    if manager is None and actor.staff is not None and actor.staff.pk == payload.manager_id:
+        manager = actor.staff
+    if manager is None:
+        raise ValidationError({"manager_id": _("no such manager in your data scope")})
+    return Status(201, drills.drill_start(actor=actor, manager=manager, size=payload.size))
+
+
+@router.get("/drills/results", response=with_errors({200: list[DrillResultOut]}),
+            summary="Scored drills per manager: count, average and best score")
+def drill_results(request):
+    return [{**row, "manager_name": row.pop("manager__name")} for row in drills.drill_results(actor_of(request.auth))]
+
+
+@router.get("/drills/{drill_id}", response=with_errors({200: DrillOut}), summary="One drill")
+def drill_detail(request, drill_id: PathId):
+    return drills.drill_get(actor_of(request.auth), drill_id)
+
+
+@router.post("/drills/{drill_id}/answers", response=with_errors({200: DrillOut}),
+             summary="The drilled manager answers every objection")
+def drill_answer(request, drill_id: PathId, payload: DrillAnswersIn):
+    actor = actor_of(request.auth)
+    return drills.drill_answer(actor=actor, drill=drills.drill_get(actor, drill_id), answers=payload.answers)
+
+
+@router.post("/drills/{drill_id}/score", response=with_errors({200: DrillOut}),
+             summary="A lead scores every answer 0-5")
+def drill_score(request, drill_id: PathId, payload: DrillScoresIn):
+    actor = actor_of(request.auth)
+    return drills.drill_score(actor=actor, drill=drills.drill_get(actor, drill_id), scores=payload.scores,
+                              feedback=payload.feedback)

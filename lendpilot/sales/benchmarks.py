@@ -111,3 +111,134 @@ def kanban_bench(ctx: BenchContext):
                       notes={"open_opportunities": OPEN_OPPORTUNITIES, "cards": body.count("data-opportunity="),
                              "queries": len(queries), "p90_ms": round(sorted(times)[int(0.9 * RENDERS)] * 1000, 1),
                              "database": connection.vendor, "target_ms": 300, "ok": median_ms < 300})
+
+
+# --- scenario triggers (B3, D3) ----------------------------------------------------------------------
+
+TRIGGER_CUSTOMERS = {"small": 100_000, "medium": 300_000, "bank": 1_000_000}
+NAIVE_SAMPLE = 10_000
+BUYER_SHARE = 0.1
+
+
+def _trigger_world(n: int, rng: random.Random):
+    from decimal import Decimal
+
+    from lendpilot.customers.models import Customer, CustomerSignals
+    from lendpilot.products.models import FundingNode
+    from lendpilot.products.services import product_create
+
+    region = region_create(actor=None, code="TRG", name_zh="触发", name_en="Triggers")
+    branch = branch_create(actor=None, code="TRG1", name_zh="触发分行", name_en="Trigger branch", region=region,
+                           city="苏州")
+    team = team_create(actor=None, code="TRGT", name="触发组", branch=branch, channel="direct")
+    managers = [staff_create(actor=None, username=f"bench_trg_{k}", password=BENCH_PASSWORD, name=f"经理{k}",
+                             employee_no=f"T{k:04d}", role=Role.ACCOUNT_MANAGER, team=team) for k in range(20)]
+    product = product_create(actor=None, code="LEASE-B", name_zh="设备融资租赁", name_en="Equipment leasing",
+                             category=ProductCategory.EQUIPMENT_LEASING, scenario=FundingNode.EQUIPMENT_PURCHASE,
+                             min_amount=Decimal("100000"), max_amount=Decimal("20000000"), min_term_months=12,
+                             max_term_months=60, min_annual_rate=Decimal("0.045"), max_annual_rate=Decimal("0.12"),
+                             repayment_methods=["equal_instalment"], collateral="required", max_ltv=Decimal("0.8"))
+    batch = 20_000
+    for start in range(0, n, batch):
+        Customer.objects.bulk_create([
+            Customer(kind="enterprise", name=f"触发企业{k:07d}", credit_code=f"91320500{k:010d}", industry="C",
+                     region=region, manager=managers[k % len(managers)], lifecycle_status="active")
+            for k in range(start, min(n, start + batch))], batch_size=5000)
+    ids = list(Customer.objects.filter(region=region).values_list("pk", flat=True))
+    today = timezone.localdate()
+    signals = []
+    for pk in ids:
+        buyer = rng.random() < BUYER_SHARE
+        signals.append(CustomerSignals(customer_id=pk, as_of=today, equipment_purchases_12m=rng.randint(1, 3)
+                                       if buyer else 0,
+                                       equipment_amount_12m=Decimal(rng.randint(20, 800) * 10_000) if buyer else 0))
+    CustomerSignals.objects.bulk_create(signals, batch_size=5000)
+    return ids, product
+
+
+def _naive_offers(rule, customer_ids, as_of):
+    """The per-customer way: read the customer's signals, check the limits, compute the band, insert."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from lendpilot.customers.models import Customer
+    from lendpilot.sales.models import PreApprovedOffer
+
+    product = rule.rule_products.select_related("product").first().product
+    made = 0
+    for pk in customer_ids:
+        customer = Customer.objects.select_related("signals").get(pk=pk)
+        signals = getattr(customer, "signals", None)
+        if signals is None or signals.equipment_purchases_12m < 1 or signals.equipment_amount_12m <= 0:
+            continue
+        if PreApprovedOffer.objects.filter(customer=customer, node=rule.node,
+                                           offered_on__gt=as_of - timedelta(days=rule.cooldown_days)).exists():
+            continue
+        if PreApprovedOffer.objects.filter(customer=customer, offered_on__gt=as_of - timedelta(
+                days=rule.window_days)).count() >= rule.max_offers:
+            continue
+        step = Decimal("10000")
+        high = min((signals.equipment_amount_12m * rule.high_ratio / step).quantize(Decimal(1), ROUND_HALF_UP) * step,
+                   product.max_amount)
+        low = max(min((signals.equipment_amount_12m * rule.low_ratio / step).quantize(Decimal(1), ROUND_HALF_UP)
+                      * step, product.max_amount), product.min_amount)
+        if high < product.min_amount or low > high:
+            continue
+        PreApprovedOffer.objects.create(customer=customer, product=product, rule=rule, rule_version=rule.version,
+                                        node=rule.node, manager_id=customer.manager_id, amount_low=low,
+                                        amount_high=high, offered_on=as_of,
+                                        valid_until=as_of + timedelta(days=rule.validity_days),
+                                        created_at=timezone.now())
+        made += 1
+    return made
+
+
+@benchmark("triggers")
+def triggers_bench(ctx: BenchContext):
+    """`python manage.py bench triggers`: the set-based offer insert of one trigger rule over every customer
+    (one INSERT ... SELECT carrying the rate limits) against the naive per-customer ORM loop on a 10k sample,
+    extrapolated to the same population; then the full daily run (tasks and outbox messages included) and
+    the rate-limited re-run that must push nothing."""
+    from django.db import transaction
+
+    from lendpilot.products.models import FundingNode
+    from lendpilot.sales.models import PreApprovedOffer, TriggerRun
+    from lendpilot.sales.scenario_services import (
+        OFFER_COLUMNS,
+        _insert_select,
+        _offer_rows,
+        trigger_rule_save,
+        triggers_evaluate,
+    )
+
+    rng = random.Random(ctx.seed)
+    n = TRIGGER_CUSTOMERS.get(ctx.scale, 100_000)
+    with Stopwatch() as setup:
+        ids, product = _trigger_world(n, rng)
+    rule = trigger_rule_save(actor=None, code="EQUIP-B", name="设备采购", node=FundingNode.EQUIPMENT_PURCHASE,
+                             product_ids=[product.pk], condition="equipment_purchases_12m >= 1",
+                             amount_basis="equipment_amount_12m", low_ratio="0.5", high_ratio="0.8")
+    as_of = timezone.localdate()
+    sample = rng.sample(ids, min(NAIVE_SAMPLE, len(ids)))
+    with transaction.atomic():
+        with Stopwatch() as naive:
+            naive_made = _naive_offers(rule, sample, as_of)
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        run = TriggerRun.objects.create(as_of=as_of)
+        with Stopwatch() as setwise:
+            made = _insert_select(PreApprovedOffer, OFFER_COLUMNS, _offer_rows(rule, [product], as_of=as_of, run=run))
+        transaction.set_rollback(True)
+    naive_full = naive.seconds * len(ids) / len(sample)
+    yield Measurement("triggers", "offer_insert_seconds", setwise.seconds, "s", baseline=naive_full,
+                      notes={"customers": len(ids), "offers": made, "naive_sample": len(sample),
+                             "naive_sample_offers": naive_made, "naive_sample_seconds": round(naive.seconds, 3),
+                             "database": connection.vendor, "setup_seconds": round(setup.seconds, 1)})
+    with Stopwatch() as full:
+        first = triggers_evaluate(actor=None, as_of=as_of)
+    with Stopwatch() as again:
+        second = triggers_evaluate(actor=None, as_of=as_of)
+    yield Measurement("triggers", "daily_run_seconds", full.seconds, "s",
+                      notes={"offers": first.offers, "tasks": first.tasks, "messages": first.messages,
+                             "database": connection.vendor})
+    yield Measurement("triggers", "rate_limited_rerun_seconds", again.seconds, "s",
+                      notes={"offers": second.offers, "ok": second.offers == 0})

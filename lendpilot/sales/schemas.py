@@ -384,3 +384,56 @@ class Customer360Out(Schema):
     open_opportunity_ids: list[int]
     loan_ids: list[int]
     products_held: list[str]
+
+
+# --- objection drills (D5) ---------------------------------------------------------------------------
+
+class DrillIn(Schema):
+    manager_id: Id
+    size: int = Field(5, ge=1, le=20)
+
+
+class DrillItemOut(Schema):
+    id: int
+    entry_id: int
+    title: str
+    position: int
+    answer: str
+    score: int | None
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.entry.title
+
+
+class DrillOut(Schema):
+    id: int
+    manager_id: int
+    started_by_id: int
+    scored_by_id: int | None
+    status: Literal["open", "answered", "scored"]
+    score_pct: Decimal | None
+    feedback: str
+    created_at: datetime
+    items: list[DrillItemOut]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.select_related("entry").order_by("position"))
+
+
+class DrillAnswersIn(Schema):
+    answers: dict[Id, Text(4000)] = Field(..., max_length=20, description="item id -> answer")
+
+
+class DrillScoresIn(Schema):
+    scores: dict[Id, int] = Field(..., max_length=20, description="item id -> score 0-5")
+    feedback: Text(500) = ""
+
+
+class DrillResultOut(Schema):
+    manager_id: int
+    manager_name: str
+    drills: int
+    average: Decimal | None
+    best: Decimal | None

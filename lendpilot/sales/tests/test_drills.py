@@ -79,3 +79,26 @@ def test_drill_pages(library, client):
     drill.refresh_from_db()
     assert drill.status == "scored" and drill.score_pct == 100
     assert f'data-manager="{w.staff["am_wang"].pk}"' in client.get("/sales/drills/").content.decode()
+
+
+def test_drill_api(library, client):
+    w = library
+    client.force_login(w.user("east_a_lead"))
+    base = "/api/v1/sales/drills"
+    outside = client.post(base, {"manager_id": w.staff["am_chen"].pk}, content_type="application/json")
+    assert outside.status_code == 422
+    started = client.post(base, {"manager_id": w.staff["am_wang"].pk, "size": 2}, content_type="application/json")
+    assert started.status_code == 201
+    drill = started.json()
+    ids = [i["id"] for i in drill["items"]]
+    client.force_login(w.user("am_wang"))
+    answered = client.post(f"{base}/{drill['id']}/answers", {"answers": {str(i): "答" for i in ids}},
+                           content_type="application/json")
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"
+    client.force_login(w.user("east_a_lead"))
+    bad = client.post(f"{base}/{drill['id']}/score", {"scores": {str(ids[0]): 9}}, content_type="application/json")
+    assert bad.status_code == 422
+    ok = client.post(f"{base}/{drill['id']}/score", {"scores": {str(i): 3 for i in ids}},
+                     content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["score_pct"] == "60.0"
+    assert client.get(f"{base}/results").json()[0]["drills"] == 1
