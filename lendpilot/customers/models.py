@@ -332,8 +332,11 @@ class CustomerTag(models.Model):
     """Who carries which tag. Rebuilt per tag with one DELETE and one INSERT ... SELECT."""
 
     pk = models.CompositePrimaryKey("tag_id", "customer_id")
-    tag = models.ForeignKey(TagDefinition, on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags")
+    # Derived data, rebuilt by the recompute: no database-level foreign keys, whose per-row checks would
+    # dominate a rebuild of tens of millions of rows; deleting a tag or a customer still cascades (ORM).
+    tag = models.ForeignKey(TagDefinition, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                            db_index=False)  # the primary key (tag, customer) serves lookups by tag
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tags", db_constraint=False)
 
     class Meta:
         indexes = [models.Index(fields=["customer"])]

@@ -358,6 +358,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Greatest, Ntile
 from django.utils import timezone
 
 from lendpilot.compliance.audit import record_batch_event
+from lendpilot.core.bulk_load import indexes_rebuilt_after
 from lendpilot.customers import rules, segment_query, tiering
 from lendpilot.customers.models import (
     CustomerFacts,
@@ -539,38 +540,68 @@ def _tag_rows(tag: TagDefinition, as_of: _dt.date):
             .values_list("pk"))
 
 
-def _recompute_tag(tag: TagDefinition, as_of: _dt.date) -> int:
-    sql, params = _tag_rows(tag, as_of).query.sql_with_params()
+def _recompute_tag(tag: TagDefinition, as_of: _dt.date, *, full: bool = True) -> int:
+    """Full: DELETE the tag's rows and INSERT ... SELECT the matching customers. Incremental (the nightly
+    run): DELETE only members that no longer match and INSERT only new ones, each an anti-join, so an
+    unchanged tag writes nothing. Returns the members (full) or the rows changed (incremental)."""
     table = _q(CustomerTag._meta.db_table)
+    matching = _tag_rows(tag, as_of)
+    sql, params = matching.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE tag_id = %s", [tag.pk])  # noqa: S608
-        cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({sql}) s",  # noqa: S608
-                       [tag.pk, *params])
-        return cursor.rowcount
+        if full:
+            cursor.execute(f"DELETE FROM {table} WHERE tag_id = %s", [tag.pk])  # noqa: S608
+            cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({sql}) s",  # noqa: S608
+                           [tag.pk, *params])
+            return cursor.rowcount
+        stale = (CustomerTag.objects.filter(tag_id=tag.pk).order_by()
+                 .exclude(Exists(Customer.objects.filter(rules.compile_rule(tag.rule, as_of=as_of),
+                                                         pk=OuterRef("customer_id"))))
+                 .values("customer_id"))
+        stale_sql, stale_params = stale.query.sql_with_params()
+        cursor.execute(f"DELETE FROM {table} WHERE tag_id = %s AND customer_id IN ({stale_sql})",  # noqa: S608
+                       [tag.pk, *stale_params])
+        removed = cursor.rowcount
+        fresh = matching.exclude(Exists(CustomerTag.objects.filter(tag_id=tag.pk, customer_id=OuterRef("pk"))))
+        fresh_sql, fresh_params = fresh.query.sql_with_params()
+        cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({fresh_sql}) s",  # noqa: S608
+                       [tag.pk, *fresh_params])
+        added = cursor.rowcount
+    return removed + added
 
 
 def tags_recompute(*, actor, as_of: _dt.date, codes: list[str] | None = None) -> dict:
-    """Recompute every active tag (or the named ones) over all customers (B4): per tag one DELETE and one
-    INSERT ... SELECT of the customers matching its compiled rule. Inactive tags lose their members.
-    Audited as one batch event with the member counts."""
+    """Recompute every active tag (or the named ones) over all customers (B4): per tag set-based statements
+    over the customers matching its compiled rule (see `_recompute_tag`), never a loop over customers.
+    Inactive tags lose their members. Audited as one batch event with the member counts."""
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_TAGS)
     tags = TagDefinition.objects.all()
     if codes:
         tags = tags.filter(code__in=codes)
     counts, now = {}, timezone.now()
+    # The first build (an empty table) writes everything: one bulk pass with the secondary index dropped
+    # and rebuilt after. Later runs only write the differences.
+    full = not CustomerTag.objects.exists()
+    changed = 0
+    with indexes_rebuilt_after(CustomerTag) if full else transaction.atomic():
+        for tag in tags.order_by("pk"):
+            with transaction.atomic():
+                if tag.active:
+                    changed += _recompute_tag(tag, as_of, full=full)
+                else:
+                    CustomerTag.objects.filter(tag=tag).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics for the segment counts that follow
+            cursor.execute(f"ANALYZE {_q(CustomerTag._meta.db_table)}")
+    # Member counts for the catalogue: one GROUP BY over the whole table rather than a count per tag.
+    members = dict(CustomerTag.objects.order_by().values_list("tag_id").annotate(n=Count("*")))
     for tag in tags.order_by("pk"):
-        with transaction.atomic():
-            if tag.active:
-                n = _recompute_tag(tag, as_of)
-            else:
-                CustomerTag.objects.filter(tag=tag).delete()
-                n = 0
-            TagDefinition.objects.filter(pk=tag.pk).update(member_count=n, computed_at=now)
+        n = members.get(tag.pk, 0) if tag.active else 0
+        TagDefinition.objects.filter(pk=tag.pk).update(member_count=n, computed_at=now)
         counts[tag.code] = n
     record_batch_event(actor=acting.user, event_code="customers.tags_recomputed", summary={
         "batch_id": f"tags:{as_of.isoformat()}:{now:%H%M%S}", "as_of": as_of.isoformat(), "tags": len(counts),
-        "memberships": sum(counts.values())})
+        "memberships": sum(counts.values()), "mode": "full" if full else "incremental", "rows_written": changed})
     return counts
 
 
