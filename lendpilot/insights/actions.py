@@ -229,14 +229,15 @@ def action_items_escalate_overdue(*, actor=None, now: datetime | None = None) ->
     if not acting.is_system:
         require(acting, Perm.MANAGE_ACTION_ITEMS)
     now = now or timezone.now()
-    overdue = ActionItem.objects.filter(status__in=LIVE_STATUSES, escalated=False, due_at__lt=now)
-    ids = list(overdue.values_list("pk", flat=True)[:100000])
-    if not ids:
-        return 0
-    count = (ActionItem.objects.filter(pk__in=ids, escalated=False)
+    count = (ActionItem.objects.filter(status__in=LIVE_STATUSES, escalated=False, due_at__lt=now)
              .update(escalated=True, escalated_at=now, escalated_to=_escalation_target()))
+    if not count:
+        return 0
+    # The run's items share its timestamp: name (up to a thousand of) them in the audit record.
+    ids = list(ActionItem.objects.filter(escalated=True, escalated_at=now).order_by("pk")
+               .values_list("pk", flat=True)[:1000])
     record_event(actor=acting.user, event_code="insights.action_items_escalated", object_type="batch",
-                 object_id=now.date().isoformat(), after={"count": count, "items": ids[:1000]})
+                 object_id=now.date().isoformat(), after={"count": count, "items": ids})
     return count
 
 
