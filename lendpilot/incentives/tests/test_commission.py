@@ -71,3 +71,17 @@ def test_bad_plans(spec, field):
     with pytest.raises(PlanError) as exc:
         parse_plan(spec)
     assert exc.value.field == field
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(quota=st.integers(min_value=1, max_value=10**8).map(lambda n: Decimal(n) * 100),
+       band=st.sampled_from([("0.8", "0.8", "1.0"), ("1.0", "1.0", "1.2"), ("1.2", "1.2", "1.5")]))
+def test_exact_boundary_for_any_quota(quota, band):
+    """Exactly 80 / 100 / 120% of any quota (whole CNY 100) earns the higher band; one fen less the lower."""
+    start, below, at = (Decimal(x) for x in band)
+    exactly = start * quota
+    assert compute_statement(PLAN, quota=quota, sales=[], disbursed=exactly).multiplier == at
+    assert compute_statement(PLAN, quota=quota, sales=[], disbursed=exactly - Decimal("0.01")).multiplier == below

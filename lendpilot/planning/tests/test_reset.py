@@ -49,3 +49,19 @@ def test_bad_heat():
     with pytest.raises(DecompositionError) as exc:
         propose(current_units=10, attainment_history=[], heat=Decimal(0))
     assert exc.value.field == "heat"
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+attainments = st.one_of(st.none(), st.decimals(min_value=0, max_value=20, places=4))
+
+
+@given(current=st.integers(min_value=0, max_value=10**6), history=st.lists(attainments, max_size=6),
+       heat=st.decimals(min_value="0.1", max_value=5, places=3),
+       cap_up=st.decimals(min_value=0, max_value=1, places=2), cap_down=st.decimals(min_value=0, max_value=1, places=2))
+def test_reset_never_breaks_the_caps(current, history, heat, cap_up, cap_down):
+    rules = ResetRules(cap_up=cap_up, cap_down=cap_down, floor_units=0)
+    p = propose(current_units=current, attainment_history=history, heat=heat, rules=rules)
+    assert current * (1 - cap_down) <= p.proposed_units <= current * (1 + cap_up)
+    assert p.reasons
