@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.test import Client
 
 from lendpilot.incentives import services
@@ -26,11 +27,20 @@ def test_director_target_to_quotas_through_pages(world):
     c = client_for(world, "director")
     r = c.post("/planning/", {"code": "FY2026", "name": "2026", "period_start": "2026-01-01",
                               "total_amount": "120000000", "driver_last_year": "1", "driver_capacity": "0",
-                              "driver_heat": "0"})
+                              "driver_heat": "0", "new_customers": "300", "npl_ceiling_pct": "1.5"})
     assert r.status_code == 302
     plan = TargetPlan.objects.get()
+    assert (plan.new_customers, plan.npl_ceiling) == (300, Decimal("0.015"))
     page = c.get(f"/planning/plans/{plan.pk}/")
-    assert page.status_code == 200 and b"split-table" in page.content
+    assert page.status_code == 200 and b"split-table" in page.content and b"people-table" in page.content
+    for metric in ("customers", "npl"):
+        assert c.get(f"/planning/plans/{plan.pk}/?metric={metric}").status_code == 200
+    cell = plan.cells.filter(level="cell", new_customers__gt=0).first()
+    r = c.post(f"/planning/plans/{plan.pk}/edit/", {"cell": cell.pk, "amount": str(cell.new_customers + 1),
+                                                     "metric": "customers"})
+    assert r.status_code == 302 and r.url.endswith("?metric=customers")
+    cell.refresh_from_db()
+    assert cell.edited and plan.cells.filter(level="cell").aggregate(s=Sum("new_customers"))["s"] == 300
     cell = plan.cells.filter(level="cell", amount__gt=0).first()
     c.post(f"/planning/plans/{plan.pk}/edit/", {"cell": cell.pk, "amount": str(cell.amount + 10000)})
     c.post(f"/planning/plans/{plan.pk}/approve/")
@@ -52,6 +62,7 @@ def test_pages_render(world):
         for url in ("/planning/", "/planning/quotas/?month=2026-03", "/planning/attainment/?month=2026-03",
                     "/planning/attainment/?month=2026-03&group=product", "/incentives/?month=2026-03",
                     f"/incentives/statements/{statement.pk}/", "/incentives/honours/?month=2026-03",
-                    "/incentives/retention/", "/incentives/export.xlsx?month=2026-03"):
+                    "/incentives/retention/", "/incentives/export.xlsx?month=2026-03",
+                    "/incentives/peers/?month=2026-03"):
             assert c.get(url).status_code == 200, url
     assert client_for(world, "am_zhao").get(f"/incentives/statements/{statement.pk}/").status_code == 404
