@@ -273,6 +273,12 @@ class Figures:
     target: Decimal | None = None
     has_data: bool = False
 
+    def decimals(self) -> dict[str, Decimal]:
+        cached = self.__dict__.get("_decimals")
+        if cached is None:
+            cached = self.__dict__["_decimals"] = {k: Decimal(self.sums.get(k) or 0) for k in FLOW_SUMS}
+        return cached
+
 
 def _q(value: Decimal, places: str) -> float:
     return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
@@ -281,7 +287,7 @@ def _q(value: Decimal, places: str) -> float:
 def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | None, str]:
     """(value, reason): the metric's value from its figures, or None and why not (never a silent zero)."""
     metric = BY_CODE[code]
-    s = {k: Decimal(fig.sums.get(k) or 0) for k in FLOW_SUMS}
+    s = fig.decimals()
     if metric.source == "none":
         return None, str(NO_SOURCE_REASON)
     if code == "disbursed_amount":

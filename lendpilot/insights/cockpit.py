@@ -38,13 +38,14 @@ def _npl_band(dimension: str, key: str, until: date) -> dict:
             "centre": clean(band.centre)}
 
 
-def cockpit_data(*, actor, period=None, slice=None, today: date | None = None) -> dict:  # noqa: A002
+def cockpit_data(*, actor, period=None, slice=None, today: date | None = None,  # noqa: A002
+                 use_snapshots: bool = True) -> dict:
     """Everything the command centre shows for `slice` (default: the user's own) and `period` (default: this
     month). Raises like the engine: 403/404 for a slice out of scope or unknown, ValidationError for bad
-    text."""
+    text. `use_snapshots=False` computes the same from the raw tables (the bench baseline)."""
     acting, period, sl, today = metrics.resolve(actor, period, slice, today=today)
-    report = metrics.metric_report(actor=acting, period=period, slice=sl, today=today)
-    spark = metrics.sparkline(actor=acting, slice=sl, until=period, today=today)
+    report = metrics.metric_report(actor=acting, period=period, slice=sl, today=today, use_snapshots=use_snapshots)
+    spark = metrics.sparkline(actor=acting, slice=sl, until=period, today=today, use_snapshots=use_snapshots)
     months = [label for label, _v in spark["disbursed_amount"]]
     first = date.fromisoformat(months[0] + "-01")
     span = Period("custom", first, month_period(period.end).end)
@@ -62,7 +63,7 @@ def cockpit_data(*, actor, period=None, slice=None, today: date | None = None) -
     comparison = None
     if children:
         rows = metrics.drilldown(actor=acting, period=period, dimension=children[0], parent=sl, codes=COMPARE_CODES,
-                                 today=today)
+                                 today=today, use_snapshots=use_snapshots)
         comparison = {"dimension": children[0], "labels": [r.label for r in rows], "keys": [r.key for r in rows],
                       "series": {c: [r.value_of(c).value for r in rows] for c in COMPARE_CODES}}
     parent = parent_of(acting, sl)

@@ -26,11 +26,14 @@ NPL) read monitoring's `PortfolioSnapshot` at the last snapshot date in the peri
 quotas of planning, pro rata by calendar days. Nothing aggregates raw rows in Python.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
@@ -202,11 +205,40 @@ def _number(column: str, value) -> Decimal | int:
     return int(value)
 
 
+def _fingerprint() -> tuple:
+    """The newest row id of every flow source: a new disbursement, decision, lead, opportunity, instalment or
+    repayment changes it (one statement of index lookups)."""
+    tables = [m._meta.db_table for m in (Loan, StatusChange, Lead, Opportunity, Instalment, Repayment)]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT MAX(id) FROM {qn(t)})" for t in tables))  # noqa: S608
+        return tuple(cursor.fetchone())
+
+
 def _live_rows(dimension: str, ranges: list[tuple[date, date]], *, key: str | None = None,
                by_month: bool = False) -> dict:
-    """Flow sums grouped by key (or by month for one key) over the raw tables, in one SQL statement."""
+    """Flow sums grouped by key (or by month for one key) over the raw tables, in one SQL statement.
+
+    The result is kept in the cache for `LENDPILOT_INSIGHTS_LIVE_SECONDS` (default 60; 0 turns it off): today's
+    delta scans the day's rows of tables that have no index on their business date, so a busy page reuses it
+    for a minute (and at once recomputes it when a new row arrives: the key holds the newest ids). Never
+    inside a transaction, where the rows may be uncommitted or rolled back."""
     if not ranges:
         return {}
+    seconds = int(getattr(settings, "LENDPILOT_INSIGHTS_LIVE_SECONDS", 60))
+    if seconds <= 0 or connection.in_atomic_block:
+        return _live_rows_uncached(dimension, ranges, key=key, by_month=by_month)
+    cache_key = "insights:live:" + hashlib.sha256(repr((
+        connection.settings_dict.get("NAME"), dimension, ranges, key, by_month, _fingerprint())).encode()).hexdigest()
+    found = cache.get(cache_key)
+    if found is None:
+        found = _live_rows_uncached(dimension, ranges, key=key, by_month=by_month)
+        cache.set(cache_key, found, seconds)
+    return found
+
+
+def _live_rows_uncached(dimension: str, ranges: list[tuple[date, date]], *, key: str | None = None,
+                        by_month: bool = False) -> dict:
     union, params = flow_sql(dimension, ranges)
     sums = ", ".join(f"SUM(u.{c})" for c in FLOW_SUMS)
     where = ""
@@ -387,7 +419,7 @@ def _empty_figures(dimension: str, period: Period, today: date) -> Figures:
 
 
 def _value(code: str, cur: Figures, prev: Figures | None, last: Figures | None, dimension: str,
-           empty_reason: str) -> MetricValue:
+           empty_reason: str, names: dict | None = None) -> MetricValue:
     metric = BY_CODE[code]
     if empty_reason and metric.source != "none":
         value, reason = None, empty_reason
@@ -396,7 +428,7 @@ def _value(code: str, cur: Figures, prev: Figures | None, last: Figures | None, 
     previous = derive(code, prev, dimension=dimension)[0] if prev is not None and prev.has_data else None
     last_year = derive(code, last, dimension=dimension)[0] if last is not None and last.has_data else None
     mom, yoy = change(code, value, previous), change(code, value, last_year)
-    return MetricValue(code=code, number=metric.number, name=metric.name, unit=metric.unit,
+    return MetricValue(code=code, number=metric.number, name=names[code] if names else metric.name, unit=metric.unit,
                        good_direction=metric.good_direction, change_kind=metric.change_kind, value=value,
                        previous=previous, last_year=last_year, mom=mom, yoy=yoy, available=value is not None,
                        reason=reason, mom_direction=direction(code, mom), yoy_direction=direction(code, yoy))
@@ -491,6 +523,7 @@ def drilldown(*, actor, period, dimension: str, parent=None, codes=None, today: 
     cur = _figures(dimension, period, today, use_snapshots=use_snapshots)
     prev = _figures(dimension, period.previous(), today, use_snapshots=use_snapshots)
     blank = _empty_figures(dimension, period, today)
+    names = {c: BY_CODE[c].name for c in codes}
     rows = []
     for key, label in keys:
         fig = cur.get(key) or blank
@@ -498,12 +531,12 @@ def drilldown(*, actor, period, dimension: str, parent=None, codes=None, today: 
         if not fig.has_data:
             empty = _("no data for %(slice)s in %(period)s") % {"slice": label, "period": period.label}
         rows.append(DrillRow(key=key, label=label, has_data=fig.has_data,
-                             values=[_value(c, fig, prev.get(key), None, dimension, empty) for c in codes]))
+                             values=[_value(c, fig, prev.get(key), None, dimension, empty, names) for c in codes]))
     return rows
 
 
 def sparkline(*, actor, slice=None, until=None, months: int = 12, codes=None,  # noqa: A002
-              today: date | None = None) -> dict[str, list[tuple[str, float | None]]]:
+              today: date | None = None, use_snapshots: bool = True) -> dict[str, list[tuple[str, float | None]]]:
     """Monthly values of each metric over the `months` months ending with `until`'s month (period or text,
     default this month): {code: [("2026-01", value or None), ...]}. A handful of grouped queries."""
     acting, period, sl, today = resolve(actor, until, slice, today=today)
@@ -511,7 +544,7 @@ def sparkline(*, actor, slice=None, until=None, months: int = 12, codes=None,  #
         codes = parse_codes(codes)
     except CatalogueError as exc:
         raise _as_validation(exc) from exc
-    return _monthly(sl, period, today, months, codes)
+    return _monthly(sl, period, today, months, codes, use_snapshots=use_snapshots)
 
 
 def _month_add(month: date, n: int) -> date:
@@ -519,13 +552,17 @@ def _month_add(month: date, n: int) -> date:
     return date(month.year + y, m + 1, 1)
 
 
-def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[str]) -> dict:
+def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[str], *,
+             use_snapshots: bool = True) -> dict:
     last_month = period.end.replace(day=1)
     first = _month_add(last_month, -(months - 1))
     span = Period("custom", first, month_period(last_month).end)
     end = min(span.end, today)
     flows: dict[date, dict] = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
-    if end >= first:
+    if end >= first and not use_snapshots:
+        for m, sums in _live_rows(sl.dimension, [(first, end)], key=sl.key, by_month=True).items():
+            _add(flows[m], sums)
+    elif end >= first:
         rows = (MetricSnapshot.objects.filter(dimension=sl.dimension, key=sl.key, business_date__range=(first, end))
                 .annotate(m=TruncMonth("business_date")).values("m")
                 .annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by())

@@ -147,3 +147,14 @@ def test_bad_input_names_the_field(world, book, kwargs, field):
     with pytest.raises(ValidationError) as info:
         metric_values(actor=world.user("director"), today=TODAY, **kwargs)
     assert field in info.value.message_dict
+
+
+def test_cockpit_from_snapshots_equals_cockpit_from_raw_tables(world, book):
+    from lendpilot.insights.cockpit import cockpit_data
+
+    _build([date(2026, 10, d) for d in range(1, 32)] + [date(2026, 11, d) for d in range(1, 20)])
+    fast = cockpit_data(actor=world.user("director"), period="month:2026-11", today=TODAY)
+    raw = cockpit_data(actor=world.user("director"), period="month:2026-11", today=TODAY, use_snapshots=False)
+    assert fast["sparklines"] == raw["sparklines"]
+    assert fast["comparison"] == raw["comparison"]
+    assert [v.value for v in fast["report"].values] == [v.value for v in raw["report"].values]
