@@ -44,6 +44,7 @@ EVENTS: dict[str, str] = {
     "scoring.monitoring_run": _("Scorecard monitoring computed"),
     "scoring.outcome_recorded": _("Pre-screened case outcome recorded"),
     "scoring.history_imported": _("Pre-screen history imported"),
+    "scoring.credit_history_imported": _("Credit history with outcomes imported"),
     # lending
     "lending.application_created": _("Loan application created"),
     "lending.application_updated": _("Loan application updated"),

