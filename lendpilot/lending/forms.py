@@ -5,7 +5,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.reference import RepaymentMethod
-from lendpilot.lending.models import Decision, RiskGrade
+from lendpilot.lending.models import Decision
+from lendpilot.lending.services import APPLICANT_FACTS
+
+# The red flags the policy rules know (E1), labelled for the page.
+BUREAU_FLAG_CHOICES = [
+    ("fraud", _("Fraud record")),
+    ("court_enforcement", _("Court enforcement record")),
+    ("write_off", _("Written-off debt")),
+    ("current_overdue", _("Currently overdue")),
+    ("guarantee_default", _("Default on a guarantee given")),
+]
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -26,19 +36,37 @@ class ApplicationForm(forms.Form):
     annual_rate = forms.DecimalField(label=_("Annual rate (e.g. 0.0800)"), max_digits=7, decimal_places=6)
     fee_amount = forms.DecimalField(label=_("Upfront fees (CNY)"), max_digits=16, decimal_places=2, initial=0)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    risk_grade = forms.ChoiceField(label=_("Risk grade"), choices=RiskGrade.choices,
-                                   help_text=_("Entered by hand until scoring provides it."))
     monthly_income = forms.DecimalField(label=_("Monthly income (CNY)"), max_digits=16, decimal_places=2)
     monthly_debt_payments = forms.DecimalField(label=_("Existing monthly debt payments (CNY)"), max_digits=16,
                                                decimal_places=2, initial=0)
+    # Applicant facts for the pre-screen engine; age, industry and region come from the customer record.
+    employment_years = forms.DecimalField(label=_("Years employed / in business"), max_digits=5, decimal_places=1)
+    bureau_inquiries_6m = forms.IntegerField(label=_("Credit bureau inquiries (last 6 months)"), initial=0,
+                                             min_value=0)
+    bureau_overdue_24m = forms.IntegerField(label=_("Overdue records (last 24 months)"), initial=0,
+                                            min_value=0)
+    bureau_flags = forms.MultipleChoiceField(label=_("Credit report red flags"), required=False,
+                                             choices=BUREAU_FLAG_CHOICES, widget=forms.CheckboxSelectMultiple)
+    collateral_value = forms.DecimalField(label=_("Collateral value (CNY)"), max_digits=16, decimal_places=2,
+                                          required=False)
+    age = forms.IntegerField(label=_("Age of the applicant (or of the legal representative)"), required=False,
+                             help_text=_("Taken from the ID number when the customer record has it."))
 
     def __init__(self, *args, customers=(), products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].choices = [(c.pk, c.name) for c in customers]
         self.fields["product"].choices = [(p.pk, p.name) for p in products]
         for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
                                           else "form-control")
+
+    def split(self) -> tuple[dict, dict]:
+        """(application terms, applicant facts for the pre-screen) from the cleaned data."""
+        data = dict(self.cleaned_data)
+        facts = {name: data.pop(name) for name in APPLICANT_FACTS if name in data}
+        return data, facts
 
 
 class DecisionForm(forms.Form):

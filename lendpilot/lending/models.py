@@ -107,8 +107,17 @@ class Application(models.Model):
     annual_rate = models.DecimalField(_("annual rate"), **RATE)
     fee_amount = models.DecimalField(_("upfront fees (CNY)"), default=Decimal("0.00"), **MONEY)
     purpose = models.CharField(_("purpose"), max_length=200)
-    # Until the scoring package lands, the grade is an input of the application (A best, E worst).
+    # A best, E worst. The application page takes it from the pre-screen engine (score, scorecard and
+    # policy versions stored beside it); imports and the API may still carry a grade decided elsewhere.
     risk_grade = models.CharField(_("risk grade"), max_length=1, choices=RiskGrade.choices)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    scorecard_version = models.ForeignKey("scoring.ScorecardVersion", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("scorecard version"))
+    policy_version = models.ForeignKey("scoring.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name=_("policy rules version"))
+    prescreen = models.ForeignKey("scoring.PrescreenLog", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("pre-screen"))
     monthly_income = models.DecimalField(_("monthly income (CNY)"), **MONEY)
     monthly_debt_payments = models.DecimalField(_("existing monthly debt payments (CNY)"), **MONEY)
     dti = models.DecimalField(_("debt-to-income"), max_digits=7, decimal_places=4, null=True, blank=True)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
@@ -58,11 +59,14 @@ from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
 from lendpilot.products.models import Product
 from lendpilot.products.services import offer_check
+from lendpilot.scoring import services as scoring_services
+from lendpilot.scoring.models import PrescreenLog
 
 AUDITED_APPLICATION_FIELDS = [
     "number", "applicant_id", "product_id", "amount", "term_months", "repayment_method", "annual_rate",
     "fee_amount", "purpose", "risk_grade", "monthly_income", "monthly_debt_payments", "dti", "status",
-    "submission_round", "route", "step", "current_level", "stage_due_on", "conditions",
+    "submission_round", "route", "step", "current_level", "stage_due_on", "conditions", "score",
+    "scorecard_version_id", "policy_version_id", "prescreen_id",
 ]
 EDITABLE_APPLICATION_FIELDS = {"amount", "term_months", "repayment_method", "annual_rate", "fee_amount", "purpose",
                                "risk_grade", "monthly_income", "monthly_debt_payments"}
@@ -233,20 +237,62 @@ def _dti(application: Application) -> Decimal | None:
     return min(value, Decimal("999")).quantize(Decimal("0.0001"))
 
 
+APPLICANT_FACTS = ("age", "employment_years", "bureau_inquiries_6m", "bureau_overdue_24m", "credit_history_months",
+                   "bureau_flags", "collateral_value")
+
+
+def application_prescreen(*, actor, applicant: Customer, product: Product, amount, term_months: int,
+                          monthly_income, monthly_debt_payments=Decimal("0"), **facts) -> dict:
+    """The pre-screen (D6) of an application being filled in: the same engine as `POST /api/v1/prescreen`
+    (active scorecard of the product's family, active policy rules, blacklists, the product rate plus the
+    industry premium), for a customer in the actor's scope; age, industry, region and identifiers come
+    from the customer record. Returns the engine's answer (score, PD, grade, declines with reasons,
+    approvable amount, approval probability, top-3 reason codes, priced rate); logged like every
+    pre-screen. Bad or missing applicant facts -> ValidationError naming the field."""
+    unknown = set(facts) - set(APPLICANT_FACTS)
+    if unknown:
+        raise ValidationError({field: _("not an applicant fact") for field in sorted(unknown)})
+    return scoring_services.prescreen_run(
+        actor=actor, amount=amount, term_months=term_months, product_id=product.pk, customer_id=applicant.pk,
+        monthly_income=monthly_income, monthly_debt_payments=monthly_debt_payments,
+        **{k: v for k, v in facts.items() if v is not None and v != ""}).body
+
+
+def decline_texts(body: dict) -> list[str]:
+    """The hard-rule declines of a pre-screen answer in the user's language."""
+    key = "text_zh" if (get_language() or "").lower().startswith("zh") else "text_en"
+    return [d[key] for d in body.get("declines", [])]
+
+
 @transaction.atomic
 def application_create(*, actor, applicant: Customer, product: Product, amount, term_months: int,
-                       repayment_method: str, annual_rate, purpose: str, risk_grade: str, monthly_income,
-                       monthly_debt_payments=Decimal("0"), fee_amount=Decimal("0")) -> Application:
-    """An account manager (or their lead) opens a case for a customer in their scope. The risk grade is an
-    input until the scoring package provides it."""
+                       repayment_method: str, annual_rate, purpose: str, monthly_income, risk_grade: str | None = None,
+                       monthly_debt_payments=Decimal("0"), fee_amount=Decimal("0"),
+                       applicant_facts: dict | None = None) -> Application:
+    """An account manager (or their lead) opens a case for a customer in their scope (C1). Without a
+    `risk_grade` the case is pre-screened (D6, `application_prescreen` with `applicant_facts`): the grade,
+    score, scorecard version and policy-rules version come from the engine, and a hard-rule decline
+    (blacklist, age, debt-to-income, excluded industry, bureau red flags, ...) rejects the case with its
+    reasons under `prescreen`. A grade decided elsewhere (imports, the API) may still be given."""
     acting = actor_of(actor)
     require(acting, Perm.APPLY_LOAN)
     staff = _acting_staff(acting)
     if not scope_filter(acting, Customer.objects.filter(pk=applicant.pk), owner="manager").exists():
         raise ValidationError({"applicant": _("the applicant is not one of your customers")})
     clean = _validated_terms(dict(amount=amount, term_months=term_months, annual_rate=annual_rate, purpose=purpose,
-                                  risk_grade=risk_grade, monthly_income=monthly_income,
-                                  monthly_debt_payments=monthly_debt_payments, fee_amount=fee_amount), product)
+                                  monthly_income=monthly_income, monthly_debt_payments=monthly_debt_payments,
+                                  fee_amount=fee_amount, **({} if risk_grade is None else {"risk_grade": risk_grade})),
+                             product)
+    if risk_grade is None:
+        body = application_prescreen(actor=actor, applicant=applicant, product=product, amount=clean["amount"],
+                                     term_months=term_months, monthly_income=clean["monthly_income"],
+                                     monthly_debt_payments=clean["monthly_debt_payments"], **(applicant_facts or {}))
+        if body["declines"]:
+            raise ValidationError({"prescreen": decline_texts(body)})
+        log = PrescreenLog.objects.only("score", "grade", "scorecard_version_id", "policy_version_id").get(
+            pk=body["prescreen_id"])
+        clean.update(risk_grade=log.grade, score=log.score, scorecard_version_id=log.scorecard_version_id,
+                     policy_version_id=log.policy_version_id, prescreen_id=log.pk)
     application = Application(number=_number("AP"), applicant=applicant, product=product,
                               repayment_method=repayment_method, created_by=staff, **clean)
     _check_offer(application)

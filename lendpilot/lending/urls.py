@@ -8,6 +8,7 @@ app_name = "lending"
 urlpatterns = [
     path("", views.application_list, name="applications"),
     path("applications/new/", views.application_new, name="application_new"),
+    path("applications/new/prescreen/", views.application_prescreen, name="application_prescreen"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
     path("applications/<int:application_id>/submit/", views.application_submit, name="submit"),
     path("applications/<int:application_id>/checklist/<str:code>/", views.checklist_mark, name="checklist_mark"),

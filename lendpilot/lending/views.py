@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,19 +40,64 @@ def application_new(request):
     require(actor, Perm.APPLY_LOAN)
     form = ApplicationForm(request.POST or None, customers=customers_visible(actor)[:500],
                            products=products_visible(actor, active_only=True))
+    prescreen = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data, facts = form.split()
         applicant = customers_visible(actor).get(pk=data.pop("applicant"))
         product = products_visible(actor).get(pk=data.pop("product"))
         try:
             application = services.application_create(actor=request.user, applicant=applicant, product=product,
-                                                       **data)
+                                                       applicant_facts=facts, **data)
         except ValidationError as error:
             add_service_errors(form, error)
+            prescreen = {"declines": error.message_dict.get("prescreen", [])} if hasattr(error, "error_dict") \
+                else None
+        except Conflict as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("Application %(number)s created.") % {"number": application.number})
             return redirect("lending:application", application.pk)
-    return render(request, "lending/application_form.html", {"form": form})
+    return render(request, "lending/application_form.html", {"form": form, "blocked": prescreen})
+
+
+PRESCREEN_NEEDS = ("applicant", "product", "amount", "term_months", "monthly_income")
+
+
+@login_required
+@require_POST
+def application_prescreen(request):
+    """The live pre-screen panel of the application form (HTMX): the engine's answer for the fields
+    filled in so far, or what is still missing or wrong."""
+    actor = actor_of(request.user)
+    require(actor, Perm.APPLY_LOAN)
+    form = ApplicationForm(request.POST, customers=customers_visible(actor)[:500],
+                           products=products_visible(actor, active_only=True))
+    form.is_valid()
+    data = form.cleaned_data
+    missing = [form.fields[name].label for name in PRESCREEN_NEEDS if data.get(name) in (None, "")]
+    context = {"missing": missing, "result": None, "errors": []}
+    if not missing:
+        facts = {name: data.get(name) for name in services.APPLICANT_FACTS}
+        try:
+            context["result"] = services.application_prescreen(
+                actor=request.user, applicant=customers_visible(actor).get(pk=data["applicant"]),
+                product=products_visible(actor).get(pk=data["product"]), amount=data["amount"],
+                term_months=data["term_months"], monthly_income=data["monthly_income"],
+                monthly_debt_payments=data.get("monthly_debt_payments") or 0, **facts)
+        except ValidationError as error:
+            context["errors"] = [f"{form.fields[f].label if f in form.fields else f}: {' '.join(m)}"
+                                 for f, m in error.message_dict.items()]
+        except Conflict as error:
+            context["errors"] = [error.message]
+        if context["result"]:
+            zh = (get_language() or "").lower().startswith("zh")
+            result = context["result"]
+            result["decline_texts"] = services.decline_texts(result)
+            result["reason_texts"] = [r["text_zh" if zh else "text_en"] for r in result["reasons"]]
+            result["priced_rate_pct"] = float(result["priced_rate"]) * 100
+            result["pd_pct"] = result["pd"] * 100
+            result["approval_pct"] = result["approval_probability"] * 100
+    return render(request, "lending/application_prescreen.html", context)
 
 
 @login_required

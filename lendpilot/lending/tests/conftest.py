@@ -55,6 +55,31 @@ def lending_world(world):
     return world
 
 
+@pytest.fixture(scope="session")
+def trained_scorecard():
+    """A scorecard trained once per session on synthetic history (training takes seconds)."""
+    from lendpilot.scoring import synthetic, training
+
+    return training.train(synthetic.training_frame(3000, seed=11), target="bad", with_cv=False)
+
+
+def activate_scorecard(world, result, families=("credit", "mortgage")):
+    """The pre-screen engine's scorecard, trained by risk_l1 and activated by risk_l2 (maker-checker)."""
+    from lendpilot.scoring.services import scorecard_activate, scorecard_version_store
+
+    return [scorecard_activate(actor=world.user("risk_l2"),
+                               version=scorecard_version_store(actor=world.user("risk_l1"), family=family,
+                                                               result=result))
+            for family in families]
+
+
+@pytest.fixture
+def scored_world(lending_world, trained_scorecard):
+    """The lending world with an active scorecard, so the application page can pre-screen."""
+    activate_scorecard(lending_world, trained_scorecard)
+    return lending_world
+
+
 @pytest.fixture(autouse=True)
 def english_messages():
     """Assertions read service messages in English; the zh-Hans catalogue translates them for users."""

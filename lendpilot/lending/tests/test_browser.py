@@ -10,8 +10,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def checklists(live_world):
+def checklists(live_world, trained_scorecard):
     from lendpilot.lending.services import checklist_item_set
+    from lendpilot.lending.tests.conftest import activate_scorecard
+
+    activate_scorecard(live_world, trained_scorecard)
 
     checklist_item_set(actor=None, product=live_world.products["credit"], code="id_card", label="身份证")
     checklist_item_set(actor=None, product=live_world.products["credit"], code="income_proof", label="收入证明",
@@ -32,9 +35,15 @@ def test_case_goes_from_submission_through_three_approvers_to_disbursement(check
     page.fill("#id_annual_rate", "0.09")
     page.fill("#id_fee_amount", "0")
     page.fill("#id_purpose", "门店装修")
-    page.select_option("#id_risk_grade", "D")  # grade D needs initial, secondary and final review
     page.fill("#id_monthly_income", "40000")
-    page.fill("#id_monthly_debt_payments", "0")
+    page.fill("#id_monthly_debt_payments", "15000")
+    # A thin credit file: the pre-screen grades it C or D, which needs initial, secondary and final review.
+    page.fill("#id_employment_years", "0")
+    page.fill("#id_bureau_inquiries_6m", "10")
+    page.fill("#id_bureau_overdue_24m", "5")
+    page.locator("#id_bureau_overdue_24m").dispatch_event("change")
+    expect(page.locator("#prescreen-result")).to_be_visible()
+    expect(page.locator("#prescreen-reasons li")).to_have_count(3)
     page.click("#application-save")
     expect(page.locator("#application-status")).to_be_visible()
     application = Application.objects.get()

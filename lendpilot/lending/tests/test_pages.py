@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from lendpilot.lending.models import Application, Loan
 from lendpilot.lending.tests.conftest import submitted
+from lendpilot.scoring.models import PrescreenLog
 
 
 def login(world, key) -> Client:
@@ -14,18 +15,32 @@ def login(world, key) -> Client:
     return client
 
 
-def test_case_through_pages(lending_world):
-    w = lending_world
+# A thin credit file (many inquiries, overdue records, no work history): the engine grades it C or D,
+# which needs initial, secondary and final review.
+FORM = {"amount": "200000", "term_months": "12", "repayment_method": "equal_principal", "annual_rate": "0.09",
+        "fee_amount": "0", "purpose": "装修", "monthly_income": "40000", "monthly_debt_payments": "15000",
+        "employment_years": "0", "bureau_inquiries_6m": "10", "bureau_overdue_24m": "5"}
+
+
+def application_form(w, **changes):
+    return {"applicant": w.customers["am_wang_person"].pk, "product": w.products["credit"].pk, **FORM, **changes}
+
+
+def test_case_through_pages(scored_world):
+    w = scored_world
     am = login(w, "am_wang")
     assert am.get(reverse("lending:application_new")).status_code == 200
-    form = {"applicant": w.customers["am_wang_person"].pk, "product": w.products["credit"].pk, "amount": "200000",
-            "term_months": "12", "repayment_method": "equal_principal", "annual_rate": "0.09", "fee_amount": "0",
-            "purpose": "装修", "risk_grade": "D", "monthly_income": "40000", "monthly_debt_payments": "0"}
+    form = application_form(w)
     bad = am.post(reverse("lending:application_new"), {**form, "amount": "99999999"})
     assert bad.status_code == 200 and "invalid-feedback" in bad.content.decode()
     response = am.post(reverse("lending:application_new"), form)
     app = Application.objects.get()
     assert response.status_code == 302 and response.url == reverse("lending:application", args=[app.pk])
+    # The grade is the engine's, stored with the score and the versions that made it.
+    log = PrescreenLog.objects.get(pk=app.prescreen_id)
+    assert app.risk_grade == log.grade and app.risk_grade in "CD"
+    assert app.score == log.score and app.scorecard_version_id == log.scorecard_version_id
+    assert app.policy_version_id == log.policy_version_id
     for code in ("id_card", "income_proof"):
         am.post(reverse("lending:checklist_mark", args=[app.pk, code]), {"evidence": "原件已核"})
     am.post(reverse("lending:submit", args=[app.pk]))
@@ -61,3 +76,38 @@ def test_queue_colours_and_stale_decision_message(lending_world):
     assert response.status_code == 200
     app.refresh_from_db()
     assert app.step == 0 and not app.decisions.exists()
+
+
+def test_hard_rule_decline_blocks_the_application(scored_world):
+    w = scored_world
+    am = login(w, "am_wang")
+    response = am.post(reverse("lending:application_new"), application_form(w, bureau_flags=["fraud"]))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="application-blocked"' in page
+    assert "征信显示欺诈记录" in page  # the decline reason in the page language
+    assert not Application.objects.exists() and not PrescreenLog.objects.exists()
+
+
+def test_application_page_needs_an_active_scorecard(lending_world):
+    am = login(lending_world, "am_wang")
+    response = am.post(reverse("lending:application_new"), application_form(lending_world))
+    assert response.status_code == 200 and 'id="application-blocked"' in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_live_prescreen_panel(scored_world):
+    w = scored_world
+    am = login(w, "am_wang")
+    url = reverse("lending:application_prescreen")
+    partial = am.post(url, {"applicant": w.customers["am_wang_person"].pk}).content.decode()
+    assert 'id="prescreen-missing"' in partial
+    partial = am.post(url, application_form(w)).content.decode()
+    assert 'id="prescreen-result"' in partial and 'id="prescreen-reasons"' in partial
+    log = PrescreenLog.objects.get()
+    assert f'data-grade="{log.grade}"' in partial and log.customer == w.customers["am_wang_person"]
+    declined = am.post(url, application_form(w, bureau_flags=["fraud"])).content.decode()
+    assert 'id="prescreen-declines"' in declined and 'data-decision="decline"' in declined
+    wrong = am.post(url, application_form(w, employment_years="-3")).content.decode()
+    assert 'id="prescreen-errors"' in wrong
+    assert am.get(url).status_code == 405
+    assert login(w, "risk_l1").post(url, application_form(w)).status_code == 403
