@@ -514,7 +514,7 @@ def drilldown(*, actor, period, dimension: str, parent=None, codes=None, today: 
     try:
         codes = parse_codes(codes)
         if dimension not in DIMENSIONS:
-            raise CatalogueError({"dimension": f"unknown dimension {dimension}"})
+            raise CatalogueError({"dimension": _("unknown dimension %(dimension)s") % {"dimension": dimension}})
         keys = children_keys(acting, parent_sl, dimension)
     except CatalogueError as exc:
         raise _as_validation(exc) from exc
