@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from lendpilot.core.reference import Industry
 
 BUREAU_FLAGS: dict[str, tuple[str, str]] = {
@@ -67,10 +69,10 @@ class Decline:
 
 def _number(value: Any, field: str, errors: dict, *, low: float | None = None, high: float | None = None):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        errors[field] = "must be a number"
+        errors[field] = _("must be a number")
         return None
     if (low is not None and value < low) or (high is not None and value > high):
-        errors[field] = f"must be between {low} and {high}"
+        errors[field] = _("must be between %(low)s and %(high)s") % {"low": low, "high": high}
         return None
     return value
 
@@ -78,14 +80,14 @@ def _number(value: Any, field: str, errors: dict, *, low: float | None = None, h
 def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """A complete, checked rules dict: missing keys take the defaults; anything malformed is named."""
     if not isinstance(rules, dict):
-        raise PolicyError({"rules": "must be an object"})
+        raise PolicyError({"rules": _("must be an object")})
     unknown = set(rules) - set(DEFAULT_RULES)
     errors: dict[str, str] = {f"rules.{k}": "unknown rule" for k in sorted(unknown)}
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_RULES.items()}
     for key in ("age", "regions", "bureau", "grade_multipliers", "approval"):
         if key in rules:
             if not isinstance(rules[key], dict):
-                errors[f"rules.{key}"] = "must be an object"
+                errors[f"rules.{key}"] = _("must be an object")
             else:
                 out[key] = {**DEFAULT_RULES[key], **rules[key]}
     for key in ("max_dti", "capacity_dti", "excluded_industries", "industry_premium_bps"):
@@ -95,40 +97,42 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     lo = _number(age.get("min"), "rules.age.min", errors, low=0, high=120)
     hi = _number(age.get("max"), "rules.age.max", errors, low=0, high=120)
     if lo is not None and hi is not None and lo > hi:
-        errors["rules.age"] = "minimum above maximum"
+        errors["rules.age"] = _("minimum above maximum")
     _number(out["max_dti"], "rules.max_dti", errors, low=0, high=10)
     _number(out["capacity_dti"], "rules.capacity_dti", errors, low=0, high=1)
     industries = out["excluded_industries"]
     if not isinstance(industries, list) or any(i not in Industry.values for i in industries):
-        errors["rules.excluded_industries"] = f"a list of industry codes among {', '.join(Industry.values)}"
+        errors["rules.excluded_industries"] = (_("a list of industry codes among %(choices)s")
+                                               % {"choices": ", ".join(Industry.values)})
     premiums = out["industry_premium_bps"]
     if not isinstance(premiums, dict):
-        errors["rules.industry_premium_bps"] = "an object industry code -> basis points"
+        errors["rules.industry_premium_bps"] = _("an object industry code -> basis points")
     else:
         for code, bps in premiums.items():
             if code not in Industry.values:
-                errors[f"rules.industry_premium_bps.{code}"] = "unknown industry code"
+                errors[f"rules.industry_premium_bps.{code}"] = _("unknown industry code")
             elif isinstance(bps, bool) or not isinstance(bps, int) or not 0 <= bps <= MAX_PREMIUM_BPS:
-                errors[f"rules.industry_premium_bps.{code}"] = f"whole basis points from 0 to {MAX_PREMIUM_BPS}"
+                errors[f"rules.industry_premium_bps.{code}"] = (_("whole basis points from 0 to %(max)s")
+                                                                % {"max": MAX_PREMIUM_BPS})
     regions = out["regions"]
     if not isinstance(regions.get("excluded", []), list):
-        errors["rules.regions.excluded"] = "a list of region codes"
+        errors["rules.regions.excluded"] = _("a list of region codes")
     caps = regions.get("max_amount", {})
     if not isinstance(caps, dict):
-        errors["rules.regions.max_amount"] = "an object region code -> amount"
+        errors["rules.regions.max_amount"] = _("an object region code -> amount")
     else:
         for code, amount in caps.items():
             try:
                 if Decimal(str(amount)) < 0:
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                errors[f"rules.regions.max_amount.{code}"] = "not an amount"
+                errors[f"rules.regions.max_amount.{code}"] = _("not an amount")
     bureau = out["bureau"]
     _number(bureau.get("max_overdue_24m"), "rules.bureau.max_overdue_24m", errors, low=0, high=1000)
     _number(bureau.get("max_inquiries_6m"), "rules.bureau.max_inquiries_6m", errors, low=0, high=1000)
     flags = bureau.get("red_flags", [])
     if not isinstance(flags, list) or any(f not in BUREAU_FLAGS for f in flags):
-        errors["rules.bureau.red_flags"] = f"a list among {', '.join(BUREAU_FLAGS)}"
+        errors["rules.bureau.red_flags"] = _("a list among %(choices)s") % {"choices": ', '.join(BUREAU_FLAGS)}
     multipliers = out["grade_multipliers"]
     for grade in "ABCDE":
         _number(multipliers.get(grade), f"rules.grade_multipliers.{grade}", errors, low=0, high=1)
@@ -179,22 +183,22 @@ def apply_industry_changes(rules: dict[str, Any], changes: list[dict[str, Any]])
     {"industry", "admission", "premium_bps"}; anything malformed is named by its position, nothing applied.
     """
     if not isinstance(changes, list) or not changes:
-        raise PolicyError({"changes": "a non-empty list of industry changes"})
+        raise PolicyError({"changes": _("a non-empty list of industry changes")})
     errors: dict[str, str] = {}
     excluded = set(rules.get("excluded_industries", []))
     premiums = dict(rules.get("industry_premium_bps", {}))
     for n, change in enumerate(changes):
         if not isinstance(change, dict):
-            errors[f"changes.{n}"] = "must be an object"
+            errors[f"changes.{n}"] = _("must be an object")
             continue
         code, admission, bps = change.get("industry"), change.get("admission", "keep"), change.get("premium_bps")
         if code not in Industry.values:
-            errors[f"changes.{n}.industry"] = f"one of {', '.join(Industry.values)}"
+            errors[f"changes.{n}.industry"] = _("one of %(choices)s") % {"choices": ', '.join(Industry.values)}
         if admission not in ADMISSIONS:
-            errors[f"changes.{n}.admission"] = f"one of {', '.join(ADMISSIONS)}"
+            errors[f"changes.{n}.admission"] = _("one of %(choices)s") % {"choices": ', '.join(ADMISSIONS)}
         if bps is not None and (isinstance(bps, bool) or not isinstance(bps, int)
                                 or not 0 <= bps <= MAX_PREMIUM_BPS):
-            errors[f"changes.{n}.premium_bps"] = f"whole basis points from 0 to {MAX_PREMIUM_BPS}"
+            errors[f"changes.{n}.premium_bps"] = _("whole basis points from 0 to %(max)s") % {"max": MAX_PREMIUM_BPS}
         if any(key.startswith(f"changes.{n}") for key in errors):
             continue
         if admission == "tighten":

@@ -22,6 +22,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 GRADES = "ABCDE"
 
@@ -122,21 +123,21 @@ class Scorecard:
     def _bin(self, c: _Char, value: Any) -> int:
         if _is_missing(value):
             if not c.allow_missing:
-                raise ScoringInputError({c.name: "required by the scorecard"})
+                raise ScoringInputError({c.name: _("required by the scorecard")})
             return -1
         if c.kind == "numeric":
             if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
-                raise ScoringInputError({c.name: f"not a number: {value!r}"})
+                raise ScoringInputError({c.name: _("not a number: %(value)r") % {"value": value}})
             x = float(value)
             if not math.isfinite(x):
-                raise ScoringInputError({c.name: "not a finite number"})
+                raise ScoringInputError({c.name: _("not a finite number")})
             if c.domain_min is not None and x < c.domain_min:
-                raise ScoringInputError({c.name: f"{value} is outside every bin of the scorecard "
-                                                 f"(values from {c.domain_min:g} up)"})
+                message = _("%(value)s is outside every bin of the scorecard (values from %(low)g up)")
+                raise ScoringInputError({c.name: message % {"value": value, "low": c.domain_min}})
             return bisect_right(c.splits, x)
         index = c.categories.get(str(value))
         if index is None:
-            raise ScoringInputError({c.name: f"{value!r} is not a category the scorecard knows"})
+            raise ScoringInputError({c.name: _("%(value)r is not a category the scorecard knows") % {"value": value}})
         return index
 
     def score(self, applicant: Mapping[str, Any], *, n_reasons: int = 3) -> ScoreResult:
@@ -193,14 +194,14 @@ class Scorecard:
         out: dict[str, np.ndarray] = {}
         for c in self._chars:
             if c.name not in columns:
-                errors[c.name] = "column missing"
+                errors[c.name] = _("column missing")
                 continue
             col = np.asarray(columns[c.name])
             if c.kind == "numeric":
                 try:
                     x = col.astype(float)
                 except (TypeError, ValueError):
-                    errors[c.name] = "not numeric"
+                    errors[c.name] = _("not numeric")
                     continue
                 missing = np.isnan(x)
                 bad = np.isinf(x)
@@ -219,7 +220,8 @@ class Scorecard:
                 bad |= missing
             if bad.any():
                 row = int(np.argmax(bad))
-                errors[c.name] = f"{int(bad.sum())} value(s) outside the scorecard, first at row {row}: {col[row]!r}"
+                errors[c.name] = _("%(count)d value(s) outside the scorecard, first at row %(row)d: %(value)r") % {
+                    "count": int(bad.sum()), "row": row, "value": col[row]}
                 continue
             out[c.name] = np.where(missing, -1, index)
         if errors:

@@ -80,8 +80,8 @@ def train_scorecard_version(*, actor, family: str, frame, target: str, bad_value
 
 def _check_family(family: str) -> None:
     if family not in ProductCategory.values:
-        raise ValidationError(
-            {"family": f"unknown product family {family!r}; one of {', '.join(ProductCategory.values)}"})
+        raise ValidationError({"family": _("unknown product family %(family)r; one of %(choices)s")
+                               % {"family": family, "choices": ", ".join(ProductCategory.values)}})
 
 
 @transaction.atomic
@@ -103,7 +103,7 @@ def scorecard_version_store(*, actor, family: str, result: training.TrainingResu
                 training_summary=result.summary, metrics=result.metrics, trained_by=acting.user,
             )
     except IntegrityError as exc:
-        raise Conflict("another version of this family was stored at the same time; train again",
+        raise Conflict(_("another version of this family was stored at the same time; train again"),
                        field="family") from exc
     record_event(actor=acting.user, event_code="scoring.scorecard_trained", obj=version,
                  after={**snapshot(version, VERSION_FIELDS), "metrics": _headline(version.metrics)})
@@ -131,11 +131,12 @@ def scorecard_activate(*, actor, version: ScorecardVersion) -> ScorecardVersion:
     rows = {v.pk: v for v in family_rows.defer("table")}
     version = rows.get(version.pk)
     if version is None:
-        raise Conflict("the version no longer exists")
+        raise Conflict(_("the version no longer exists"))
     if version.status != ScorecardVersion.Status.PENDING:
-        raise Conflict(f"version {version.number} is {version.status}, not awaiting approval", field="status")
+        raise Conflict(_("version %(number)s is %(status)s, not awaiting approval")
+                       % {"number": version.number, "status": version.get_status_display()}, field="status")
     if _same_person(version.trained_by, acting.user):
-        raise PermissionDenied("a scorecard must be activated by a second risk officer, not the one who trained it")
+        raise PermissionDenied(_("a scorecard must be activated by a second risk officer, not the one who trained it"))
     now = timezone.now()
     retired = []
     for other in rows.values():
@@ -159,10 +160,11 @@ def scorecard_reject(*, actor, version: ScorecardVersion, reason: str) -> Scorec
     acting = actor_of(actor)
     require(acting, Perm.ACTIVATE_SCORECARD)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "say why the version is rejected"})
+        raise ValidationError({"reason": _("say why the version is rejected")})
     version = ScorecardVersion.objects.select_for_update().defer("table").get(pk=version.pk)
     if version.status != ScorecardVersion.Status.PENDING:
-        raise Conflict(f"version {version.number} is {version.status}, not awaiting approval", field="status")
+        raise Conflict(_("version %(number)s is %(status)s, not awaiting approval")
+                       % {"number": version.number, "status": version.get_status_display()}, field="status")
     before = snapshot(version, VERSION_FIELDS)
     version.status = ScorecardVersion.Status.REJECTED
     version.save(update_fields=["status"])
@@ -351,7 +353,7 @@ def blacklist_add(*, actor, kind: str, value: str, reason: str) -> BlacklistEntr
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_POLICY)
     if kind not in BlacklistEntry.Kind.values:
-        raise ValidationError({"kind": f"one of {', '.join(BlacklistEntry.Kind.values)}"})
+        raise ValidationError({"kind": _("one of %(choices)s") % {"choices": ", ".join(BlacklistEntry.Kind.values)}})
     try:
         value_hash, masked = identifier_hash(kind, value)
     except IdentifierError as exc:
@@ -376,15 +378,17 @@ def blacklist_import(*, actor, list_name: str, rows: list[dict[str, str]], file_
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_POLICY)
     if not (list_name or "").strip():
-        raise ValidationError({"list_name": "name the list (e.g. the industry association's list)"})
+        raise ValidationError({"list_name": _("name the list (e.g. the industry association's list)")})
     if source not in BlacklistEntry.Source.values:
-        raise ValidationError({"source": f"one of {', '.join(BlacklistEntry.Source.values)}"})
+        choices = ", ".join(BlacklistEntry.Source.values)
+        raise ValidationError({"source": _("one of %(choices)s") % {"choices": choices}})
     errors: dict[str, str] = {}
     prepared: dict[tuple[str, str], tuple[str, str]] = {}
     for number, row in enumerate(rows, start=1):
         kind = (row.get("kind") or "").strip()
         if kind not in BlacklistEntry.Kind.values:
-            errors[f"row {number}"] = f"kind must be one of {', '.join(BlacklistEntry.Kind.values)}"
+            errors[f"row {number}"] = (_("kind must be one of %(choices)s")
+                                      % {"choices": ", ".join(BlacklistEntry.Kind.values)})
             continue
         try:
             value_hash, masked = identifier_hash(kind, (row.get("value") or "").strip())
@@ -393,7 +397,7 @@ def blacklist_import(*, actor, list_name: str, rows: list[dict[str, str]], file_
             continue
         prepared[(kind, value_hash)] = (masked, (row.get("reason") or "")[:200])
     if not rows:
-        errors["rows"] = "the file has no rows"
+        errors["rows"] = _("the file has no rows")
     if errors:
         raise ValidationError(errors)
     batch = BlacklistImport.objects.create(source=list_name.strip()[:100], file_name=file_name[:200],
@@ -429,7 +433,7 @@ def _age_on(birth: date, today: date) -> int:
 def _decimal_or_error(value, field: str, errors: dict, *, allow_none: bool = True) -> Decimal | None:
     if value is None:
         if not allow_none:
-            errors[field] = "required"
+            errors[field] = _("required")
         return None
     try:
         number = Decimal(str(value))
@@ -437,7 +441,7 @@ def _decimal_or_error(value, field: str, errors: dict, *, allow_none: bool = Tru
             raise InvalidOperation
         return number
     except (InvalidOperation, ValueError, TypeError):
-        errors[field] = "not a number"
+        errors[field] = _("not a number")
         return None
 
 
@@ -455,29 +459,31 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
     require(acting, Perm.PRESCREEN)
     today = today or timezone.localdate()
     if product_id is None and not product_code:
-        raise ValidationError({"product_id": "name the product (product_id or product_code)"})
+        raise ValidationError({"product_id": _("name the product (product_id or product_code)")})
     product = product_get(acting, product_id=product_id, code=product_code)
     customer = customer_get(acting, customer_id) if customer_id is not None else None
 
     errors: dict[str, str] = {}
     requested = _decimal_or_error(amount, "amount", errors, allow_none=False)
     if requested is not None and requested <= 0:
-        errors["amount"] = "must be positive"
+        errors["amount"] = _("must be positive")
     if isinstance(term_months, bool) or not isinstance(term_months, int):
-        errors["term_months"] = "a whole number of months"
+        errors["term_months"] = _("a whole number of months")
     elif not product.min_term_months <= term_months <= product.max_term_months:
-        errors["term_months"] = f"the product allows {product.min_term_months} to {product.max_term_months} months"
+        errors["term_months"] = (_("the product allows %(low)s to %(high)s months")
+                                 % {"low": product.min_term_months, "high": product.max_term_months})
     income = _decimal_or_error(monthly_income, "monthly_income", errors, allow_none=False)
     debt = _decimal_or_error(monthly_debt_payments, "monthly_debt_payments", errors) or Decimal(0)
     if debt < 0:
-        errors["monthly_debt_payments"] = "must not be negative"
+        errors["monthly_debt_payments"] = _("must not be negative")
     collateral = _decimal_or_error(collateral_value, "collateral_value", errors)
     if collateral is not None and collateral < 0:
-        errors["collateral_value"] = "must not be negative"
+        errors["collateral_value"] = _("must not be negative")
     flags = list(bureau_flags or [])
     unknown_flags = [f for f in flags if f not in policy.BUREAU_FLAGS]
     if unknown_flags:
-        errors["bureau_flags"] = f"unknown flag(s) {', '.join(unknown_flags)}; known: {', '.join(policy.BUREAU_FLAGS)}"
+        errors["bureau_flags"] = (_("unknown flag(s) %(flags)s; known: %(known)s")
+                                  % {"flags": ", ".join(unknown_flags), "known": ", ".join(policy.BUREAU_FLAGS)})
 
     hashes: dict[str, str] = {}
     if customer is not None:
@@ -501,13 +507,14 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
 
             age = _age_on(birth_date_from_id(normalise_id_number(id_number)), today)
     if industry is not None and industry not in Industry.values:
-        errors["industry"] = f"unknown industry {industry!r}"
+        errors["industry"] = _("unknown industry %(code)r") % {"code": industry}
     if errors:
         raise ValidationError(errors)
 
     active = selectors.active_scorecard_ref(product.category)
     if active is None:
-        raise Conflict(f"no active scorecard for the {product.category} family", field="product")
+        raise Conflict(_("no active scorecard for the %(family)s family") % {"family": product.get_category_display()},
+                       field="product")
     version_id, version_number, trained_at = active
     card = selectors.compiled(version_id, trained_at)
     dti = float(debt / income) if income > 0 else 0.0 if debt == 0 else 99.0

