@@ -303,7 +303,7 @@ def _flow_sums(dimension: str, period: Period, today: date, *, key: str | None =
     if end < period.start:
         return {}
     if not use_snapshots:
-        return _live_rows(dimension, [(period.start, end)], key=key)
+        return _live_rows_uncached(dimension, [(period.start, end)], key=key)
     out = _snapshot_sums(dimension, period.start, end, key=key)
     for k, sums in _live_rows(dimension, _unbuilt_ranges(period.start, end, today), key=key).items():
         _add(out.setdefault(k, dict.fromkeys(FLOW_SUMS, 0)), sums)
@@ -560,7 +560,7 @@ def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[st
     end = min(span.end, today)
     flows: dict[date, dict] = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
     if end >= first and not use_snapshots:
-        for m, sums in _live_rows(sl.dimension, [(first, end)], key=sl.key, by_month=True).items():
+        for m, sums in _live_rows_uncached(sl.dimension, [(first, end)], key=sl.key, by_month=True).items():
             _add(flows[m], sums)
     elif end >= first:
         rows = (MetricSnapshot.objects.filter(dimension=sl.dimension, key=sl.key, business_date__range=(first, end))
