@@ -170,6 +170,7 @@ def customer_create(
                 else "credit_code": "a customer with this identifier already exists"
             }
         ) from exc
+    tags_refresh_customers(customer_ids=[customer.pk])  # B4: a new customer carries its basic tags at once
     record_event(
         actor=acting.user,
         event_code="customers.customer_created",
@@ -540,38 +541,29 @@ def _tag_rows(tag: TagDefinition, as_of: _dt.date):
             .values_list("pk"))
 
 
-def _recompute_tag(tag: TagDefinition, as_of: _dt.date, *, full: bool = True) -> int:
-    """Full: DELETE the tag's rows and INSERT ... SELECT the matching customers. Incremental (the nightly
-    run): DELETE only members that no longer match and INSERT only new ones, each an anti-join, so an
-    unchanged tag writes nothing. Returns the members (full) or the rows changed (incremental)."""
+def _recompute_tag(tag: TagDefinition, as_of: _dt.date, *, delete: bool = True) -> int:
+    """DELETE the tag's rows (unless the table was just emptied) and INSERT ... SELECT the customers matching
+    its compiled rule: two statements whatever the number of customers. Returns the number of members."""
     table = _q(CustomerTag._meta.db_table)
-    matching = _tag_rows(tag, as_of)
-    sql, params = matching.query.sql_with_params()
+    sql, params = _tag_rows(tag, as_of).query.sql_with_params()
     with connection.cursor() as cursor:
-        if full:
+        if delete:
             cursor.execute(f"DELETE FROM {table} WHERE tag_id = %s", [tag.pk])  # noqa: S608
-            cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({sql}) s",  # noqa: S608
-                           [tag.pk, *params])
-            return cursor.rowcount
-        stale = (CustomerTag.objects.filter(tag_id=tag.pk).order_by()
-                 .exclude(Exists(Customer.objects.filter(rules.compile_rule(tag.rule, as_of=as_of),
-                                                         pk=OuterRef("customer_id"))))
-                 .values("customer_id"))
-        stale_sql, stale_params = stale.query.sql_with_params()
-        cursor.execute(f"DELETE FROM {table} WHERE tag_id = %s AND customer_id IN ({stale_sql})",  # noqa: S608
-                       [tag.pk, *stale_params])
-        removed = cursor.rowcount
-        fresh = matching.exclude(Exists(CustomerTag.objects.filter(tag_id=tag.pk, customer_id=OuterRef("pk"))))
-        fresh_sql, fresh_params = fresh.query.sql_with_params()
-        cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({fresh_sql}) s",  # noqa: S608
-                       [tag.pk, *fresh_params])
-        added = cursor.rowcount
-    return removed + added
+        cursor.execute(f"INSERT INTO {table} (tag_id, customer_id) SELECT %s, s.* FROM ({sql}) s",  # noqa: S608
+                       [tag.pk, *params])
+        return cursor.rowcount
+
+
+def _empty_tag_table() -> None:
+    table = _q(CustomerTag._meta.db_table)
+    with connection.cursor() as cursor:
+        # TRUNCATE on PostgreSQL (no dead rows to vacuum); SQLite turns an unqualified DELETE into the same.
+        cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")  # noqa: S608
 
 
 def tags_recompute(*, actor, as_of: _dt.date, codes: list[str] | None = None) -> dict:
-    """Recompute every active tag (or the named ones) over all customers (B4): per tag set-based statements
-    over the customers matching its compiled rule (see `_recompute_tag`), never a loop over customers.
+    """Recompute every active tag (or the named ones) over all customers (B4): per tag one INSERT ... SELECT
+    of the customers matching its compiled rule (see `_recompute_tag`), never a loop over customers.
     Inactive tags lose their members. Audited as one batch event with the member counts."""
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_TAGS)
@@ -579,17 +571,18 @@ def tags_recompute(*, actor, as_of: _dt.date, codes: list[str] | None = None) ->
     if codes:
         tags = tags.filter(code__in=codes)
     counts, now = {}, timezone.now()
-    # The first build (an empty table) writes everything: one bulk pass with the secondary index dropped
-    # and rebuilt after. Later runs only write the differences.
-    full = not CustomerTag.objects.exists()
-    changed = 0
-    with indexes_rebuilt_after(CustomerTag) if full else transaction.atomic():
+    # All tags: empty the table and insert every tag's members with the secondary index dropped and built
+    # again after (one sort instead of a B-tree insert per row). Measured faster than writing only the
+    # differences with anti-joins, which scan the customers twice per tag. A subset: per tag.
+    everything = not codes
+    with indexes_rebuilt_after(CustomerTag) if everything else transaction.atomic():
+        if everything:
+            _empty_tag_table()
         for tag in tags.order_by("pk"):
-            with transaction.atomic():
-                if tag.active:
-                    changed += _recompute_tag(tag, as_of, full=full)
-                else:
-                    CustomerTag.objects.filter(tag=tag).delete()
+            if tag.active:
+                _recompute_tag(tag, as_of, delete=not everything)
+            elif not everything:
+                CustomerTag.objects.filter(tag=tag).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh statistics for the segment counts that follow
             cursor.execute(f"ANALYZE {_q(CustomerTag._meta.db_table)}")
@@ -601,7 +594,7 @@ def tags_recompute(*, actor, as_of: _dt.date, codes: list[str] | None = None) ->
         counts[tag.code] = n
     record_batch_event(actor=acting.user, event_code="customers.tags_recomputed", summary={
         "batch_id": f"tags:{as_of.isoformat()}:{now:%H%M%S}", "as_of": as_of.isoformat(), "tags": len(counts),
-        "memberships": sum(counts.values()), "mode": "full" if full else "incremental", "rows_written": changed})
+        "memberships": sum(counts.values())})
     return counts
 
 
