@@ -24,6 +24,7 @@ from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
 from lendpilot.customers.services import customer_create
 from lendpilot.customers.synthetic import make_id_number
 from lendpilot.insights import metrics
+from lendpilot.insights.catalogue import Slice
 from lendpilot.insights.cockpit import cockpit_data
 from lendpilot.insights.models import MetricSnapshot
 from lendpilot.insights.services import metric_snapshots_build
@@ -37,28 +38,31 @@ from lendpilot.sales.models import Lead, Opportunity
 
 LOANS = {"small": 20_000, "medium": 200_000, "bank": 1_000_000}
 HISTORY_DAYS = 730
-REGIONS, TEAMS_PER_REGION, MANAGERS_PER_TEAM = 7, 4, 6
+REGIONS = 7
+# teams per region and managers per team: the bank scale has about 200 teams and 2,000 account managers
+ORG = {"small": (4, 6), "medium": (8, 9), "bank": (28, 10)}
 CUSTOMERS = 600
 RUNS, BASELINE_RUNS = 7, 3
 BENCH_PASSWORD = "bench-" + "Lendpilot-1"
 
 
-def _org(rng: random.Random):
+def _org(rng: random.Random, scale: str):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     director = staff_create(actor=None, username="bench_director", password=BENCH_PASSWORD, name="总监",
                             employee_no="BD0001", role=Role.DIRECTOR)
+    teams_per_region, managers_per_team = ORG[scale]
     regions, teams, managers = [], [], []
     for r in range(REGIONS):
         region = region_create(actor=None, code=f"BR{r}", name_zh=f"区域{r}", name_en=f"Region {r}")
         branch = branch_create(actor=None, code=f"BB{r}", name_zh=f"分行{r}", name_en=f"Branch {r}", region=region,
                                city="上海")
         regions.append(region)
-        for t in range(TEAMS_PER_REGION):
-            team = team_create(actor=None, code=f"BT{r}{t}", name=f"团队{r}-{t}", branch=branch, channel="direct")
+        for t in range(teams_per_region):
+            team = team_create(actor=None, code=f"BT{r}-{t}", name=f"团队{r}-{t}", branch=branch, channel="direct")
             teams.append(team)
             managers += [staff_create(actor=None, username=f"bench_am{r}_{t}_{m}", password=BENCH_PASSWORD,
-                                      name=f"经理{r}{t}{m}", employee_no=f"B{r}{t}{m:02d}",
-                                      role=Role.ACCOUNT_MANAGER, team=team) for m in range(MANAGERS_PER_TEAM)]
+                                      name=f"经理{r}-{t}-{m}", employee_no=f"B{r}-{t}-{m}",
+                                      role=Role.ACCOUNT_MANAGER, team=team) for m in range(managers_per_team)]
     industries = [Industry.TRADE, Industry.MANUFACTURING, Industry.CONSTRUCTION, Industry.IT]
     customers = [customer_create(actor=None, kind="person", name=f"基准客户{i}", id_number=make_id_number(rng),
                                  industry=industries[i % 4], region=managers[i % len(managers)].team.region,
@@ -71,8 +75,8 @@ def _org(rng: random.Random):
     return director, regions, teams, managers, customers, products
 
 
-def _book(n: int, rng: random.Random, today: date) -> dict:
-    director, regions, teams, managers, customers, products = _org(rng)
+def _book(n: int, rng: random.Random, today: date, scale: str) -> dict:
+    director, regions, teams, managers, customers, products = _org(rng, scale)
     start = today - timedelta(days=HISTORY_DAYS)
     tz = timezone.get_current_timezone()
     days = [start + timedelta(days=rng.randrange(HISTORY_DAYS + 1)) for _ in range(n)]
@@ -162,7 +166,7 @@ def _book(n: int, rng: random.Random, today: date) -> dict:
     for model in (Application, StatusChange, Contract, Loan, Instalment, Repayment, Lead, Opportunity,
                   PortfolioSnapshot, Quota):
         analyze(model)
-    return {"director": director, "regions": regions, "managers": managers, "start": start}
+    return {"director": director, "regions": regions, "teams": teams, "managers": managers, "start": start}
 
 
 _BUILT: dict = {}
@@ -176,13 +180,14 @@ def _prepared(ctx: BenchContext) -> dict:
     today = timezone.localdate()
     n = LOANS[ctx.scale]
     with Stopwatch() as build:
-        book = _book(n, rng, today)
+        book = _book(n, rng, today, ctx.scale)
     with Stopwatch() as snap:
         summary = metric_snapshots_build(actor=None, business_date=today - timedelta(days=400),
                                          date_to=today - timedelta(days=1))
     analyze(MetricSnapshot)
     _BUILT[ctx.scale] = {**book, "today": today, "notes": {
-        "scale": ctx.scale, "database": connection.vendor, "loans": n, "leads": 2 * n, "instalments": 3 * n,
+        "scale": ctx.scale, "database": connection.vendor, "loans": n, "managers": len(book["managers"]),
+        "teams": len(book["teams"]), "leads": 2 * n, "instalments": 3 * n,
         "book_seconds": round(build.seconds, 1), "snapshot_build_seconds": round(snap.seconds, 2),
         "snapshot_days": summary["days"], "snapshot_rows": summary["rows"]}}
     return _BUILT[ctx.scale]
@@ -226,18 +231,24 @@ def cockpit(ctx: BenchContext):
 def drilldown(ctx: BenchContext):
     data = _prepared(ctx)
     user = data["director"].user
-    for dimension in ("region", "manager"):
-        def fast(dimension=dimension):
-            return metrics.drilldown(actor=user, period=None, dimension=dimension, today=data["today"])
+    region, team = data["regions"][0], data["teams"][0]
+    # the director's drill path (bank -> regions -> a region's teams -> a team's managers), and the widest list
+    cases = [("region", None), ("team", Slice("region", str(region.pk))), ("manager", Slice("team", str(team.pk))),
+             ("manager", None)]
+    for dimension, parent in cases:
+        name = f"{dimension}_in_{parent.dimension}" if parent else f"{dimension}_whole_bank"
 
-        def raw(dimension=dimension):
-            return metrics.drilldown(actor=user, period=None, dimension=dimension, today=data["today"],
+        def fast(dimension=dimension, parent=parent):
+            return metrics.drilldown(actor=user, period=None, dimension=dimension, parent=parent, today=data["today"])
+
+        def raw(dimension=dimension, parent=parent):
+            return metrics.drilldown(actor=user, period=None, dimension=dimension, parent=parent, today=data["today"],
                                      use_snapshots=False)
 
         fast_ms, fast_runs = _median_ms(fast, RUNS)
         cold_ms, _cold = _median_ms(lambda fast=fast: (cache.clear(), fast()), BASELINE_RUNS)
         raw_ms, _raw_runs = _median_ms(raw, BASELINE_RUNS)
-        yield Measurement(bench="drilldown", metric=f"drilldown_by_{dimension}_ms_warm", value=fast_ms, unit="ms",
+        yield Measurement(bench="drilldown", metric=f"drilldown_{name}_ms_warm", value=fast_ms, unit="ms",
                           baseline=raw_ms, notes={**data["notes"], "segments": len(fast()),
                                                   "runs_ms": [round(t, 1) for t in fast_runs],
                                                   "baseline_is": "the same drill-down from the raw tables",
