@@ -77,6 +77,10 @@ def _number(value: Any, field: str, errors: dict, *, low: float | None = None, h
     return value
 
 
+def _is_code(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 20 and value.replace("_", "").replace("-", "").isalnum()
+
+
 def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     """A complete, checked rules dict: missing keys take the defaults; anything malformed is named."""
     if not isinstance(rules, dict):
@@ -115,13 +119,16 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
                 errors[f"rules.industry_premium_bps.{code}"] = (_("whole basis points from 0 to %(max)s")
                                                                 % {"max": MAX_PREMIUM_BPS})
     regions = out["regions"]
-    if not isinstance(regions.get("excluded", []), list):
+    if not isinstance(regions.get("excluded", []), list) or not all(map(_is_code, regions.get("excluded", []))):
         errors["rules.regions.excluded"] = _("a list of region codes")
     caps = regions.get("max_amount", {})
     if not isinstance(caps, dict):
         errors["rules.regions.max_amount"] = _("an object region code -> amount")
     else:
         for code, amount in caps.items():
+            if not _is_code(code):
+                errors["rules.regions.max_amount"] = _("an object region code -> amount")
+                continue
             try:
                 if Decimal(str(amount)) < 0:
                     raise InvalidOperation

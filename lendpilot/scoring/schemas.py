@@ -2,34 +2,43 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+
+from lendpilot.core.schemas import NO_NUL, Id, Money
+
+Code = Annotated[str, Field(max_length=40, pattern=NO_NUL)]
+Text = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+Count = Annotated[int, Field(ge=0, le=10_000)]
 
 
 class PrescreenIn(Schema):
     """Either applicant fields, or a customer id (age, industry, region and identifiers then come from
-    the customer record); product, amount and term always; income always (it sizes the loan)."""
+    the customer record); product, amount and term always; income always (it sizes the loan). Missing
+    or ill-typed fields -> 422 naming them; an unknown product or customer -> 404; a value outside
+    every bin of the scorecard (e.g. a negative income) -> 422 naming the field."""
 
-    product_id: int | None = None
-    product_code: str | None = None
-    amount: Decimal = Field(..., description="requested amount, CNY")
-    term_months: int
-    customer_id: int | None = None
-    age: int | None = None
-    monthly_income: Decimal | None = Field(None, description="CNY per month")
-    monthly_debt_payments: Decimal | None = Field(None, description="existing instalments, CNY per month")
-    employment_years: float | None = None
-    bureau_inquiries_6m: int | None = None
-    bureau_overdue_24m: int | None = None
-    credit_history_months: int | None = None
-    bureau_flags: list[str] = Field(default_factory=list, description="e.g. fraud, court_enforcement, write_off")
-    industry: str | None = Field(None, description="GB/T 4754 section code, e.g. C")
-    region: str | None = Field(None, description="region code, e.g. EAST")
-    collateral_value: Decimal | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    credit_code: str | None = None
+    product_id: Id | None = None
+    product_code: Code | None = None
+    amount: Money = Field(..., description="requested amount, CNY")
+    term_months: int = Field(..., ge=1, le=600)
+    customer_id: Id | None = None
+    age: int | None = Field(None, ge=0, le=150)
+    monthly_income: Money | None = Field(None, description="CNY per month")
+    monthly_debt_payments: Money | None = Field(None, description="existing instalments, CNY per month")
+    employment_years: float | None = Field(None, ge=-100, le=100, allow_inf_nan=False)
+    bureau_inquiries_6m: Count | None = None
+    bureau_overdue_24m: Count | None = None
+    credit_history_months: Count | None = None
+    bureau_flags: list[Code] = Field(default_factory=list, max_length=20,
+                                     description="e.g. fraud, court_enforcement, write_off")
+    industry: Code | None = Field(None, description="GB/T 4754 section code, e.g. C")
+    region: Code | None = Field(None, description="region code, e.g. EAST")
+    collateral_value: Money | None = None
+    id_number: Code | None = None
+    phone: Code | None = None
+    credit_code: Code | None = None
 
 
 class VersionRef(Schema):
@@ -95,12 +104,23 @@ class ScorecardVersionOut(Schema):
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: Text
 
 
 class PolicyIn(Schema):
     rules: dict[str, Any]
-    note: str = ""
+    note: Text = ""
+
+
+class IndustryChangeIn(Schema):
+    industry: Code = Field(..., description="GB/T 4754 section code, e.g. E")
+    admission: Code = Field("keep", description="tighten (exclude), keep, or loosen (re-admit)")
+    premium_bps: int | None = Field(None, ge=0, le=3000, description="risk premium over the product rate; 0 removes")
+
+
+class IndustryChangesIn(Schema):
+    changes: list[IndustryChangeIn] = Field(..., min_length=1, max_length=100)
+    source: Text = ""
 
 
 class PolicyOut(Schema):
@@ -112,21 +132,21 @@ class PolicyOut(Schema):
 
 
 class BlacklistIn(Schema):
-    kind: str
-    value: str
-    reason: str = ""
+    kind: Code
+    value: Code
+    reason: Text = ""
 
 
 class BlacklistRow(Schema):
-    kind: str
-    value: str
-    reason: str = ""
+    kind: Code
+    value: Code
+    reason: Text = ""
 
 
 class BlacklistImportIn(Schema):
-    list_name: str
-    file_name: str = ""
-    rows: list[BlacklistRow]
+    list_name: Text
+    file_name: Text = ""
+    rows: list[BlacklistRow] = Field(..., max_length=100_000)
 
 
 class BlacklistImportOut(Schema):
@@ -155,4 +175,4 @@ class SnapshotOut(Schema):
 
 
 class MonitoringIn(Schema):
-    month: date
+    month: date = Field(..., description="any day of the month; the month is computed")

@@ -169,3 +169,40 @@ def test_scoring_endpoints(world, synthetic_result):
     bad = client_for(world, "risk_l1").post("/api/v1/scoring/policy", {"rules": {"age": {"min": "x"}}},
                                             content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_unknown_customer_is_404_and_out_of_range_fields_are_named(world, active_version):
+    am = client_for(world, "am_wang")
+    assert post(am, {**APPLICANT, "customer_id": 10**9}).status_code == 404
+    assert post(am, {**APPLICANT, "product_id": 10**9, "product_code": None}).status_code == 404
+    response = post(am, {**APPLICANT, "bureau_overdue_24m": -1, "term_months": 0, "industry": "C\x00"})
+    assert response.status_code == 422
+    assert {"bureau_overdue_24m", "term_months", "industry"} <= {d["loc"][-1] for d in response.json()["detail"]}
+    assert not PrescreenLog.objects.exists()
+
+
+def test_documented_answers_of_the_scoring_operations():
+    from lendpilot.api import api
+
+    paths = api.get_openapi_schema(path_prefix="/api/v1/")["paths"]
+    prescreen = {str(code) for code in paths["/api/v1/prescreen"]["post"]["responses"]}
+    assert {"200", "401", "403", "404", "409", "422"} <= prescreen
+    for path, methods in paths.items():
+        if path.startswith("/api/v1/scoring"):
+            for operation in methods.values():
+                assert {"403", "404", "422"} <= {str(code) for code in operation["responses"]}, path
+
+
+def test_industry_changes_endpoint(world):
+    services.policy_version_publish(actor=world.user("risk_l1"), rules={})
+    url = "/api/v1/scoring/policy/industry-changes"
+    body = {"source": "risk committee 2026-11", "changes": [{"industry": "E", "admission": "tighten",
+                                                              "premium_bps": 90}]}
+    assert client_for(world, "am_wang").post(url, body, content_type="application/json").status_code == 403
+    response = client_for(world, "risk_l2").post(url, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["rules"]["excluded_industries"] == ["E"]
+    assert response.json()["rules"]["industry_premium_bps"] == {"E": 90}
+    bad = client_for(world, "risk_l2").post(url, {"changes": [{"industry": "E", "admission": "widen"}]},
+                                            content_type="application/json")
+    assert bad.status_code == 422 and "changes.0.admission" in [d["loc"][-1] for d in bad.json()["detail"]]
