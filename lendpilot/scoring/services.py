@@ -556,11 +556,13 @@ def prescreen_run(*, actor, amount, term_months: int, product_id: int | None = N
     decision = PrescreenLog.Decision.DECLINE if declines or approvable <= 0 else PrescreenLog.Decision.PASS
     reasons = [r.to_json() for r in result.reasons]
     decline_json = [d.to_json() for d in declines]
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and own_transaction:
             # An inquiry log row need not wait for the WAL flush (~20 ms on a VM disk): a crash can lose
             # at most the last fraction of a second of pre-screen log rows, never money or a decision of
-            # record. PostgreSQL still keeps the database consistent.
+            # record. PostgreSQL still keeps the database consistent. Inside a caller's transaction (a
+            # loan application being created) the caller's durability applies.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         log = PrescreenLog.objects.create(

@@ -41,6 +41,7 @@ def test_case_through_pages(scored_world):
     assert app.risk_grade == log.grade and app.risk_grade in "CD"
     assert app.score == log.score and app.scorecard_version_id == log.scorecard_version_id
     assert app.policy_version_id == log.policy_version_id
+    assert 'id="application-prescreen"' in am.get(reverse("lending:application", args=[app.pk])).content.decode()
     for code in ("id_card", "income_proof"):
         am.post(reverse("lending:checklist_mark", args=[app.pk, code]), {"evidence": "原件已核"})
     am.post(reverse("lending:submit", args=[app.pk]))
