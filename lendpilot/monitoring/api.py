@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.pagination import paginate
@@ -26,6 +27,7 @@ from lendpilot.monitoring.schemas import (
     OutcomeIn,
     PortfolioAlertOut,
     ProposalOut,
+    ProposalsDecideIn,
     ReviewOut,
     RulesIn,
     RulesOut,
@@ -68,7 +70,8 @@ def eod_run_list(request):
 
 @router.post("/eod-runs", response=with_errors({200: EodRunOut}))
 def eod_run_start(request, body: EodRunIn):
-    return services.eod_run(actor=request.user, business_date=body.business_date, rerun=body.rerun)
+    return services.eod_run(actor=request.user, business_date=body.business_date, rerun=body.rerun,
+                            trigger="user")
 
 
 @router.get("/snapshots", response=with_errors({200: list[SnapshotOut]}))
@@ -130,6 +133,16 @@ def portfolio_alert_list(request):
 def proposal_list(request):
     selectors.eod_runs(request.user)
     return IndustryProposal.objects.all()
+
+
+@router.post("/industry-proposals/decide", response=with_errors({200: list[ProposalOut]}))
+def proposals_decide(request, body: ProposalsDecideIn):
+    """The risk committee accepts (one new policy version with the admissions and risk premiums) or
+    rejects several industry proposals at once."""
+    proposals = list(IndustryProposal.objects.filter(pk__in=body.ids))
+    if len(proposals) != len(set(body.ids)):
+        raise Http404
+    return services.industry_proposals_decide(actor=request.user, proposals=proposals, accept=body.accept)
 
 
 @router.post("/industry-proposals/{proposal_id}/decide", response=with_errors({200: ProposalOut}))

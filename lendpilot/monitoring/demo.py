@@ -1,10 +1,11 @@
 """Demo bank step: monitoring. An industry prosperity index (a PMI-like series per industry, two years),
 an account transaction feed for a sample of borrowers over the last 90 days with some anomalies (large
-outflows, gambling-like merchant categories, inflows that stop), a few court judgements and score drops,
-then the real end-of-day batch for every business day of the last half year at `small` scale (about
-125 runs), of the last two months at `medium` and the last month at `bank` (a year there
-would take hours), three weeks at the `tiny` test scale; it builds the daily snapshots, month-end buckets, alerts and
-interventions, and finally the industry proposals of the current month.
+outflows, gambling-like merchant categories, inflows that stop), a few court judgements and score drops;
+then the real end-of-day batch for the last weeks (alerts, signals, interventions and their SLA
+escalations), a year of daily portfolio snapshots and month-end buckets rebuilt from the repayment
+history (`services.history_rebuild`: the book as it stood each day, with the late payers that have paid
+since), and the EOD of the demo day on top of that history (its EWMA band sees the whole year); finally
+the industry proposals of the current month.
 """
 
 from datetime import date, timedelta
@@ -18,10 +19,11 @@ from lendpilot.lending.models import Loan
 from lendpilot.monitoring import industry, services
 from lendpilot.monitoring.models import Alert, EodRun, PortfolioSnapshot, ProsperityIndex
 
-# Half a year of daily runs at `small` keeps `make demo` within a minute; `python manage.py run_eod`
-# extends the history day by day.
-HISTORY_DAYS = {"tiny": 21, "small": 183, "medium": 62, "bank": 31}
-DEFAULT_HISTORY_DAYS = 183
+# Real EOD runs for the last weeks build the alert histories; the year of snapshots is rebuilt in a few
+# set-based statements. `python manage.py run_eod` extends the history day by day.
+EOD_DAYS = {"tiny": 21, "small": 35, "medium": 21, "bank": 10}
+DEFAULT_EOD_DAYS = 35
+HISTORY_DAYS = 365
 FEED_DAYS = 90
 
 
@@ -84,15 +86,22 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         services.customer_rescore(actor=None, customer=customer, scored_on=end - timedelta(days=60), score=690)
         services.customer_rescore(actor=None, customer=customer, scored_on=end - timedelta(days=rng.randint(1, 20)),
                                   score=rng.choice([560, 610, 640]))
-    # The end-of-day batch for each business day of the history window.
-    days = HISTORY_DAYS.get(ctx.scale.name, DEFAULT_HISTORY_DAYS)
+    # The end-of-day batch for each business day of the last weeks, the year rebuilt, then the demo day.
+    days = EOD_DAYS.get(ctx.scale.name, DEFAULT_EOD_DAYS)
     last = EodRun.objects.filter(status="completed").order_by("-business_date").values_list(
         "business_date", flat=True).first()
     run_days = [end - timedelta(days=n) for n in range(days, -1, -1)]
     run_days = [d for d in run_days if is_business_day(d) and (last is None or d > last)]
     with ctx.progress(total=len(run_days), desc="monitoring: end-of-day runs", unit="days") as bar:
-        for day in run_days:
-            services.eod_run(actor=None, business_date=day)
+        for day in run_days[:-1]:
+            services.eod_run(actor=None, business_date=day, trigger="demo")
+            bar.update(1)
+        if run_days:
+            history_end = run_days[-1] - timedelta(days=1)
+            rebuilt = services.history_rebuild(actor=None, start=end - timedelta(days=HISTORY_DAYS),
+                                               end=history_end)
+            counts["history_days"] = rebuilt["days"]
+            services.eod_run(actor=None, business_date=run_days[-1], trigger="demo")
             bar.update(1)
     counts["eod_runs"] = len(run_days)
     counts["snapshot_rows"] = PortfolioSnapshot.objects.count()

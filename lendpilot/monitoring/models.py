@@ -43,8 +43,17 @@ class EodRun(models.Model):
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
 
+    class Trigger(models.TextChoices):
+        COMMAND = "command", _("Command")
+        SCHEDULER = "scheduler", _("Scheduler")
+        USER = "user", _("User (page or API)")
+        DEMO = "demo", _("Demo bank")
+
     business_date = models.DateField(_("business date"), unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    # Who started the latest attempt; a scheduled run also keeps the task id of the queue.
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices, default=Trigger.COMMAND)
+    task_id = models.CharField(max_length=64, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     counts = models.JSONField(default=dict)
     seconds = models.FloatField(default=0)

@@ -67,6 +67,8 @@ class EodRunOut(Schema):
     id: int
     business_date: date
     status: str
+    trigger: str
+    task_id: str
     attempts: int
     seconds: float
     counts: dict
@@ -177,6 +179,11 @@ class ProposalOut(Schema):
 
 
 class AcceptIn(Schema):
+    accept: bool
+
+
+class ProposalsDecideIn(Schema):
+    ids: list[Id] = Field(..., min_length=1, max_length=50)
     accept: bool
 
 

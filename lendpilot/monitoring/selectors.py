@@ -3,9 +3,11 @@ portfolio analytics (bucket transitions, vintages, concentration) and the snapsh
 
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
+from lendpilot.core.models import ScheduledRun
 from lendpilot.lending.models import Loan
 from lendpilot.monitoring import analytics
 from lendpilot.monitoring.models import Alert, CreditLineReview, EodRun, LoanMonthBucket, PortfolioSnapshot
@@ -30,8 +32,25 @@ def line_reviews_for(user) -> QuerySet[CreditLineReview]:
 
 
 def eod_runs(user) -> QuerySet[EodRun]:
+    """The run log, newest first, with the number of finished stages (the progress of a running run)."""
     require(actor_of(user), Perm.VIEW_MONITORING)
-    return EodRun.objects.prefetch_related("stages")
+    return EodRun.objects.prefetch_related("stages").annotate(
+        stages_done=Count("stages", filter=Q(stages__completed=True))).order_by("-business_date")
+
+
+EOD_TASK = "lendpilot.monitoring.tasks.run_eod_task"
+
+
+def eod_scheduled(user, *, limit: int = 10) -> list[dict]:
+    """The latest days the scheduler enqueued the EOD task for (settings.LENDPILOT_SCHEDULE), each with the
+    state of its run: queued (no run yet), running, completed or failed."""
+    require(actor_of(user), Perm.VIEW_MONITORING)
+    jobs = [name for name, spec in settings.LENDPILOT_SCHEDULE.items() if spec.get("task") == EOD_TASK]
+    rows = list(ScheduledRun.objects.filter(job__in=jobs).order_by("-business_date")
+                .values("job", "business_date", "task_id", "enqueued_at")[:limit])
+    runs = dict(EodRun.objects.filter(business_date__in=[r["business_date"] for r in rows])
+                .values_list("business_date", "status"))
+    return [{**r, "status": runs.get(r["business_date"], "queued")} for r in rows]
 
 
 def snapshots(user, *, dimension: str = "all", key: str | None = None) -> QuerySet[PortfolioSnapshot]:

@@ -41,9 +41,10 @@ from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
 from lendpilot.lending import services as lending
 from lendpilot.lending.classification import NPL_CLASSES
+from lendpilot.lending.customer_facts import refresh_customer_portrait
 from lendpilot.lending.models import CreditLine, Instalment, Loan
+from lendpilot.monitoring import history, thresholds
 from lendpilot.monitoring import industry as industry_model
-from lendpilot.monitoring import thresholds
 from lendpilot.monitoring.models import (
     AccountTransaction,
     Alert,
@@ -66,8 +67,9 @@ from lendpilot.monitoring.rules import DEFAULT_RULES, RulesError, validate_rules
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
-from lendpilot.scoring.models import BlacklistEntry, PolicyVersion
-from lendpilot.scoring.services import policy_version_publish
+from lendpilot.scoring.models import BlacklistEntry
+from lendpilot.scoring.policy import MAX_PREMIUM_BPS
+from lendpilot.scoring.services import policy_publish_industry_changes
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
@@ -78,7 +80,7 @@ PLAN = {
     4: [Intervention.Kind.LEGAL],
 }
 STAGES = ("delinquency", "penalty", "signals", "escalation", "plans", "line_review", "snapshot", "buckets",
-          "thresholds")
+          "thresholds", "portrait")
 
 
 # ------------------------------------------------------------------------------------------- rules
@@ -126,10 +128,12 @@ def _parse_date(value, field: str) -> date:
 
 
 def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None = None,
-            progress: Callable[[str, dict], None] | None = None) -> EodRun:
-    """Run the end-of-day batch for `business_date`. A completed date is left alone unless `rerun`
+            progress: Callable[[str, dict], None] | None = None, trigger: str = EodRun.Trigger.COMMAND,
+            task_id: str = "") -> EodRun:
+    """Run the end-of-day batch for `business_date` (C5). A completed date is left alone unless `rerun`
     (which repeats every stage and changes nothing); a failed or killed run resumes at its first
     unfinished stage; a date before the last completed run or in the future is refused.
+    `trigger` (command, scheduler, user, demo) and the queue's `task_id` are kept on the run log.
     `stop_after` ends the run after that stage (how the tests simulate a killed run)."""
     acting = actor_of(actor)
     require(acting, Perm.RUN_EOD)
@@ -151,7 +155,9 @@ def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None
         run.stages.update(completed=False)
     run.status, run.error = EodRun.Status.RUNNING, ""
     run.attempts += 1
-    run.save(update_fields=["status", "error", "attempts"])
+    run.trigger = trigger if trigger in EodRun.Trigger.values else EodRun.Trigger.COMMAND
+    run.task_id = str(task_id or "")[:64]
+    run.save(update_fields=["status", "error", "attempts", "trigger", "task_id"])
     rules = active_ruleset()
     started = time.perf_counter()
     for position, name in enumerate(STAGES):
@@ -211,7 +217,10 @@ def _stage_penalty(*, day, rules, ruleset, acting) -> dict:
 
     n = accrue(base.filter(penalty_through__isnull=True),
                ExpressionWrapper(Value(day.toordinal()) - F("due_day"), output_field=IntegerField()))
-    starts = list(base.filter(penalty_through__lt=day).values_list("penalty_through", flat=True).distinct())
+    # order_by(): the model's default ordering would make DISTINCT run over (date, loan, seq), one
+    # UPDATE per instalment instead of one per accrual start.
+    starts = list(base.filter(penalty_through__lt=day).order_by().values_list("penalty_through", flat=True)
+                  .distinct())
     for start in starts:
         n += accrue(base.filter(penalty_through=start), Value((day - start).days))
     return {"instalments": n, "accrual_starts": len(starts) + 1}
@@ -384,7 +393,7 @@ def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
     """Interventions whose SLA passed: mark them escalated and move their alert one tier up (set-based)."""
     overdue = Intervention.objects.filter(status=Intervention.Status.OPEN, due_on__lt=day,
                                           alert__status=Alert.Status.OPEN, tier=F("alert__tier"))
-    alert_ids = list(overdue.values_list("alert_id", flat=True).distinct())
+    alert_ids = list(overdue.order_by().values_list("alert_id", flat=True).distinct())
     n = overdue.update(status=Intervention.Status.ESCALATED)
     moved = Alert.objects.filter(pk__in=alert_ids, tier__lt=4).update(
         tier=Least(F("tier") + 1, Value(4)), severity=Greatest(F("severity"), Least(F("tier") + 1, Value(4))))
@@ -562,7 +571,7 @@ def line_review_decide(*, actor, review: CreditLineReview, approve: bool) -> Cre
 
 DIMENSIONS = {
     "all": None, "product": "product_id", "region": "borrower__region_id", "team": "borrower__manager__team_id",
-    "manager": "borrower__manager_id", "industry": "borrower__industry", "tier": "borrower__kind",
+    "manager": "borrower__manager_id", "industry": "borrower__industry", "tier": "borrower__tier",
     "class": "risk_class",
 }
 
@@ -656,10 +665,68 @@ def _stage_thresholds(*, day, rules, ruleset, acting) -> dict:
     return {"portfolio_alerts": len(raised)}
 
 
+def _breach_days(dimension: str, key: str, metric: str, *, until: date, ew: dict) -> list[tuple]:
+    days, values = rate_series(dimension=dimension, key=key, until=until, metric=metric)
+    band = thresholds.ewma_band(values, lam=ew["lam"], k=ew["k"], warmup=int(ew["warmup"]))
+    return [(days[i], values[i], float(band.centre[i]), float(band.upper[i])) for i in band.breaches.tolist()]
+
+
+@transaction.atomic
+def history_rebuild(*, actor, start, end) -> dict:
+    """Rebuild the daily portfolio snapshots and month-end buckets of the business days from `start` to
+    `end` from the repayment schedules and value dates (`history.rebuild`: when monitoring starts on an
+    existing book, or after back-dated repayments), then the portfolio alerts (F3) of those days against
+    the EWMA band of the rebuilt series, without notices (they are history). Rejects a range that is
+    empty, reversed, in the future, longer than two years or outside the business calendar."""
+    acting = actor_of(actor)
+    require(acting, Perm.RUN_EOD)
+    start, end = _parse_date(start, "start"), _parse_date(end, "end")
+    if end > timezone.localdate():
+        raise ValidationError({"end": _("the business date lies in the future")})
+    if start > end:
+        raise ValidationError({"start": _("the start lies after the end")})
+    if (end - start).days > 731:
+        raise ValidationError({"start": _("at most two years at a time")})
+    try:
+        days = [history.Day(d, is_month_end(d)) for d in
+                (start + timedelta(days=n) for n in range((end - start).days + 1)) if is_business_day(d)]
+    except CalendarRangeError as exc:
+        raise ValidationError({"start": _("no business calendar is known for that year")}) from exc
+    counts = history.rebuild(days)
+    dates = [d.day for d in days]
+    ew = active_ruleset().thresholds["ewma"]
+    raised = []
+    if dates:
+        PortfolioAlert.objects.filter(business_date__gte=dates[0], business_date__lte=dates[-1]).delete()
+        segments = [("all", "all")] + sorted(set(PortfolioSnapshot.objects.filter(
+            business_date__in=dates, dimension="product").values_list("dimension", "key")))
+        wanted = set(dates)
+        for dim, key in segments:
+            for metric in ("overdue_rate", "npl_rate"):
+                raised += [PortfolioAlert(business_date=d, segment=f"{dim}:{key}", metric=metric, value=v,
+                                          centre=c, upper=u)
+                           for d, v, c, u in _breach_days(dim, key, metric, until=dates[-1], ew=ew) if d in wanted]
+        PortfolioAlert.objects.bulk_create(raised, ignore_conflicts=True)
+    counts["portfolio_alerts"] = len(raised)
+    record_event(actor=acting.user, event_code="monitoring.history_rebuilt", object_type="batch",
+                 object_id=f"history:{start.isoformat()}:{end.isoformat()}",
+                 after={"start": start.isoformat(), "end": end.isoformat(), **counts})
+    return counts
+
+
+def _stage_portrait(*, day, rules, ruleset, acting) -> dict:
+    """The customer portrait as of the business date, once days past due and classes are current:
+    lending's per-customer loan facts, then the customers' recompute of feed signals, tiers, RFM, lifetime
+    value and tags (both set-based). Run as the system: the batch, not whoever started it, owns the tags."""
+    summary = refresh_customer_portrait(as_of=day, actor=None)
+    return {k: v for k, v in summary.items() if isinstance(v, int | float)}
+
+
 STAGE_FUNCTIONS = {
     "delinquency": _stage_delinquency, "penalty": _stage_penalty, "signals": _stage_signals,
     "escalation": _stage_escalation, "plans": _stage_plans, "line_review": _stage_line_review,
     "snapshot": _stage_snapshot, "buckets": _stage_buckets, "thresholds": _stage_thresholds,
+    "portrait": _stage_portrait,
 }
 
 
@@ -865,32 +932,44 @@ def industry_proposals_compute(*, actor, month: date) -> list[IndustryProposal]:
 
 
 @transaction.atomic
-def industry_proposal_decide(*, actor, proposal: IndustryProposal, accept: bool) -> IndustryProposal:
-    """Accepting a tighten (loosen) proposal publishes a new policy version excluding (re-admitting) the
-    industry; the risk premium is kept on the proposal for pricing."""
+def industry_proposals_decide(*, actor, proposals: list[IndustryProposal], accept: bool) -> list[IndustryProposal]:
+    """The risk committee's decision on industry proposals (C6). Accepting publishes ONE new scoring policy
+    version for all of them (E1, `scoring.services.policy_publish_industry_changes`): tighten excludes the
+    industry, loosen re-admits it, keep leaves admission alone, and every accepted proposal sets the
+    industry's risk premium (capped at the policy's maximum), which the pre-screen and the application
+    pricing then add to the product rate. Rejecting publishes nothing. Refuses an empty list, two
+    proposals for one industry, and a proposal already decided (Conflict; nothing changes)."""
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_POLICY)
-    proposal = IndustryProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != IndustryProposal.Status.PROPOSED:
+    ids = [p.pk for p in proposals]
+    if not ids:
+        raise ValidationError({"ids": _("choose at least one proposal")})
+    locked = list(IndustryProposal.objects.select_for_update().filter(pk__in=ids).order_by("industry", "pk"))
+    if len(locked) != len(set(ids)):
+        raise ValidationError({"ids": _("unknown proposal")})
+    if len({p.industry for p in locked}) != len(locked):
+        raise ValidationError({"ids": _("one proposal per industry")})
+    if any(p.status != IndustryProposal.Status.PROPOSED for p in locked):
         raise Conflict(_("the proposal was already decided"), field="status")
-    proposal.status = IndustryProposal.Status.ACCEPTED if accept else IndustryProposal.Status.REJECTED
-    proposal.decided_by = acting.staff
-    if accept and proposal.admission != IndustryProposal.Admission.KEEP:
-        current = PolicyVersion.objects.filter(status=PolicyVersion.Status.ACTIVE).order_by("-number").first()
-        rules = dict(current.rules) if current else {}
-        excluded = set(rules.get("excluded_industries", []))
-        if proposal.admission == IndustryProposal.Admission.TIGHTEN:
-            excluded.add(proposal.industry)
-        else:
-            excluded.discard(proposal.industry)
-        rules["excluded_industries"] = sorted(excluded)
-        proposal.policy_version = policy_version_publish(
-            actor=actor, rules=rules, note=f"行业{proposal.industry} {proposal.admission} {proposal.premium_bps}bps")
-    proposal.save()
-    record_event(actor=acting.user, event_code="monitoring.industry_proposal_decided", obj=proposal,
-                 after={"status": proposal.status, "admission": proposal.admission,
-                        "premium_bps": proposal.premium_bps})
-    return proposal
+    version = None
+    if accept:
+        changes = [{"industry": p.industry, "admission": p.admission,
+                    "premium_bps": max(0, min(int(p.premium_bps), MAX_PREMIUM_BPS))} for p in locked]
+        version = policy_publish_industry_changes(actor=actor, changes=changes,
+                                                  source=f"行业风险地图 {locked[0].month:%Y-%m}")
+    status = IndustryProposal.Status.ACCEPTED if accept else IndustryProposal.Status.REJECTED
+    for p in locked:
+        p.status, p.decided_by, p.policy_version = status, acting.staff, version
+        p.save(update_fields=["status", "decided_by", "policy_version"])
+        record_event(actor=acting.user, event_code="monitoring.industry_proposal_decided", obj=p,
+                     after={"status": p.status, "admission": p.admission, "premium_bps": p.premium_bps,
+                            "policy_version": version.number if version else None})
+    return locked
+
+
+def industry_proposal_decide(*, actor, proposal: IndustryProposal, accept: bool) -> IndustryProposal:
+    """One proposal decided on its own (see `industry_proposals_decide`)."""
+    return industry_proposals_decide(actor=actor, proposals=[proposal], accept=accept)[0]
 
 
 __all__ = ["DEFAULT_RULES", "eod_run"]

@@ -2,11 +2,15 @@
 
 from django_tasks import task
 
+from lendpilot.monitoring.models import EodRun
 from lendpilot.monitoring.services import eod_run
 
 
-@task()
-def run_eod_task(*, business_date: str) -> dict:
-    """The nightly end-of-day batch (C5): idempotent for a date, resumes a killed run."""
-    run = eod_run(actor=None, business_date=business_date)
-    return {"business_date": run.business_date.isoformat(), "status": run.status}
+@task(takes_context=True)
+def run_eod_task(context, *, business_date: str) -> dict:
+    """The nightly end-of-day batch (C5), enqueued by `manage.py run_scheduler` (settings.LENDPILOT_SCHEDULE
+    "eod"): idempotent for a date, resumes a killed run; the run log records the scheduler and the task id."""
+    run = eod_run(actor=None, business_date=business_date, trigger=EodRun.Trigger.SCHEDULER,
+                  task_id=str(context.task_result.id))
+    return {"business_date": run.business_date.isoformat(), "status": run.status, "seconds": run.seconds,
+            "attempts": run.attempts}

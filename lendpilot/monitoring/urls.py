@@ -16,6 +16,7 @@ urlpatterns = [
     path("industries/", views.industry_map, name="industry_map"),
     path("industries/compute/", views.industry_compute, name="industry_compute"),
     path("industries/<int:proposal_id>/decide/", views.industry_decide, name="industry_decide"),
+    path("industries/decide/", views.industry_decide_many, name="industry_decide_many"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("eod/", views.eod_runs, name="eod_runs"),
 ]

@@ -116,7 +116,8 @@ def industry_map(request):
                                                                                           "value"):
         index.setdefault(ind, {})[month.isoformat()] = value
     latest = Proposal.objects.order_by("-month").values_list("month", flat=True).first()
-    proposals = Proposal.objects.filter(month=latest).order_by("industry") if latest else []
+    proposals = (Proposal.objects.filter(month=latest).select_related("policy_version").order_by("industry")
+                 if latest else [])
     chart = {"months": [m.strftime("%Y-%m") for m in months], "industries": [f"{i} {names.get(i, '')}"[:24]
                                                                              for i in industries], "heat": heat,
              "index": {i: [index.get(i, {}).get(m.isoformat()) for m in months] for i in industries}}
@@ -149,6 +150,23 @@ def industry_decide(request, proposal_id: int):
 
 
 @login_required
+@require_POST
+def industry_decide_many(request):
+    """The risk committee's decision on the ticked proposals: one policy version for all accepted ones."""
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    proposals = list(Proposal.objects.filter(pk__in=ids))
+    try:
+        decided = services.industry_proposals_decide(actor=request.user, proposals=proposals,
+                                                     accept=request.POST.get("accept") == "1")
+        version = decided[0].policy_version
+        messages.success(request, _("Proposals decided.") if version is None else
+                         _("Proposals accepted: policy version %(n)s published.") % {"n": version.number})
+    except (ValidationError, Conflict) as error:
+        _flash_errors(request, error)
+    return redirect("monitoring:industry_map")
+
+
+@login_required
 def portfolio(request):
     require(actor_of(request.user), Perm.VIEW_MONITORING)
     rules = services.active_ruleset().thresholds["ewma"]
@@ -173,4 +191,5 @@ def portfolio(request):
 @login_required
 def eod_runs(request):
     page = paginate(request, selectors.eod_runs(request.user))
-    return render(request, "monitoring/eod_runs.html", {"page_obj": page})
+    return render(request, "monitoring/eod_runs.html", {"page_obj": page, "stage_total": len(services.STAGES),
+                                                        "scheduled": selectors.eod_scheduled(request.user)})

@@ -157,3 +157,13 @@ def test_date_outside_the_official_calendar_is_refused(world):
         services.eod_run(actor=None, business_date=date(2000, 1, 3))
     assert "business_date" in exc.value.message_dict
     assert services.sla_due(date(2099, 12, 30), 3) == date(2100, 1, 4)
+
+
+def test_penalty_is_one_update_per_accrual_start_not_per_instalment(world):
+    for customer in ("am_wang_person", "am_chen_company", "am_zhao_person"):
+        make_loan(world, customer=customer)
+    services.eod_run(actor=None, business_date=FIRST_DUE + timedelta(days=40))  # two instalments each overdue
+    run = services.eod_run(actor=None, business_date=FIRST_DUE + timedelta(days=41))
+    penalty = run.counts["penalty"]
+    assert penalty["instalments"] == 6
+    assert penalty["accrual_starts"] == 2  # the never-accrued ones, and everything accrued through yesterday

@@ -1,14 +1,19 @@
-"""`python manage.py run_eod [--date YYYY-MM-DD] [--rerun]`: the end-of-day batch for one business date
-(default: today). Prints each stage as it starts and ends, with its counts and time; a completed date
+"""`python manage.py run_eod [--date YYYY-MM-DD] [--rerun] [--no-progress]`: the end-of-day batch for one
+business date (default: today). A progress bar over the stages on stderr (when it is a terminal, or
+with --progress), and one line per finished stage with its counts and time on stdout; a completed date
 is left alone unless --rerun; a killed run resumes where it stopped."""
 
+import argparse
 import json
+import sys
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from tqdm import tqdm
 
+from lendpilot.monitoring.models import EodRun
 from lendpilot.monitoring.services import STAGES, eod_run
 
 
@@ -18,25 +23,36 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="business date, YYYY-MM-DD (default: today)")
         parser.add_argument("--rerun", action="store_true", help="repeat every stage of a completed date")
+        parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                            help="show a progress bar on stderr (default: when stderr is a terminal)")
 
-    def handle(self, *args, date: str | None = None, rerun: bool = False, **options):
+    def handle(self, *args, date: str | None = None, rerun: bool = False, progress: bool | None = None,
+               **options):
         day = _parse(date) if date else timezone.localdate()
+        show = sys.stderr.isatty() if progress is None else progress
+        bar = tqdm(total=len(STAGES), desc=f"EOD {day}", unit="stage", file=sys.stderr, disable=not show,
+                   leave=False, dynamic_ncols=True)
         done = {"n": 0}
 
-        def progress(stage: str, info: dict) -> None:
+        def on_stage(stage: str, info: dict) -> None:
             if info.get("status") == "started":
                 done["n"] += 1
-                self.stdout.write(f"[{done['n']}/{len(STAGES)}] {stage} ...", ending="")
-                self.stdout.flush()
-            else:
-                counts = {k: v for k, v in info.items() if k not in ("status", "seconds")}
-                self.stdout.write(f" {info['seconds']:.2f}s {json.dumps(counts, ensure_ascii=False)}")
+                bar.set_postfix_str(stage)
+                return
+            counts = {k: v for k, v in info.items() if k not in ("status", "seconds")}
+            bar.update(1)
+            self.stdout.write(f"[{done['n']}/{len(STAGES)}] {stage} {info['seconds']:.2f}s "
+                              f"{json.dumps(counts, ensure_ascii=False)}")
 
         try:
-            run = eod_run(actor=None, business_date=day, rerun=rerun, progress=progress)
+            run = eod_run(actor=None, business_date=day, rerun=rerun, progress=on_stage,
+                          trigger=EodRun.Trigger.COMMAND)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        self.stdout.write(f"EOD {run.business_date}: {run.status} in {run.seconds:.2f}s (attempt {run.attempts})")
+        finally:
+            bar.close()
+        self.stdout.write(f"EOD {run.business_date}: {run.status} in {run.seconds:.2f}s (attempt {run.attempts}, "
+                          f"started by {run.trigger})")
 
 
 def _parse(text: str):
