@@ -5,7 +5,8 @@ baseline that loads the same transitions into Python and counts them per period.
 The same bench also times the channel x product x tier conversion with Wilson intervals (F2) by one
 GROUP BY, against loading every opportunity of the period and counting in Python.
 
-Registered from `lendpilot.insights.benchmarks` (the package's benchmark module imports this one)."""
+`manage.py bench` discovers `benchmarks` modules only: `lendpilot/insights/benchmarks.py` registers this one
+by importing it (`from lendpilot.insights import review_benchmarks  # noqa: F401`)."""
 
 import random
 import statistics
