@@ -29,8 +29,9 @@ MONEY_SUMS = ("disbursed_amount", "due_amount", "collected_amount")
 DIMENSIONS = ("all", "region", "team", "manager", "product", "channel", "tier")
 # Dimensions whose keys are database ids (region, team, staff member, product).
 ID_DIMENSIONS = ("region", "team", "manager", "product")
-# Stock figures come from monitoring's daily portfolio snapshot, which is kept for these dimensions.
-STOCK_DIMENSIONS = ("all", "region", "team", "manager", "product")
+# Stock figures come from monitoring's daily portfolio snapshot, which is kept for these dimensions (its
+# "tier" is the borrower's customer tier, as here).
+STOCK_DIMENSIONS = ("all", "region", "team", "manager", "product", "tier")
 # Targets are quotas of people: they add up to managers, teams, regions and the bank, not to products.
 TARGET_DIMENSIONS = ("all", "region", "team", "manager")
 

@@ -158,3 +158,11 @@ def test_cockpit_from_snapshots_equals_cockpit_from_raw_tables(world, book):
     assert fast["sparklines"] == raw["sparklines"]
     assert fast["comparison"] == raw["comparison"]
     assert [v.value for v in fast["report"].values] == [v.value for v in raw["report"].values]
+
+
+def test_a_tier_slice_reads_the_portfolio_snapshot_of_the_tier(world, book):
+    book.snapshot(date(2026, 11, 19), "400000", "40000", "8000", dimension="tier", key="micro")
+    values = _values(world, slice="tier:micro")
+    assert values["overdue_rate"].value == 0.1
+    assert values["npl_ratio"].value == 0.02
+    assert values["disbursed_amount"].value == 750000.0  # every test customer is micro
