@@ -23,7 +23,9 @@ conversions, amounts due and collected) are additive daily sums kept in `MetricS
 the days of the period that are not built yet (normally just today). The live part and the build run the
 very same SQL (`flow_sql`), so a built day and a live day give the same figures. Stock metrics (overdue,
 NPL) read monitoring's `PortfolioSnapshot` at the last snapshot date in the period; targets are the base
-quotas of planning, pro rata by calendar days. Nothing aggregates raw rows in Python.
+quotas of planning, pro rata by calendar days. Nothing aggregates raw rows in Python. Today's live delta is
+kept in the cache for `LENDPILOT_INSIGHTS_LIVE_SECONDS` (default 60 s; never inside a transaction) and is
+recomputed at once when a new disbursement, decision, lead, opportunity or repayment row arrives.
 """
 
 import hashlib
