@@ -314,6 +314,9 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         raise Conflict(_("only a draft or returned case can be changed"), field="status")
     unknown = set(changes) - EDITABLE_APPLICATION_FIELDS
+    if application.prescreen_id and "risk_grade" in changes:
+        # The engine's grade stays with the scorecard and policy versions that made it.
+        unknown.add("risk_grade")
     if unknown:
         raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     before = _snap(application)

@@ -112,3 +112,22 @@ def test_live_prescreen_panel(scored_world):
     assert 'id="prescreen-errors"' in wrong
     assert am.get(url).status_code == 405
     assert login(w, "risk_l1").post(url, application_form(w)).status_code == 403
+
+
+def test_the_engine_grade_cannot_be_typed_over(scored_world):
+    from django.core.exceptions import ValidationError
+
+    from lendpilot.lending import services
+
+    w = scored_world
+    login(w, "am_wang").post(reverse("lending:application_new"), application_form(w))
+    app = Application.objects.get()
+    try:
+        services.application_update(actor=w.user("am_wang"), application=app, risk_grade="A")
+    except ValidationError as error:
+        assert "risk_grade" in error.message_dict
+    else:
+        raise AssertionError("the pre-screened grade was overwritten")
+    app.refresh_from_db()
+    assert app.risk_grade == PrescreenLog.objects.get(pk=app.prescreen_id).grade
+    services.application_update(actor=w.user("am_wang"), application=app, purpose="门店装修")
