@@ -188,7 +188,8 @@ class Signal(models.Model):
         SCORE_DROP = "score_drop", _("Score deterioration")
         SLA_ESCALATION = "sla_escalation", _("Intervention overdue")
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="signals")
+    # No index of its own: the unique (loan, code, dedup_key) and (loan, business_date) indexes lead with it.
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="signals", db_index=False)
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="signals")
     code = models.CharField(max_length=24, choices=Code.choices)
     dedup_key = models.CharField(max_length=64)

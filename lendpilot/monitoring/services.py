@@ -252,25 +252,29 @@ BUCKET_SQL = ("CASE WHEN l.days_past_due > 90 THEN 4 WHEN l.days_past_due > 60 T
               "WHEN l.days_past_due > 30 THEN 2 ELSE 1 END")
 
 
-def insert_delinquency_signals(*, day: date, rules: dict, version: int) -> int:
-    """Repayment delay, one INSERT ... SELECT: a signal per delinquency episode and bucket (the episode is the
-    oldest unpaid due day, so a loan that cures and falls behind again signals again); the first bucket is
-    the first missed instalment, the later ones bucket jumps. Rows already there are skipped."""
+CANDIDATES = "mon_signal_candidates"
+
+
+def delinquency_candidates(*, day: date, rules: dict) -> int:
+    """Repayment delay, the new signals of `day` into a temporary table with one INSERT ... SELECT: a signal
+    per delinquency episode and bucket (the episode is the oldest unpaid due day, so a loan that cures and
+    falls behind again signals again); the first bucket is the first missed instalment, the later ones
+    bucket jumps. Signals already recorded are left out (NOT EXISTS on the unique key)."""
     sev = rules["bucket_severity"]
     key = f"CAST(%s - l.days_past_due AS VARCHAR(12)) || ':b' || CAST({BUCKET_SQL} AS VARCHAR(2))"
-    sql = (
-        f"INSERT INTO {_table(Signal)} (loan_id, alert_id, code, dedup_key, severity, value, evidence, "  # noqa: S608
-        f"business_date, ruleset_version) "
-        f"SELECT l.id, NULL, CASE WHEN l.days_past_due > 30 THEN %s ELSE %s END, {key}, "
-        f"CASE {BUCKET_SQL} WHEN 1 THEN %s WHEN 2 THEN %s WHEN 3 THEN %s ELSE %s END, l.days_past_due, "
-        f"{_json_literal()}, %s, %s FROM {_table(Loan)} l "
-        f"WHERE l.status = %s AND l.days_past_due > 0 AND NOT EXISTS (SELECT 1 FROM {_table(Signal)} s "
-        f"WHERE s.loan_id = l.id AND s.code = CASE WHEN l.days_past_due > 30 THEN %s ELSE %s END "
-        f"AND s.dedup_key = {key})")
-    params = [Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal(), *sev, day, version,
-              Loan.Status.ACTIVE, Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal()]
+    code = "CASE WHEN l.days_past_due > 30 THEN %s ELSE %s END"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"DROP TABLE IF EXISTS {CANDIDATES}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {CANDIDATES} (loan_id INTEGER NOT NULL, code VARCHAR(24) NOT NULL, "
+                       f"dedup_key VARCHAR(64) NOT NULL, severity INTEGER NOT NULL, value INTEGER NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {CANDIDATES} (loan_id, code, dedup_key, severity, value) "  # noqa: S608
+            f"SELECT l.id, {code}, {key}, "
+            f"CASE {BUCKET_SQL} WHEN 1 THEN %s WHEN 2 THEN %s WHEN 3 THEN %s ELSE %s END, l.days_past_due "
+            f"FROM {_table(Loan)} l WHERE l.status = %s AND l.days_past_due > 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {_table(Signal)} s WHERE s.loan_id = l.id AND s.code = {code} AND s.dedup_key = {key})",
+            [Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal(), *sev, Loan.Status.ACTIVE,
+             Signal.Code.DPD_BUCKET, Signal.Code.FIRST_MISSED, day.toordinal()])
         return cursor.rowcount
 
 
@@ -350,43 +354,77 @@ def detect_signals(*, day: date, rules: dict, version: int) -> list[Signal]:
     return found
 
 
-def _open_or_escalate(day: date, ruleset: RuleSet | None) -> dict:
-    """Attach today's unattached signals to the loan's open alert (opening one where there is none) and
-    raise its severity and tier to the worst signal: three statements joining on aggregates (INSERT ...
-    SELECT ... GROUP BY, UPDATE ... FROM), whatever the number of loans."""
-    sig, al = _table(Signal), _table(Alert)
+def _analyze(cursor, *tables: str) -> None:
+    """Fresh planner statistics after a bulk write inside the stage (PostgreSQL counts the transaction's own
+    rows): with the stale ones an empty-looking alert table turns the joins below into nested loops over
+    sequential scans, quadratic in the number of delinquent loans."""
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
+FRESH = "mon_signal_fresh"
+
+
+def _open_or_escalate(day: date, ruleset: RuleSet | None, *, version: int) -> dict:
+    """Open an alert for each loan with new signals today and no open alert, raise the severity and tier of
+    the loans' existing open alerts to the worst new signal, then record the delinquency candidates as
+    signals already attached to their alert and attach today's other signals. Set-based: a temporary
+    table of the loans with new signals (worst severity, whether an alert is open), then INSERT ...
+    SELECT and UPDATE ... FROM over it, whatever the number of loans. No statement reads the table it
+    writes (an INSERT INTO alerts ... WHERE NOT EXISTS (alerts) rescans the rows it has just added for
+    every loan: quadratic at a million loans), and each signal row is written once."""
+    sig, al, cand, fresh = _table(Signal), _table(Alert), CANDIDATES, FRESH
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {fresh} (loan_id INTEGER NOT NULL, m INTEGER NOT NULL, "
+                       f"has_alert INTEGER NOT NULL)")
+        cursor.execute(
+            f"INSERT INTO {fresh} (loan_id, m, has_alert) SELECT u.loan_id, MAX(u.severity), 0 FROM "  # noqa: S608
+            f"(SELECT loan_id, severity FROM {cand} UNION ALL SELECT loan_id, severity FROM {sig} "
+            f"WHERE business_date = %s AND alert_id IS NULL) u GROUP BY u.loan_id", [day])
+        _analyze(cursor, fresh)
+        cursor.execute(
+            f"UPDATE {fresh} SET has_alert = 1 WHERE EXISTS (SELECT 1 FROM {al} a "  # noqa: S608
+            f"WHERE a.loan_id = {fresh}.loan_id AND a.status = %s)", [Alert.Status.OPEN])
         cursor.execute(
             f"INSERT INTO {al} (loan_id, status, severity, tier, planned_tier, ruleset_id, owner_id, "  # noqa: S608
             f"opened_on, last_signal_on, closed_on, close_reason, closed_by_id) "
-            f"SELECT s.loan_id, %s, MAX(s.severity), MAX(s.severity), 0, %s, NULL, %s, %s, NULL, '', NULL "
-            f"FROM {sig} s WHERE s.business_date = %s AND s.alert_id IS NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {al} a WHERE a.loan_id = s.loan_id AND a.status = %s) GROUP BY s.loan_id",
-            [Alert.Status.OPEN, ruleset.pk if ruleset else None, day, day, day, Alert.Status.OPEN])
+            f"SELECT w.loan_id, %s, w.m, w.m, 0, %s, NULL, %s, %s, NULL, '', NULL FROM {fresh} w "
+            f"WHERE w.has_alert = 0", [Alert.Status.OPEN, ruleset.pk if ruleset else None, day, day])
         opened = cursor.rowcount
+        _analyze(cursor, al)
         cursor.execute(
             f"UPDATE {al} SET severity = CASE WHEN w.m > {al}.severity THEN w.m ELSE {al}.severity END, "  # noqa: S608
             f"tier = CASE WHEN w.m > {al}.tier THEN w.m ELSE {al}.tier END, last_signal_on = %s "
-            f"FROM (SELECT loan_id, MAX(severity) AS m FROM {sig} WHERE business_date = %s AND alert_id IS NULL "
-            f"GROUP BY loan_id) w WHERE {al}.loan_id = w.loan_id AND {al}.status = %s",
-            [day, day, Alert.Status.OPEN])
-        touched = cursor.rowcount
+            f"FROM {fresh} w WHERE {al}.loan_id = w.loan_id AND {al}.status = %s AND w.has_alert = 1",
+            [day, Alert.Status.OPEN])
+        escalated = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {sig} (loan_id, alert_id, code, dedup_key, severity, value, evidence, "  # noqa: S608
+            f"business_date, ruleset_version) SELECT c.loan_id, a.id, c.code, c.dedup_key, c.severity, c.value, "
+            f"{_json_literal()}, %s, %s FROM {cand} c JOIN {al} a ON a.loan_id = c.loan_id AND a.status = %s",
+            [day, version, Alert.Status.OPEN])
+        delinquency = cursor.rowcount
         cursor.execute(
             f"UPDATE {sig} SET alert_id = a.id FROM {al} a WHERE a.loan_id = {sig}.loan_id "  # noqa: S608
             f"AND a.status = %s AND {sig}.business_date = %s AND {sig}.alert_id IS NULL",
             [Alert.Status.OPEN, day])
         attached = cursor.rowcount
-    return {"alerts_opened": opened, "alerts_touched": touched, "signals_attached": attached}
+        cursor.execute(f"DROP TABLE IF EXISTS {cand}")
+        cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+    return {"delinquency_signals": delinquency, "alerts_opened": opened, "alerts_escalated": escalated,
+            "signals_attached": delinquency + attached}
 
 
 def _stage_signals(*, day, rules, ruleset, acting) -> dict:
-    delinquency = insert_delinquency_signals(day=day, rules=rules, version=ruleset.version)
     found = detect_signals(day=day, rules=rules, version=ruleset.version)
     before = Signal.objects.filter(business_date=day).count()
     Signal.objects.bulk_create(found, batch_size=5000, ignore_conflicts=True)
     created = Signal.objects.filter(business_date=day).count() - before
-    return {"delinquency_signals": delinquency, "other_signals_found": len(found), "other_signals_new": created,
-            **_open_or_escalate(day, ruleset)}
+    delinquency_candidates(day=day, rules=rules)
+    return {"other_signals_found": len(found), "other_signals_new": created,
+            **_open_or_escalate(day, ruleset, version=ruleset.version)}
 
 
 def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
