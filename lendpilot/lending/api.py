@@ -121,7 +121,10 @@ def application_create(request, payload: ApplicationIn):
     actor = actor_of(request.user)
     applicant = _resolve("applicant_id", customer_get, actor, payload.applicant_id)
     product = _resolve("product_id", product_get, actor, product_id=payload.product_id)
-    data = payload.dict(exclude={"applicant_id", "product_id"})
+    data = payload.dict(exclude={"applicant_id", "product_id", "applicant_facts"})
+    if data["risk_grade"] is None:
+        data.pop("risk_grade")
+        data["applicant_facts"] = payload.applicant_facts.dict() if payload.applicant_facts else {}
     app = services.application_create(actor=request.user, applicant=applicant, product=product, **data)
     return Status(201, _application_out(app, detail=True))
 

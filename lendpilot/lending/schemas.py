@@ -9,6 +9,18 @@ from ninja import Field, Schema
 Outcome = Literal["approve", "approve_with_conditions", "return", "reject"]
 
 
+class ApplicantFactsIn(Schema):
+    """What the pre-screen needs beyond the customer record (D6)."""
+
+    age: int | None = Field(None, ge=0, le=150)
+    employment_years: float | None = Field(None, ge=0, le=80, allow_inf_nan=False)
+    bureau_inquiries_6m: int | None = Field(None, ge=0, le=10_000)
+    bureau_overdue_24m: int | None = Field(None, ge=0, le=10_000)
+    credit_history_months: int | None = Field(None, ge=0, le=10_000)
+    bureau_flags: list[str] = Field(default_factory=list, max_length=20)
+    collateral_value: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+
+
 class ApplicationIn(Schema):
     applicant_id: int
     product_id: int
@@ -17,10 +29,13 @@ class ApplicationIn(Schema):
     repayment_method: str
     annual_rate: Decimal
     purpose: str = Field(..., max_length=200)
-    risk_grade: str = Field(..., description="A (best) to E; an input until the scoring package provides it")
+    risk_grade: str | None = Field(
+        None, description="A (best) to E, when decided elsewhere; left out, the case is pre-screened and the "
+                          "engine's grade, score and versions are stored (a hard-rule decline is a 422 on `prescreen`)")
     monthly_income: Decimal
     monthly_debt_payments: Decimal = Decimal("0")
     fee_amount: Decimal = Decimal("0")
+    applicant_facts: ApplicantFactsIn | None = None
 
 
 class ApplicationPatch(Schema):

@@ -162,3 +162,23 @@ def test_openapi_lists_lending(lending_world):
     schema = client_for(lending_world, "director").get("/api/v1/openapi.json")
     assert schema.status_code == 200
     assert f"{API}/applications" in schema.json()["paths"]
+
+
+def test_application_without_a_grade_is_prescreened_by_the_engine(scored_world):
+    from lendpilot.scoring.models import PrescreenLog
+
+    created = _create(scored_world, risk_grade=None,
+                      applicant_facts={"employment_years": 6, "bureau_inquiries_6m": 1, "bureau_overdue_24m": 0})
+    assert created.status_code == 201, created.content
+    app = Application.objects.get(pk=created.json()["id"])
+    log = PrescreenLog.objects.get(pk=app.prescreen_id)
+    assert (app.risk_grade, app.score, app.scorecard_version_id) == (log.grade, log.score, log.scorecard_version_id)
+
+
+def test_application_with_a_hard_rule_decline_is_refused_and_not_saved(scored_world):
+    before = Application.objects.count()
+    facts = {"employment_years": 6, "bureau_inquiries_6m": 1, "bureau_overdue_24m": 0, "bureau_flags": ["fraud"]}
+    created = _create(scored_world, risk_grade=None, applicant_facts=facts)
+    assert created.status_code == 422
+    assert "prescreen" in _fields(created)
+    assert Application.objects.count() == before
