@@ -130,7 +130,6 @@ EVENTS: dict[str, str] = {
     "insights.action_items_escalated": _("Overdue action items escalated"),
     "insights.funnel_diagnosed": _("Funnel diagnosed and weak nodes flagged"),
     "insights.metric_snapshots_built": _("Daily metric snapshot built"),
-    "insights.metric_snapshots_built": _("Daily metric snapshot built"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }
