@@ -19,6 +19,7 @@ EVENTS: dict[str, str] = {
     "customers.customer_reassigned": _("Customer reassigned"),
     "customers.pii_revealed": _("Personal identifier revealed"),
     "customers.message_queued": _("Message to customer queued"),
+    "customers.messages_queued": _("Messages to customers queued in bulk"),
     "customers.tag_defined": _("Portrait tag defined"),
     "customers.tags_recomputed": _("Portrait tags recomputed"),
     "customers.portrait_recomputed": _("Customer portraits recomputed (signals, tiers, RFM, value, tags)"),

@@ -1,17 +1,43 @@
-"""Customer writes (FEATURES X3, C8): create, update, reassign, reveal a personal identifier.
+"""Customer writes (FEATURES X3, C8): create, update, reassign, reveal a personal identifier; the
+outbox of messages to customers; and the portrait (B2, B4, D1, D7): tags, tiers, RFM, lifetime value,
+segments and questionnaires.
 
 Identifiers are validated with python-stdnum, then sealed (encrypted, hashed, masked) before they
 reach the database. Audit records carry only masked identifiers, never the plaintext.
 """
 
+import datetime as _dt
+import re
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Ntile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.compliance.audit import record_batch_event, record_event, snapshot
 from lendpilot.compliance.crypto import decrypt, keyed_hash
 from lendpilot.compliance.models import PiiAccessLog
+from lendpilot.core.bulk_load import indexes_rebuilt_after
 from lendpilot.core.reference import Industry
+from lendpilot.customers import rules, segment_query, tiering
 from lendpilot.customers.identifiers import (
     IdentifierError,
     birth_date_from_id,
@@ -21,9 +47,26 @@ from lendpilot.customers.identifiers import (
     normalise_id_number,
     normalise_mobile,
 )
-from lendpilot.customers.models import Customer, CustomerMessage
+from lendpilot.customers.models import (
+    Customer,
+    CustomerFacts,
+    CustomerMessage,
+    CustomerNeeds,
+    CustomerSignals,
+    CustomerTag,
+    CustomerValue,
+    FeedRecord,
+    Question,
+    Questionnaire,
+    QuestionnaireResponse,
+    Segment,
+    TagDefinition,
+    TierChange,
+    TierPolicy,
+)
 from lendpilot.customers.pii import PII_FIELDS, sealed_columns
-from lendpilot.org.access import actor_of, require, staff_in_scope
+from lendpilot.customers.selectors import tier_thresholds
+from lendpilot.org.access import actor_of, require, scope_filter, staff_in_scope
 from lendpilot.org.models import Region, Staff
 from lendpilot.org.roles import Perm, Role
 
@@ -332,52 +375,6 @@ def customer_message_queue(
 # --- Customer 360: tags, tiers, RFM, lifetime value, segments, questionnaires (B2, B4, D1, D7) -----------
 # The recomputes below are set-based: one statement per tag (DELETE + INSERT ... SELECT), one INSERT ...
 # SELECT with window functions for RFM, one GROUP BY for the feed signals, never a Python loop over rows.
-
-# ruff: noqa: E402 (the portrait section keeps its imports next to it)
-import datetime as _dt
-import re
-from decimal import Decimal
-
-from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Ntile
-from django.utils import timezone
-
-from lendpilot.compliance.audit import record_batch_event
-from lendpilot.core.bulk_load import indexes_rebuilt_after
-from lendpilot.customers import rules, segment_query, tiering
-from lendpilot.customers.models import (
-    CustomerFacts,
-    CustomerNeeds,
-    CustomerSignals,
-    CustomerTag,
-    CustomerValue,
-    FeedRecord,
-    Question,
-    Questionnaire,
-    QuestionnaireResponse,
-    Segment,
-    TagDefinition,
-    TierChange,
-    TierPolicy,
-)
-from lendpilot.customers.selectors import tier_thresholds
-from lendpilot.org.access import scope_filter
 
 _MONEY_OUT = DecimalField(max_digits=16, decimal_places=2)
 
@@ -920,3 +917,35 @@ def questionnaire_answer(*, actor, customer: Customer, questionnaire: Questionna
                  after={"customer_id": customer.pk, "questionnaire": questionnaire.code,
                         "version": questionnaire.version, "answered": sorted(clean)})
     return response
+
+
+def customer_messages_queue_bulk(*, actor, messages: list[dict], batch_id: str) -> int:
+    """Queue many customer messages at once (a campaign or a trigger run): one INSERT for the new
+    rows and one batch audit event listing how many were queued per purpose. Each message is a dict
+    of customer_id, channel, body, purpose, dedup_key; a dedup_key already in the outbox is skipped,
+    so a re-run queues nothing. Must run inside the caller's transaction. Rejects the whole batch,
+    naming the row, when a row has an unknown channel or an empty body."""
+    errors: dict[str, str] = {}
+    for index, row in enumerate(messages):
+        if row.get("channel") not in CustomerMessage.Channel.values:
+            errors[f"messages.{index}.channel"] = _("unknown channel")
+        if not (row.get("body") or "").strip():
+            errors[f"messages.{index}.body"] = _("the message is empty")
+    if errors:
+        raise ValidationError(errors)
+    keys = [row["dedup_key"] for row in messages]
+    taken = set()
+    for start in range(0, len(keys), 5000):
+        taken.update(CustomerMessage.objects.filter(dedup_key__in=keys[start:start + 5000])
+                     .values_list("dedup_key", flat=True))
+    new = [CustomerMessage(customer_id=row["customer_id"], channel=row["channel"], body=row["body"].strip()[:500],
+                           purpose=row["purpose"], dedup_key=row["dedup_key"])
+           for row in messages if row["dedup_key"] not in taken]
+    CustomerMessage.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    if new:
+        per_purpose: dict[str, int] = {}
+        for message in new:
+            per_purpose[message.purpose] = per_purpose.get(message.purpose, 0) + 1
+        record_batch_event(actor=actor_of(actor).user, event_code="customers.messages_queued",
+                           summary={"batch_id": batch_id, "queued": len(new), "per_purpose": per_purpose})
+    return len(new)

@@ -42,7 +42,7 @@ from lendpilot.compliance.audit import record_batch_event, record_event, snapsho
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer, CustomerTag, TagDefinition
 from lendpilot.customers.rules import RuleError, compile_rule, parse
-from lendpilot.customers.services import customer_message_queue
+from lendpilot.customers.services import customer_messages_queue_bulk
 from lendpilot.org.access import Actor, actor_of, require, staff_in_scope
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import FundingNode, Product
@@ -260,9 +260,10 @@ def offer_message(offer: PreApprovedOffer) -> str:
 def triggers_evaluate(*, actor, as_of: date | None = None) -> TriggerRun:
     """Run every active trigger rule once (B3, D3): expire stale offers, insert the new offers of each
     rule set-based within the rate limits, put a follow-up task on each customer's manager's list, queue
-    the customer message through the outbox, and write one batch audit event for the run (each message
-    is audited by the outbox). Rules run in code order, so a customer matched by two rules in one run
-    gets the second only within the limits. Idempotent for a day: a re-run pushes nothing new."""
+    the customer messages through the outbox in one bulk insert, and write one batch audit event for
+    the run (the outbox writes one more for the messages). Rules run in code order, so a customer
+    matched by two rules in one run gets the second only within the limits. Idempotent for a day: a
+    re-run pushes nothing new."""
     acting = actor_of(actor)
     if not acting.is_system:
         require(acting, Perm.ASSIGN_LEADS)
@@ -301,19 +302,17 @@ def triggers_evaluate(*, actor, as_of: date | None = None) -> TriggerRun:
                                    Concat(Value("offer:"), Cast("pk", CharField()), output_field=CharField()),
                                    Value("", output_field=CharField()),
                                    Value(timezone.now(), output_field=DateTimeField())))
-    queued = 0
-    for offer in offers.select_related("product", "customer", "rule").order_by("pk"):
-        # Bounded by the rate limits: a customer gets at most max_offers messages per window.
-        if customer_message_queue(actor=actor, customer=offer.customer, channel=offer.rule.channel,
-                                  body=offer_message(offer), purpose="preapproved_offer",
-                                  dedup_key=f"offer:{offer.pk}") is not None:
-            queued += 1
-    run.messages = queued
+    # Bounded by the rate limits: a customer gets at most max_offers messages per window.
+    run.messages = customer_messages_queue_bulk(
+        actor=actor, batch_id=f"trigger-run:{run.pk}",
+        messages=[{"customer_id": offer.customer_id, "channel": offer.rule.channel, "body": offer_message(offer),
+                   "purpose": "preapproved_offer", "dedup_key": f"offer:{offer.pk}"}
+                  for offer in offers.select_related("product", "rule").order_by("pk")])
     run.per_rule = per_rule
     run.save(update_fields=["expired", "offers", "tasks", "messages", "per_rule"])
     record_batch_event(actor=acting.user, event_code="sales.offers_pushed", summary={
         "batch_id": f"trigger-run:{run.pk}", "as_of": as_of.isoformat(), "offers": run.offers, "tasks": run.tasks,
-        "messages": queued, "expired": run.expired, "per_rule": per_rule,
+        "messages": run.messages, "expired": run.expired, "per_rule": per_rule,
         "offer_ids": list(offers.order_by("pk").values_list("pk", flat=True)[:1000])})
     return run
 

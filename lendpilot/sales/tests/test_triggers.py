@@ -56,7 +56,7 @@ def test_run_offers_the_band_on_the_product_to_customers_at_the_node(buyers):
     assert set(CustomerMessage.objects.values_list("dedup_key", flat=True)) == {f"offer:{o.pk}"
                                                                                  for o in offers.values()}
     assert AuditEvent.objects.filter(event_code="sales.offers_pushed").count() == 1
-    assert AuditEvent.objects.filter(event_code="customers.message_queued").count() == 2
+    assert AuditEvent.objects.filter(event_code="customers.messages_queued").count() == 1
 
 
 def test_second_run_within_the_cooldown_creates_nothing_and_after_it_creates_again(buyers):
