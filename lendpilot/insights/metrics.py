@@ -290,23 +290,26 @@ def _add(target: dict, sums: dict) -> None:
         target[column] = target.get(column, 0) + (sums.get(column) or 0)
 
 
-def _snapshot_sums(dimension: str, start: date, end: date, *, key: str | None = None) -> dict:
+def _snapshot_sums(dimension: str, start: date, end: date, *, key: str | None = None,
+                   keys: list[str] | None = None) -> dict:
     qs = MetricSnapshot.objects.filter(dimension=dimension, business_date__range=(start, end))
     if key is not None:
         qs = qs.filter(key=key)
+    if keys is not None:
+        qs = qs.filter(key__in=keys)
     rows = qs.values("key").annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by()
     return {r["key"]: {c: _number(c, r[f"s_{c}"]) for c in FLOW_SUMS} for r in rows}
 
 
 def _flow_sums(dimension: str, period: Period, today: date, *, key: str | None = None,
-               use_snapshots: bool = True) -> dict[str, dict]:
+               keys: list[str] | None = None, use_snapshots: bool = True) -> dict[str, dict]:
     """Sums per key over the period: built days from the snapshot, the other days (to today) live."""
     end = min(period.end, today)
     if end < period.start:
         return {}
     if not use_snapshots:
         return _live_rows_uncached(dimension, [(period.start, end)], key=key)
-    out = _snapshot_sums(dimension, period.start, end, key=key)
+    out = _snapshot_sums(dimension, period.start, end, key=key, keys=keys)
     for k, sums in _live_rows(dimension, _unbuilt_ranges(period.start, end, today), key=key).items():
         _add(out.setdefault(k, dict.fromkeys(FLOW_SUMS, 0)), sums)
     return out
@@ -319,7 +322,8 @@ def _stock_date(start: date, end: date) -> date | None:
         d=Max("business_date"))["d"]
 
 
-def _stock(dimension: str, period: Period, today: date, *, key: str | None = None) -> tuple[date | None, dict]:
+def _stock(dimension: str, period: Period, today: date, *, key: str | None = None,
+           keys: list[str] | None = None) -> tuple[date | None, dict]:
     """Balances at the period's last portfolio snapshot, per key: (date, {key: {balance, overdue, npl}})."""
     if dimension not in STOCK_DIMENSIONS:
         return None, {}
@@ -329,6 +333,8 @@ def _stock(dimension: str, period: Period, today: date, *, key: str | None = Non
     qs = PortfolioSnapshot.objects.filter(business_date=day, dimension=dimension)
     if key is not None:
         qs = qs.filter(key=key)
+    if keys is not None:
+        qs = qs.filter(key__in=keys)
     return day, {r["key"]: r for r in qs.values("key", "balance", "overdue_balance", "npl_balance")}
 
 
@@ -336,7 +342,8 @@ _QUOTA_KEY = {"all": Value("all", output_field=CharField()), "region": "staff__t
               "team": "staff__team_id", "manager": "staff_id"}
 
 
-def _targets(dimension: str, period: Period, *, key: str | None = None, by_month: bool = False) -> dict:
+def _targets(dimension: str, period: Period, *, key: str | None = None, by_month: bool = False,
+             keys: list[str] | None = None) -> dict:
     """Base quotas per key (pro rata for the period), or per month for one key when `by_month`."""
     if dimension not in TARGET_DIMENSIONS:
         return {}
@@ -345,6 +352,8 @@ def _targets(dimension: str, period: Period, *, key: str | None = None, by_month
     qs = Quota.objects.filter(month__range=(period.start.replace(day=1), period.end)).annotate(lp_k=expr)
     if key is not None:
         qs = qs.filter(lp_k=key)
+    if keys is not None:
+        qs = qs.filter(lp_k__in=keys)
     per_key: dict = defaultdict(dict)
     for row in qs.values("lp_k", "month").annotate(s=Sum("base")).order_by():
         per_key[row["lp_k"]][row["month"]] = Decimal(row["s"] or 0)
@@ -400,10 +409,11 @@ class MetricReport:
 
 
 def _figures(dimension: str, period: Period, today: date, *, key: str | None = None,
-             use_snapshots: bool = True) -> dict[str, Figures]:
-    flows = _flow_sums(dimension, period, today, key=key, use_snapshots=use_snapshots)
-    stock_day, stock = _stock(dimension, period, today, key=key)
-    targets = _targets(dimension, period, key=key)
+             keys: list[str] | None = None, use_snapshots: bool = True) -> dict[str, Figures]:
+    """Figures per key; `keys` narrows the snapshot, stock and target reads to those segments."""
+    flows = _flow_sums(dimension, period, today, key=key, keys=keys, use_snapshots=use_snapshots)
+    stock_day, stock = _stock(dimension, period, today, key=key, keys=keys)
+    targets = _targets(dimension, period, key=key, keys=keys)
     keys = set(flows) | set(stock) | set(targets)
     out = {}
     for k in keys:
@@ -522,8 +532,10 @@ def drilldown(*, actor, period, dimension: str, parent=None, codes=None, today: 
         raise _as_validation(exc) from exc
     except ValueError as exc:
         raise ValidationError({"dimension": str(exc)}) from exc
-    cur = _figures(dimension, period, today, use_snapshots=use_snapshots)
-    prev = _figures(dimension, period.previous(), today, use_snapshots=use_snapshots)
+    # Inside a region or team only its segments are read; the bank's lists are read whole.
+    wanted = [k for k, _label in keys] if parent_sl.dimension != "all" and len(keys) <= 500 else None
+    cur = _figures(dimension, period, today, keys=wanted, use_snapshots=use_snapshots)
+    prev = _figures(dimension, period.previous(), today, keys=wanted, use_snapshots=use_snapshots)
     blank = _empty_figures(dimension, period, today)
     names = {c: BY_CODE[c].name for c in codes}
     rows = []

@@ -166,3 +166,14 @@ def test_a_tier_slice_reads_the_portfolio_snapshot_of_the_tier(world, book):
     assert values["overdue_rate"].value == 0.1
     assert values["npl_ratio"].value == 0.02
     assert values["disbursed_amount"].value == 750000.0  # every test customer is micro
+
+
+def test_drilldown_inside_a_team_lists_its_members_with_their_figures(world, book):
+    team = world.teams["east-a"].pk
+    rows = drilldown(actor=world.user("director"), period="month:2026-11", dimension="manager",
+                     parent=f"team:{team}", codes=["disbursed_amount", "target_attainment"], today=TODAY)
+    by_key = {r.key: r for r in rows}
+    wang, zhao = str(world.staff["am_wang"].pk), str(world.staff["am_zhao"].pk)
+    assert str(world.staff["am_sun"].pk) not in by_key
+    assert by_key[wang].value_of("disbursed_amount").value == 100000.0
+    assert by_key[zhao].value_of("target_attainment").value == 3.0  # 600,000 / 200,000
