@@ -281,8 +281,13 @@ class Figures:
         return cached
 
 
+_PLACES = {"0.01": 2, "0.000001": 6}
+
+
 def _q(value: Decimal, places: str) -> float:
-    return float(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    # Displayed figures (not money that is booked): float rounding is enough and keeps a 2,000-row
+    # drill-down cheap; page and API share this one function, so they always agree.
+    return round(float(value), _PLACES[places])
 
 
 def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | None, str]:
