@@ -23,7 +23,10 @@ from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
 from lendpilot.customers.services import customer_create
 from lendpilot.customers.synthetic import make_id_number
-from lendpilot.insights import metrics
+from lendpilot.insights import (
+    metrics,
+    review_benchmarks,  # noqa: F401  (registers funnel_diagnosis)
+)
 from lendpilot.insights.catalogue import Slice
 from lendpilot.insights.cockpit import cockpit_data
 from lendpilot.insights.models import MetricSnapshot
