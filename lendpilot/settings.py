@@ -158,6 +158,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.ba
 # the business date that just closed (the day before the firing time) as `business_date`, ISO.
 LENDPILOT_SCHEDULE = {
     "eod": {"task": "lendpilot.monitoring.tasks.run_eod_task", "cron": "30 1 * * *"},
+    "portrait": {"task": "lendpilot.lending.tasks.refresh_customer_portrait_task", "cron": "30 2 * * *"},
     "seal_prescreen_log": {"task": "lendpilot.scoring.tasks.seal_prescreen_log_task", "cron": "0 2 * * *"},
     "opportunities_sync": {"task": "lendpilot.sales.tasks.sync_opportunities_with_lending_task", "cron": "0 3 * * *"},
     "action_items_escalation": {"task": "lendpilot.insights.review_tasks.escalate_overdue_action_items_task",

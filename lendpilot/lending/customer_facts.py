@@ -9,7 +9,8 @@ grade of the latest graded application (the credit band).
 `refresh_customer_facts(as_of=...)` rebuilds the whole table with one DELETE and one INSERT ... SELECT
 with GROUP BY (no Python loop over customers), counting only loans disbursed and repayments valued on
 or before `as_of`. `refresh_customer_portrait(as_of=...)` does that and then the customers' own
-recompute (feed signals, tiers, RFM, lifetime value, tags): the nightly end-of-day batch calls it.
+recompute (feed signals, tiers, RFM, lifetime value, tags): the nightly `portrait` job calls it
+(`lending.tasks`, after the end-of-day batch).
 """
 
 from datetime import date

@@ -41,7 +41,6 @@ from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
 from lendpilot.lending import services as lending
 from lendpilot.lending.classification import NPL_CLASSES
-from lendpilot.lending.customer_facts import refresh_customer_portrait
 from lendpilot.lending.models import CreditLine, Instalment, Loan
 from lendpilot.monitoring import history, thresholds
 from lendpilot.monitoring import industry as industry_model
@@ -79,8 +78,10 @@ PLAN = {
     3: [Intervention.Kind.LINE_FREEZE, Intervention.Kind.COLLECTION],
     4: [Intervention.Kind.LEGAL],
 }
+# The customer portrait (tags, RFM, tiers) is not a stage: at bank scale it takes minutes, so it is its
+# own daily job (`portrait` in settings.LENDPILOT_SCHEDULE) after the EOD.
 STAGES = ("delinquency", "penalty", "signals", "escalation", "plans", "line_review", "snapshot", "buckets",
-          "thresholds", "portrait")
+          "thresholds")
 
 
 # ------------------------------------------------------------------------------------------- rules
@@ -752,19 +753,10 @@ def history_rebuild(*, actor, start, end) -> dict:
     return counts
 
 
-def _stage_portrait(*, day, rules, ruleset, acting) -> dict:
-    """The customer portrait as of the business date, once days past due and classes are current:
-    lending's per-customer loan facts, then the customers' recompute of feed signals, tiers, RFM, lifetime
-    value and tags (both set-based). Run as the system: the batch, not whoever started it, owns the tags."""
-    summary = refresh_customer_portrait(as_of=day, actor=None)
-    return {k: v for k, v in summary.items() if isinstance(v, int | float)}
-
-
 STAGE_FUNCTIONS = {
     "delinquency": _stage_delinquency, "penalty": _stage_penalty, "signals": _stage_signals,
     "escalation": _stage_escalation, "plans": _stage_plans, "line_review": _stage_line_review,
     "snapshot": _stage_snapshot, "buckets": _stage_buckets, "thresholds": _stage_thresholds,
-    "portrait": _stage_portrait,
 }
 
 

@@ -33,3 +33,15 @@ def test_portrait_refresh_sets_tier_and_value_from_the_loan_book(lending_world):
     assert summary["facts"] == 1 and summary["tier_changes"] == 1
     assert Customer.objects.get(pk=world.customers["am_wang_company"].pk).tier == "growth"
     assert CustomerValue.objects.filter(customer=world.customers["am_wang_company"]).exists()
+
+
+def test_nightly_portrait_job_refreshes_the_tier_and_a_rerun_changes_nothing(lending_world):
+    from lendpilot.lending.tasks import refresh_customer_portrait_task
+
+    world = lending_world
+    disbursed_loan(world, customer="am_wang_company", product="mortgage", amount="1000000", term=24,
+                   method="equal_instalment", rate="0.0500")
+    first = refresh_customer_portrait_task.enqueue(business_date="2025-06-30").return_value
+    again = refresh_customer_portrait_task.enqueue(business_date="2025-06-30").return_value
+    assert Customer.objects.get(pk=world.customers["am_wang_company"].pk).tier == "growth"
+    assert first["tier_changes"] == 1 and again["tier_changes"] == 0

@@ -80,6 +80,6 @@ def test_run_eod_command_shows_a_progress_bar_on_request(world, capsys):
     make_loan(world)
     out = StringIO()
     call_command("run_eod", "--date", DAY.isoformat(), "--progress", stdout=out)
-    assert f"[{len(STAGES)}/{len(STAGES)}] portrait" in out.getvalue()
+    assert f"[{len(STAGES)}/{len(STAGES)}] thresholds" in out.getvalue()
     assert "started by command" in out.getvalue()
     assert "stage" in capsys.readouterr().err  # the tqdm bar
