@@ -3,6 +3,9 @@
 taken through the real approval services so the queues and decision histories are live, and the
 days past due and five-category classes computed as of the demo day.
 
+Every disbursed application carries the status history a real case leaves, and about one application
+in four that reached a decision was rejected (the command centre's approval rate counts these moves).
+
 Loans, their applications, contracts and instalments are bulk inserted; repayments are posted with
 the same set-based CSV import the core-banking feed uses (allocation, penalty interest), so the
 figures on every page come from the production code path.
@@ -10,12 +13,13 @@ figures on every page come from the production code path.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
@@ -56,7 +60,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     l1 = list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=1).order_by("pk"))
     l3 = list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=3).order_by("pk"))
     operations = Staff.objects.filter(role=Role.OPERATIONS).order_by("pk").first()
-    n_loans = max(20, len(customers) // 10)
+    n_loans = max(60, len(customers) // 10)  # enough loans a month for the command centre even on a tiny bank
     chosen = rng.sample(customers, min(n_loans, len(customers)))
 
     applications, contracts, plans = [], [], []
@@ -66,7 +70,8 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         term = rng.choice([t for t in (6, 12, 24, 36, 60) if product.min_term_months <= t <= product.max_term_months]
                           or [product.min_term_months])
         amount, rate = _amount(rng, product), _rate(rng, product)
-        disbursed = today - timedelta(days=rng.randint(35, HISTORY_MONTHS * 30))
+        # More loans lately, as the book grows (the sales demo's leads grow the same way).
+        disbursed = today - timedelta(days=35 + int((HISTORY_MONTHS * 30 - 35) * rng.random() ** 1.4))
         rows = build_schedule(principal=amount, annual_rate=rate, periods=term, method=method, start=disbursed)
         applications.append(Application(
             number=f"APD{n:07d}", applicant_id=customer_id, product=product, amount=amount, term_months=term,
@@ -91,8 +96,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                              approver=rng.choice(l1), reason="资料齐全"),
                     Decision(application=app, submission_round=1, step=1, level=3, outcome="approve",
                              approver=rng.choice(l3), reason="同意放款"))], batch_size=ctx.scale.batch_size)
-        StatusChange.objects.bulk_create([StatusChange(application=app, from_status="signed", to_status="disbursed")
-                                          for app in applications], batch_size=ctx.scale.batch_size)
+        history = _status_history(ctx, applications, [p[0] for p in plans], products, customers, l1)
         loans = [Loan(number=f"LND{c.pk:07d}", contract=c, borrower_id=app.applicant_id, product=app.product,
                       principal=app.amount, annual_rate=app.annual_rate, term_months=app.term_months,
                       repayment_method=app.repayment_method, disbursed_on=plan[0], outstanding_principal=app.amount)
@@ -121,7 +125,49 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     services.loans_update_delinquency(as_of=today)
     cases = _live_cases(ctx, rng, products, customers)
     return {"loans": len(loans), "instalments": sum(len(p[1]) for p in plans), "repayments": posted,
-            "live_cases": cases}
+            "live_cases": cases, **history}
+
+
+def _moment(day, rng) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=rng.randint(0, 480)))
+
+
+def _status_history(ctx: SeedContext, applications, disbursed_on, products, customers, l1) -> dict[str, int]:
+    """The status moves a real case leaves (submitted, approved, contract issued, signed, disbursed), dated in
+    the days before each disbursement, and about one rejected application for every three approved, decided
+    around the same dates: the command centre's approval rate (B9) counts these moves."""
+    rng = ctx.sub_rng("lending.history")
+    moves = []
+    for app, day in zip(applications, disbursed_on, strict=True):
+        approved = day - timedelta(days=rng.randint(3, 10))
+        submitted = approved - timedelta(days=rng.randint(1, 7))
+        for src, dst, on in (("draft", "in_review", submitted), ("in_review", "approved", approved),
+                             ("approved", "contracted", approved + timedelta(days=1)),
+                             ("contracted", "signed", day - timedelta(days=1)), ("signed", "disbursed", day)):
+            moves.append((app.pk, src, dst, "", _moment(on, rng)))
+    rejected = []
+    for n in range(round(len(applications) * 0.35)):
+        customer_id, manager_id = rng.choice(customers)
+        product = rng.choice(products)
+        decided = rng.choice(disbursed_on) - timedelta(days=rng.randint(0, 20))
+        rejected.append((Application(
+            number=f"APR{n:07d}", applicant_id=customer_id, product=product, amount=_amount(rng, product),
+            term_months=product.min_term_months, repayment_method=product.repayment_methods[0],
+            annual_rate=_rate(rng, product), purpose=rng.choice(PURPOSES),
+            risk_grade=rng.choices("CDE", weights=[30, 45, 25])[0], monthly_income=product.min_amount / 20,
+            monthly_debt_payments=Decimal("0"), status=Application.Status.REJECTED, created_by_id=manager_id,
+            submitted_by_id=manager_id, submission_round=1, route=[1, 3], step=0), decided))
+    Application.objects.bulk_create([a for a, _ in rejected], batch_size=ctx.scale.batch_size)
+    for app, decided in rejected:
+        moves.append((app.pk, "draft", "in_review", "", _moment(decided - timedelta(days=rng.randint(1, 7)), rng)))
+        moves.append((app.pk, "in_review", "rejected", "负债过高，还款能力不足", _moment(decided, rng)))
+    if l1:
+        Decision.objects.bulk_create([Decision(application=app, submission_round=1, step=0, level=1, outcome="reject",
+                                               approver=rng.choice(l1), reason="负债过高，还款能力不足")
+                                      for app, _ in rejected], batch_size=ctx.scale.batch_size)
+    n = ctx.insert_rows(StatusChange, ["application_id", "from_status", "to_status", "note", "at"], moves,
+                        total=len(moves), desc="lending status history")
+    return {"status_changes": n, "rejected_applications": len(rejected)}
 
 
 def _live_cases(ctx: SeedContext, rng, products, customers) -> int:

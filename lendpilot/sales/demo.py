@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from lendpilot.compliance.crypto import encrypt, keyed_hash, mask
 from lendpilot.customers.models import Customer
+from lendpilot.lending.models import Application, Loan
 from lendpilot.lending.schedule import annualised_rate, build_schedule
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Role
@@ -46,6 +47,8 @@ LOSS = {
 }
 SOURCES = {Lead.Source.DIRECT: 25, Lead.Source.CHANNEL: 25, Lead.Source.REFERRAL: 15, Lead.Source.CAMPAIGN: 15,
            Lead.Source.SCENARIO: 10, Lead.Source.WALK_IN: 10}
+# Share of won opportunities whose loan is found in the book (same manager, disbursed while the lead was open).
+LINKED_SHARE = 0.6
 INDUSTRIES = {"C": 20, "F": 25, "H": 10, "E": 8, "G": 8, "I": 6, "A": 6, "L": 5, "O": 7, "K": 5}
 
 SCRIPTS = {
@@ -91,6 +94,36 @@ def _playbook(ctx: SeedContext) -> list[PlaybookEntry]:
 
 def _aware(day, rng) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=rng.randint(0, 540)))
+
+
+def _link_loans(ctx: SeedContext, opps: list[Opportunity], plans: list[list]) -> list[Opportunity]:
+    """Ties a share of the book's disbursed applications to a won opportunity of the same manager, the one
+    the loan came from: that opportunity (and its lead) is moved in time, keeping every duration, so that the
+    loan is disbursed while it was open and it is won within days after (a loan is disbursed before the
+    opportunity is won). The command centre's lead conversion and conversion cycle (B9) follow this link."""
+    rng = ctx.sub_rng("sales.loans")
+    won: dict[int, list[int]] = {}
+    for i, opp in enumerate(opps):
+        if opp.node == Node.WON:
+            won.setdefault(opp.owner_id, []).append(i)
+    linked = []
+    for application_id, customer_id, manager_id, day in (
+            Loan.objects.filter(contract__application__status=Application.Status.DISBURSED)
+            .order_by("disbursed_on", "pk")
+            .values_list("contract__application_id", "borrower_id", "borrower__manager_id", "disbursed_on")):
+        fits = [i for i in won.get(manager_id, ()) if opps[i].lead.customer_id in (None, customer_id)]
+        if not fits or rng.random() >= LINKED_SHARE:
+            continue
+        i = rng.choice(fits)
+        won[manager_id].remove(i)
+        opp, moves = opps[i], plans[i]
+        shift = timedelta(days=(day - timezone.localdate(moves[-1][2])).days + rng.randint(0, 5))
+        plans[i] = moves = [(src, dst, at + shift) for src, dst, at in moves]
+        opp.lead.received_at += shift
+        opp.created_at, opp.node_entered_at, opp.closed_at = moves[0][2], moves[-1][2], moves[-1][2]
+        opp.application_id, opp.customer_id, opp.lead.customer_id = application_id, customer_id, customer_id
+        linked.append(opp)
+    return linked
 
 
 def seed(ctx: SeedContext) -> dict[str, int]:
@@ -184,8 +217,11 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             created_at=moves[0][2], node_entered_at=moves[-1][2],
             closed_at=moves[-1][2] if node in (Node.WON, Node.LOST) else None))
         plans.append(moves)
+    linked = _link_loans(ctx, opps, plans)
     with transaction.atomic():
         Opportunity.objects.bulk_create(opps, batch_size=ctx.scale.batch_size)
+        Lead.objects.bulk_update([opp.lead for opp in linked], ["customer", "received_at"],
+                                 batch_size=ctx.scale.batch_size)
     transitions = (
         (opp.pk, src, dst, at, "system", "")
         for opp, moves in zip(opps, plans, strict=True) for src, dst, at in moves)
@@ -229,5 +265,6 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         for model in (Lead, Opportunity, Transition, Activity):
             ctx.analyze(model)
     return {"leads": len(leads), "opportunities": len(opps), "transitions": n_transitions,
-            "activities": len(activities), "proposals": len(proposals), "playbook_entries": len(playbook),
+            "activities": len(activities), "proposals": len(proposals),
+            "linked_loans": len(linked), "playbook_entries": len(playbook),
             "resource_packs": len(packs)}
