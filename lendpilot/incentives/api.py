@@ -15,6 +15,8 @@ from lendpilot.incentives import selectors, services
 from lendpilot.incentives.models import CommissionPlan, IncentivePool
 from lendpilot.incentives.schemas import (
     ApproveMonthOut,
+    CommissionPlanIn,
+    CommissionPlanOut,
     DisputeIn,
     DisputeOut,
     GrantIn,
@@ -22,8 +24,6 @@ from lendpilot.incentives.schemas import (
     PeerRatingIn,
     PeerRatingOut,
     PeerSummaryOut,
-    PlanIn,
-    PlanOut,
     PoolIn,
     ResolveIn,
     RetentionOut,
@@ -51,14 +51,14 @@ def _statement_out(st, *, lines: bool = False) -> dict:
     return out
 
 
-@router.get("/plans", response=with_errors({200: list[PlanOut]}), summary="Commission plans")
+@router.get("/plans", response=with_errors({200: list[CommissionPlanOut]}), summary="Commission plans")
 def plan_list(request):
     require(actor_of(request.user), Perm.VIEW_INCENTIVES)
     return list(CommissionPlan.objects.order_by("-version")[:100])
 
 
-@router.post("/plans", response=with_errors({201: PlanOut}), summary="Publish a commission plan (data)")
-def plan_publish(request, payload: PlanIn):
+@router.post("/plans", response=with_errors({201: CommissionPlanOut}), summary="Publish a commission plan (data)")
+def plan_publish(request, payload: CommissionPlanIn):
     return Status(201, services.commission_plan_publish(actor=request.user, name=payload.name, spec=payload.spec))
 
 

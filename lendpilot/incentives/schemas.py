@@ -9,12 +9,12 @@ from ninja import Field, Schema
 from lendpilot.core.schemas import Id, Money, Text
 
 
-class PlanIn(Schema):
+class CommissionPlanIn(Schema):
     name: Text(100, min_length=1, strip=True)
     spec: Any = Field(..., description="the plan as data; see lendpilot.incentives.commission")
 
 
-class PlanOut(Schema):
+class CommissionPlanOut(Schema):
     id: int
     name: str
     version: int

@@ -33,18 +33,18 @@ Dimension = Annotated[str | None, Query(None, max_length=16, pattern=r"^[a-z]*$"
 Key = Annotated[str | None, Query(None, max_length=40, pattern=r"^[A-Za-z0-9_\-]*$")]
 
 
-class SliceOut(Schema):
+class ReviewSliceOut(Schema):
     dimension: str
     key: str
     label: str
 
 
-class PeriodOut(Schema):
+class ReviewPeriodOut(Schema):
     start: date
     end: date
 
 
-class NodeOut(Schema):
+class FunnelStageOut(Schema):
     stage: str
     entered: int
     advanced: int
@@ -61,14 +61,14 @@ class NodeOut(Schema):
     action_item_id: int | None
 
 
-class FunnelOut(Schema):
-    slice: SliceOut
-    period: PeriodOut
-    baseline_periods: list[PeriodOut]
+class FunnelDiagnosisOut(Schema):
+    slice: ReviewSliceOut
+    period: ReviewPeriodOut
+    baseline_periods: list[ReviewPeriodOut]
     threshold_points: float
     min_volume: int
     created: int
-    nodes: list[NodeOut]
+    nodes: list[FunnelStageOut]
     flagged: list[str]
 
 
@@ -82,7 +82,7 @@ class DiagnoseIn(Schema):
     min_volume: int | None = Field(None, ge=0, le=1_000_000)
 
 
-class SegmentOut(Schema):
+class ConversionSegmentOut(Schema):
     key: list[str]
     labels: list[str]
     opened: int
@@ -94,17 +94,17 @@ class SegmentOut(Schema):
 
 
 class ConversionOut(Schema):
-    slice: SliceOut
-    period: PeriodOut
+    slice: ReviewSliceOut
+    period: ReviewPeriodOut
     dimensions: list[str]
     confidence: float
     min_volume: int
     opened: int
     won: int
     conversion_pct: float | None
-    segments: list[SegmentOut]
-    best: list[SegmentOut]
-    worst: list[SegmentOut]
+    segments: list[ConversionSegmentOut]
+    best: list[ConversionSegmentOut]
+    worst: list[ConversionSegmentOut]
 
 
 class MemberIn(Schema):
@@ -177,7 +177,7 @@ class FromAlertIn(Schema):
     members: list[MemberIn] = Field(default_factory=list, max_length=20)
 
 
-class OutcomeIn(Schema):
+class ActionOutcomeIn(Schema):
     outcome: Text(4000)
 
 
@@ -193,7 +193,7 @@ def _today() -> date:
     return timezone.localdate()
 
 
-@router.get("/review/funnel", response=with_errors({200: FunnelOut}))
+@router.get("/review/funnel", response=with_errors({200: FunnelDiagnosisOut}))
 def funnel_get(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
                end: date | None = None, baseline_periods: int | None = Query(None, ge=1, le=24),
                threshold: float | None = Query(None, ge=0, lt=1),
@@ -207,7 +207,7 @@ def funnel_get(request, dimension: Dimension = None, key: Key = None, start: dat
     return funnel_payload(result, sl)
 
 
-@router.post("/review/funnel/diagnose", response=with_errors({200: FunnelOut}))
+@router.post("/review/funnel/diagnose", response=with_errors({200: FunnelDiagnosisOut}))
 def funnel_diagnose(request, body: DiagnoseIn):
     """Diagnose and open one improvement action item per flagged node (idempotent per slice, node, period)."""
     sl = review_selectors.resolve_slice(request.user, body.dimension, body.key)
@@ -231,18 +231,18 @@ def conversion_get(request, dimension: Dimension = None, key: Key = None, start:
     return conversion_payload(result, sl, period)
 
 
-class ReviewOut(Schema):
-    slice: SliceOut
-    period: PeriodOut
+class BiweeklyReviewOut(Schema):
+    slice: ReviewSliceOut
+    period: ReviewPeriodOut
     metrics: list[dict]
     metrics_note: str
-    funnel: FunnelOut
+    funnel: FunnelDiagnosisOut
     conversion: ConversionOut
     open_items: list[ActionItemOut]
     closed_items: list[ActionItemOut]
 
 
-@router.get("/review/report", response=with_errors({200: ReviewOut}))
+@router.get("/review/report", response=with_errors({200: BiweeklyReviewOut}))
 def review_get(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
                end: date | None = None):
     """The biweekly review (B9) of a scope and period: metrics with deviations, funnel diagnosis, top and
@@ -337,7 +337,7 @@ def action_item_start(request, item_id: PathId):
 
 
 @router.post("/action-items/{item_id}/close", response=with_errors({200: ActionItemDetailOut}))
-def action_item_close(request, item_id: PathId, body: OutcomeIn):
+def action_item_close(request, item_id: PathId, body: ActionOutcomeIn):
     return actions.action_item_close(actor=request.user, item_id=item_id, outcome=body.outcome)
 
 

@@ -19,7 +19,6 @@ from lendpilot.planning.models import QuotaReset, TargetPlan
 from lendpilot.planning.schemas import (
     AttainmentOut,
     CellEditIn,
-    DecideIn,
     HeatIn,
     MatrixOut,
     PersonTargetOut,
@@ -27,6 +26,7 @@ from lendpilot.planning.schemas import (
     PlanOut,
     QuotaIn,
     QuotaOut,
+    QuotaResetDecisionIn,
     ResetIn,
     ResetOut,
     SplitIn,
@@ -149,7 +149,7 @@ def reset_detail(request, reset_id: PathId):
 
 
 @router.post("/resets/{reset_id}/decide", response=with_errors({200: ResetOut}), summary="Approve or reject a re-set")
-def reset_decide(request, reset_id: PathId, payload: DecideIn):
+def reset_decide(request, reset_id: PathId, payload: QuotaResetDecisionIn):
     actor = actor_of(request.user)
     reset_obj = selectors.reset_get(actor, reset_id)
     services.quota_reset_decide(actor=request.user, reset_obj=reset_obj, approve=payload.approve)

@@ -163,7 +163,7 @@ class ResetOut(Schema):
     lines: list[ResetLineOut]
 
 
-class DecideIn(Schema):
+class QuotaResetDecisionIn(Schema):
     approve: bool
 
 

@@ -42,16 +42,16 @@ from lendpilot.sales.schemas import (
     NodeOfFunding,
     OfferAcceptIn,
     OfferDeclineIn,
-    OfferOut,
     OfferStatusCode,
     OpportunityIn,
     OpportunityOut,
     PlaybookIn,
     PlaybookOut,
+    PreApprovedOfferOut,
     ProposalIn,
-    ProposalOut,
     ResourcePackIn,
     ResourcePackOut,
+    SalesProposalOut,
     SourceCode,
     SyncOut,
     TaskDoneIn,
@@ -223,13 +223,13 @@ def overdue(request):
 
 # --- proposals ------------------------------------------------------------------------------------
 
-@router.get("/opportunities/{opportunity_id}/proposals", response=with_errors({200: list[ProposalOut]}),
+@router.get("/opportunities/{opportunity_id}/proposals", response=with_errors({200: list[SalesProposalOut]}),
             summary="Proposal versions, newest first")
 def proposal_list(request, opportunity_id: PathId):
     return list(selectors.opportunity_get(actor_of(request.auth), opportunity_id).proposals.order_by("-version"))
 
 
-@router.post("/opportunities/{opportunity_id}/proposals", response={201: ProposalOut, **ERRORS},
+@router.post("/opportunities/{opportunity_id}/proposals", response={201: SalesProposalOut, **ERRORS},
              summary="Save the next proposal version (within the product and the rate authority)")
 def proposal_create(request, opportunity_id: PathId, payload: ProposalIn):
     actor = actor_of(request.auth)
@@ -317,7 +317,7 @@ def trigger_run(request, payload: TriggerRunIn):
     return Status(201, scenario_services.triggers_evaluate(actor=actor_of(request.auth), as_of=payload.as_of))
 
 
-@router.get("/offers", response=with_errors({200: list[OfferOut]}),
+@router.get("/offers", response=with_errors({200: list[PreApprovedOfferOut]}),
             summary="Pre-approved offers of the customers in the caller's scope")
 @paginate(Page)
 def offer_list(request, status: OfferStatusCode | None = None, node: NodeOfFunding | None = None,
@@ -325,12 +325,12 @@ def offer_list(request, status: OfferStatusCode | None = None, node: NodeOfFundi
     return scenario_selectors.offers_visible(actor_of(request.auth), status=status, node=node, live_only=live_only)
 
 
-@router.get("/offers/{offer_id}", response=with_errors({200: OfferOut}), summary="One pre-approved offer")
+@router.get("/offers/{offer_id}", response=with_errors({200: PreApprovedOfferOut}), summary="One pre-approved offer")
 def offer_detail(request, offer_id: PathId):
     return scenario_selectors.offer_get(actor_of(request.auth), offer_id)
 
 
-@router.post("/offers/{offer_id}/accept", response=with_errors({200: OfferOut}),
+@router.post("/offers/{offer_id}/accept", response=with_errors({200: PreApprovedOfferOut}),
              summary="The customer takes up the offer: an opportunity is opened (409 if decided or expired)")
 def offer_accept(request, offer_id: PathId, payload: OfferAcceptIn):
     actor = actor_of(request.auth)
@@ -338,7 +338,7 @@ def offer_accept(request, offer_id: PathId, payload: OfferAcceptIn):
     return scenario_services.offer_accept(actor=actor, offer=offer, amount=payload.amount)
 
 
-@router.post("/offers/{offer_id}/decline", response=with_errors({200: OfferOut}),
+@router.post("/offers/{offer_id}/decline", response=with_errors({200: PreApprovedOfferOut}),
              summary="The customer declines the offer (409 if decided or expired)")
 def offer_decline(request, offer_id: PathId, payload: OfferDeclineIn):
     actor = actor_of(request.auth)

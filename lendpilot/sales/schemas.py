@@ -139,7 +139,7 @@ class ProposalIn(Schema):
     needs: dict[Text(50), Text(500)] = Field(default_factory=dict, max_length=30)
 
 
-class ProposalOut(Schema):
+class SalesProposalOut(Schema):
     id: int
     opportunity_id: int
     version: int
@@ -327,7 +327,7 @@ class TriggerRunOut(Schema):
     per_rule: dict
 
 
-class OfferOut(Schema):
+class PreApprovedOfferOut(Schema):
     id: int
     customer_id: int
     product_id: int
@@ -379,7 +379,7 @@ class Customer360Out(Schema):
     portrait: dict
     next_action: ActionOut | None
     actions: list[ActionOut]
-    offers: list[OfferOut]
+    offers: list[PreApprovedOfferOut]
     open_tasks: list[TaskOut]
     open_opportunity_ids: list[int]
     loan_ids: list[int]

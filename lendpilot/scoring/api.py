@@ -22,7 +22,7 @@ from lendpilot.scoring.schemas import (
     PrescreenOut,
     RejectIn,
     ScorecardVersionOut,
-    SnapshotOut,
+    ScoreSnapshotOut,
 )
 
 prescreen_router = Router()
@@ -56,13 +56,13 @@ def version_reject(request, version_id: PathId, payload: RejectIn):
     return services.scorecard_reject(actor=request.user, version=version, reason=payload.reason)
 
 
-@router.get("/versions/{version_id}/monitoring", response=with_errors({200: list[SnapshotOut]}))
+@router.get("/versions/{version_id}/monitoring", response=with_errors({200: list[ScoreSnapshotOut]}))
 def version_monitoring(request, version_id: PathId):
     actor = actor_of(request.user)
     return list(selectors.monitoring_series(actor, selectors.scorecard_version_get(actor, version_id)))
 
 
-@router.post("/versions/{version_id}/monitoring", response=with_errors({200: SnapshotOut}))
+@router.post("/versions/{version_id}/monitoring", response=with_errors({200: ScoreSnapshotOut}))
 def version_monitoring_run(request, version_id: PathId, payload: MonitoringIn):
     version = selectors.scorecard_version_get(actor_of(request.user), version_id)
     return services.monitoring_run(actor=request.user, version=version, month=payload.month)

@@ -163,7 +163,7 @@ class BlacklistEntryOut(Schema):
     list_name: str
 
 
-class SnapshotOut(Schema):
+class ScoreSnapshotOut(Schema):
     month: date
     population: int
     psi: float | None
