@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event, record_event
 from lendpilot.core.errors import Conflict
@@ -131,11 +132,11 @@ def statement_approve(*, actor, statement: CommissionStatement) -> CommissionSta
     who = actor_of(actor)
     require(who, Perm.APPROVE_COMMISSION)
     if Dispute.objects.filter(statement=statement, status=Dispute.Status.OPEN).exists():
-        raise Conflict("resolve the open dispute first", field="status")
+        raise Conflict(_("resolve the open dispute first"), field="status")
     updated = CommissionStatement.objects.filter(pk=statement.pk, status=CommissionStatement.Status.DRAFT).update(
         status=CommissionStatement.Status.APPROVED, approved_by=who.staff, approved_at=timezone.now())
     if not updated:
-        raise Conflict("the statement is already approved", field="status")
+        raise Conflict(_("the statement is already approved"), field="status")
     statement.refresh_from_db()
     record_event(actor=who.user, event_code="incentives.statement_approved", obj=statement,
                  after={"total": statement.total})
@@ -192,7 +193,7 @@ def dispute_resolve(*, actor, dispute: Dispute, resolution: str) -> Dispute:
         status=Dispute.Status.RESOLVED, resolution=resolution.strip(), resolved_by=who.staff,
         resolved_at=timezone.now())
     if not updated:
-        raise Conflict("the dispute is already resolved", field="status")
+        raise Conflict(_("the dispute is already resolved"), field="status")
     dispute.refresh_from_db()
     record_event(actor=who.user, event_code="incentives.dispute_resolved", obj=dispute,
                  after={"resolution": dispute.resolution})
@@ -204,7 +205,7 @@ def honour_candidates(month: date) -> list[honours.Candidate]:
     quota, collection rate of instalments due in the month (one grouped query). NPS is not available yet
     (the service package does not exist), so it is left out, not counted as zero."""
     end = month_end(month)
-    quotas, _ = month_figures(month)
+    quotas, _figures = month_figures(month)
     sold = {r["borrower__manager_id"]: r for r in Loan.objects.filter(disbursed_on__range=(month, end)).values(
         "borrower__manager_id").annotate(s=Sum("principal"), n=Count("id"))}
     collected = {r["loan__borrower__manager_id"]: r for r in Instalment.objects.filter(
@@ -305,7 +306,7 @@ def peer_rating_submit(*, actor, ratee: Staff, month: date, score: int, comment:
         with transaction.atomic():
             rating = PeerRating.objects.create(rater=rater, ratee=ratee, month=month, score=score, comment=comment)
     except IntegrityError as exc:
-        raise Conflict("you have already rated this person for the month", field="ratee_id") from exc
+        raise Conflict(_("you have already rated this person for the month"), field="ratee_id") from exc
     record_event(actor=who.user, event_code="incentives.peer_rated", obj=rating,
                  after={"ratee": ratee.pk, "month": month, "score": score})
     return rating

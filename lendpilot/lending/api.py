@@ -7,6 +7,7 @@ caller's scope 404. A refused CSV import is 422 with one entry per bad row and f
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
@@ -52,7 +53,7 @@ def _resolve(field: str, getter, *args, **kwargs):
     try:
         return getter(*args, **kwargs)
     except Http404 as exc:
-        raise ValidationError({field: "unknown or not visible"}) from exc
+        raise ValidationError({field: _("unknown or not visible")}) from exc
 
 
 def _application_out(app: Application, *, detail: bool = False) -> dict:
@@ -190,7 +191,7 @@ def application_decide(request, application_id: int, payload: DecisionIn):
 @router.get("/queues/{level}", response=list[QueueRowOut])
 def approval_queue(request, level: int):
     if level not in (1, 2, 3, 4):
-        raise ValidationError({"level": "level is 1 (initial), 2 (secondary), 3 (final) or 4 (director)"})
+        raise ValidationError({"level": _("level is 1 (initial), 2 (secondary), 3 (final) or 4 (director)")})
     rows = selectors.approval_queue(actor_of(request.user), level=level)
     return [{"id": r.application.pk, "number": r.application.number, "applicant": r.application.applicant.name,
              "amount": r.application.amount, "risk_grade": r.application.risk_grade,
@@ -256,7 +257,7 @@ def loan_upgrade_request(request, loan_id: int, payload: ClassChangeIn):
 @router.post("/class-changes/{change_id}/{verdict}", response=dict)
 def loan_upgrade_decide(request, change_id: int, verdict: str):
     if verdict not in ("approve", "reject"):
-        raise ValidationError({"verdict": "approve or reject"})
+        raise ValidationError({"verdict": _("approve or reject")})
     change = ClassificationChange.objects.filter(pk=change_id).first()
     if change is None or not selectors.loans_visible(actor_of(request.user)).filter(pk=change.loan_id).exists():
         raise Http404("classification change not found")
@@ -270,7 +271,7 @@ def loan_upgrade_decide(request, change_id: int, verdict: str):
 def repayment_post(request, payload: RepaymentIn):
     loan = selectors.loans_visible(actor_of(request.user)).filter(number=payload.loan_number).first()
     if loan is None:
-        raise ValidationError({"loan_number": "unknown loan"})
+        raise ValidationError({"loan_number": _("unknown loan")})
     repayment = services.repayment_post(actor=request.user, loan=loan, **payload.dict(exclude={"loan_number"}))
     return Status(201, repayment)
 
@@ -278,11 +279,11 @@ def repayment_post(request, payload: RepaymentIn):
 @router.post("/repayments/import", response={200: ImportOut, 422: ImportErrorOut})
 def repayment_import(request, file: UploadedFile = File(...)):  # noqa: B008 - ninja's declaration style
     if file.size and file.size > MAX_CSV_BYTES:
-        raise ValidationError({"file": "the file is larger than 50 MB"})
+        raise ValidationError({"file": _("the file is larger than 50 MB")})
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError({"file": "the file is not UTF-8 text"}) from exc
+        raise ValidationError({"file": _("the file is not UTF-8 text")}) from exc
     try:
         result = repayments_import(actor=request.user, text=text)
     except RepaymentImportError as exc:

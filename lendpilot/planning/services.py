@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.bulk_load import insert_rows
@@ -209,7 +210,7 @@ def target_plan_split(*, actor, plan: TargetPlan, cells: list[CellDrivers] | Non
     require(who, Perm.APPROVE_TARGETS)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != TargetPlan.Status.DRAFT:
-        raise Conflict("only a draft plan can be split", field="status")
+        raise Conflict(_("only a draft plan can be split"), field="status")
     cells = cells if cells is not None else default_drivers(plan)
     regions = dict(Region.objects.values_list("code", "id"))
     for cell in cells:
@@ -282,7 +283,7 @@ def target_cell_edit(*, actor, cell: TargetCell, value, metric: str = "amount",
     new_units = _metric_units(metric, value)
     plan = TargetPlan.objects.select_for_update().get(pk=cell.plan_id)
     if plan.status != TargetPlan.Status.DRAFT:
-        raise Conflict("only a draft plan can be edited", field="status")
+        raise Conflict(_("only a draft plan can be edited"), field="status")
     if cell.level != TargetCell.Level.CELL:
         raise _invalid("cell", "edit a product x region x team type cell; people follow")
     siblings_qs = TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)
@@ -362,7 +363,7 @@ def target_plan_approve(*, actor, plan: TargetPlan) -> TargetPlan:
     require(who, Perm.APPROVE_TARGETS)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != TargetPlan.Status.DRAFT:
-        raise Conflict("the plan is not a draft", field="status")
+        raise Conflict(_("the plan is not a draft"), field="status")
     if not TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL).exists():
         raise _invalid("cells", "split the plan before approving it")
     TargetPlan.objects.filter(code=plan.code, status=TargetPlan.Status.APPROVED).update(
@@ -372,7 +373,7 @@ def target_plan_approve(*, actor, plan: TargetPlan) -> TargetPlan:
         with transaction.atomic():
             plan.save(update_fields=["status", "approved_by", "approved_at"])
     except IntegrityError as exc:
-        raise Conflict("another version was approved at the same time", field="status") from exc
+        raise Conflict(_("another version was approved at the same time"), field="status") from exc
     sums = (TargetCell.objects.filter(plan=plan, level=TargetCell.Level.MANAGER)
             .values("manager_id", "month").annotate(s=Sum("amount"), n=Sum("new_customers"), b=Sum("npl_amount")))
     values, extras = {}, {}
@@ -395,7 +396,7 @@ def market_heat_set(*, actor, region: Region, product: str, heat: Decimal, capac
         raise _invalid("heat", "the market heat coefficient must be positive")
     if Decimal(capacity) < 0:
         raise _invalid("capacity", "must not be negative")
-    row, _ = MarketHeat.objects.update_or_create(region=region, product=product,
+    row, _created = MarketHeat.objects.update_or_create(region=region, product=product,
                                                  defaults={"heat": heat, "capacity": capacity})
     record_event(actor=who.user, event_code="planning.heat_set", obj=row, after={"heat": heat, "capacity": capacity})
     return row
@@ -495,7 +496,7 @@ def quota_reset_decide(*, actor, reset_obj: QuotaReset, approve: bool) -> QuotaR
         status=QuotaReset.Status.APPROVED if approve else QuotaReset.Status.REJECTED, decided_by=who.staff,
         decided_at=timezone.now())
     if not updated:
-        raise Conflict("the re-set was already decided", field="status")
+        raise Conflict(_("the re-set was already decided"), field="status")
     reset_obj.refresh_from_db()
     applied = 0
     if approve:
