@@ -5,15 +5,23 @@ BIN := $(VENV)/bin
 SCALE ?= small
 SEED ?= 42
 
-.PHONY: demo test venv browser bench lint messages serve clean
+.PHONY: demo test venv lock browser bench lint messages serve clean
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the versions in requirements.lock (hash-checked), then the project itself with no
+# further resolution, so a fresh machine runs what CI tested. `make lock` upgrades the lock.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+## make lock: re-resolve requirements.lock from pyproject.toml's ranges (newest allowed versions)
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 \
+		--upgrade --quiet -o requirements.lock
 
 ## make demo: set up, load the demo bank into var/lendpilot.sqlite3, serve http://127.0.0.1:8000
 demo: venv

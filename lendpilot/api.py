@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from lendpilot.core.errors import Conflict
 from lendpilot.org.services import api_token_authenticate
@@ -30,11 +31,13 @@ class BrowserSession(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
-    def _get_key(self, request):
+    def __call__(self, request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        return super()._get_key(request)  # raises a 403 when an unsafe method lacks the CSRF token
+        if check_csrf(request) is not None:  # an unsafe method without the CSRF token
+            raise HttpError(403, "CSRF check Failed")
+        return self.authenticate(request, request.COOKIES.get(self.param_name))
 
     def authenticate(self, request, key):
         if key is None:

@@ -26,10 +26,19 @@ def _derived_key(purpose: str) -> bytes:
     return base64.urlsafe_b64encode(digest)
 
 
+def _field_keys() -> list[bytes]:
+    keys = settings.LENDPILOT_FIELD_KEYS or [_derived_key("lendpilot-field-key").decode()]
+    return [key.encode() if isinstance(key, str) else key for key in keys]
+
+
+@lru_cache(maxsize=1)
+def _primary_fernet() -> Fernet:
+    return Fernet(_field_keys()[0])
+
+
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
-    keys = settings.LENDPILOT_FIELD_KEYS or [_derived_key("lendpilot-field-key").decode()]
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+    return MultiFernet([Fernet(key) for key in _field_keys()])
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +49,7 @@ def _hash_key() -> bytes:
 def reset_key_cache() -> None:
     """Forget cached keys (after the settings change, e.g. in a rotation or a test)."""
     _fernet.cache_clear()
+    _primary_fernet.cache_clear()
     _hash_key.cache_clear()
 
 
@@ -65,7 +75,7 @@ def rotate(token: str) -> str:
 def is_under_primary_key(token: str) -> bool:
     """Whether `token` is already encrypted with the first (current) key, so rotation can skip it."""
     try:
-        _fernet()._fernets[0].decrypt(token.encode("ascii"))
+        _primary_fernet().decrypt(token.encode("ascii"))
     except InvalidToken:
         return False
     return True

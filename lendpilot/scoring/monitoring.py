@@ -97,7 +97,7 @@ def score_distribution(card, bins: Mapping[str, np.ndarray], scores: np.ndarray,
     and every characteristic's share per bin."""
     edges = sorted(set(np.quantile(scores, np.linspace(0, 1, n_buckets + 1)[1:-1]).round(6).tolist()))
     chars = {}
-    for c in card._chars:
+    for c in card.characteristics:
         chars[c.name] = shares(bin_counts(bins[c.name], len(c.points))).round(8).tolist()
     return {"score_edges": edges, "score_shares": shares(score_buckets(scores, edges)).round(8).tolist(),
             "characteristics": chars}
@@ -107,7 +107,7 @@ def stability(baseline: Mapping[str, Any], card, bins: Mapping[str, np.ndarray],
     """PSI of the scores and CSI per characteristic of one population against the baseline."""
     result = {"psi": psi(np.asarray(baseline["score_shares"]), score_buckets(scores, baseline["score_edges"])),
               "csi": {}}
-    for c in card._chars:
+    for c in card.characteristics:
         expected = baseline["characteristics"].get(c.name)
         if expected is None:
             continue

@@ -116,6 +116,7 @@ class Scorecard:
             ))
         self._chars = tuple(chars)
         self.names = tuple(c.name for c in chars)
+        self.characteristics = self._chars
         self.best_total = sum(c.best_points for c in chars)
 
     # -- one applicant ---------------------------------------------------------------------------
