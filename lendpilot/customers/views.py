@@ -4,8 +4,6 @@ Reads go through the scoped selectors (an object outside the viewer's scope is a
 the services (which check permissions and write the audit log).
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lendpilot.core.exports import csv_writer
 from lendpilot.core.views import paginate
 from lendpilot.customers import selectors as portrait_selectors
 from lendpilot.customers import services as portrait_services
@@ -183,7 +182,7 @@ def segment_export(request, segment_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["customer_id", "name", "manager", "region"])
     rows = customers_visible(actor).filter(pk__in=ids).order_by("pk").values_list(
         "pk", "name", "manager__name", "region__code")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from openpyxl import Workbook
 
+from lendpilot.core.exports import append_row
 from lendpilot.incentives import appraisal
 from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, IncentivePool, PeerRating
 from lendpilot.incentives.services import honour_candidates, month_end
@@ -62,16 +63,16 @@ def statements_xlsx(statements) -> bytes:
     wb = Workbook()
     summary = wb.active
     summary.title = "statements"
-    summary.append(["statement", "employee_no", "name", "month", "quota", "disbursed", "attainment", "multiplier",
-                    "total", "status"])
+    append_row(summary, ["statement", "employee_no", "name", "month", "quota", "disbursed", "attainment",
+                         "multiplier", "total", "status"])
     detail = wb.create_sheet("lines")
-    detail.append(["statement", "employee_no", "loan", "rule", "basis", "rate", "multiplier", "amount"])
+    append_row(detail, ["statement", "employee_no", "loan", "rule", "basis", "rate", "multiplier", "amount"])
     for st in statements:
-        summary.append([st.pk, st.staff.employee_no, st.staff.name, st.month.strftime("%Y-%m"), st.quota,
-                        st.disbursed, st.attainment, st.multiplier, st.total, st.status])
+        append_row(summary, [st.pk, st.staff.employee_no, st.staff.name, st.month.strftime("%Y-%m"), st.quota,
+                             st.disbursed, st.attainment, st.multiplier, st.total, st.status])
         for line in statement_lines(st):
-            detail.append([st.pk, st.staff.employee_no, line.loan.number if line.loan_id else "", line.rule,
-                           line.basis, line.rate, line.multiplier, line.amount])
+            append_row(detail, [st.pk, st.staff.employee_no, line.loan.number if line.loan_id else "", line.rule,
+                                line.basis, line.rate, line.multiplier, line.amount])
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

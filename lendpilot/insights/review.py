@@ -148,20 +148,21 @@ def to_xlsx(sheets: list[Sheet], *, title: str, subtitle: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from lendpilot.core.exports import append_row
+
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name)
-        ws.append([title])
-        ws.append([subtitle])
-        ws.append([sheet.title])
+        append_row(ws, [title])
+        append_row(ws, [subtitle])
+        append_row(ws, [sheet.title])
         if sheet.note:
-            ws.append([sheet.note])
-        ws.append(sheet.header)
-        for cell in ws[ws.max_row]:
+            append_row(ws, [sheet.note])
+        for cell in append_row(ws, sheet.header):
             cell.font = Font(bold=True)
         for row in sheet.rows:
-            ws.append(["" if v is None else v for v in row])
+            append_row(ws, ["" if v is None else v for v in row])
         ws["A1"].font = Font(bold=True, size=14)
         for column in ws.columns:
             width = max(len(str(c.value or "")) for c in list(column)[4:] or column)
