@@ -118,6 +118,16 @@ def build_world() -> World:
     return w
 
 
+@pytest.fixture(autouse=True)
+def _fresh_business_calendar():
+    """Each test sees the holiday table as its own transaction left it, not a year cached by another."""
+    from lendpilot.core.business_calendar import forget_cached_years
+
+    forget_cached_years()
+    yield
+    forget_cached_years()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

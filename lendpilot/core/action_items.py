@@ -17,7 +17,7 @@ The SLA clock (B11 "a solution within 48 hours"): hours run only on mainland bus
 (`lendpilot.core.business_calendar`, weekends and statutory holidays off, 调休 working weekends on), all
 24 hours of such a day, in the business time zone. An item created on Friday 15:00 with 48 hours is due on
 Tuesday 15:00; one created on a Saturday starts its clock on Monday 00:00. Past the end of the official
-calendar the clock falls back to Monday-Friday.
+calendar the provisional year counts (Monday-Friday less the fixed-date holidays).
 """
 
 from collections.abc import Callable
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
 
-from lendpilot.core.business_calendar import CalendarRangeError, is_business_day
+from lendpilot.core.business_calendar import is_business_day
 
 OPEN = "open"
 IN_PROGRESS = "in_progress"
@@ -61,17 +61,6 @@ def move_problem(from_status: str, to_status: str, *, note: str = "") -> tuple[s
     return None
 
 
-def _weekday_fallback(day: date) -> bool:
-    return day.weekday() < 5
-
-
-def _counts(day: date, calendar: Callable[[date], bool]) -> bool:
-    try:
-        return calendar(day)
-    except CalendarRangeError:
-        return _weekday_fallback(day)
-
-
 def sla_due(start: datetime, hours: int, *, tz: str | ZoneInfo,
             calendar: Callable[[date], bool] = is_business_day) -> datetime:
     """The moment `hours` business hours after `start` (aware); see the module docstring for the clock.
@@ -88,7 +77,7 @@ def sla_due(start: datetime, hours: int, *, tz: str | ZoneInfo,
     # Bounded: the longest run of non-business days in the mainland calendar is about nine days.
     for _step in range(hours // 24 * 15 + 30):
         midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-        if _counts(day, calendar):
+        if calendar(day):
             available = midnight - cursor
             if remaining <= available:
                 return cursor + remaining

@@ -128,3 +128,45 @@ class ActionItemStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.item_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday arrangement (节假日安排) the bank has entered or imported. A year
+    without a row is provisional: weekends and the fixed-date holidays only (see business_calendar)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source_document = models.CharField(_("source document"), max_length=200, blank=True, default="")
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When open deadlines of the year were last moved to this arrangement (the nightly recompute looks
+    # for years changed since).
+    recomputed_at = models.DateTimeField(_("deadlines recomputed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("official calendar year")
+        verbose_name_plural = _("official calendar years")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day the State Council arrangement moves: a holiday (休) or an adjusted working day (调休, 班)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Adjusted working day")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True, default="")
+    source_document = models.CharField(_("source document"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self):
+        return f"{self.day} {self.kind}"

@@ -1,12 +1,10 @@
 from datetime import date
 
-import pytest
-
 from lendpilot.core.business_calendar import (
-    CalendarRangeError,
     add_business_days,
     business_days_between,
     is_business_day,
+    is_provisional,
     next_business_day,
 )
 
@@ -32,6 +30,10 @@ def test_due_date_on_a_holiday_rolls_forward():
     assert next_business_day(date(2025, 10, 3)) == date(2025, 10, 9)
 
 
-def test_year_without_an_official_schedule_is_an_error_not_a_guess():
-    with pytest.raises(CalendarRangeError):
-        is_business_day(date(2099, 1, 5))
+def test_a_year_without_an_official_arrangement_is_provisional_weekends_and_fixed_holidays():
+    assert is_provisional(date(2099, 1, 5))
+    assert is_business_day(date(2099, 1, 5))  # a Monday
+    assert not is_business_day(date(2099, 1, 1))  # New Year, a Thursday
+    assert not is_business_day(date(2099, 10, 2))  # National Day, a Friday
+    assert not is_business_day(date(2099, 1, 3))  # a Saturday
+    assert not is_provisional(date(2025, 10, 1))
