@@ -284,6 +284,12 @@ class Contract(models.Model):
     repayment_method = models.CharField(max_length=32, choices=RepaymentMethod.choices)
     schedule = models.JSONField(default=list)
     disclosures = models.JSONField(default=dict)
+    # The product's money terms as they stood when the contract was generated (issue 15).
+    product_terms_version = models.PositiveIntegerField(default=1)
+    penalty_multiplier = models.DecimalField(max_digits=5, decimal_places=3, default=Decimal("1.500"))
+    allocation_order = models.CharField(max_length=40, default="penalty,interest,principal")
+    roll_business_days = models.BooleanField(default=True)
+    settlement_fee_rate = models.DecimalField(max_digits=7, decimal_places=6, default=Decimal("0"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.GENERATED)
     generated_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     generated_at = models.DateTimeField(auto_now_add=True)
@@ -346,10 +352,15 @@ class Loan(models.Model):
     principal = models.DecimalField(**MONEY)
     annual_rate = models.DecimalField(**RATE)
     penalty_multiplier = models.DecimalField(max_digits=5, decimal_places=3, default=Decimal("1.500"))
+    allocation_order = models.CharField(max_length=40, default="penalty,interest,principal")
+    settlement_fee_rate = models.DecimalField(max_digits=7, decimal_places=6, default=Decimal("0"))
     term_months = models.PositiveSmallIntegerField()
     repayment_method = models.CharField(max_length=32, choices=RepaymentMethod.choices)
     disbursed_on = models.DateField()
     outstanding_principal = models.DecimalField(**MONEY)
+    # Cash received beyond what was due and not declared a prepayment: it pays instalments as they fall
+    # due, settles the loan, or is refunded; it never pays interest that is not yet due.
+    unapplied_credit = models.DecimalField(_("unapplied credit (CNY)"), default=Decimal("0.00"), **MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     days_past_due = models.PositiveIntegerField(default=0)
     dpd_as_of = models.DateField(null=True, blank=True)
@@ -424,6 +435,7 @@ class Repayment(models.Model):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Regular")
         PREPAYMENT = "prepayment", _("Early repayment")
+        SETTLEMENT = "settlement", _("Early settlement")
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     # The core-banking reference: a repayment is posted once, however often the feed repeats it.
@@ -434,7 +446,13 @@ class Repayment(models.Model):
     penalty_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
     interest_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
     principal_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    fee_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
     unapplied = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    # The loan's earlier credit spent with this repayment: parts = amount + credit_used - unapplied.
+    credit_used = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    # A back-dated repayment re-values the loan from its value date; what changed is kept here for the
+    # loan's history (penalty taken back and re-accrued, days past due and class before and after).
+    revaluation = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.API)
     batch = models.CharField(max_length=40, blank=True, default="")
     posted_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -446,10 +464,10 @@ class Repayment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
             # Every fen is allocated. Within half a fen, because SQLite keeps decimals as floating point.
             models.CheckConstraint(
-                condition=Q(amount__lte=F("penalty_part") + F("interest_part") + F("principal_part") + F("unapplied")
-                            + Decimal("0.005"))
-                & Q(amount__gte=F("penalty_part") + F("interest_part") + F("principal_part") + F("unapplied")
-                    - Decimal("0.005")),
+                condition=Q(amount__lte=F("penalty_part") + F("interest_part") + F("principal_part") + F("fee_part")
+                            + F("unapplied") - F("credit_used") + Decimal("0.005"))
+                & Q(amount__gte=F("penalty_part") + F("interest_part") + F("principal_part") + F("fee_part")
+                    + F("unapplied") - F("credit_used") - Decimal("0.005")),
                 name="repayment_fully_allocated"),
         ]
         indexes = [models.Index(fields=["loan", "value_date"]), models.Index(fields=["value_date"])]

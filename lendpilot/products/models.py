@@ -46,6 +46,15 @@ class Product(models.Model):
     scenario = models.CharField(_("scenario"), max_length=24, choices=FundingNode.choices, blank=True, default="",
                                 db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Money terms of the contract (issue 15). Versioned: `terms_version` goes up whenever one of them
+    # changes, and each contract copies them with the version, so a later change never touches a signed loan.
+    penalty_multiplier = models.DecimalField(_("penalty rate multiplier"), max_digits=5, decimal_places=3,
+                                             default=Decimal("1.500"))
+    allocation_order = models.CharField(_("allocation order"), max_length=40, default="penalty,interest,principal")
+    roll_business_days = models.BooleanField(_("due dates roll to the next business day"), default=True)
+    settlement_fee_rate = models.DecimalField(_("early settlement fee (fraction of principal repaid early)"),
+                                              max_digits=7, decimal_places=6, default=Decimal("0"))
+    terms_version = models.PositiveIntegerField(_("terms version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,6 +75,12 @@ class Product(models.Model):
             # The judicial protection ceiling for private lending is 4x LPR; no product may price above 36%.
             models.CheckConstraint(condition=models.Q(max_annual_rate__lte=Decimal("0.36")),
                                    name="product_rate_ceiling"),
+            models.CheckConstraint(condition=models.Q(penalty_multiplier__gte=1)
+                                   & models.Q(penalty_multiplier__lte=Decimal("1.5")),
+                                   name="product_penalty_multiplier_range"),
+            models.CheckConstraint(condition=models.Q(settlement_fee_rate__gte=0)
+                                   & models.Q(settlement_fee_rate__lte=Decimal("0.05")),
+                                   name="product_settlement_fee_range"),
         ]
 
     def __str__(self):
