@@ -10,7 +10,8 @@ walked node by node against a whitelist, so nothing is ever evaluated:
 Allowed: `and`, `or`, `not`, comparisons (`== != < <= > >= in not in`, chained too), string, number and
 boolean constants, tuples/lists of constants after `in`, and the names in `FIELDS` (a bare boolean field
 is a test). Anything else -- calls, attributes, arithmetic, unknown names, a string compared with a
-number field -- raises `RuleError` naming the problem. Fields of kind "days" count days before the
+number field, a number no column can hold, a day count past a century, nesting deeper than `MAX_DEPTH` --
+raises `RuleError` naming the problem. Fields of kind "days" count days before the
 `as_of` date and are compiled to a date comparison, so the whole rule stays one plain SQL predicate and
 a tag is recomputed with one INSERT ... SELECT (no per-customer Python).
 """
@@ -100,6 +101,14 @@ FIELDS: dict[str, Field] = {
     "risk_appetite": Field("needs__risk_appetite", "str", "questionnaire", RISK_APPETITES),
 }
 
+MAX_DEPTH = 20
+"""`and`/`or`/`not` nested at most this deep (the checker and the compiler recurse)."""
+MAX_NUMBER = Decimal(10) ** 12
+"""A compared number stays below this in magnitude with at most `MAX_PLACES` decimals, so that it fits
+every numeric column (DECIMAL(16, 2) included) instead of failing inside the database."""
+MAX_PLACES = 6
+MAX_DAYS = 36_500
+
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.In: "in", ast.NotIn: "not in"}
 # For "days since" fields: days OP n  <=>  date MIRROR(OP) (as_of - n)
@@ -118,6 +127,8 @@ def parse(rule: str) -> ast.expr:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"the rule does not parse: {exc.msg} (column {exc.offset})") from None
+    except (RecursionError, MemoryError):
+        raise RuleError(f"the rule is nested more than {MAX_DEPTH} levels deep") from None
     _check(tree.body)
     return tree.body
 
@@ -139,11 +150,12 @@ def field_q(name: str, op: str, value, *, as_of: date) -> Q:
         raise RuleError(f"unknown field {name}")
     value = _coerce(field, name, value)
     if op in ("in", "not in"):
+        if field.kind == "days":
+            value = tuple(_days_before(name, v, as_of) for v in value)
         q = Q(**{f"{field.path}__in": list(value)})
         return ~q if op == "not in" else q
     if field.kind == "days":
-        limit = as_of - timedelta(days=int(value))
-        op, value = _MIRROR[op], limit
+        op, value = _MIRROR[op], _days_before(name, value, as_of)
     if op == "==":
         return Q(**{field.path: value})
     if op == "!=":
@@ -151,6 +163,12 @@ def field_q(name: str, op: str, value, *, as_of: date) -> Q:
     if field.kind in ("str", "bool"):
         raise RuleError(f"{name} can only be compared with == != in")
     return Q(**{f"{field.path}__{_LOOKUP[op]}": value})
+
+
+def _days_before(name: str, days: Decimal, as_of: date) -> date:
+    if days != days.to_integral_value() or not 0 <= days <= MAX_DAYS:
+        raise RuleError(f"{name} counts whole days from 0 to {MAX_DAYS}")
+    return as_of - timedelta(days=int(days))
 
 
 def _coerce(field: Field, name: str, value):
@@ -174,15 +192,20 @@ def _coerce(field: Field, name: str, value):
         raise RuleError(f"{name} is compared with a number") from None
     if not number.is_finite():
         raise RuleError(f"{name} is compared with a number")
+    if number.copy_abs() >= MAX_NUMBER or number.as_tuple().exponent < -MAX_PLACES:
+        raise RuleError(f"{name} is compared with a number outside ±{MAX_NUMBER:,} or with more than "
+                        f"{MAX_PLACES} decimals")
     return number
 
 
-def _check(node: ast.AST) -> None:
+def _check(node: ast.AST, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise RuleError(f"the rule is nested more than {MAX_DEPTH} levels deep")
     if isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value)
+            _check(value, depth + 1)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(node.operand)
+        _check(node.operand, depth + 1)
     elif isinstance(node, ast.Compare):
         operands = [node.left, *node.comparators]
         for op, right in zip(node.ops, node.comparators, strict=True):

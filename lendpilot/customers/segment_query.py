@@ -27,6 +27,12 @@ class QueryError(ValueError):
     pass
 
 
+MAX_LENGTH = 2000
+MAX_DEPTH = 20
+"""Parentheses and NOTs nested at most this deep."""
+MAX_TERMS = 100
+
+
 @dataclass(frozen=True)
 class TagTerm:
     name: str
@@ -88,6 +94,13 @@ class _Parser:
     def __init__(self, tokens):
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+        self.terms = 0
+
+    def descend(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"the query is nested more than {MAX_DEPTH} levels deep")
 
     def peek(self):
         return self.tokens[self.i] if self.i < len(self.tokens) else (None, None)
@@ -122,18 +135,26 @@ class _Parser:
     def not_(self):
         if self.peek() == ("kw", "NOT"):
             self.take()
-            return Not(self.not_())
+            self.descend()
+            node = Not(self.not_())
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self):
         kind, value = self.take()
         if kind == "lp":
+            self.descend()
             node = self.or_()
             if self.take()[0] != "rp":
                 raise QueryError("a parenthesis is not closed")
+            self.depth -= 1
             return node
         if kind != "word":
             raise QueryError("the query ends too early" if kind is None else f"unexpected {value!r}")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"the query has more than {MAX_TERMS} terms")
         if self.peek()[0] == "op":
             op = self.take()[1]
             vkind, operand = self.take()
@@ -145,8 +166,8 @@ class _Parser:
 
 def parse_query(text: str):
     """The query as a tree; raises QueryError."""
-    if len(text or "") > 2000:
-        raise QueryError("the query is longer than 2000 characters")
+    if len(text or "") > MAX_LENGTH:
+        raise QueryError(f"the query is longer than {MAX_LENGTH} characters")
     return _Parser(tokenize(text)).parse()
 
 
