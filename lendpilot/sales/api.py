@@ -94,7 +94,7 @@ def lead_detail(request, lead_id: PathId):
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS},
-             summary="Take in a lead: de-duplicated (409 naming the identifier) and screened")
+             summary="Take in a lead: screened, and merged into the open lead that holds the same identifier")
 def lead_create(request, payload: LeadIn):
     actor = actor_of(request.auth)
     data = payload.dict()

@@ -45,6 +45,7 @@ class Lead(models.Model):
         DISQUALIFIED = "disqualified", _("Disqualified")
         ASSIGNED = "assigned", _("Assigned")
         CONVERTED = "converted", _("Converted to opportunity")
+        MERGED = "merged", _("Merged into an open lead")
 
     OPEN_STATUSES = LEAD_OPEN_STATUSES
 
@@ -74,6 +75,10 @@ class Lead(models.Model):
     assignment_reason = models.CharField(_("assignment reason"), max_length=300, blank=True, default="")
     received_at = models.DateTimeField(_("received at"), db_index=True)
     created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A second submission of a person already in the funnel is kept (the submitter's record of it) but
+    # worked on the open lead, so the submitter never learns whether anyone else holds that person.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+                                    verbose_name=_("merged into"))
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -25,6 +25,7 @@ IndustryCode = Literal[tuple(Industry.values)]
 KindCode = Literal[tuple(Customer.Kind.values)]
 SourceCode = Literal[tuple(Lead.Source.values)]
 LeadStatusCode = Literal[tuple(Lead.Status.values)]
+LeadStatusShown = Literal[(*Lead.Status.values, "received")]
 NodeCode = Literal[tuple(Node.values)]
 LossCode = Literal[tuple(LossReason.values)]
 TierCode = Literal[tuple(Tier.values)]
@@ -49,6 +50,9 @@ class LeadIn(Schema):
 
 
 class LeadOut(Schema):
+    """A lead as its reader may see it: status, linked customer and screening reasons pass through the
+    reader's scope (a partner sees its leads as received, nothing of the bank's customers)."""
+
     id: int
     kind: KindCode
     name: str
@@ -62,10 +66,48 @@ class LeadOut(Schema):
     phone_masked: str
     customer_id: int | None
     owner_id: int | None
-    status: LeadStatusCode
+    status: LeadStatusShown
     disqualification_reasons: list[str]
     assignment_reason: str
     received_at: datetime
+
+    @staticmethod
+    def resolve_status(obj, context) -> str:
+        from lendpilot.sales.selectors import lead_status_shown
+
+        return lead_status_shown(_reader(context), obj)
+
+    @staticmethod
+    def resolve_customer_id(obj, context) -> int | None:
+        from lendpilot.sales.selectors import lead_customer_shown
+
+        return lead_customer_shown(_reader(context), obj)
+
+    @staticmethod
+    def resolve_owner_id(obj, context) -> int | None:
+        from lendpilot.sales.selectors import lead_worked_shown
+
+        return obj.owner_id if lead_worked_shown(_reader(context)) else None
+
+    @staticmethod
+    def resolve_assignment_reason(obj, context) -> str:
+        from lendpilot.sales.selectors import lead_worked_shown
+
+        return obj.assignment_reason if lead_worked_shown(_reader(context)) else ""
+
+    @staticmethod
+    def resolve_disqualification_reasons(obj, context) -> list[str]:
+        from lendpilot.sales.selectors import lead_reasons_shown
+
+        return lead_reasons_shown(_reader(context), obj)
+
+
+def _reader(context):
+    from lendpilot.org.access import SYSTEM, actor_of
+
+    request = (context or {}).get("request")
+    # Without a request (a schema built in code) nothing is narrowed: the caller is the system.
+    return actor_of(request.auth) if request is not None else SYSTEM
 
 
 class OpportunityIn(Schema):

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lendpilot.customers.models import Customer
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import Staff, Team
 from lendpilot.org.roles import DataScope, Perm, Role
@@ -35,7 +36,8 @@ def leads_visible(actor: Actor, *, status: str | None = None, search: str | None
         unowned = Q(owner__isnull=True, created_by=staff) if actor.scope == DataScope.OWN \
             else Q(owner__isnull=True, region_id=staff.region_id)
         qs = qs.filter(Q(pk__in=owned) | unowned)
-    if status:
+    if status and actor.role != Role.CHANNEL_PARTNER:
+        # A partner sees each lead only as received: filtering by the bank's statuses would reveal them.
         qs = qs.filter(status=status)
     if source:
         qs = qs.filter(source=source)
@@ -49,6 +51,38 @@ def lead_get(actor: Actor, lead_id: int) -> Lead:
     if lead is None:
         raise Http404("no such lead")
     return lead
+
+
+RECEIVED = "received"
+"""The only status a channel partner sees of its leads: screening and de-duplication happen inside the bank."""
+
+
+def lead_status_shown(actor: Actor, lead: Lead) -> str:
+    """The lead's status as this reader may see it: a partner sees every lead as received (staff see
+    the bank's own screening and merging)."""
+    return RECEIVED if actor.role == Role.CHANNEL_PARTNER else lead.status
+
+
+def lead_worked_shown(actor: Actor) -> bool:
+    """Whether the reader may see who works a lead and how it got there (staff yes, a partner no)."""
+    return actor.role != Role.CHANNEL_PARTNER
+
+
+def lead_customer_shown(actor: Actor, lead: Lead) -> int | None:
+    """The linked customer's id only when that customer lies in the reader's scope."""
+    if lead.customer_id is None or actor.role == Role.CHANNEL_PARTNER or not actor.can(Perm.VIEW_CUSTOMERS):
+        return None
+    if actor.scope == DataScope.ALL:
+        return lead.customer_id
+    return lead.customer_id if scope_filter(actor, Customer.objects.filter(pk=lead.customer_id),
+                                            owner="manager").exists() else None
+
+
+def lead_reasons_shown(actor: Actor, lead: Lead) -> list[str]:
+    """Screening reasons are the bank's own (a blacklist hit among them): never shown to a partner."""
+    if actor.role == Role.CHANNEL_PARTNER:
+        return []
+    return list(lead.disqualification_reasons)
 
 
 def opportunities_visible(actor: Actor, *, node: str | None = None, owner_id: int | None = None,

@@ -150,8 +150,9 @@ def lead_create(*, actor, kind: str, name: str, source: str, industry: str, regi
                 id_number: str = "", credit_code: str = "", phone: str = "", product: Product | None = None,
                 amount_wanted=None, source_detail: str = "", received_at: datetime | None = None,
                 rules: ScreeningRules | None = None) -> Lead:
-    """Take in a lead: validate, de-duplicate against open leads by ID number, credit code or phone
-    (Conflict naming the field), link an existing customer with the same identifier, screen it."""
+    """Take in a lead: validate, link an existing customer with the same identifier, screen it. A lead
+    whose ID number, credit code or phone is already on an open lead is accepted and merged into that
+    lead (status merged), so that no answer tells the submitter who else holds that person."""
     acting = actor_of(actor)
     require(acting, Perm.CREATE_LEAD)
     errors: dict[str, str] = {}
@@ -170,11 +171,6 @@ def lead_create(*, actor, kind: str, name: str, source: str, industry: str, regi
         raise ValidationError(errors)
     ids = _identifiers(kind, id_number, credit_code, phone)
     hashes = {k: keyed_hash(v) if v else "" for k, v in ids.items()}
-    for field_name, column in (("id_number", "id_number_hash"), ("credit_code", "credit_code_hash"),
-                               ("phone", "phone_hash")):
-        if hashes[field_name] and Lead.objects.filter(status__in=Lead.OPEN_STATUSES,
-                                                      **{column: hashes[field_name]}).exists():
-            raise Conflict(_("an open lead with this identifier already exists"), field=field_name)
     customer = None
     if hashes["id_number"]:
         customer = Customer.objects.filter(id_number_hash=hashes["id_number"]).first()
@@ -196,15 +192,36 @@ def lead_create(*, actor, kind: str, name: str, source: str, industry: str, regi
         status=Lead.Status.DISQUALIFIED if reasons else Lead.Status.QUALIFIED, disqualification_reasons=reasons,
         received_at=received_at or timezone.now(), created_by=_staff(acting),
     )
+    lead.merged_into = _open_duplicate(hashes)
+    if lead.merged_into is not None:
+        lead.status = Lead.Status.MERGED
     try:
         with transaction.atomic():
             lead.save()
-    except IntegrityError as exc:  # a concurrent intake of the same identifier
-        raise Conflict(_("an open lead with this identifier already exists"), field="phone") from exc
+    except IntegrityError:
+        # A concurrent intake of the same identifier opened the lead first: merge into it.
+        lead.merged_into = _open_duplicate(hashes)
+        if lead.merged_into is None:
+            raise
+        lead.status = Lead.Status.MERGED
+        with transaction.atomic():
+            lead.save()
     record_event(actor=_who(acting), event_code="sales.lead_created", obj=lead,
                  after=snapshot(lead, ["kind", "name", "source", "industry", "region_id", "product_id", "status",
-                                       "disqualification_reasons", "customer_id"]))
+                                       "disqualification_reasons", "customer_id", "merged_into_id"]))
     return lead
+
+
+def _open_duplicate(hashes: dict[str, str]) -> Lead | None:
+    """The open lead that already holds one of these identifiers, if any."""
+    match = Q()
+    for field_name, column in (("id_number", "id_number_hash"), ("credit_code", "credit_code_hash"),
+                               ("phone", "phone_hash")):
+        if hashes[field_name]:
+            match |= Q(**{column: hashes[field_name]})
+    if not match:
+        return None
+    return Lead.objects.filter(match, status__in=Lead.OPEN_STATUSES).order_by("received_at", "id").first()
 
 
 # --- assignment ------------------------------------------------------------------------------------

@@ -152,10 +152,15 @@ def lead_inbox(request):
     leads = selectors.leads_visible(actor, status=status, search=q)
     page = paginate(request, leads)
     labels = {code: _(text) for code, text in services.DISQUALIFICATION_LABELS.items()}
+    status_labels = {**dict(Lead.Status.choices), selectors.RECEIVED: _("Received")}
     for lead in page:
-        lead.reason_labels = [labels.get(code, code) for code in lead.disqualification_reasons]
+        # What the reader may learn of the lead: a partner sees "received" and nothing of the bank's customers.
+        lead.shown_status = status_labels[selectors.lead_status_shown(actor, lead)]
+        lead.shown_customer_id = selectors.lead_customer_shown(actor, lead)
+        lead.reason_labels = [labels.get(code, code) for code in selectors.lead_reasons_shown(actor, lead)]
     return render(request, "sales/lead_inbox.html", {"filters": filters, "page_obj": page,
-                                                     "can_assign": actor.can(Perm.ASSIGN_LEADS)})
+                                                     "can_assign": actor.can(Perm.ASSIGN_LEADS),
+                                                     "show_work": selectors.lead_worked_shown(actor)})
 
 
 @login_required

@@ -44,11 +44,55 @@ def test_lead_intake_dedup_and_scope(world, client):
     body = response.json()
     assert body["status"] == "qualified" and "*" in body["phone_masked"]
     again = post(client, f"{BASE}/leads", lead_payload(world))
-    assert again.status_code == 409 and again.json()["field"] == "id_number"
-    assert Lead.objects.count() == 1
+    assert again.status_code == 201 and again.json()["status"] == "merged"
+    assert Lead.objects.filter(status__in=Lead.OPEN_STATUSES).count() == 1
     login(client, world, "south_head")
     assert client.get(f"{BASE}/leads/{body['id']}").status_code == 404
     assert client.get(f"{BASE}/leads").json()["count"] == 0
+
+
+def test_partner_learns_nothing_of_bank_customers_from_lead_intake(world, client):
+    """A partner submitting the identifiers of a blacklisted bank customer already in the funnel gets
+    the same answer as for a stranger: 201, status received, no customer, no reasons, no owner."""
+    from lendpilot.compliance.crypto import decrypt
+    from lendpilot.scoring.services import blacklist_add
+
+    customer = world.customers["am_chen_person"]
+    id_number, phone = decrypt(customer.id_number_cipher), decrypt(customer.phone_cipher)
+    blacklist_add(actor=world.user("director"), kind="id_number", value=id_number, reason="fraud ring")
+    login(client, world, "am_chen")
+    assert post(client, f"{BASE}/leads", lead_payload(world, id_number="", phone=phone)).json()["status"] == "qualified"
+    login(client, world, "partner")
+    answers = [post(client, f"{BASE}/leads", lead_payload(world, id_number=id_number, phone=phone)),
+               post(client, f"{BASE}/leads", lead_payload(world, id_number="", phone=phone)),
+               post(client, f"{BASE}/leads", lead_payload(world, id_number=id_number, phone=""))]
+    stranger = post(client, f"{BASE}/leads", lead_payload(world))
+    assert [a.status_code for a in answers + [stranger]] == [201] * 4
+    for answer in answers + [stranger]:
+        body = answer.json()
+        assert body["status"] == "received" and body["customer_id"] is None
+        assert body["disqualification_reasons"] == [] and body["owner_id"] is None
+        assert set(body) == set(stranger.json())
+    mine = Lead.objects.filter(created_by=world.staff["partner"])
+    assert mine.filter(status=Lead.Status.MERGED).count() == 2
+    assert "blacklisted" in mine.get(phone_hash="").disqualification_reasons
+    listed = client.get(f"{BASE}/leads", {"status": "disqualified"}).json()
+    assert listed["count"] == 4 and {row["status"] for row in listed["items"]} == {"received"}
+    assert "blacklisted" not in client.get(f"{BASE}/leads").content.decode()
+    page = client.get("/sales/leads/").content.decode()
+    assert "360" not in page and "黑名单" not in page and "blacklist" not in page.lower()
+
+
+def test_lead_answer_names_a_customer_only_inside_the_readers_scope(world, client):
+    from lendpilot.compliance.crypto import decrypt
+
+    customer = world.customers["am_chen_person"]
+    payload = lead_payload(world, id_number=decrypt(customer.id_number_cipher), phone="")
+    login(client, world, "am_wang")
+    assert post(client, f"{BASE}/leads", payload).json()["customer_id"] is None
+    login(client, world, "director")
+    lead = Lead.objects.get(created_by=world.staff["am_wang"])
+    assert client.get(f"{BASE}/leads/{lead.pk}").json()["customer_id"] == customer.pk
 
 
 @pytest.mark.parametrize(("field", "value"), [

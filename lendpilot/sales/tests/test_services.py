@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lendpilot.compliance.models import AuditEvent
-from lendpilot.core.errors import Conflict
 from lendpilot.lending.models import Application
 from lendpilot.org.access import actor_of
 from lendpilot.sales import selectors, services
@@ -30,26 +29,25 @@ def test_lead_passes_screening_and_links_existing_customer(world):
 
 
 @pytest.mark.parametrize("field", ["id_number", "phone"])
-def test_duplicate_open_lead_is_rejected_by_the_field(world, field):
+def test_duplicate_open_lead_is_merged_into_it(world, field):
     first = new_lead(world)
     from lendpilot.compliance.crypto import decrypt
 
     value = decrypt(getattr(first, f"{field}_cipher"))
-    before = Lead.objects.count()
-    with pytest.raises(Conflict) as err:
-        new_lead(world, **{field: value})
-    assert err.value.field == field
-    assert Lead.objects.count() == before
+    again = new_lead(world, actor="partner", **{field: value})
+    assert again.status == Lead.Status.MERGED and again.merged_into_id == first.pk
+    assert Lead.objects.filter(status__in=Lead.OPEN_STATUSES).count() == 1
+    assert AuditEvent.objects.filter(event_code="sales.lead_created", object_id=str(again.pk)).exists()
 
 
 def test_duplicate_credit_code_and_after_closing(world):
     ids = enterprise_identifiers()
     lead = new_lead(world, kind="enterprise", id_number="", **ids)
-    with pytest.raises(Conflict) as err:
-        new_lead(world, kind="enterprise", id_number="", credit_code=ids["credit_code"], phone="")
-    assert err.value.field == "credit_code"
+    merged = new_lead(world, kind="enterprise", id_number="", credit_code=ids["credit_code"], phone="")
+    assert merged.merged_into_id == lead.pk
     Lead.objects.filter(pk=lead.pk).update(status=Lead.Status.DISQUALIFIED)
-    assert new_lead(world, kind="enterprise", id_number="", **ids).pk != lead.pk
+    fresh = new_lead(world, kind="enterprise", id_number="", **ids)
+    assert fresh.pk != lead.pk and fresh.status == Lead.Status.QUALIFIED and fresh.merged_into_id is None
 
 
 def test_lead_links_an_existing_customer_by_id_number(world):
