@@ -60,6 +60,9 @@ class EodRun(models.Model):
     error = models.TextField(blank=True, default="")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # One entry per attempt (trigger, rerun, the stages it ran with their counts and seconds, its
+    # outcome): a resumed or repeated run keeps what every earlier attempt found.
+    attempt_log = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-business_date"]

@@ -74,6 +74,7 @@ class EodRunOut(Schema):
     counts: dict
     error: str
     stages: list[StageOut]
+    attempt_log: list[dict]
 
 
 class EodRunIn(Schema):

@@ -8,11 +8,13 @@ at the first unfinished stage.
 """
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
@@ -20,6 +22,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -38,6 +41,8 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.business_calendar import CalendarRangeError, add_business_days, is_business_day, next_business_day
 from lendpilot.core.errors import Conflict
+from lendpilot.core.locks import exclusive
+from lendpilot.core.models import ScheduledRun
 from lendpilot.customers.models import Customer
 from lendpilot.lending import services as lending
 from lendpilot.lending.classification import NPL_CLASSES
@@ -69,6 +74,8 @@ from lendpilot.org.roles import Perm, Role
 from lendpilot.scoring.models import BlacklistEntry
 from lendpilot.scoring.policy import MAX_PREMIUM_BPS
 from lendpilot.scoring.services import policy_publish_industry_changes
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
@@ -128,14 +135,25 @@ def _parse_date(value, field: str) -> date:
         raise ValidationError({field: _("not a date (YYYY-MM-DD)")}) from exc
 
 
+EOD_LOCK = "monitoring.eod"
+
+
 def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None = None,
             progress: Callable[[str, dict], None] | None = None, trigger: str = EodRun.Trigger.COMMAND,
-            task_id: str = "") -> EodRun:
+            task_id: str = "", catch_up: bool = False) -> EodRun:
     """Run the end-of-day batch for `business_date` (C5). A completed date is left alone unless `rerun`
     (which repeats every stage and changes nothing); a failed or killed run resumes at its first
     unfinished stage; a date before the last completed run or in the future is refused.
-    `trigger` (command, scheduler, user, demo) and the queue's `task_id` are kept on the run log.
-    `stop_after` ends the run after that stage (how the tests simulate a killed run)."""
+
+    One EOD runs at a time, whatever its date (a lock that the database or the operating system lets go
+    when the holder dies): a second start answers `Conflict` ("already running") and writes nothing.
+    No business date is skipped: while an earlier date is unfinished (a killed or failed run, or a day
+    the scheduler enqueued that never ran) the date is refused naming the one to run first, or, with
+    `catch_up` (the scheduler's task), the missed dates run first, in order.
+
+    `trigger` (command, scheduler, user, demo) and the queue's `task_id` are kept on the run log, with
+    one entry per attempt in `attempt_log`. `stop_after` ends the run after that stage (how the tests
+    simulate a killed run)."""
     acting = actor_of(actor)
     require(acting, Perm.RUN_EOD)
     day = _parse_date(business_date, "business_date")
@@ -145,10 +163,50 @@ def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None
         raise ValidationError({"business_date": _("no business calendar is known for that year")}) from exc
     if day > timezone.localdate():
         raise ValidationError({"business_date": _("the business date lies in the future")})
-    last = EodRun.objects.filter(status=EodRun.Status.COMPLETED).aggregate(d=Max("business_date"))["d"]
-    if last is not None and day < last:
-        raise ValidationError({"business_date": _("the last completed run is for %(last)s; an earlier date "
-                                                  "cannot be run") % {"last": last.isoformat()}})
+    with eod_lock() as got:
+        if not got:
+            running = EodRun.objects.filter(status=EodRun.Status.RUNNING).order_by("-business_date") \
+                .values_list("business_date", flat=True).first()
+            raise Conflict(_("an end-of-day run is already in progress (%(date)s); nothing was started")
+                           % {"date": (running or day).isoformat()}, field="business_date")
+        last = EodRun.objects.filter(status=EodRun.Status.COMPLETED).aggregate(d=Max("business_date"))["d"]
+        if last is not None and day < last:
+            raise ValidationError({"business_date": _("the last completed run is for %(last)s; an earlier date "
+                                                      "cannot be run") % {"last": last.isoformat()}})
+        missed = eod_missed_dates(before=day, after=last)
+        if missed and not catch_up:
+            raise ValidationError({"business_date": _("the end-of-day run of %(missed)s has not completed; run "
+                                                      "it first") % {"missed": missed[0].isoformat()}})
+        for earlier in missed:
+            logger.warning("EOD %s: catching up the unfinished run of %s first", day, earlier)
+            _eod_attempt(acting=acting, day=earlier, rerun=False, stop_after=None, progress=progress,
+                         trigger=trigger, task_id=task_id)
+        return _eod_attempt(acting=acting, day=day, rerun=rerun, stop_after=stop_after, progress=progress,
+                            trigger=trigger, task_id=task_id)
+
+
+def eod_lock():
+    """The lock every EOD holds while it runs (`lendpilot.core.locks.exclusive`)."""
+    return exclusive(EOD_LOCK)
+
+
+def eod_missed_dates(*, before: date, after: date | None) -> list[date]:
+    """Business dates before `before` (and after the last completed one, `after`) whose EOD has not
+    completed: a run left running or failed, or a day the scheduler enqueued the EOD for without a run."""
+    unfinished = EodRun.objects.filter(business_date__lt=before).exclude(status=EodRun.Status.COMPLETED)
+    jobs = [name for name, spec in settings.LENDPILOT_SCHEDULE.items()
+            if spec.get("task") == "lendpilot.monitoring.tasks.run_eod_task"]
+    enqueued = ScheduledRun.objects.filter(job__in=jobs, business_date__lt=before).exclude(
+        business_date__in=EodRun.objects.values("business_date"))
+    if after is not None:
+        unfinished, enqueued = unfinished.filter(business_date__gt=after), enqueued.filter(business_date__gt=after)
+    return sorted(set(unfinished.values_list("business_date", flat=True))
+                  | set(enqueued.values_list("business_date", flat=True)))
+
+
+def _eod_attempt(*, acting, day: date, rerun: bool, stop_after: str | None,
+                 progress: Callable[[str, dict], None] | None, trigger: str, task_id: str) -> EodRun:
+    """One attempt at `day`'s run; the caller holds the EOD lock."""
     run, _created = EodRun.objects.get_or_create(business_date=day)
     if run.status == EodRun.Status.COMPLETED and not rerun:
         return run
@@ -158,39 +216,53 @@ def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None
     run.attempts += 1
     run.trigger = trigger if trigger in EodRun.Trigger.values else EodRun.Trigger.COMMAND
     run.task_id = str(task_id or "")[:64]
-    run.save(update_fields=["status", "error", "attempts", "trigger", "task_id"])
+    entry = {"attempt": run.attempts, "trigger": run.trigger, "task_id": run.task_id, "rerun": rerun,
+             "started_at": timezone.now().isoformat(), "status": EodRun.Status.RUNNING, "stages": []}
+    run.attempt_log = [*run.attempt_log, entry]
+    run.save(update_fields=["status", "error", "attempts", "trigger", "task_id", "attempt_log"])
     rules = active_ruleset()
     started = time.perf_counter()
+    total = len(STAGES)
     for position, name in enumerate(STAGES):
         stage, _c = EodStage.objects.get_or_create(run=run, stage=name, defaults={"position": position})
+        where = {"position": position + 1, "total": total}
         if stage.completed:
+            if progress:
+                progress(name, {"status": "skipped", **where})
             continue
         if progress:
-            progress(name, {"status": "started"})
+            progress(name, {"status": "started", **where})
         t0 = time.perf_counter()
         try:
             with transaction.atomic():
                 counts = STAGE_FUNCTIONS[name](day=day, rules=rules.thresholds, ruleset=rules, acting=acting)
-                EodStage.objects.filter(pk=stage.pk).update(
-                    completed=True, counts=counts, seconds=round(time.perf_counter() - t0, 4),
-                    finished_at=timezone.now())
+                seconds = round(time.perf_counter() - t0, 4)
+                EodStage.objects.filter(pk=stage.pk).update(completed=True, counts=counts, seconds=seconds,
+                                                            finished_at=timezone.now())
+                # a list, not a mapping: jsonb does not keep the order of keys
+                entry["stages"].append({"stage": name, "counts": counts, "seconds": seconds})
+                EodRun.objects.filter(pk=run.pk).update(attempt_log=run.attempt_log)
         except Exception as exc:
-            EodRun.objects.filter(pk=run.pk).update(status=EodRun.Status.FAILED, error=f"{name}: {exc}"[:2000])
+            entry.update(status=EodRun.Status.FAILED, error=f"{name}: {exc}"[:2000])
+            EodRun.objects.filter(pk=run.pk).update(status=EodRun.Status.FAILED, error=entry["error"],
+                                                    attempt_log=run.attempt_log)
             raise
         if progress:
-            progress(name, {"status": "done", "seconds": round(time.perf_counter() - t0, 3), **counts})
+            progress(name, {"status": "done", "seconds": round(time.perf_counter() - t0, 3), **where, **counts})
         if stop_after == name:
             run.refresh_from_db()
             return run
     with transaction.atomic():
         totals = {s.stage: s.counts for s in run.stages.all()}
+        elapsed = round(time.perf_counter() - started, 3)
+        entry.update(status=EodRun.Status.COMPLETED, seconds=elapsed, finished_at=timezone.now().isoformat())
         EodRun.objects.filter(pk=run.pk).update(status=EodRun.Status.COMPLETED, counts=totals,
-                                                seconds=round(run.seconds + time.perf_counter() - started, 3)
-                                                if not rerun else round(time.perf_counter() - started, 3),
-                                                finished_at=timezone.now())
+                                                seconds=round(run.seconds + elapsed, 3) if not rerun else elapsed,
+                                                finished_at=timezone.now(), attempt_log=run.attempt_log)
         record_event(actor=acting.user, event_code="monitoring.eod_completed", object_type="batch",
                      object_id=f"eod:{day.isoformat()}", after={"business_date": day.isoformat(), "counts": totals,
-                                                                "ruleset": rules.version, "rerun": rerun})
+                                                                "ruleset": rules.version, "rerun": rerun,
+                                                                "attempt": run.attempts})
     run.refresh_from_db()
     return run
 
@@ -429,12 +501,17 @@ def _stage_signals(*, day, rules, ruleset, acting) -> dict:
 
 
 def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
-    """Interventions whose SLA passed: mark them escalated and move their alert one tier up (set-based)."""
+    """Interventions whose SLA passed: mark them escalated and move their alert one tier up. Both writes
+    are conditional UPDATEs that a second pass (a rerun, or a run racing this one) finds nothing left to
+    do in: a step is escalated only while it is open, and an alert moves only while one of its steps at
+    its current tier is escalated and overdue; after the move its tier is above that step's."""
     overdue = Intervention.objects.filter(status=Intervention.Status.OPEN, due_on__lt=day,
                                           alert__status=Alert.Status.OPEN, tier=F("alert__tier"))
     alert_ids = list(overdue.order_by().values_list("alert_id", flat=True).distinct())
     n = overdue.update(status=Intervention.Status.ESCALATED)
-    moved = Alert.objects.filter(pk__in=alert_ids, tier__lt=4).update(
+    passed = Intervention.objects.filter(alert_id=OuterRef("pk"), status=Intervention.Status.ESCALATED,
+                                         due_on__lt=day, tier=OuterRef("tier"))
+    moved = Alert.objects.filter(Exists(passed), status=Alert.Status.OPEN, tier__lt=4).update(
         tier=Least(F("tier") + 1, Value(4)), severity=Greatest(F("severity"), Least(F("tier") + 1, Value(4))))
     sigs = [Signal(loan_id=loan_id, alert_id=alert_id, code=Signal.Code.SLA_ESCALATION, dedup_key=f"{day}:{tier}",
                    severity=tier, business_date=day, ruleset_version=ruleset.version, evidence={"tier": tier})
