@@ -10,8 +10,15 @@ from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.products.models import FundingNode, Product
 
-PERCENT_FIELDS = ("min_annual_rate", "max_annual_rate", "max_ltv")
+PERCENT_FIELDS = ("min_annual_rate", "max_annual_rate", "max_ltv", "settlement_fee_rate")
 HUNDRED = Decimal(100)
+OPTIONAL_TERMS = ("penalty_multiplier", "allocation_order", "settlement_fee_rate")
+ALLOCATION_ORDERS = [
+    ("penalty,interest,principal", _("Penalty, interest, principal")),
+    ("interest,penalty,principal", _("Interest, penalty, principal")),
+    ("principal,interest,penalty", _("Principal, interest, penalty")),
+    ("interest,principal,penalty", _("Interest, principal, penalty")),
+]
 
 
 def as_percent(fraction: Decimal | None) -> str:
@@ -54,6 +61,15 @@ class ProductForm(BootstrapForm):
     scenario = forms.ChoiceField(label=_("Scenario"), required=False,
                                  choices=[("", _("General product")), *FundingNode.choices])
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    penalty_multiplier = forms.DecimalField(label=_("Penalty rate multiplier"), max_digits=5, decimal_places=3,
+                                            initial=Decimal("1.5"), required=False,
+                                            help_text=_("Penalty rate = contract rate x this (1 to 1.5)."))
+    allocation_order = forms.ChoiceField(label=_("Allocation order of repayments"), choices=ALLOCATION_ORDERS,
+                                         initial="penalty,interest,principal", required=False)
+    roll_business_days = forms.BooleanField(label=_("Due dates on holidays roll to the next business day"),
+                                            required=False, initial=True)
+    settlement_fee_rate = forms.DecimalField(label=_("Early settlement fee (% of principal repaid early)"),
+                                             max_digits=9, decimal_places=4, initial=Decimal("0"), required=False)
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         if product is not None:
@@ -72,8 +88,12 @@ class ProductForm(BootstrapForm):
         for name in PERCENT_FIELDS:
             if terms.get(name) is not None:
                 terms[name] = terms[name] / HUNDRED
+        # Money terms left empty keep the product's defaults (or its current values on an edit).
+        for name in OPTIONAL_TERMS:
+            if terms.get(name) in (None, ""):
+                terms.pop(name, None)
         return terms
 
     def changes(self) -> dict:
         terms = self.terms()
-        return {name: terms[name] for name in self.changed_data if name != "code"}
+        return {name: terms[name] for name in self.changed_data if name != "code" and name in terms}

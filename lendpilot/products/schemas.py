@@ -21,6 +21,11 @@ Ltv = Annotated[
     Decimal, Field(max_digits=5, decimal_places=4, allow_inf_nan=False, description="loan-to-value cap, 0 to 1")
 ]
 Methods = Annotated[list[MethodCode], Field(min_length=1, max_length=len(RepaymentMethod.values) * 2)]
+PenaltyMultiplier = Annotated[Decimal, Field(max_digits=5, decimal_places=3, allow_inf_nan=False,
+                                             description="penalty rate = contract rate x this, 1 to 1.5")]
+FeeRate = Annotated[Decimal, Field(max_digits=7, decimal_places=6, allow_inf_nan=False,
+                                   description="early settlement fee, fraction of the principal repaid early")]
+AllocationOrder = Annotated[str, Field(max_length=40, description="e.g. penalty,interest,principal")]
 
 
 class ProductOut(Schema):
@@ -41,6 +46,11 @@ class ProductOut(Schema):
     description: str
     scenario: ScenarioCode
     is_active: bool
+    penalty_multiplier: Decimal
+    allocation_order: str
+    roll_business_days: bool
+    settlement_fee_rate: Decimal
+    terms_version: int
     created_at: datetime
     updated_at: datetime
 
@@ -64,6 +74,10 @@ class ProductCreateIn(Schema):
     description: Text(2000) = ""
     scenario: ScenarioCode = ""
     is_active: bool = True
+    penalty_multiplier: PenaltyMultiplier = Decimal("1.5")
+    allocation_order: AllocationOrder = "penalty,interest,principal"
+    roll_business_days: bool = True
+    settlement_fee_rate: FeeRate = Decimal("0")
 
 
 class ProductUpdateIn(Schema):
@@ -86,6 +100,10 @@ class ProductUpdateIn(Schema):
     description: Text(2000) = None
     scenario: ScenarioCode = None
     is_active: bool = None
+    penalty_multiplier: PenaltyMultiplier = None
+    allocation_order: AllocationOrder = None
+    roll_business_days: bool = None
+    settlement_fee_rate: FeeRate = None
 
 
 class OfferIn(Schema):

@@ -29,7 +29,14 @@ EDITABLE = [
     "description",
     "scenario",
     "is_active",
+    "penalty_multiplier",
+    "allocation_order",
+    "roll_business_days",
+    "settlement_fee_rate",
 ]
+# The money terms copied to each contract; changing one starts a new terms version.
+MONEY_TERMS = ("penalty_multiplier", "allocation_order", "roll_business_days", "settlement_fee_rate")
+ALLOCATION_COMPONENTS = ("penalty", "interest", "principal")
 
 
 DECIMAL_PLACES = {
@@ -38,6 +45,8 @@ DECIMAL_PLACES = {
     "min_annual_rate": Decimal("0.000001"),
     "max_annual_rate": Decimal("0.000001"),
     "max_ltv": Decimal("0.0001"),
+    "penalty_multiplier": Decimal("0.001"),
+    "settlement_fee_rate": Decimal("0.000001"),
 }
 
 
@@ -69,6 +78,15 @@ def _validated_terms(data: dict) -> dict:
     for field in ("min_term_months", "max_term_months"):
         if field in data and (not isinstance(data[field], int) or data[field] < 1):
             errors[field] = _("term is a whole number of months, at least 1")
+    if "allocation_order" in data:
+        order = data["allocation_order"]
+        parts = [p.strip() for p in (order.split(",") if isinstance(order, str) else order or [])]
+        if sorted(parts) != sorted(ALLOCATION_COMPONENTS):
+            errors["allocation_order"] = _("the allocation order names penalty, interest and principal once each")
+        else:
+            clean["allocation_order"] = ",".join(parts)
+    if "roll_business_days" in data and not isinstance(data["roll_business_days"], bool):
+        errors["roll_business_days"] = _("yes or no")
     methods = data.get("repayment_methods")
     if methods is not None:
         if not methods:
@@ -100,6 +118,12 @@ def _check_ranges(product: Product) -> None:
         errors["max_annual_rate"] = _("annual rate above 36 percent is not allowed")
     if product.max_ltv is not None and not Decimal(0) < product.max_ltv <= Decimal(1):
         errors["max_ltv"] = _("loan-to-value cap is between 0 and 1")
+    # The judicial interpretation on private lending caps default interest; banks price penalty interest
+    # at 30% to 50% above the contract rate (中国人民银行关于人民币贷款利率有关问题的通知).
+    if not Decimal(1) <= product.penalty_multiplier <= Decimal("1.5"):
+        errors["penalty_multiplier"] = _("the penalty multiplier lies between 1 and 1.5")
+    if not Decimal(0) <= product.settlement_fee_rate <= Decimal("0.05"):
+        errors["settlement_fee_rate"] = _("the settlement fee is a fraction between 0 and 0.05")
     if product.collateral == Product.Collateral.REQUIRED and product.max_ltv is None:
         errors["max_ltv"] = _("a product that requires collateral needs a loan-to-value cap")
     if errors:
@@ -126,6 +150,10 @@ def product_create(
     description: str = "",
     is_active: bool = True,
     scenario: str = "",
+    penalty_multiplier=Decimal("1.5"),
+    allocation_order: str = "penalty,interest,principal",
+    roll_business_days: bool = True,
+    settlement_fee_rate=Decimal("0"),
 ) -> Product:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_PRODUCTS)
@@ -150,6 +178,10 @@ def product_create(
             description=description,
             is_active=is_active,
             scenario=scenario or "",
+            penalty_multiplier=penalty_multiplier,
+            allocation_order=allocation_order,
+            roll_business_days=roll_business_days,
+            settlement_fee_rate=settlement_fee_rate,
         )
     )
     product = Product(code=code.strip(), **clean)
@@ -168,9 +200,12 @@ def product_update(*, actor, product: Product, **changes) -> Product:
         raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     product = Product.objects.select_for_update().get(pk=product.pk)
     before = snapshot(product)
+    terms_before = [getattr(product, f) for f in MONEY_TERMS]
     for field, value in _validated_terms(changes).items():
         setattr(product, field, value)
     _check_ranges(product)
+    if [getattr(product, f) for f in MONEY_TERMS] != terms_before:
+        product.terms_version += 1
     product.save()
     record_event(
         actor=acting.user, event_code="products.product_updated", obj=product, before=before, after=snapshot(product)
