@@ -5,9 +5,11 @@ the insights dashboards take it over."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.org.access import actor_of
+from lendpilot.org.calendar.selectors import provisional_years_ahead
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.org.selectors import regions_all, staff_visible
 from lendpilot.products.selectors import products_visible
@@ -40,4 +42,6 @@ def home(request):
         context["staff_count"] = staff_visible(actor).count()
     if actor.can(Perm.VIEW_PRODUCTS):
         context["product_count"] = products_visible(actor, active_only=True).count()
+    if actor.can(Perm.MANAGE_CALENDAR):
+        context["calendar_provisional"] = provisional_years_ahead(today=timezone.localdate())
     return render(request, "core/home.html", context)

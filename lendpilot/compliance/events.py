@@ -13,6 +13,9 @@ EVENTS: dict[str, str] = {
     "org.skills_updated": _("Skills matrix updated"),
     "org.api_token_issued": _("API token issued"),
     "org.api_token_revoked": _("API token revoked"),
+    "org.calendar_day_set": _("Business calendar day set"),
+    "org.calendar_day_removed": _("Business calendar day removed"),
+    "org.calendar_year_imported": _("Official holiday arrangement imported"),
     # customers
     "customers.customer_created": _("Customer created"),
     "customers.customer_updated": _("Customer updated"),
@@ -65,6 +68,8 @@ EVENTS: dict[str, str] = {
     "lending.repayment_posted": _("Repayment posted"),
     "lending.repayments_imported": _("Repayment file imported"),
     "lending.loan_prepaid": _("Early repayment posted"),
+    "lending.loan_settled_early": _("Loan settled early"),
+    "lending.credit_applied": _("Unapplied credit applied to instalments due"),
     "lending.delinquency_updated": _("Days past due and classification updated"),
     "lending.class_downgraded": _("Loan classification downgraded"),
     "lending.class_upgrade_requested": _("Loan classification upgrade requested"),
@@ -129,6 +134,7 @@ EVENTS: dict[str, str] = {
     "insights.action_item_created": _("Action item opened"),
     "insights.action_item_moved": _("Action item status changed"),
     "insights.action_items_escalated": _("Overdue action items escalated"),
+    "insights.business_dates_recomputed": _("Deadlines moved to a changed business calendar"),
     "insights.funnel_diagnosed": _("Funnel diagnosed and weak nodes flagged"),
     "insights.metric_snapshots_built": _("Daily metric snapshot built"),
     # demo bank and batch loads

@@ -47,6 +47,7 @@ class Perm:
     VIEW_STAFF = "org.view_staff"
     MANAGE_ORG = "org.manage"
     ISSUE_API_TOKEN = "org.issue_api_token"  # noqa: S105 (a permission code)
+    MANAGE_CALENDAR = "org.manage_calendar"
     VIEW_CUSTOMERS = "customers.view"
     CREATE_CUSTOMER = "customers.create"
     UPDATE_CUSTOMER = "customers.update"
@@ -113,14 +114,15 @@ _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDAT
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DIRECTOR: frozenset(
         _SALES | {Perm.MANAGE_ORG, Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII, Perm.MANAGE_PRODUCTS,
-                  Perm.VIEW_AUDIT, Perm.ISSUE_API_TOKEN}
+                  Perm.VIEW_AUDIT, Perm.ISSUE_API_TOKEN, Perm.MANAGE_CALENDAR}
     ),
     Role.REGIONAL_HEAD: frozenset(_SALES | {Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII}),
     Role.TEAM_LEAD: frozenset(_SALES | {Perm.REASSIGN_CUSTOMER, Perm.REVEAL_PII}),
     Role.ACCOUNT_MANAGER: frozenset(_SALES | {Perm.REVEAL_PII}),
     Role.RISK_OFFICER: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
     Role.COMPLIANCE_OFFICER: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.VIEW_AUDIT}),
-    Role.OPERATIONS: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII}),
+    Role.OPERATIONS: frozenset({Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.VIEW_PRODUCTS, Perm.REVEAL_PII,
+                                Perm.MANAGE_CALENDAR}),
     Role.CHANNEL_PARTNER: frozenset({Perm.VIEW_PRODUCTS}),
 }
 

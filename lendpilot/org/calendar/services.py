@@ -1,0 +1,100 @@
+"""Changes to the bank's business calendar: one function per action, each in one transaction with
+one audit record. After a change this process forgets its cached years; other processes re-read the
+table within a minute (see lendpilot.core.business_calendar)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lendpilot.compliance.audit import record_event
+from lendpilot.core.business_calendar import forget_cached_years
+from lendpilot.core.models import CalendarDay, CalendarYear
+from lendpilot.org.access import Actor, actor_of, require
+from lendpilot.org.calendar.csv_format import ArrangementRow
+from lendpilot.org.roles import Perm
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _check_year(year: int, field: str = "year") -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({field: _("Year must be between %(first)d and %(last)d.")
+                               % {"first": FIRST_YEAR, "last": LAST_YEAR}})
+
+
+def _touch_year(year: int) -> None:
+    """An official year's change time moves, so other processes notice the edit."""
+    for row in CalendarYear.objects.filter(year=year):
+        row.save(update_fields=["updated_at"])
+
+
+def calendar_day_set(*, actor: Actor | object, day: date, kind: str, name: str = "",
+                     source_document: str = "") -> CalendarDay:
+    """Mark `day` a holiday or an adjusted working day (creating or changing its row)."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_CALENDAR)
+    _check_year(day.year, "day")
+    if kind not in CalendarDay.Kind.values:
+        raise ValidationError({"kind": _("Choose holiday or adjusted working day.")})
+    with transaction.atomic():
+        existing = CalendarDay.objects.select_for_update().filter(day=day).first()
+        before = {"kind": existing.kind, "name": existing.name} if existing else None
+        row, _created = CalendarDay.objects.update_or_create(
+            day=day,
+            defaults={"kind": kind, "name": name.strip()[:60], "source_document": source_document.strip()[:200]})
+        _touch_year(day.year)
+        record_event(actor=acting.user, event_code="org.calendar_day_set", object_type="core.calendarday",
+                     object_id=day.isoformat(), before=before, after={"kind": kind, "name": row.name})
+        transaction.on_commit(forget_cached_years)
+    forget_cached_years()
+    return row
+
+
+def calendar_day_remove(*, actor: Actor | object, day: date) -> None:
+    """Give `day` back to the ordinary week (a weekday works, a weekend rests)."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_CALENDAR)
+    with transaction.atomic():
+        existing = CalendarDay.objects.select_for_update().filter(day=day).first()
+        if existing is None:
+            raise ValidationError({"day": _("%(day)s has no entry in the calendar.") % {"day": day}})
+        before = {"kind": existing.kind, "name": existing.name}
+        existing.delete()
+        _touch_year(day.year)
+        record_event(actor=acting.user, event_code="org.calendar_day_removed", object_type="core.calendarday",
+                     object_id=day.isoformat(), before=before)
+        transaction.on_commit(forget_cached_years)
+    forget_cached_years()
+
+
+def calendar_year_import(*, actor: Actor | object, year: int, rows: list[ArrangementRow],
+                         source_document: str, published_on: date | None = None) -> CalendarYear:
+    """Replace `year`'s days with the official arrangement in `rows`; the year is no longer provisional.
+    Open SLAs and rolled due dates computed under the old answer are moved by the command
+    `recompute_business_dates --year` (their owners live on higher floors)."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_CALENDAR)
+    _check_year(year)
+    if not source_document.strip():
+        raise ValidationError({"source_document": _("Name the State Council document of the arrangement.")})
+    if not rows:
+        raise ValidationError({"file": _("The arrangement has no days.")})
+    if any(row.day.year != year for row in rows):
+        raise ValidationError({"file": _("Every day must lie in %(year)d.") % {"year": year}})
+    with transaction.atomic():
+        before_days = CalendarDay.objects.filter(day__year=year).count()
+        was_official = CalendarYear.objects.filter(year=year).exists()
+        CalendarDay.objects.filter(day__year=year).delete()
+        CalendarDay.objects.bulk_create([
+            CalendarDay(day=row.day, kind=row.kind, name=row.name, source_document=source_document.strip()[:200])
+            for row in rows])
+        calendar_year, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source_document": source_document.strip()[:200], "published_on": published_on})
+        record_event(actor=acting.user, event_code="org.calendar_year_imported", obj=calendar_year,
+                     before={"official": was_official, "days": before_days},
+                     after={"official": True, "days": len(rows), "source_document": calendar_year.source_document})
+        transaction.on_commit(forget_cached_years)
+    forget_cached_years()
+    return calendar_year
