@@ -3,6 +3,7 @@ head the region's, the director and back-office roles all (FEATURES X5)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lendpilot.compliance.crypto import keyed_hash
 from lendpilot.customers.identifiers import IdentifierError, normalise_id_number, normalise_mobile
@@ -89,7 +90,6 @@ def customer_portrait(*, actor, customer) -> dict:
     """Everything the Customer 360 page shows about one customer's portrait: tier with its service
     package and credit band, RFM, tags grouped by theme, latest needs, lifetime value, loan facts.
     `customer` is a Customer or its id; out of the actor's scope -> 404."""
-    from datetime import date
 
     from lendpilot.customers.models import CustomerFacts, CustomerNeeds, CustomerTag, CustomerValue, TagDefinition
     from lendpilot.customers.tiering import pricing_note
@@ -110,7 +110,7 @@ def customer_portrait(*, actor, customer) -> dict:
     high_value = bool(value and value.high_value)
     rfm = None
     if value is not None:
-        as_of = value.computed_on or date.today()
+        as_of = value.computed_on or timezone.localdate()
         rfm = {"recency_days": (as_of - value.last_activity_on).days if value.last_activity_on else None,
                "frequency": value.frequency, "monetary": _money(value.monetary),
                "r": value.r_score, "f": value.f_score, "m": value.m_score, "score": value.rfm_score,

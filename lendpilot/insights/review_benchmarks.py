@@ -12,11 +12,12 @@ import random
 import statistics
 import time
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from lendpilot.core.bench import BenchContext, Measurement, benchmark
 from lendpilot.insights.conversion import Segment, analyse
@@ -104,7 +105,7 @@ def _median_ms(func) -> float:
 
 @benchmark("funnel_diagnosis")
 def funnel_diagnosis_bench(ctx: BenchContext):
-    period = biweek_containing(date.today()).previous(1)
+    period = biweek_containing(timezone.localdate()).previous(1)
     transitions = _history(ctx, period)
     real = funnel_diagnosis(None, BANK, period, baseline_periods=3)
     naive = _naive_funnel(period)

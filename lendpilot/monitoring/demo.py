@@ -11,6 +11,8 @@ the industry proposals of the current month.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from lendpilot.core.business_calendar import is_business_day
 from lendpilot.core.reference import Industry
 from lendpilot.core.seeding import SeedContext
@@ -38,7 +40,7 @@ def _factor(rng, low: float, high: float) -> Decimal:
 
 def seed(ctx: SeedContext) -> dict[str, int]:
     rng = ctx.sub_rng("monitoring")
-    end = min(ctx.today, date.today())
+    end = min(ctx.today, timezone.localdate())
     counts: dict[str, int] = {}
     # Prosperity index: 24 months per industry, cycles out of phase so that industries differ.
     first = _month_add(end.replace(day=1), -23)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from lendpilot.compliance.crypto import decrypt
 from lendpilot.lending.models import CreditLine
@@ -90,7 +91,7 @@ def test_new_blacklist_hit(world):
     services.eod_run(actor=None, business_date=DAY)
     # the entry was added today (after DAY): not yet a hit on DAY
     assert "blacklist_hit" not in codes(loan)
-    found = services.detect_signals(day=date.today(), rules=services.active_ruleset().thresholds, version=1)
+    found = services.detect_signals(day=timezone.localdate(), rules=services.active_ruleset().thresholds, version=1)
     assert any(s.code == "blacklist_hit" and s.loan_id == loan.pk for s in found)
 
 

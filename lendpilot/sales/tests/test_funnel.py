@@ -7,7 +7,7 @@ from django.utils import translation
 
 from lendpilot.sales.funnel import OPEN_NODES, LossReason, Move, Node, funnel, move_problem
 
-T0 = datetime(2026, 1, 1, 9, 0)
+T0 = datetime(2026, 1, 1, 9, 0)  # noqa: DTZ001 - the funnel arithmetic is zone-free
 
 
 @pytest.mark.parametrize(("src", "dst"), [

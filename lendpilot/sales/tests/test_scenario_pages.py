@@ -2,7 +2,6 @@
 and decline from the page, trigger rule create/edit with field errors, the 360 page is a 404 outside
 the manager's scope and shows the portrait, offers and the next best action."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -117,9 +116,9 @@ def test_customer_360_needs_interview_then_check_in(world, client):
     from lendpilot.customers.models import Questionnaire
 
     q = Questionnaire.objects.create(code="needs", version=1, title="需求问卷")
-    response = QuestionnaireResponse.objects.create(customer=person, questionnaire=q, answered_on=date.today(),
+    response = QuestionnaireResponse.objects.create(customer=person, questionnaire=q, answered_on=timezone.localdate(),
                                                     answers={"purpose": "working_capital"})
-    CustomerNeeds.objects.create(customer=person, response=response, answered_on=date.today(),
+    CustomerNeeds.objects.create(customer=person, response=response, answered_on=timezone.localdate(),
                                  purpose="working_capital")
     opp = services.opportunity_create(actor=w.user("am_wang"), customer=person, product=w.products["credit"],
                                       amount="100000")
