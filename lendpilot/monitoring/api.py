@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from lendpilot.core.schemas import Page, PathId, with_errors
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.monitoring import selectors, services
-from lendpilot.monitoring.models import IndustryProposal, Intervention, PortfolioAlert
+from lendpilot.monitoring.models import IndustryProposal, Intervention
 from lendpilot.monitoring.schemas import (
     AcceptIn,
     AlertDetailOut,
@@ -124,15 +124,13 @@ def external_event_record(request, body: ExternalEventIn):
 @router.get("/portfolio-alerts", response=with_errors({200: list[PortfolioAlertOut]}))
 @paginate(Page)
 def portfolio_alert_list(request):
-    selectors.eod_runs(request.user)
-    return PortfolioAlert.objects.all()
+    return selectors.portfolio_alerts(request.user)
 
 
 @router.get("/industry-proposals", response=with_errors({200: list[ProposalOut]}))
 @paginate(Page)
 def proposal_list(request):
-    selectors.eod_runs(request.user)
-    return IndustryProposal.objects.all()
+    return selectors.industry_proposals(request.user)
 
 
 @router.post("/industry-proposals/decide", response=with_errors({200: list[ProposalOut]}))

@@ -93,6 +93,15 @@ class SnapshotOut(Schema):
     npl_loans: int
     npl_balance: Decimal
 
+    # A scoped reader's "all" is summed inside its scope and arrives as a dict (selectors.snapshots).
+    @staticmethod
+    def resolve_dimension(obj) -> str:
+        return obj["scope_dimension"] if isinstance(obj, dict) else obj.dimension
+
+    @staticmethod
+    def resolve_key(obj) -> str:
+        return obj["scope_key"] if isinstance(obj, dict) else obj.key
+
 
 class OutcomeIn(Schema):
     outcome: Text(300, min_length=1)

@@ -2,12 +2,12 @@
 actions), the credit-line review list, the industry risk map, the portfolio charts and the EOD run log.
 Thin: selectors to read, services to write."""
 
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,9 +16,9 @@ from lendpilot.core.reference import Industry
 from lendpilot.core.views import paginate
 from lendpilot.monitoring import analytics, selectors, services, thresholds
 from lendpilot.monitoring.models import IndustryProposal as Proposal
-from lendpilot.monitoring.models import Intervention, PortfolioAlert, ProsperityIndex
+from lendpilot.monitoring.models import Intervention, ProsperityIndex
 from lendpilot.org.access import actor_of, require
-from lendpilot.org.roles import Perm
+from lendpilot.org.roles import DataScope, Perm
 
 
 def _flash_errors(request, error: ValidationError | Conflict) -> None:
@@ -53,7 +53,8 @@ def intervention_board(request):
         .select_related("alert__loan__borrower", "owner").order_by("due_on", "-tier", "pk")
     if request.GET.get("mine") and actor_of(request.user).staff:
         steps = steps.filter(owner=actor_of(request.user).staff)
-    return render(request, "monitoring/board.html", {"page_obj": paginate(request, steps), "today": date.today()})
+    return render(request, "monitoring/board.html", {"page_obj": paginate(request, steps),
+                                                     "today": timezone.localdate()})
 
 
 @login_required
@@ -104,7 +105,8 @@ def line_review_decide(request, review_id: int):
 
 @login_required
 def industry_map(request):
-    require(actor_of(request.user), Perm.VIEW_MONITORING)
+    # Industry default rates and proposals are figures of the whole book.
+    selectors.require_bank_wide(request.user)
     rates = services.industry_default_rates()
     months = sorted({m for s in rates.values() for m in s})[-18:]
     names = dict(Industry.choices)
@@ -129,7 +131,7 @@ def industry_map(request):
 @require_POST
 def industry_compute(request):
     try:
-        services.industry_proposals_compute(actor=request.user, month=date.today())
+        services.industry_proposals_compute(actor=request.user, month=timezone.localdate())
         messages.success(request, _("Proposals computed."))
     except (ValidationError, Conflict) as error:
         _flash_errors(request, error)
@@ -168,24 +170,28 @@ def industry_decide_many(request):
 
 @login_required
 def portfolio(request):
-    require(actor_of(request.user), Perm.VIEW_MONITORING)
+    """The portfolio charts, every figure computed over the loans in the reader's scope."""
+    acting = actor_of(request.user)
+    require(acting, Perm.VIEW_MONITORING)
     rules = services.active_ruleset().thresholds["ewma"]
-    days, overdue = services.rate_series(dimension="all", key="all", until=date.today(), metric="overdue_rate")
-    _d, npl = services.rate_series(dimension="all", key="all", until=date.today(), metric="npl_rate")
+    today = timezone.localdate()
+    days, overdue = selectors.rate_series(request.user, until=today, metric="overdue_rate")
+    _d, npl = selectors.rate_series(request.user, until=today, metric="npl_rate")
     band = thresholds.ewma_band(overdue, lam=rules["lam"], k=rules["k"], warmup=int(rules["warmup"]))
 
     def clean(values):
         return [None if v != v else round(float(v) * 100, 4) for v in values]  # NaN -> None
 
-    month, matrix = selectors.roll_rates()
+    month, matrix = selectors.roll_rates(request.user)
     chart = {"days": [d.isoformat() for d in days], "overdue": clean(overdue), "npl": clean(npl),
              "upper": clean(band.upper), "centre": clean(band.centre),
              "roll": {"month": month.isoformat() if month else None, "labels": analytics.BUCKET_LABELS,
                       "cells": [[j, i, round(v * 100, 2)] for i, row in enumerate(matrix) for j, v in enumerate(row)]},
-             "vintages": selectors.vintages(), "concentration": selectors.concentration()}
+             "vintages": selectors.vintages(request.user), "concentration": selectors.concentration(request.user)}
+    bank_wide = acting.scope == DataScope.ALL
     return render(request, "monitoring/portfolio.html", {
         "chart": chart,
-        "portfolio_alerts": PortfolioAlert.objects.all()[:20]})
+        "portfolio_alerts": selectors.portfolio_alerts(request.user)[:20] if bank_wide else []})
 
 
 @login_required
