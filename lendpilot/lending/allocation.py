@@ -1,23 +1,29 @@
-"""Repayment allocation, penalty interest and early repayment (FEATURES X1; issue 5 item 5). Pure.
+"""Repayment allocation, penalty interest, early repayment and settlement (FEATURES X1; issues 5 and 15). Pure.
 
 Allocation of a received amount, on the open instalments of one loan (oldest first):
 
 1. What is due (due date on or before the value date) is paid component by component in the
-   configured order, default penalty -> interest -> principal: all overdue penalty first (oldest
-   instalment first), then all due interest, then all due principal. `mode="instalment"` instead
-   clears the oldest instalment completely (in the same component order) before the next.
-2. What remains pays the coming instalments in advance, in order, interest then principal, without
-   changing the schedule (a regular feed payment that arrives early).
-3. Anything beyond the whole outstanding balance is `unapplied` (an overpayment to refund).
+   loan's order (from its product, copied to the contract), default penalty -> interest -> principal:
+   all overdue penalty first (oldest instalment first), then all due interest, then all due principal.
+   `mode="instalment"` instead clears the oldest instalment completely (in the same order) first.
+2. Anything beyond what is due is `unapplied`: the lender holds it as the borrower's credit, which
+   pays instalments as they fall due. It never pays the scheduled interest of instalments not yet
+   due: a borrower who wants to repay early says so (`prepay`, 提前还款) or settles (`settlement_quote`,
+   提前结清), and then pays only the interest accrued to the value date.
 
 An early repayment with schedule recalculation (提前还款) is a separate act (`prepay`): the interest
 accrued since the last due date (actual/360) is paid first, the rest reduces principal, and the
 remaining periods are rebuilt either with a lower payment on the same dates (`reduce_payment`) or
 with the same payment over fewer periods (`shorten_term`).
 
-Penalty interest (罚息) accrues on overdue principal at the contract rate times a multiplier
-(default 1.5, i.e. 50% above the contract rate), actual/360, from the due date (or the last
-accrual) to the value date. Compound interest on overdue interest is not charged.
+Early settlement (提前结清) on a date pays what is due (penalty accrued to the date included), the
+principal not yet due, the interest accrued on it since the last due date (actual/360) and the
+product's settlement fee (a fraction of the principal repaid early): `settlement_quote`.
+
+Penalty interest (罚息) accrues on overdue principal at the contract rate times the product's multiplier
+(default 1.5, i.e. 50% above the contract rate), actual/360, from the due date (or the last accrual)
+to the value date. Compound interest on overdue interest is not charged. `reverse_penalty` takes back
+the accrual after a date, for a repayment whose value date lies before penalty already accrued.
 """
 
 import math
@@ -127,12 +133,74 @@ def allocate(amount: Decimal, instalments: list[OpenInstalment], *, value_date: 
         for inst in due:
             for component in order:
                 take(inst.seq, component)
-    for inst in ordered:
-        if inst.due_date > value_date:
-            for component in ("penalty", "interest", "principal"):
-                take(inst.seq, component)
     result.unapplied = left
     return result
+
+
+def reverse_penalty(instalments: list[OpenInstalment], *, value_date: date, annual_rate: Decimal,
+                    multiplier: Decimal = DEFAULT_PENALTY_MULTIPLIER) -> list[OpenInstalment]:
+    """Each instalment with the penalty accrued after `value_date` taken back (never below zero open), so
+    that a repayment with that value date meets the instalments as they stood on it. The amount taken back
+    is the accrual over those days on today's open principal, the same formula that accrued it."""
+    rate = Decimal(annual_rate) * Decimal(multiplier)
+    result = []
+    for inst in instalments:
+        if inst.penalty_through is None or inst.penalty_through <= value_date:
+            result.append(inst)
+            continue
+        start = max(inst.due_date, value_date)
+        back = min(inst.penalty, broken_period_interest(inst.principal, rate, (inst.penalty_through - start).days))
+        through = value_date if inst.due_date < value_date else None
+        result.append(replace(inst, penalty=inst.penalty - back, penalty_through=through))
+    return result
+
+
+@dataclass(frozen=True)
+class SettlementQuote:
+    """What settles a loan on `value_date` (提前结清). `due_*` is what is already due (penalty accrued to the
+    date); `principal` the principal not yet due, `interest` the interest accrued on it since the last due
+    date, `fee` the settlement fee on that principal."""
+
+    value_date: date
+    due_penalty: Decimal
+    due_interest: Decimal
+    due_principal: Decimal
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return (self.due_penalty + self.due_interest + self.due_principal + self.principal + self.interest
+                + self.fee)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"value_date": self.value_date.isoformat(), "due_penalty": str(self.due_penalty),
+                "due_interest": str(self.due_interest), "due_principal": str(self.due_principal),
+                "principal": str(self.principal), "interest": str(self.interest), "fee": str(self.fee),
+                "total": str(self.total)}
+
+
+def settlement_quote(instalments: list[OpenInstalment], *, value_date: date, period_start: date,
+                     annual_rate: Decimal, fee_rate: Decimal = ZERO,
+                     interest_paid_ahead: Decimal = ZERO) -> SettlementQuote:
+    """The settlement figure on `value_date`. `instalments` are the open ones with penalty already accrued
+    to the value date; `period_start` is the last due date on or before it (the disbursement date before
+    the first); `interest_paid_ahead` is interest of the coming instalment already paid (it counts
+    against the accrual)."""
+    due = [i for i in instalments if i.due_date <= value_date]
+    future = [i for i in instalments if i.due_date > value_date]
+    principal = sum((i.principal for i in future), ZERO)
+    accrued = broken_period_interest(principal, annual_rate, (value_date - period_start).days)
+    return SettlementQuote(
+        value_date=value_date,
+        due_penalty=sum((i.penalty for i in due), ZERO),
+        due_interest=sum((i.interest for i in due), ZERO),
+        due_principal=sum((i.principal for i in due), ZERO),
+        principal=principal,
+        interest=max(ZERO, accrued - Decimal(interest_paid_ahead)),
+        fee=fen(principal * Decimal(fee_rate)) if principal > 0 else ZERO,
+    )
 
 
 @dataclass(frozen=True)
@@ -215,3 +283,8 @@ def _shorter_term(new_principal: Decimal, annual_rate: Decimal, method: str, per
         level = fen(old_principal / periods_left)
         return max(1, min(periods_left, math.ceil(new_principal / level)))
     return periods_left
+
+
+def parse_order(text: str) -> tuple[str, ...]:
+    """An allocation order as stored on a product, contract or loan ("penalty,interest,principal")."""
+    return check_order(tuple(part.strip() for part in (text or "").split(",") if part.strip()))

@@ -5,12 +5,16 @@ lost race or repeated action 409 (`Conflict`), a missing permission 403, an obje
 caller's scope 404. A refused CSV import is 422 with one entry per bad row and field.
 """
 
+import io
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from lendpilot.core.schemas import with_errors
 from lendpilot.customers.selectors import customer_get
 from lendpilot.lending import selectors, services
 from lendpilot.lending.imports import RepaymentImportError, repayments_import
@@ -40,6 +44,7 @@ from lendpilot.lending.schemas import (
     QueueRowOut,
     RepaymentIn,
     RepaymentOut,
+    SettlementQuoteOut,
 )
 from lendpilot.org.access import actor_of
 from lendpilot.products.selectors import product_get
@@ -91,7 +96,8 @@ def _loan_out(loan: Loan) -> dict:
             "term_months": loan.term_months, "repayment_method": loan.repayment_method,
             "disbursed_on": loan.disbursed_on, "outstanding_principal": loan.outstanding_principal,
             "status": loan.status, "days_past_due": loan.days_past_due, "risk_class": loan.risk_class,
-            "manual_class": loan.manual_class, "credit_line_id": loan.credit_line_id}
+            "manual_class": loan.manual_class, "credit_line_id": loan.credit_line_id,
+            "unapplied_credit": loan.unapplied_credit}
 
 
 def _contract_out(contract) -> dict:
@@ -280,17 +286,28 @@ def repayment_post(request, payload: RepaymentIn):
 def repayment_import(request, file: UploadedFile = File(...)):  # noqa: B008 - ninja's declaration style
     if file.size and file.size > MAX_CSV_BYTES:
         raise ValidationError({"file": _("the file is larger than 50 MB")})
+    # Read as a stream: a 100,000-row file is never held as one string.
+    lines = io.TextIOWrapper(file.file, encoding="utf-8-sig", newline="")
     try:
-        text = file.read().decode("utf-8-sig")
+        result = repayments_import(actor=request.user, text=lines)
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": _("the file is not UTF-8 text")}) from exc
-    try:
-        result = repayments_import(actor=request.user, text=text)
     except RepaymentImportError as exc:
         detail = [{"loc": ["file", "row", e.row, e.field], "msg": e.message, "type": "value_error"}
                   for e in exc.errors]
         return Status(422, {"detail": detail})
     return Status(200, result.as_dict())
+
+
+@router.get("/loans/{loan_id}/settlement-quote", response=with_errors({200: SettlementQuoteOut}))
+def settlement_quote(request, loan_id: int, value_date: date):
+    """What settles the loan early (提前结清) on `value_date`: what is due with penalty to the date, the
+    principal not yet due, the interest accrued on it to the date and the product's settlement fee."""
+    loan = selectors.loan_get(actor_of(request.user), loan_id)
+    if value_date < loan.disbursed_on:
+        raise ValidationError({"value_date": _("the value date lies before the disbursement")})
+    return {"loan_number": loan.number, "unapplied_credit": loan.unapplied_credit,
+            **services.quote_settlement(loan, value_date).as_dict()}
 
 
 # ------------------------------------------------------------------------------------- credit lines

@@ -1,43 +1,58 @@
 """Posting a repayment file from the core-banking feed (CSV), all or nothing, idempotent, set-based.
 
-Columns (header required): ``external_ref,loan_number,amount,value_date`` (date as YYYY-MM-DD).
+Columns (header required): ``external_ref,loan_number,amount,value_date`` (date as YYYY-MM-DD), and
+optionally ``kind`` (``regular``, ``prepayment`` 提前还款 or ``settlement`` 提前结清; empty is regular)
+and ``prepayment_mode`` (``reduce_payment`` or ``shorten_term``, for a prepayment).
 
-1. Parse and check every row (field by field); a reference repeated inside the file is an error.
-2. Look up all loans and all already-posted references in bulk (chunked ``IN`` queries): an unknown or
-   settled loan is an error naming the row; a reference already posted is skipped, so importing the
-   same file twice posts nothing the second time.
+1. The file is read as a stream and every row checked field by field; a reference repeated inside
+   the file is an error.
+2. All loans and all already-posted references are looked up in bulk (chunked ``IN`` queries): an
+   unknown or settled loan is an error naming the row. A reference already posted with the same loan,
+   amount and value date is skipped (importing the same file twice posts nothing the second time);
+   posted with different content, it refuses the whole file naming the row, as a single posting would.
 3. Any error: nothing is written and every bad row is reported (row number, field, reason).
-4. Otherwise the loans are locked (``SELECT ... FOR UPDATE`` in id order), their open instalments are
-   loaded at once, each repayment is allocated in memory by the same rules as a single posting
-   (value-date order within a loan), and the results are written in bulk: repayments with one
-   multi-row INSERT per 5,000, instalments and loans with one ``UPDATE ... FROM (VALUES ...)`` per
-   5,000 on PostgreSQL (``bulk_update`` on SQLite). No per-row ORM save.
+4. Otherwise the loans are locked (``SELECT ... FOR UPDATE`` in id order). Regular repayments that
+   come after everything already posted and accrued on their loan are allocated in memory by the same
+   rules as a single posting (value-date order within a loan), loan chunk by loan chunk, and written in
+   set-based statements: repayments in multi-row INSERTs, instalments and loans in one
+   ``UPDATE ... FROM (VALUES ...)`` per chunk on PostgreSQL and SQLite alike. A loan with a declared
+   prepayment or settlement, or with a back-dated row, goes through the single posting
+   (`services.repayment_post`), which recalculates or re-values it; its refusal names the row.
 """
 
 import csv
-import io
+import sqlite3
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
+from lendpilot.core.errors import Conflict
+from lendpilot.lending.classification import classify, days_past_due
 from lendpilot.lending.models import CreditLine, Instalment, Loan, Repayment
-from lendpilot.lending.services import apply_to_instalments, validate_repayment
+from lendpilot.lending.services import PREPAYMENT_MODES, apply_to_instalments, repayment_post, validate_repayment
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
 COLUMNS = ("external_ref", "loan_number", "amount", "value_date")
+OPTIONAL_COLUMNS = ("kind", "prepayment_mode")
+KINDS = {"": Repayment.Kind.REGULAR, "regular": Repayment.Kind.REGULAR, "正常还款": Repayment.Kind.REGULAR,
+         "prepayment": Repayment.Kind.PREPAYMENT, "提前还款": Repayment.Kind.PREPAYMENT,
+         "settlement": Repayment.Kind.SETTLEMENT, "提前结清": Repayment.Kind.SETTLEMENT}
 CHUNK = 5000
+LOAN_CHUNK = 2000
 MAX_REPORTED_ERRORS = 500
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -72,13 +87,15 @@ class ImportResult:
                 "amount": str(self.amount), "allocated": {k: str(v) for k, v in self.allocated.items()}}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     row: int
     ref: str
     loan_number: str
     amount: Decimal
     value_date: date
+    kind: str = Repayment.Kind.REGULAR
+    mode: str = "reduce_payment"
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -86,70 +103,130 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
-def parse(text: str) -> tuple[list[_Row], list[RowError]]:
-    """Rows numbered as a spreadsheet shows them (the header is row 1)."""
+def _lines(source: str | Iterable[str]) -> Iterator[str]:
+    if isinstance(source, str):
+        yield from source.lstrip("\ufeff").splitlines()
+        return
+    first = True
+    for line in source:
+        yield line.lstrip("\ufeff") if first else line
+        first = False
+
+
+def parse(source: str | Iterable[str]) -> tuple[list[_Row], list[RowError]]:
+    """Rows numbered as a spreadsheet shows them (the header is row 1). `source` is the text or any
+    iterable of lines (an uploaded file read as it streams)."""
     errors: list[RowError] = []
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(_lines(source))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         return [], [RowError(1, c, _("missing column")) for c in missing]
-    reader.fieldnames = header
+    at = {name: header.index(name) for name in (*COLUMNS, *OPTIONAL_COLUMNS) if name in header}
+    width = len(header)
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
-        if None in raw:
+        if not raw:
+            continue
+        if len(raw) > width:
             errors.append(RowError(number, "row", _("more columns than the header")))
             continue
-        loan_number = (raw.get("loan_number") or "").strip()
+        raw = raw + [""] * (width - len(raw))
+        loan_number = raw[at["loan_number"]].strip()
         try:
-            ref, amount, value_date = validate_repayment(external_ref=raw.get("external_ref"),
-                                                         amount=raw.get("amount") or "",
-                                                         value_date=(raw.get("value_date") or "").strip())
+            ref, amount, value_date = validate_repayment(external_ref=raw[at["external_ref"]],
+                                                         amount=raw[at["amount"]],
+                                                         value_date=raw[at["value_date"]].strip())
         except ValidationError as exc:
             errors.extend(RowError(number, f, " ".join(m)) for f, m in exc.message_dict.items())
             continue
         if not loan_number:
             errors.append(RowError(number, "loan_number", _("the loan number is required")))
             continue
+        kind = KINDS.get(raw[at["kind"]].strip().lower() if "kind" in at else "")
+        if kind is None:
+            errors.append(RowError(number, "kind", _("kind is regular, prepayment or settlement")))
+            continue
+        mode = (raw[at["prepayment_mode"]].strip() if "prepayment_mode" in at else "") or "reduce_payment"
+        if mode not in PREPAYMENT_MODES:
+            errors.append(RowError(number, "prepayment_mode", _("mode is reduce_payment or shorten_term")))
+            continue
         if ref in seen:
             errors.append(RowError(number, "external_ref", _("reference repeated from row %(row)s") % {
                 "row": seen[ref]}))
             continue
         seen[ref] = number
-        rows.append(_Row(number, ref, loan_number, amount, value_date))
+        rows.append(_Row(number, ref, loan_number, amount, value_date, kind, mode))
     return rows, errors
 
 
+def _params_per_statement() -> int:
+    if connection.vendor == "sqlite":
+        # Django assumes the old default of 999; the library in use states its own limit (32,766 since 3.32).
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 30000
+
+
 def _bulk_update(model, objects: list, fields: list[str], casts: dict[str, str]) -> None:
+    """One UPDATE ... FROM (VALUES ...) per chunk: PostgreSQL with typed placeholders, SQLite (3.33 and
+    later) through a common table expression, since its VALUES cannot name columns."""
     if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objects, fields, batch_size=500)
         return
     table = model._meta.db_table
     columns = [model._meta.get_field(f).column for f in fields]
-    placeholder = "(" + ", ".join(["%s::bigint"] + [f"%s::{casts[f]}" for f in fields]) + ")"
     assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    names = ", ".join(columns)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        placeholder = "(" + ", ".join(["%s::bigint"] + [f"%s::{casts[f]}" for f in fields]) + ")"
+    else:
+        placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    size = max(1, min(CHUNK, _params_per_statement() // (len(fields) + 1)))
+    prepared = [model._meta.get_field(f) for f in fields]
     with connection.cursor() as cursor:
-        for chunk in _chunks(objects):
+        for chunk in _chunks(objects, size):
             values = ", ".join([placeholder] * len(chunk))
-            params = [p for obj in chunk for p in [obj.pk, *[getattr(obj, f) for f in fields]]]
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) "  # noqa: S608 - names from the model
-                f"AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
-                params,
-            )
+            params = [p for obj in chunk for p in [obj.pk, *[
+                fld.get_db_prep_save(getattr(obj, fld.attname), connection) for fld in prepared]]]
+            if postgres:
+                sql = (f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) "  # noqa: S608 - model names
+                       f"AS v(id, {names}) WHERE t.id = v.id")
+            else:
+                sql = (f"WITH v(id, {names}) AS (VALUES {values}) "  # noqa: S608 - names from the model
+                       f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id")
+            cursor.execute(sql, params)
 
 
 INSTALMENT_FIELDS = ["principal_paid", "interest_paid", "penalty_paid", "penalty_accrued", "penalty_through",
                      "is_settled"]
 INSTALMENT_CASTS = {"principal_paid": "numeric", "interest_paid": "numeric", "penalty_paid": "numeric",
                     "penalty_accrued": "numeric", "penalty_through": "date", "is_settled": "boolean"}
+LOAN_FIELDS = ["outstanding_principal", "status", "unapplied_credit", "days_past_due", "risk_class"]
+LOAN_CASTS = {"outstanding_principal": "numeric", "status": "varchar", "unapplied_credit": "numeric",
+              "days_past_due": "integer", "risk_class": "smallint"}
+
+
+def _posted(refs: list[str]) -> dict[str, tuple[int, Decimal, date]]:
+    found: dict[str, tuple[int, Decimal, date]] = {}
+    for chunk in _chunks(refs):
+        for ref, loan_id, amount, value_date in Repayment.objects.filter(external_ref__in=chunk).values_list(
+                "external_ref", "loan_id", "amount", "value_date"):
+            found[ref] = (loan_id, amount, value_date)
+    return found
+
+
+def _redate(loan: Loan, schedule: list[Instalment]) -> None:
+    """Days past due and class as of the loan's last delinquency date, from the instalments in memory."""
+    as_of = loan.dpd_as_of
+    oldest = min((i.due_date for i in schedule if not i.is_settled and i.due_date < as_of), default=None)
+    loan.days_past_due = 0 if loan.status != Loan.Status.ACTIVE else days_past_due(as_of, oldest)
+    loan.risk_class = classify(loan.days_past_due, loan.manual_class)
 
 
 @transaction.atomic
-def repayments_import(*, actor, text: str, source: str = Repayment.Source.CSV,
+def repayments_import(*, actor, text: str | Iterable[str], source: str = Repayment.Source.CSV,
                       batch: str | None = None) -> ImportResult:
     acting = actor_of(actor)
     require(acting, Perm.POST_REPAYMENT)
@@ -162,16 +239,16 @@ def repayments_import(*, actor, text: str, source: str = Repayment.Source.CSV,
     for chunk in _chunks(sorted({r.loan_number for r in rows})):
         for loan in Loan.objects.filter(number__in=chunk).values("id", "number", "status", "disbursed_on"):
             loans[loan["number"]] = loan
-    posted_refs: set[str] = set()
-    for chunk in _chunks([r.ref for r in rows]):
-        posted_refs.update(Repayment.objects.filter(external_ref__in=chunk).values_list("external_ref", flat=True))
+    posted = _posted([r.ref for r in rows])
     todo: list[_Row] = []
     for r in rows:
         loan = loans.get(r.loan_number)
         if loan is None:
             errors.append(RowError(r.row, "loan_number", _("unknown loan %(number)s") % {"number": r.loan_number}))
-        elif r.ref in posted_refs:
-            continue
+        elif r.ref in posted:
+            if posted[r.ref] != (loan["id"], r.amount, r.value_date):
+                errors.append(RowError(r.row, "external_ref", _(
+                    "reference %(ref)s was already posted with another loan, amount or value date") % {"ref": r.ref}))
         elif loan["status"] != Loan.Status.ACTIVE:
             errors.append(RowError(r.row, "loan_number", _("the loan is settled")))
         elif r.value_date < loan["disbursed_on"]:
@@ -182,59 +259,95 @@ def repayments_import(*, actor, text: str, source: str = Repayment.Source.CSV,
         errors.sort(key=lambda e: e.row)
         raise RepaymentImportError(errors[:MAX_REPORTED_ERRORS])
 
-    loan_ids = sorted({loans[r.loan_number]["id"] for r in todo})
-    locked: dict[int, Loan] = {}
-    for chunk in _chunks(loan_ids):
-        for loan in Loan.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
-            locked[loan.pk] = loan
-    instalments: dict[int, list[Instalment]] = defaultdict(list)
-    for chunk in _chunks(loan_ids, 2000):
-        for inst in Instalment.objects.filter(loan_id__in=chunk, is_settled=False).order_by("loan_id", "seq"):
-            instalments[inst.loan_id].append(inst)
-
     by_loan: dict[int, list[_Row]] = defaultdict(list)
     for r in todo:
         by_loan[loans[r.loan_number]["id"]].append(r)
+    loan_ids = sorted(by_loan)
+    # Where a row lies before what the loan already has (a later repayment, or penalty accrued by the
+    # EOD), the single posting re-values or refuses it; so does a declared prepayment or settlement.
+    after: dict[int, date] = {}
+    for chunk in _chunks(loan_ids):
+        for loan_id, latest in Repayment.objects.filter(loan_id__in=chunk).values("loan_id").annotate(
+                latest=Max("value_date")).values_list("loan_id", "latest"):
+            after[loan_id] = latest
+        for loan_id, horizon in Instalment.objects.filter(loan_id__in=chunk, is_settled=False,
+                                                          penalty_through__isnull=False).values("loan_id").annotate(
+                horizon=Max("penalty_through")).values_list("loan_id", "horizon"):
+            after[loan_id] = max(horizon, after.get(loan_id, horizon))
+    singles = {loan_id for loan_id, loan_rows in by_loan.items()
+               if any(r.kind != Repayment.Kind.REGULAR for r in loan_rows)
+               or (loan_id in after and min(r.value_date for r in loan_rows) < after[loan_id])}
+
+    totals = {"penalty": ZERO, "interest": ZERO, "principal": ZERO, "fee": ZERO, "unapplied": ZERO}
     staff = acting.staff
     now = timezone.now()
-    new_repayments: list[Repayment] = []
-    touched: dict[int, Instalment] = {}
     line_principal: dict[int, Decimal] = defaultdict(Decimal)
-    totals = {"penalty": Decimal("0"), "interest": Decimal("0"), "principal": Decimal("0"),
-              "unapplied": Decimal("0")}
-    for loan_id, loan_rows in by_loan.items():
-        loan = locked[loan_id]
-        schedule = instalments[loan_id]
-        for r in sorted(loan_rows, key=lambda x: (x.value_date, x.row)):
-            open_rows = [i for i in schedule if not i.is_settled]
-            if loan.status != Loan.Status.ACTIVE or not open_rows:
-                applied_penalty = applied_interest = applied_principal = Decimal("0.00")
-                unapplied = r.amount
-            else:
-                applied = apply_to_instalments(loan, open_rows, amount=r.amount, value_date=r.value_date)
-                applied_penalty, applied_interest = applied.penalty, applied.interest
-                applied_principal, unapplied = applied.principal, applied.unapplied
-                for inst in open_rows:
-                    touched[inst.pk] = inst
-            if loan.credit_line_id and applied_principal:
-                line_principal[loan.credit_line_id] += applied_principal
-            totals["penalty"] += applied_penalty
-            totals["interest"] += applied_interest
-            totals["principal"] += applied_principal
-            totals["unapplied"] += unapplied
-            new_repayments.append(Repayment(
-                loan_id=loan_id, external_ref=r.ref, amount=r.amount, value_date=r.value_date,
-                penalty_part=applied_penalty, interest_part=applied_interest, principal_part=applied_principal,
-                unapplied=unapplied, source=source, batch=batch, posted_by=staff, posted_at=now))
+    posted_count = 0
+    for chunk in _chunks(loan_ids, LOAN_CHUNK):
+        locked = {loan.pk: loan for loan in Loan.objects.select_for_update().filter(pk__in=chunk).order_by("pk")}
+        bulk_ids = [i for i in chunk if i not in singles]
+        instalments: dict[int, list[Instalment]] = defaultdict(list)
+        for inst in Instalment.objects.filter(loan_id__in=bulk_ids, is_settled=False).order_by("loan_id", "seq"):
+            instalments[inst.loan_id].append(inst)
+        new_repayments: list[Repayment] = []
+        touched: list[Instalment] = []
+        for loan_id in bulk_ids:
+            loan = locked[loan_id]
+            schedule = instalments[loan_id]
+            loan_rows = sorted(by_loan[loan_id], key=lambda x: (x.value_date, x.row))
+            for r in loan_rows:
+                open_rows = [i for i in schedule if not i.is_settled]
+                if loan.status != Loan.Status.ACTIVE or not open_rows:
+                    parts = (ZERO, ZERO, ZERO, r.amount, ZERO)
+                    loan.unapplied_credit += r.amount
+                else:
+                    applied = apply_to_instalments(loan, open_rows, amount=r.amount, value_date=r.value_date)
+                    parts = (applied.penalty, applied.interest, applied.principal, applied.unapplied,
+                             applied.credit_used)
+                if loan.credit_line_id and parts[2]:
+                    line_principal[loan.credit_line_id] += parts[2]
+                for key, value in zip(("penalty", "interest", "principal", "unapplied"), parts, strict=False):
+                    totals[key] += value
+                new_repayments.append(Repayment(
+                    loan_id=loan_id, external_ref=r.ref, amount=r.amount, value_date=r.value_date,
+                    penalty_part=parts[0], interest_part=parts[1], principal_part=parts[2], unapplied=parts[3],
+                    credit_used=parts[4], kind=Repayment.Kind.REGULAR, source=source, batch=batch,
+                    posted_by=staff, posted_at=now))
+            if loan.dpd_as_of and loan_rows[0].value_date <= loan.dpd_as_of:
+                _redate(loan, schedule)
+            touched.extend(schedule)
+        Repayment.objects.bulk_create(new_repayments, batch_size=CHUNK)
+        posted_count += len(new_repayments)
+        _bulk_update(Instalment, touched, INSTALMENT_FIELDS, INSTALMENT_CASTS)
+        _bulk_update(Loan, [locked[i] for i in bulk_ids], LOAN_FIELDS, LOAN_CASTS)
+        del new_repayments, touched, instalments
 
-    Repayment.objects.bulk_create(new_repayments, batch_size=CHUNK)
-    _bulk_update(Instalment, list(touched.values()), INSTALMENT_FIELDS, INSTALMENT_CASTS)
-    _bulk_update(Loan, [locked[i] for i in by_loan], ["outstanding_principal", "status"],
-                 {"outstanding_principal": "numeric", "status": "varchar"})
+        for loan_id in sorted(i for i in chunk if i in singles):
+            for r in sorted(by_loan[loan_id], key=lambda x: (x.value_date, x.row)):
+                try:
+                    rep = repayment_post(actor=actor, loan=locked[loan_id], external_ref=r.ref, amount=r.amount,
+                                         value_date=r.value_date, kind=r.kind, prepayment_mode=r.mode,
+                                         source=source, batch=batch)
+                except ValidationError as exc:
+                    errors.extend(RowError(r.row, f, " ".join(m)) for f, m in exc.message_dict.items())
+                    break
+                except Conflict as exc:
+                    errors.append(RowError(r.row, "external_ref", str(exc)))
+                    break
+                posted_count += 1
+                for key, value in (("penalty", rep.penalty_part), ("interest", rep.interest_part),
+                                   ("principal", rep.principal_part), ("fee", rep.fee_part),
+                                   ("unapplied", rep.unapplied)):
+                    totals[key] += value
+    if errors:
+        errors.sort(key=lambda e: e.row)
+        # Raising inside the transaction undoes every row already written.
+        raise RepaymentImportError(errors[:MAX_REPORTED_ERRORS])
+
     for line_id, principal in line_principal.items():
         CreditLine.objects.filter(pk=line_id).update(
             utilised=Greatest(F("utilised") - principal, Value(Decimal("0.00"))))
-    result = ImportResult(batch=batch, rows=len(rows), posted=len(new_repayments),
+    result = ImportResult(batch=batch, rows=len(rows), posted=posted_count,
                           already_posted=len(rows) - len(todo), amount=sum((r.amount for r in todo), Decimal("0")),
                           allocated=totals)
     record_event(actor=acting.user, event_code="lending.repayments_imported", object_type="batch", object_id=batch,

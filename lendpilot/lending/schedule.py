@@ -29,6 +29,7 @@ Methods:
 """
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -158,12 +159,13 @@ def _npv(rate: Decimal, flows: list[tuple[int, Decimal]]) -> Decimal:
 
 
 def irr_monthly(flows: list[tuple[int, Decimal]]) -> Decimal:
-    """The monthly rate at which the flows (month offset, amount; the loan received is negative) have a
-    net present value of zero. Bisection in Decimal, so the result does not depend on floats."""
+    """The rate per period at which the flows (period offset, amount; the loan received is negative) have a
+    net present value of zero. Bisection in Decimal, so the result does not depend on floats. The upper
+    bound allows a single long period (a bullet over years) whose rate per period is above 100%."""
     with localcontext() as ctx:
         ctx.prec = 34
-        low, high = Decimal("-0.99"), Decimal("1")
-        for _ in range(200):
+        low, high = Decimal("-0.99"), Decimal("20")
+        for _ in range(300):
             mid = (low + high) / 2
             if _npv(mid, flows) > 0:
                 low = mid
@@ -175,15 +177,20 @@ def irr_monthly(flows: list[tuple[int, Decimal]]) -> Decimal:
 
 
 def annualised_rate(*, principal: Decimal, rows: list[Row], periods: int, fees: Decimal = ZERO) -> Decimal:
-    """The annualised rate (年化利率) for disclosure, by the IRR method: the monthly rate i at which the
-    net amount received (principal - upfront fees) equals the present value of the instalments, times 12
-    (the nominal annual rate the PBoC 2021 announcement on APR disclosure asks for). A fraction with six
-    decimals (0.123456 = 12.3456%). Instalment k is paid k months after disbursement; a bullet pays
-    after `periods` months."""
+    """The annualised rate (年化利率) for disclosure, by the IRR method the PBoC 2021 announcement on APR
+    disclosure asks for: the rate per period i at which the net amount received (principal - upfront fees)
+    equals the present value of the instalments, times the number of such periods in a year. The period is
+    that of the actual cash flows: one month for monthly instalments; for a bullet the whole term, because
+    a single flow after n months compounds once, not n times (a 6% 12-month bullet is 6%, not 5.84%).
+    A fraction with six decimals (0.123456 = 12.3456%). Instalment k is paid k months after disbursement;
+    a bullet pays after `periods` months."""
     received = Decimal(principal) - Decimal(fees)
     if received <= 0:
         raise ScheduleError("fees must be smaller than the principal")
     single = len(rows) == 1
-    flows = [(0, -received)] + [(periods if single else row.seq, row.payment) for row in rows]
-    monthly = irr_monthly(flows)
-    return (monthly * MONTHS_PER_YEAR).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    offsets = [periods if single else row.seq for row in rows]
+    step = math.gcd(*offsets)
+    flows = [(0, -received)] + [(offset // step, row.payment) for offset, row in zip(offsets, rows, strict=True)]
+    per_period = irr_monthly(flows)
+    per_year = MONTHS_PER_YEAR / step
+    return (per_period * per_year).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)

@@ -203,6 +203,9 @@ class RepaymentOut(Schema):
     interest_part: Decimal
     principal_part: Decimal
     unapplied: Decimal
+    fee_part: Decimal
+    credit_used: Decimal
+    revaluation: dict
 
 
 class LoanOut(Schema):
@@ -222,6 +225,7 @@ class LoanOut(Schema):
     risk_class: int
     manual_class: int | None
     credit_line_id: int | None
+    unapplied_credit: Decimal
 
 
 class LoanDetailOut(LoanOut):
@@ -236,6 +240,10 @@ class RepaymentIn(Schema):
     value_date: date
     prepayment: bool = False
     prepayment_mode: Literal["reduce_payment", "shorten_term"] = "reduce_payment"
+    kind: Literal["regular", "prepayment", "settlement"] | None = Field(
+        None, description="regular: pays what is due, the rest is held as credit; prepayment (提前还款): the rest "
+                          "repays principal early and the schedule is recalculated (prepayment_mode); settlement "
+                          "(提前结清): settles the loan at the quote of the value date")
 
 
 class ImportOut(Schema):
@@ -295,3 +303,16 @@ class ErrorRow(Schema):
 
 class ImportErrorOut(Schema):
     detail: list[ErrorRow]
+
+
+class SettlementQuoteOut(Schema):
+    loan_number: str
+    value_date: date
+    due_penalty: Decimal
+    due_interest: Decimal
+    due_principal: Decimal
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    total: Decimal
+    unapplied_credit: Decimal

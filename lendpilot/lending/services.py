@@ -28,14 +28,17 @@ from lendpilot.core.reference import RepaymentMethod
 from lendpilot.customers.models import Customer
 from lendpilot.lending import authority
 from lendpilot.lending.allocation import (
-    DEFAULT_ORDER,
     AllocationError,
     OpenInstalment,
+    SettlementQuote,
     accrue_penalty,
     allocate,
+    parse_order,
     prepay,
+    reverse_penalty,
+    settlement_quote,
 )
-from lendpilot.lending.classification import DEFAULT_THRESHOLDS, NORMAL, Thresholds, classify
+from lendpilot.lending.classification import DEFAULT_THRESHOLDS, NORMAL, Thresholds, classify, days_past_due
 from lendpilot.lending.models import (
     Application,
     AuthorityMatrix,
@@ -674,8 +677,10 @@ def contract_generate(*, actor, application: Application, start: date | None = N
     if application.status != Application.Status.APPROVED:
         raise Conflict(_("a contract is generated for an approved case"), field="status")
     start = start or timezone.localdate()
+    product = application.product
     rows = build_schedule(principal=application.amount, annual_rate=application.annual_rate,
-                          periods=application.term_months, method=application.repayment_method, start=start)
+                          periods=application.term_months, method=application.repayment_method, start=start,
+                          roll_business_days=product.roll_business_days)
     apr = annualised_rate(principal=application.amount, rows=rows, periods=application.term_months,
                           fees=application.fee_amount)
     sums = totals(rows)
@@ -685,9 +690,17 @@ def contract_generate(*, actor, application: Application, start: date | None = N
         "total_interest": str(sums["interest"]),
         "total_repayment": str(sums["payment"] + application.fee_amount),
         "fees": str(application.fee_amount),
-        "penalty_rate": str((application.annual_rate * Decimal("1.5")).quantize(Decimal("0.000001"))),
-        "prepayment_terms": _("Early repayment is allowed on any day; interest accrued to that day (actual/360) "
-                              "is paid first and the remaining schedule is recalculated."),
+        "penalty_rate": str((application.annual_rate * product.penalty_multiplier).quantize(Decimal("0.000001"))),
+        "penalty_multiplier": str(product.penalty_multiplier),
+        "allocation_order": product.allocation_order,
+        "settlement_fee_rate": str(product.settlement_fee_rate),
+        "due_dates_roll_to_business_day": product.roll_business_days,
+        "product_terms_version": product.terms_version,
+        "prepayment_terms": _("Early repayment or settlement is allowed on any day; interest accrued to that day "
+                              "(actual/360) is paid, never the interest of instalments not yet due. Early "
+                              "settlement costs a fee of %(fee)s%% of the principal repaid early. A repayment "
+                              "beyond what is due and not declared early repayment is held as credit.") % {
+            "fee": format((product.settlement_fee_rate * 100).normalize(), "f")},
         "repayment_method": application.repayment_method,
         "schedule": schedule_json(rows),
         "day_count": _("Monthly rate = annual rate / 12; broken periods actual/360."),
@@ -697,7 +710,9 @@ def contract_generate(*, actor, application: Application, start: date | None = N
         application=application, number=_number("CT"), principal=application.amount,
         annual_rate=application.annual_rate, apr=apr, term_months=application.term_months,
         repayment_method=application.repayment_method, schedule=disclosures["schedule"], disclosures=disclosures,
-        generated_by=_acting_staff(acting))
+        product_terms_version=product.terms_version, penalty_multiplier=product.penalty_multiplier,
+        allocation_order=product.allocation_order, roll_business_days=product.roll_business_days,
+        settlement_fee_rate=product.settlement_fee_rate, generated_by=_acting_staff(acting))
     before = _snap(application)
     _move(application, Application.Status.CONTRACTED, acting, contract.number)
     application.save()
@@ -732,12 +747,16 @@ def contract_sign(*, actor, contract: Contract) -> Contract:
 def _create_loan(*, borrower: Customer, product: Product, principal: Decimal, annual_rate: Decimal,
                  term_months: int, method: str, disbursed_on: date, contract: Contract | None = None,
                  credit_line: CreditLine | None = None, number: str | None = None) -> Loan:
+    # The contract's copy of the product terms wins: a product changed after signing never reaches the loan.
+    terms = contract or product
     rows = build_schedule(principal=principal, annual_rate=annual_rate, periods=term_months, method=method,
-                          start=disbursed_on)
+                          start=disbursed_on, roll_business_days=terms.roll_business_days)
     loan = Loan.objects.create(
         number=number or _number("LN"), contract=contract, credit_line=credit_line, borrower=borrower,
         product=product, principal=principal, annual_rate=annual_rate, term_months=term_months,
-        repayment_method=method, disbursed_on=disbursed_on, outstanding_principal=principal)
+        repayment_method=method, disbursed_on=disbursed_on, outstanding_principal=principal,
+        penalty_multiplier=terms.penalty_multiplier, allocation_order=terms.allocation_order,
+        settlement_fee_rate=terms.settlement_fee_rate)
     Instalment.objects.bulk_create([
         Instalment(loan=loan, seq=r.seq, due_date=r.due_date, due_day=r.due_date.toordinal(),
                    principal_due=r.principal, interest_due=r.interest) for r in rows])
@@ -779,13 +798,16 @@ class Applied:
     interest: Decimal
     principal: Decimal
     unapplied: Decimal
+    fee: Decimal = Decimal("0.00")
+    credit_used: Decimal = Decimal("0.00")
 
 
-def apply_to_instalments(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value_date: date,
-                         order: tuple[str, ...] = DEFAULT_ORDER) -> Applied:
-    """Accrue penalty to the value date and allocate `amount` over the loan's open instalments, changing
-    the Instalment objects and the loan in memory (the caller saves them, one by one or in bulk)."""
-    opened = [i for i in instalments if not i.is_settled]
+def _order_of(loan: Loan) -> tuple[str, ...]:
+    return parse_order(loan.allocation_order)
+
+
+def _accrue(loan: Loan, opened: list[Instalment], value_date: date) -> list[OpenInstalment]:
+    """Penalty brought up to `value_date` on the Instalment objects in memory; their open amounts returned."""
     accrued = accrue_penalty(open_instalments(opened), value_date=value_date, annual_rate=loan.annual_rate,
                              multiplier=loan.penalty_multiplier)
     by_seq = {i.seq: i for i in opened}
@@ -793,7 +815,27 @@ def apply_to_instalments(loan: Loan, instalments: list[Instalment], *, amount: D
         inst = by_seq[acc.seq]
         inst.penalty_accrued = inst.penalty_paid + acc.penalty
         inst.penalty_through = acc.penalty_through
-    result = allocate(amount, accrued, value_date=value_date, order=order)
+    return accrued
+
+
+def _credit_split(amount: Decimal, credit: Decimal, left: Decimal) -> tuple[Decimal, Decimal]:
+    """(unapplied of this cash, credit spent) when `amount` plus earlier `credit` was offered and `left` remains."""
+    return max(Decimal("0.00"), left - credit), max(Decimal("0.00"), credit - left)
+
+
+def apply_to_instalments(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value_date: date,
+                         order: tuple[str, ...] | None = None, use_credit: bool = True) -> Applied:
+    """Accrue penalty to the value date and allocate `amount` (plus the loan's unapplied credit) over what is
+    due, in the loan's allocation order, changing the Instalment objects and the loan in memory (the caller
+    saves them). What is not due stays open: the rest becomes the loan's credit (`Loan.unapplied_credit`)."""
+    opened = [i for i in instalments if not i.is_settled]
+    accrued = _accrue(loan, opened, value_date)
+    by_seq = {i.seq: i for i in opened}
+    credit = loan.unapplied_credit if use_credit else Decimal("0.00")
+    offered = amount + credit
+    if offered <= 0:
+        return Applied(Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    result = allocate(offered, accrued, value_date=value_date, order=order or _order_of(loan))
     for seq, parts in result.applied.items():
         inst = by_seq[seq]
         inst.penalty_paid += parts["penalty"]
@@ -803,9 +845,14 @@ def apply_to_instalments(loan: Loan, instalments: list[Instalment], *, amount: D
             and inst.penalty_paid == inst.penalty_accrued
     principal = result.total("principal")
     loan.outstanding_principal -= principal
+    if use_credit:
+        loan.unapplied_credit = result.unapplied
+    else:
+        loan.unapplied_credit += result.unapplied
     if loan.outstanding_principal == 0 and all(i.is_settled for i in opened):
         loan.status = Loan.Status.SETTLED
-    return Applied(result.total("penalty"), result.total("interest"), principal, result.unapplied)
+    unapplied, credit_used = _credit_split(amount, credit, result.unapplied)
+    return Applied(result.total("penalty"), result.total("interest"), principal, unapplied, credit_used=credit_used)
 
 
 def validate_repayment(*, external_ref, amount, value_date) -> tuple[str, Decimal, date]:
@@ -828,15 +875,119 @@ def validate_repayment(*, external_ref, amount, value_date) -> tuple[str, Decima
     return ref, money, value_date
 
 
+REPAYMENT_KINDS = tuple(Repayment.Kind.values)
+PREPAYMENT_MODES = ("reduce_payment", "shorten_term")
+
+
+def _period_start(loan: Loan, value_date: date) -> date:
+    last_due = loan.instalments.filter(due_date__lte=value_date).order_by("-due_date").values_list(
+        "due_date", flat=True).first()
+    return last_due or loan.disbursed_on
+
+
+def quote_settlement(loan: Loan, value_date: date, instalments: list[Instalment] | None = None) -> SettlementQuote:
+    """The early-settlement figure of `loan` on `value_date` (penalty accrued to that date; nothing saved)."""
+    opened = [i for i in (instalments if instalments is not None
+                          else loan.instalments.filter(is_settled=False).order_by("seq")) if not i.is_settled]
+    accrued = accrue_penalty(open_instalments(opened), value_date=value_date, annual_rate=loan.annual_rate,
+                             multiplier=loan.penalty_multiplier)
+    ahead = sum((i.interest_paid for i in opened if i.due_date > value_date), Decimal("0.00"))
+    return settlement_quote(accrued, value_date=value_date, period_start=_period_start(loan, value_date),
+                            annual_rate=loan.annual_rate, fee_rate=loan.settlement_fee_rate,
+                            interest_paid_ahead=ahead)
+
+
+def _settle(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value_date: date) -> Applied:
+    """Early settlement (提前结清): the quote on the value date is paid in full (with the loan's credit);
+    the coming instalments are replaced by one closing instalment on the value date."""
+    opened = [i for i in instalments if not i.is_settled]
+    _accrue(loan, opened, value_date)
+    quote = quote_settlement(loan, value_date, opened)
+    credit = loan.unapplied_credit
+    if amount + credit < quote.total:
+        raise ValidationError({"amount": _("settlement on %(date)s needs %(total)s CNY") % {
+            "date": value_date.isoformat(), "total": format(quote.total - credit, ",.2f")}})
+    due = [i for i in opened if i.due_date <= value_date]
+    future = [i for i in opened if i.due_date > value_date]
+    for inst in due:
+        inst.penalty_paid, inst.interest_paid, inst.principal_paid = (inst.penalty_accrued, inst.interest_due,
+                                                                      inst.principal_due)
+        inst.is_settled = True
+    Instalment.objects.bulk_update(due, ["principal_paid", "interest_paid", "penalty_paid", "penalty_accrued",
+                                         "penalty_through", "is_settled"])
+    if future:
+        paid_ahead = sum((i.interest_paid for i in future), Decimal("0.00"))
+        principal = sum((i.principal_due for i in future), Decimal("0.00"))
+        Instalment.objects.filter(pk__in=[i.pk for i in future]).delete()
+        Instalment.objects.create(loan=loan, seq=future[0].seq, due_date=value_date, due_day=value_date.toordinal(),
+                                  principal_due=principal, interest_due=paid_ahead + quote.interest,
+                                  principal_paid=principal, interest_paid=paid_ahead + quote.interest,
+                                  is_settled=True)
+    loan.outstanding_principal -= quote.due_principal + quote.principal
+    loan.status = Loan.Status.SETTLED
+    left = amount + credit - quote.total
+    loan.unapplied_credit = left
+    unapplied, credit_used = _credit_split(amount, credit, left)
+    return Applied(quote.due_penalty, quote.due_interest + quote.interest, quote.due_principal + quote.principal,
+                   unapplied, fee=quote.fee, credit_used=credit_used)
+
+
+def _reverse_after(loan: Loan, value_date: date) -> tuple[date | None, Decimal]:
+    """Penalty accrued (by the EOD) after a back-dated value date taken back; (the accrual horizon, amount)."""
+    opened = list(loan.instalments.filter(is_settled=False).order_by("seq"))
+    horizon = max((i.penalty_through for i in opened if i.penalty_through), default=None)
+    if horizon is None or horizon <= value_date:
+        return None, Decimal("0.00")
+    reversed_ = reverse_penalty(open_instalments(opened), value_date=value_date, annual_rate=loan.annual_rate,
+                                multiplier=loan.penalty_multiplier)
+    taken = Decimal("0.00")
+    for inst, acc in zip(opened, reversed_, strict=True):
+        taken += inst.penalty_accrued - (inst.penalty_paid + acc.penalty)
+        inst.penalty_accrued, inst.penalty_through = inst.penalty_paid + acc.penalty, acc.penalty_through
+    Instalment.objects.bulk_update(opened, ["penalty_accrued", "penalty_through"])
+    return horizon, taken
+
+
+def _reaccrue(loan: Loan, horizon: date) -> Decimal:
+    opened = list(loan.instalments.filter(is_settled=False).order_by("seq"))
+    before = sum((i.penalty_accrued for i in opened), Decimal("0.00"))
+    _accrue(loan, opened, horizon)
+    Instalment.objects.bulk_update(opened, ["penalty_accrued", "penalty_through"])
+    return sum((i.penalty_accrued for i in opened), Decimal("0.00")) - before
+
+
+def _redate_delinquency(loan: Loan, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+    """Days past due and class as of the loan's last delinquency date, from its instalments as they now stand."""
+    as_of = loan.dpd_as_of or timezone.localdate()
+    oldest = loan.instalments.filter(is_settled=False, due_day__lt=as_of.toordinal()).order_by("due_day") \
+        .values_list("due_date", flat=True).first()
+    loan.days_past_due = 0 if loan.status != Loan.Status.ACTIVE else days_past_due(as_of, oldest)
+    loan.risk_class = classify(loan.days_past_due, loan.manual_class, thresholds)
+
+
 @transaction.atomic
 def repayment_post(*, actor, loan: Loan, external_ref: str, amount, value_date, prepayment: bool = False,
-                   prepayment_mode: str = "reduce_payment", source: str = Repayment.Source.API) -> Repayment:
+                   prepayment_mode: str = "reduce_payment", kind: str | None = None,
+                   source: str = Repayment.Source.API, batch: str = "") -> Repayment:
     """Post one repayment from the core-banking feed. The reference is posted once: a repeat (or a
-    concurrent twin) gets `Conflict` naming `external_ref` and changes nothing. `prepayment=True` makes
-    any amount beyond what is due an early repayment that recalculates the remaining schedule."""
+    concurrent twin) gets `Conflict` naming `external_ref` and changes nothing.
+
+    `kind` is what the borrower declared: `regular` pays what is due and holds the rest as credit;
+    `prepayment` (提前还款, or `prepayment=True`) makes the amount beyond what is due an early repayment
+    that recalculates the remaining schedule (`prepayment_mode`: reduce_payment or shorten_term);
+    `settlement` (提前结清) settles the loan at the quote of the value date (`quote_settlement`).
+
+    A value date before penalty already accrued (by the EOD) re-values the loan: the accrual after the
+    value date is taken back, the repayment applied as on its date, penalty re-accrued to where it stood
+    on the lower balance, days past due and class recomputed; the change is kept in `revaluation`."""
     acting = actor_of(actor)
     require(acting, Perm.POST_REPAYMENT)
     ref, amount, value_date = validate_repayment(external_ref=external_ref, amount=amount, value_date=value_date)
+    kind = kind or (Repayment.Kind.PREPAYMENT if prepayment else Repayment.Kind.REGULAR)
+    if kind not in REPAYMENT_KINDS:
+        raise ValidationError({"kind": _("kind is regular, prepayment or settlement")})
+    if prepayment_mode not in PREPAYMENT_MODES:
+        raise ValidationError({"prepayment_mode": _("mode is reduce_payment or shorten_term")})
     if Repayment.objects.filter(external_ref=ref).exists():
         raise Conflict(_("repayment %(ref)s was already posted") % {"ref": ref}, field="external_ref")
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
@@ -847,15 +998,33 @@ def repayment_post(*, actor, loan: Loan, external_ref: str, amount, value_date, 
         raise ValidationError({"loan": _("the loan is settled")})
     if value_date < loan.disbursed_on:
         raise ValidationError({"value_date": _("the value date lies before the disbursement")})
+    latest = loan.repayments.order_by("-value_date").values_list("value_date", flat=True).first()
+    if latest and value_date < latest:
+        raise ValidationError({"value_date": _("a repayment with the later value date %(date)s is already posted; "
+                                               "repayments of a loan are posted in value-date order") % {
+            "date": latest.isoformat()}})
     before = snapshot(loan, LOAN_FIELDS)
+    dpd_before, class_before = loan.days_past_due, loan.risk_class
+    horizon, taken_back = _reverse_after(loan, value_date)
     instalments = list(loan.instalments.filter(is_settled=False).order_by("seq"))
-    if prepayment:
+    if kind == Repayment.Kind.PREPAYMENT:
         applied = _prepay(loan, instalments, amount=amount, value_date=value_date, mode=prepayment_mode)
+    elif kind == Repayment.Kind.SETTLEMENT:
+        applied = _settle(loan, instalments, amount=amount, value_date=value_date)
     else:
         applied = apply_to_instalments(loan, instalments, amount=amount, value_date=value_date)
         Instalment.objects.bulk_update(instalments, ["principal_paid", "interest_paid", "penalty_paid",
                                                      "penalty_accrued", "penalty_through", "is_settled"])
-    loan.save(update_fields=["outstanding_principal", "status"])
+    revaluation: dict = {}
+    if horizon is not None:
+        reaccrued = _reaccrue(loan, horizon) if loan.status == Loan.Status.ACTIVE else Decimal("0.00")
+        _redate_delinquency(loan)
+        revaluation = {"from": value_date.isoformat(), "through": horizon.isoformat(),
+                       "penalty_taken_back": str(taken_back), "penalty_reaccrued": str(reaccrued),
+                       "days_past_due": [dpd_before, loan.days_past_due], "risk_class": [class_before, loan.risk_class]}
+    elif loan.dpd_as_of and value_date <= loan.dpd_as_of:
+        _redate_delinquency(loan)
+    loan.save(update_fields=["outstanding_principal", "status", "unapplied_credit", "days_past_due", "risk_class"])
     if loan.credit_line_id and applied.principal:
         CreditLine.objects.filter(pk=loan.credit_line_id).update(
             utilised=Greatest(F("utilised") - applied.principal, Value(Decimal("0.00"))))
@@ -863,13 +1032,15 @@ def repayment_post(*, actor, loan: Loan, external_ref: str, amount, value_date, 
         with transaction.atomic():
             repayment = Repayment.objects.create(
                 loan=loan, external_ref=ref, amount=amount, value_date=value_date, penalty_part=applied.penalty,
-                interest_part=applied.interest, principal_part=applied.principal, unapplied=applied.unapplied,
-                kind=Repayment.Kind.PREPAYMENT if prepayment else Repayment.Kind.REGULAR, source=source,
-                posted_by=_staff(acting))
+                interest_part=applied.interest, principal_part=applied.principal, fee_part=applied.fee,
+                unapplied=applied.unapplied, credit_used=applied.credit_used, kind=kind, source=source, batch=batch,
+                revaluation=revaluation, posted_by=_staff(acting))
     except IntegrityError as exc:
         raise Conflict(_("repayment %(ref)s was already posted") % {"ref": ref}, field="external_ref") from exc
-    _audit(acting, "lending.loan_prepaid" if prepayment else "lending.repayment_posted", repayment,
-           before=before, after={"repayment": snapshot(repayment), "loan": snapshot(loan, LOAN_FIELDS)})
+    code = {Repayment.Kind.PREPAYMENT: "lending.loan_prepaid", Repayment.Kind.SETTLEMENT: "lending.loan_settled_early"
+            }.get(kind, "lending.repayment_posted")
+    _audit(acting, code, repayment, before=before,
+           after={"repayment": snapshot(repayment), "loan": snapshot(loan, LOAN_FIELDS)})
     return repayment
 
 
@@ -885,7 +1056,9 @@ def _prepay(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value
     if due:
         owed = sum((i.principal_open + i.interest_open + i.penalty_open for i in due), Decimal("0.00"))
         # Penalty accrues to the value date first, so pay what is due including it.
-        applied = apply_to_instalments(loan, due, amount=amount, value_date=value_date)
+        credit = loan.unapplied_credit
+        applied = apply_to_instalments(loan, due, amount=amount, value_date=value_date, use_credit=False)
+        loan.unapplied_credit = credit
         due_total = applied.penalty + applied.interest + applied.principal
         Instalment.objects.bulk_update(due, ["principal_paid", "interest_paid", "penalty_paid", "penalty_accrued",
                                              "penalty_through", "is_settled"])
@@ -896,9 +1069,7 @@ def _prepay(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value
     rest = amount - due_total
     if rest <= 0:
         return applied
-    last_due = loan.instalments.filter(due_date__lte=value_date).order_by("-due_date").values_list(
-        "due_date", flat=True).first()
-    period_start = last_due or loan.disbursed_on
+    period_start = _period_start(loan, value_date)
     outstanding = sum((i.principal_due for i in future), Decimal("0.00"))
     current_payment = future[0].principal_due + future[0].interest_due
     try:
@@ -909,24 +1080,52 @@ def _prepay(loan: Loan, instalments: list[Instalment], *, amount: Decimal, value
         raise ValidationError({"amount": str(exc)}) from exc
     first_seq = future[0].seq
     Instalment.objects.filter(pk__in=[i.pk for i in future]).delete()
+    Instalment.objects.create(loan=loan, seq=first_seq, due_date=value_date, due_day=value_date.toordinal(),
+                              principal_due=result.principal_paid, interest_due=result.interest_paid,
+                              principal_paid=result.principal_paid, interest_paid=result.interest_paid,
+                              is_settled=True)
     if result.settled:
-        # The accrued interest and the whole principal are settled in one closing instalment on the value date.
-        Instalment.objects.create(loan=loan, seq=first_seq, due_date=value_date, due_day=value_date.toordinal(),
-                                  principal_due=result.principal_paid, interest_due=result.interest_paid,
-                                  principal_paid=result.principal_paid, interest_paid=result.interest_paid,
-                                  is_settled=True)
+        # The accrued interest and the whole principal are settled in the closing instalment on the value date.
         loan.status = Loan.Status.SETTLED
+        loan.unapplied_credit += result.unapplied
     else:
-        Instalment.objects.create(loan=loan, seq=first_seq, due_date=value_date, due_day=value_date.toordinal(),
-                                  principal_due=result.principal_paid, interest_due=result.interest_paid,
-                                  principal_paid=result.principal_paid, interest_paid=result.interest_paid,
-                                  is_settled=True)
         Instalment.objects.bulk_create([
             Instalment(loan=loan, seq=first_seq + r.seq, due_date=r.due_date, due_day=r.due_date.toordinal(),
                        principal_due=r.principal, interest_due=r.interest) for r in result.new_rows])
     loan.outstanding_principal -= result.principal_paid
     return Applied(applied.penalty, applied.interest + result.interest_paid, applied.principal + result.principal_paid,
                    result.unapplied)
+
+
+@transaction.atomic
+def loans_apply_credit(*, actor=None, as_of: date | None = None, loan_ids: list[int] | None = None) -> int:
+    """Unapplied credit pays what has fallen due by `as_of` (the EOD calls this before days past due), so a
+    borrower who paid ahead is not overdue. Only loans holding credit are read."""
+    acting = actor_of(actor)
+    as_of = as_of or timezone.localdate()
+    loans = Loan.objects.select_for_update().filter(status=Loan.Status.ACTIVE, unapplied_credit__gt=0)
+    if loan_ids is not None:
+        loans = loans.filter(pk__in=loan_ids)
+    moved = []
+    for loan in loans.order_by("pk"):
+        due = list(loan.instalments.filter(is_settled=False, due_date__lte=as_of).order_by("seq"))
+        if not due:
+            continue
+        credit = loan.unapplied_credit
+        applied = apply_to_instalments(loan, due, amount=Decimal("0.00"), value_date=as_of)
+        Instalment.objects.bulk_update(due, ["principal_paid", "interest_paid", "penalty_paid", "penalty_accrued",
+                                             "penalty_through", "is_settled"])
+        loan.save(update_fields=["outstanding_principal", "status", "unapplied_credit"])
+        if loan.credit_line_id and applied.principal:
+            CreditLine.objects.filter(pk=loan.credit_line_id).update(
+                utilised=Greatest(F("utilised") - applied.principal, Value(Decimal("0.00"))))
+        moved.append({"loan": loan.number, "credit_before": str(credit), "credit_after": str(loan.unapplied_credit),
+                      "penalty": str(applied.penalty), "interest": str(applied.interest),
+                      "principal": str(applied.principal)})
+    if moved:
+        record_event(actor=acting.user, event_code="lending.credit_applied", object_type="batch",
+                     object_id=as_of.isoformat(), after={"as_of": as_of.isoformat(), "loans": moved})
+    return len(moved)
 
 
 # --------------------------------------------------------------------- days past due and classification
@@ -944,6 +1143,7 @@ def loans_update_delinquency(*, actor=None, as_of: date | None = None, threshold
     the worse of the DPD band and any manual downgrade. Idempotent for a date; the EOD batch calls it."""
     acting = actor_of(actor)
     as_of = as_of or timezone.localdate()
+    loans_apply_credit(actor=acting, as_of=as_of, loan_ids=loan_ids)
     loans = Loan.objects.filter(status=Loan.Status.ACTIVE)
     if loan_ids is not None:
         loans = loans.filter(pk__in=loan_ids)

@@ -43,10 +43,10 @@ def test_configurable_order_and_instalment_mode():
     assert by_instalment.applied[2] == {"penalty": D("2.00"), "interest": D("3.00"), "principal": D("0.00")}
 
 
-def test_surplus_pays_coming_instalments_in_advance_then_is_unapplied():
+def test_surplus_beyond_what_is_due_is_unapplied_never_future_interest():
     result = allocate(D("3000.00"), _open(), value_date=date(2025, 2, 20))
-    assert result.applied[3] == {"penalty": D("0.00"), "interest": D("80.00"), "principal": D("820.00")}
-    assert result.unapplied == D("3000.00") - D("2707.00")
+    assert 3 not in result.applied  # instalment 3 (due 10 March) is not due on 20 February
+    assert result.unapplied == D("3000.00") - D("1807.00")
 
 
 @pytest.mark.parametrize("amount", [D("0"), D("-1.00"), D("1.001")])

@@ -31,7 +31,10 @@ def test_import_posts_all_and_is_idempotent(lending_world):
     a.refresh_from_db()
     assert a.outstanding_principal == a.principal - pa.principal_due
     r3 = Repayment.objects.get(external_ref="R3")
-    assert r3.interest_part == D("100.00")  # advance payment of instalment 2's interest
+    # Nothing of instalment 2 (due 10 March) is due on 1 March: held as the loan's credit.
+    assert (r3.interest_part, r3.unapplied) == (D("0.00"), D("100.00"))
+    a.refresh_from_db()
+    assert a.unapplied_credit == D("100.00")
     again = repayments_import(actor=w.user("operations"), text=text)
     assert (again.posted, again.already_posted) == (0, 3)
     assert Repayment.objects.count() == 3
