@@ -33,6 +33,11 @@ class TagOut(Schema):
     active: bool
     member_count: int
 
+    @staticmethod
+    def resolve_member_count(obj) -> int:
+        # The catalogue selector counts the reader's own customers; a tag just defined carries the bank's.
+        return getattr(obj, "members_in_scope", obj.member_count)
+
 
 class TagIn(Schema):
     code: Text(60, min_length=1)
@@ -161,11 +166,11 @@ def segment_save(request, payload: SegmentIn):
 
 
 @router.get("/segments/{segment_id}/members", response=with_errors({200: MembersOut}),
-            summary="The segment's customer ids (a whitelist for teams; audited)")
+            summary="The segment's customer ids in the caller's scope (a read: nothing is written)")
 def segment_members(request, segment_id: PathId):
     actor = actor_of(request.auth)
     segment = selectors.segment_get(actor, segment_id)
-    ids = services.segment_export_whitelist(actor=actor, segment=segment)
+    ids = selectors.segment_member_ids(actor, segment)
     return {"segment_id": segment.pk, "count": len(ids), "customer_ids": ids}
 
 

@@ -9,7 +9,7 @@ from lendpilot.compliance.crypto import keyed_hash
 from lendpilot.customers.identifiers import IdentifierError, normalise_id_number, normalise_mobile
 from lendpilot.customers.models import Customer
 from lendpilot.org.access import Actor, actor_of, require, scope_filter
-from lendpilot.org.roles import Perm
+from lendpilot.org.roles import DataScope, Perm
 
 
 def customers_visible(actor: Actor, *, search: str | None = None, kind: str | None = None,
@@ -156,13 +156,15 @@ def customer_portrait(*, actor, customer) -> dict:
 
 
 def tags_catalogue(actor, *, theme: str | None = None, source: str | None = None, search: str | None = None):
-    """Tag definitions (B4), filtered; readable by anyone who may see customers."""
+    """Tag definitions (B4), filtered; readable by anyone who may see customers. Each carries
+    `members_in_scope`: how many of the reader's customers hold it (the stored count is the bank's)."""
     from django.db.models import Q
 
     from lendpilot.customers.models import TagDefinition
 
     require(actor, Perm.VIEW_CUSTOMERS)
     qs = TagDefinition.objects.all().order_by("theme", "code")
+    qs = qs.annotate(members_in_scope=_members_in_scope(actor))
     if theme:
         qs = qs.filter(theme=theme)
     if source:
@@ -170,6 +172,29 @@ def tags_catalogue(actor, *, theme: str | None = None, source: str | None = None
     if search:
         qs = qs.filter(Q(code__icontains=search) | Q(name_zh__icontains=search) | Q(name_en__icontains=search))
     return qs
+
+
+def _members_in_scope(actor):
+    from django.db.models import Count, F, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from lendpilot.customers.models import CustomerTag
+
+    if actor.is_system or actor.scope == DataScope.ALL:
+        return F("member_count")
+    mine = scope_filter(actor, Customer.objects.all(), owner="manager").values("pk")
+    counts = (CustomerTag.objects.filter(tag_id=OuterRef("pk"), customer_id__in=mine).order_by()
+              .values("tag_id").annotate(n=Count("customer_id")).values("n"))
+    return Coalesce(Subquery(counts), 0)
+
+
+def segment_member_ids(actor, segment) -> list[int]:
+    """The segment's customer ids within the reader's and the owner's scope. A read: nothing is
+    counted or stored."""
+    from lendpilot.customers.services import segment_customers
+
+    return list(segment_customers(actor, segment.query, owner=segment.owner).order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def segments_visible(actor):

@@ -780,13 +780,13 @@ def segment_save(*, actor, name: str, query: str) -> Segment:
 
 @transaction.atomic
 def segment_export_whitelist(*, actor, segment: Segment) -> list[int]:
-    """The segment's customer ids (within the viewer's and owner's scope) as a whitelist for teams;
-    audited with the count."""
+    """The segment's customer ids (within the viewer's and owner's scope) as a whitelist taken out of
+    the system; the export is logged with the count, and no business row changes (a download is a GET)."""
+    from lendpilot.customers.selectors import segment_member_ids
+
     acting = actor_of(actor)
     require(acting, Perm.BUILD_SEGMENTS)
-    ids = list(segment_customers(acting, segment.query, owner=segment.owner).order_by("pk")
-               .values_list("pk", flat=True))
-    Segment.objects.filter(pk=segment.pk).update(member_count=len(ids), counted_at=timezone.now())
+    ids = segment_member_ids(acting, segment)
     record_event(actor=acting.user, event_code="customers.segment_exported", obj=segment,
                  after={"count": len(ids)})
     return ids
