@@ -3,6 +3,11 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from lendpilot.core.business_calendar import is_provisional
 
 register = template.Library()
 
@@ -15,3 +20,17 @@ def percent(fraction) -> str:
     value = (Decimal(str(fraction)) * 100).quantize(Decimal("0.0001"))
     text = f"{value:f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+@register.simple_tag
+def business_date(day) -> str:
+    """A due date or deadline, marked 暂定 / provisional when its year has no official holiday arrangement
+    yet (the date may still move when the State Council publishes the year)."""
+    if not day:
+        return "—"
+    text = date_format(day, "Y-m-d")
+    if not is_provisional(day):
+        return text
+    hint = gettext("No official holiday arrangement for this year yet; the date may move.")
+    return format_html('{} <span class="badge text-bg-warning" title="{}">{}</span>', text, hint,
+                       gettext("provisional"))
