@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
-from lendpilot.core.schemas import with_errors
+from lendpilot.core.schemas import ERRORS, PathId, with_errors
 from lendpilot.customers.selectors import customer_get
 from lendpilot.lending import selectors, services
 from lendpilot.lending.imports import RepaymentImportError, repayments_import
@@ -117,84 +117,82 @@ def _line_out(line) -> dict:
 
 # ------------------------------------------------------------------------------------- applications
 
-@router.get("/applications", response=list[ApplicationOut])
+@router.get("/applications", response=with_errors({200: list[ApplicationOut]}))
 def application_list(request, status: str | None = None, limit: int = 100):
     qs = selectors.applications_visible(actor_of(request.user), status=status)[: max(1, min(limit, 500))]
     return [_application_out(a) for a in qs]
 
 
-@router.post("/applications", response={201: ApplicationOut})
+@router.post("/applications", response=with_errors({201: ApplicationOut}))
 def application_create(request, payload: ApplicationIn):
     actor = actor_of(request.user)
     applicant = _resolve("applicant_id", customer_get, actor, payload.applicant_id)
     product = _resolve("product_id", product_get, actor, product_id=payload.product_id)
     data = payload.dict(exclude={"applicant_id", "product_id", "applicant_facts"})
-    if data["risk_grade"] is None:
-        data.pop("risk_grade")
-        data["applicant_facts"] = payload.applicant_facts.dict() if payload.applicant_facts else {}
+    data["applicant_facts"] = payload.applicant_facts.dict() if payload.applicant_facts else {}
     app = services.application_create(actor=request.user, applicant=applicant, product=product, **data)
     return Status(201, _application_out(app, detail=True))
 
 
-@router.get("/applications/{application_id}", response=ApplicationOut)
-def application_detail(request, application_id: int):
+@router.get("/applications/{application_id}", response=with_errors({200: ApplicationOut}))
+def application_detail(request, application_id: PathId):
     return _application_out(selectors.application_get(actor_of(request.user), application_id), detail=True)
 
 
-@router.patch("/applications/{application_id}", response=ApplicationOut)
-def application_update(request, application_id: int, payload: ApplicationPatch):
+@router.patch("/applications/{application_id}", response=with_errors({200: ApplicationOut}))
+def application_update(request, application_id: PathId, payload: ApplicationPatch):
     app = selectors.application_get(actor_of(request.user), application_id)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     app = services.application_update(actor=request.user, application=app, **changes)
     return _application_out(app, detail=True)
 
 
-@router.post("/applications/{application_id}/collateral", response={201: CollateralOut})
-def collateral_add(request, application_id: int, payload: CollateralIn):
+@router.post("/applications/{application_id}/collateral", response=with_errors({201: CollateralOut}))
+def collateral_add(request, application_id: PathId, payload: CollateralIn):
     app = selectors.application_get(actor_of(request.user), application_id)
     return Status(201, services.collateral_add(actor=request.user, application=app, **payload.dict()))
 
 
-@router.post("/applications/{application_id}/checklist/{code}", response=ApplicationOut)
-def checklist_mark(request, application_id: int, code: str, payload: ChecklistMarkIn):
+@router.post("/applications/{application_id}/checklist/{code}", response=with_errors({200: ApplicationOut}))
+def checklist_mark(request, application_id: PathId, code: str, payload: ChecklistMarkIn):
     app = selectors.application_get(actor_of(request.user), application_id)
     services.checklist_mark(actor=request.user, application=app, item_code=code, **payload.dict())
     return _application_out(app, detail=True)
 
 
-@router.post("/applications/{application_id}/cross-checks", response=ApplicationOut)
-def cross_check(request, application_id: int, payload: CrossCheckIn):
+@router.post("/applications/{application_id}/cross-checks", response=with_errors({200: ApplicationOut}))
+def cross_check(request, application_id: PathId, payload: CrossCheckIn):
     app = selectors.application_get(actor_of(request.user), application_id)
     services.cross_check_record(actor=request.user, application=app, **payload.dict())
     return _application_out(app, detail=True)
 
 
-@router.post("/applications/{application_id}/rate-approval", response=ApplicationOut)
-def rate_approve(request, application_id: int):
+@router.post("/applications/{application_id}/rate-approval", response=with_errors({200: ApplicationOut}))
+def rate_approve(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
     return _application_out(services.application_rate_approve(actor=request.user, application=app), detail=True)
 
 
-@router.post("/applications/{application_id}/submit", response=ApplicationOut)
-def application_submit(request, application_id: int):
+@router.post("/applications/{application_id}/submit", response=with_errors({200: ApplicationOut}))
+def application_submit(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
     return _application_out(services.application_submit(actor=request.user, application=app), detail=True)
 
 
-@router.post("/applications/{application_id}/withdraw", response=ApplicationOut)
-def application_withdraw(request, application_id: int):
+@router.post("/applications/{application_id}/withdraw", response=with_errors({200: ApplicationOut}))
+def application_withdraw(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
     return _application_out(services.application_withdraw(actor=request.user, application=app), detail=True)
 
 
-@router.post("/applications/{application_id}/decide", response=DecisionOut)
-def application_decide(request, application_id: int, payload: DecisionIn):
+@router.post("/applications/{application_id}/decide", response=with_errors({200: DecisionOut}))
+def application_decide(request, application_id: PathId, payload: DecisionIn):
     app = selectors.application_get(actor_of(request.user), application_id)
     decision = services.application_decide(actor=request.user, application=app, **payload.dict())
     return _decision_out(decision)
 
 
-@router.get("/queues/{level}", response=list[QueueRowOut])
+@router.get("/queues/{level}", response=with_errors({200: list[QueueRowOut]}))
 def approval_queue(request, level: int):
     if level not in (1, 2, 3, 4):
         raise ValidationError({"level": _("level is 1 (initial), 2 (secondary), 3 (final) or 4 (director)")})
@@ -202,66 +200,67 @@ def approval_queue(request, level: int):
     return [{"id": r.application.pk, "number": r.application.number, "applicant": r.application.applicant.name,
              "amount": r.application.amount, "risk_grade": r.application.risk_grade,
              "stage_due_on": r.application.stage_due_on, "sla": r.sla, "escalated": r.escalated,
-             "step": r.application.step} for r in rows]
+             "step": r.application.step, "deciding": r.waiting.deciding, "officers_able": r.waiting.count,
+             "waiting_for": r.waiting.label, "you_can_act": r.viewer_can_act} for r in rows]
 
 
 # ------------------------------------------------------------------------------ contracts and loans
 
-@router.post("/applications/{application_id}/contract", response={201: ContractOut})
-def contract_generate(request, application_id: int, payload: ContractIn):
+@router.post("/applications/{application_id}/contract", response=with_errors({201: ContractOut}))
+def contract_generate(request, application_id: PathId, payload: ContractIn):
     app = selectors.application_get(actor_of(request.user), application_id)
     contract = services.contract_generate(actor=request.user, application=app, start=payload.start)
     return Status(201, _contract_out(contract))
 
 
-@router.get("/contracts/{contract_id}", response=ContractOut)
-def contract_detail(request, contract_id: int):
+@router.get("/contracts/{contract_id}", response=with_errors({200: ContractOut}))
+def contract_detail(request, contract_id: PathId):
     return _contract_out(selectors.contract_get(actor_of(request.user), contract_id))
 
 
-@router.post("/contracts/{contract_id}/sign", response=ContractOut)
-def contract_sign(request, contract_id: int):
+@router.post("/contracts/{contract_id}/sign", response=with_errors({200: ContractOut}))
+def contract_sign(request, contract_id: PathId):
     contract = selectors.contract_get(actor_of(request.user), contract_id)
     return _contract_out(services.contract_sign(actor=request.user, contract=contract))
 
 
-@router.post("/contracts/{contract_id}/disburse", response={201: LoanOut})
-def contract_disburse(request, contract_id: int, payload: DisburseIn):
+@router.post("/contracts/{contract_id}/disburse", response=with_errors({201: LoanOut}))
+def contract_disburse(request, contract_id: PathId, payload: DisburseIn):
     contract = selectors.contract_get(actor_of(request.user), contract_id)
     loan = services.loan_disburse(actor=request.user, contract=contract, disbursed_on=payload.disbursed_on)
     return Status(201, _loan_out(loan))
 
 
-@router.get("/loans", response=list[LoanOut])
+@router.get("/loans", response=with_errors({200: list[LoanOut]}))
 def loan_list(request, risk_class: int | None = None, limit: int = 100):
     qs = selectors.loans_visible(actor_of(request.user), risk_class=risk_class)[: max(1, min(limit, 500))]
     return [_loan_out(loan) for loan in qs]
 
 
-@router.get("/loans/{loan_id}", response=LoanDetailOut)
-def loan_detail(request, loan_id: int):
+@router.get("/loans/{loan_id}", response=with_errors({200: LoanDetailOut}))
+def loan_detail(request, loan_id: PathId):
     loan = selectors.loan_get(actor_of(request.user), loan_id)
     return {**_loan_out(loan), "schedule": list(loan.instalments.order_by("seq")),
             "repayments": list(loan.repayments.order_by("value_date", "id"))}
 
 
-@router.post("/loans/{loan_id}/downgrade", response=LoanOut)
-def loan_downgrade(request, loan_id: int, payload: ClassChangeIn):
+@router.post("/loans/{loan_id}/downgrade", response=with_errors({200: LoanOut}))
+def loan_downgrade(request, loan_id: PathId, payload: ClassChangeIn):
     loan = selectors.loan_get(actor_of(request.user), loan_id)
     services.loan_downgrade(actor=request.user, loan=loan, **payload.dict())
     loan.refresh_from_db()
     return _loan_out(loan)
 
 
-@router.post("/loans/{loan_id}/upgrade-request", response={201: dict})
-def loan_upgrade_request(request, loan_id: int, payload: ClassChangeIn):
+@router.post("/loans/{loan_id}/upgrade-request", response=with_errors({201: dict}))
+def loan_upgrade_request(request, loan_id: PathId, payload: ClassChangeIn):
     loan = selectors.loan_get(actor_of(request.user), loan_id)
     change = services.loan_upgrade_request(actor=request.user, loan=loan, **payload.dict())
     return Status(201, {"id": change.pk, "status": change.status})
 
 
-@router.post("/class-changes/{change_id}/{verdict}", response=dict)
-def loan_upgrade_decide(request, change_id: int, verdict: str):
+@router.post("/class-changes/{change_id}/{verdict}", response=with_errors({200: dict}))
+def loan_upgrade_decide(request, change_id: PathId, verdict: str):
     if verdict not in ("approve", "reject"):
         raise ValidationError({"verdict": _("approve or reject")})
     change = ClassificationChange.objects.filter(pk=change_id).first()
@@ -273,7 +272,7 @@ def loan_upgrade_decide(request, change_id: int, verdict: str):
 
 # --------------------------------------------------------------------------------------- repayments
 
-@router.post("/repayments", response={201: RepaymentOut})
+@router.post("/repayments", response=with_errors({201: RepaymentOut}))
 def repayment_post(request, payload: RepaymentIn):
     loan = selectors.loans_visible(actor_of(request.user)).filter(number=payload.loan_number).first()
     if loan is None:
@@ -282,7 +281,7 @@ def repayment_post(request, payload: RepaymentIn):
     return Status(201, repayment)
 
 
-@router.post("/repayments/import", response={200: ImportOut, 422: ImportErrorOut})
+@router.post("/repayments/import", response={200: ImportOut, **ERRORS, 422: ImportErrorOut})
 def repayment_import(request, file: UploadedFile = File(...)):  # noqa: B008 - ninja's declaration style
     if file.size and file.size > MAX_CSV_BYTES:
         raise ValidationError({"file": _("the file is larger than 50 MB")})
@@ -312,12 +311,12 @@ def settlement_quote(request, loan_id: int, value_date: date):
 
 # ------------------------------------------------------------------------------------- credit lines
 
-@router.get("/credit-lines", response=list[CreditLineOut])
+@router.get("/credit-lines", response=with_errors({200: list[CreditLineOut]}))
 def credit_line_list(request):
     return [_line_out(line) for line in selectors.credit_lines_visible(actor_of(request.user))[:500]]
 
 
-@router.post("/credit-lines", response={201: CreditLineOut})
+@router.post("/credit-lines", response=with_errors({201: CreditLineOut}))
 def credit_line_create(request, payload: CreditLineIn):
     actor = actor_of(request.user)
     customer = _resolve("customer_id", customer_get, actor, payload.customer_id)
@@ -327,13 +326,13 @@ def credit_line_create(request, payload: CreditLineIn):
     return Status(201, _line_out(line))
 
 
-@router.post("/credit-lines/{line_id}/status", response=CreditLineOut)
-def credit_line_status(request, line_id: int, payload: CreditLineStatusIn):
+@router.post("/credit-lines/{line_id}/status", response=with_errors({200: CreditLineOut}))
+def credit_line_status(request, line_id: PathId, payload: CreditLineStatusIn):
     line = selectors.credit_line_get(actor_of(request.user), line_id)
     return _line_out(services.credit_line_set_status(actor=request.user, line=line, **payload.dict()))
 
 
-@router.post("/credit-lines/{line_id}/draw", response={201: LoanOut})
-def credit_line_draw(request, line_id: int, payload: DrawIn):
+@router.post("/credit-lines/{line_id}/draw", response=with_errors({201: LoanOut}))
+def credit_line_draw(request, line_id: PathId, payload: DrawIn):
     line = selectors.credit_line_get(actor_of(request.user), line_id)
     return Status(201, _loan_out(services.credit_line_draw(actor=request.user, line=line, **payload.dict())))

@@ -9,6 +9,11 @@ Default rules (issue 5):
 * grade E: decline, unless the final approver overrides with a written reason (the case still takes
   the full initial + secondary + final route, so an override is seen by three people).
 
+Only the last level of a route decides; the levels before it are reviews (初审, 复审) that pass the case on
+with a recommendation, open to the officers of that level whatever the amount. The amount limit of an
+officer applies to the decision: a case above the limit of every final approver goes up to the director
+(the credit committee), so every case has someone who may decide it.
+
 A product category may set its own two-level ceiling (e.g. mortgages up to CNY 2M). Service-level
 agreements are business days per level. Rate authority: the lowest annual rate each role may offer
 without a rate approval; a lower rate needs an approver holding the rate-approval permission.
@@ -86,22 +91,40 @@ DEFAULT_RULES = AuthorityRules()
 class Route:
     levels: tuple[int, ...]
     decline_recommended: bool
+    # True when the amount is above every final approver's limit, so the director decides.
+    referred_up: bool = False
 
     @property
     def final_level(self) -> int:
         return FINAL
 
+    @property
+    def deciding_level(self) -> int:
+        return self.levels[-1]
 
-def route_for(*, amount: Decimal, grade: str, category: str = "", rules: AuthorityRules = DEFAULT_RULES) -> Route:
+
+def route_for(*, amount: Decimal, grade: str, category: str = "", rules: AuthorityRules = DEFAULT_RULES,
+              final_limit: Decimal | None = None) -> Route:
+    """The levels a case passes. `final_limit` is the highest amount limit among the officers who may give
+    the final approval; above it the director decides (None: not known, the amount rule alone applies)."""
     if grade not in GRADES:
         raise ValueError(f"risk grade is one of {', '.join(GRADES)}")
     amount = Decimal(amount)
     ceiling = rules.category_two_level_max.get(category, rules.two_level_max_amount)
     two_level = amount <= ceiling and grade in rules.two_level_grades
     levels = [INITIAL, FINAL] if two_level else [INITIAL, SECONDARY, FINAL]
+    referred = False
     if amount > rules.director_above:
         levels.append(DIRECTOR)
-    return Route(tuple(levels), grade in rules.decline_grades)
+    elif final_limit is not None and amount > final_limit:
+        levels.append(DIRECTOR)
+        referred = True
+    return Route(tuple(levels), grade in rules.decline_grades, referred)
+
+
+def deciding_step(levels: list[int] | tuple[int, ...]) -> int:
+    """The index of the level that decides (the last); every earlier step is a review."""
+    return len(levels) - 1
 
 
 def rate_needs_approval(*, annual_rate: Decimal, submitter_role: str, rules: AuthorityRules = DEFAULT_RULES) -> bool:

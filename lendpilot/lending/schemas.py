@@ -5,6 +5,9 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from lendpilot.core.schemas import AnnualRate, Money
 
 Outcome = Literal["approve", "approve_with_conditions", "return", "reject"]
 
@@ -18,36 +21,42 @@ class ApplicantFactsIn(Schema):
     bureau_overdue_24m: int | None = Field(None, ge=0, le=10_000)
     credit_history_months: int | None = Field(None, ge=0, le=10_000)
     bureau_flags: list[str] = Field(default_factory=list, max_length=20)
-    collateral_value: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    collateral_value: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2, allow_inf_nan=False)
 
 
 class ApplicationIn(Schema):
-    applicant_id: int
-    product_id: int
-    amount: Decimal
+    """A new case. The pre-screen engine grades it (grade, score, scorecard and policy versions); a hard-rule
+    decline is a 422 on `prescreen`. Fields the engine or the matrix decide (`risk_grade`, `score`, `route`,
+    ...) are refused with a 422 naming them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applicant_id: int = Field(..., ge=1, le=2**62)
+    product_id: int = Field(..., ge=1, le=2**62)
+    amount: Money = Field(..., gt=0)
     term_months: int = Field(..., ge=1, le=600)
-    repayment_method: str
-    annual_rate: Decimal
+    repayment_method: str = Field(..., max_length=32)
+    annual_rate: AnnualRate = Field(..., ge=0, le=Decimal("0.36"))
     purpose: str = Field(..., max_length=200)
-    risk_grade: str | None = Field(
-        None, description="A (best) to E, when decided elsewhere; left out, the case is pre-screened and the "
-                          "engine's grade, score and versions are stored (a hard-rule decline is a 422 on `prescreen`)")
-    monthly_income: Decimal
-    monthly_debt_payments: Decimal = Decimal("0")
-    fee_amount: Decimal = Decimal("0")
+    monthly_income: Money = Field(..., ge=0)
+    monthly_debt_payments: Money = Field(Decimal("0"), ge=0)
+    fee_amount: Money = Field(Decimal("0"), ge=0)
     applicant_facts: ApplicantFactsIn | None = None
 
 
 class ApplicationPatch(Schema):
-    amount: Decimal | None = None
+    """Changed terms of a draft or returned case; new amounts, term or income are graded again by the engine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money | None = Field(None, gt=0)
     term_months: int | None = Field(None, ge=1, le=600)
-    repayment_method: str | None = None
-    annual_rate: Decimal | None = None
+    repayment_method: str | None = Field(None, max_length=32)
+    annual_rate: AnnualRate | None = Field(None, ge=0, le=Decimal("0.36"))
     purpose: str | None = Field(None, max_length=200)
-    risk_grade: str | None = None
-    monthly_income: Decimal | None = None
-    monthly_debt_payments: Decimal | None = None
-    fee_amount: Decimal | None = None
+    monthly_income: Money | None = Field(None, ge=0)
+    monthly_debt_payments: Money | None = Field(None, ge=0)
+    fee_amount: Money | None = Field(None, ge=0)
 
 
 class ChecklistOut(Schema):
@@ -61,7 +70,7 @@ class ChecklistOut(Schema):
 class CollateralIn(Schema):
     kind: str
     description: str = Field(..., max_length=200)
-    valuation: Decimal
+    valuation: Money = Field(..., gt=0)
     valuer: str = Field(..., max_length=100)
     valued_on: date
 
@@ -92,7 +101,8 @@ class DecisionIn(Schema):
     outcome: Outcome
     reason: str = Field("", max_length=2000)
     conditions: dict | None = None
-    expected_step: int | None = Field(None, description="the step the approver saw; a stale step is a 409")
+    expected_step: int = Field(..., ge=0, le=10, description="the step the approver saw (the case's `step`); if "
+                               "the case has moved on (another approver was faster) the answer is a 409")
 
 
 class DecisionOut(Schema):
@@ -156,6 +166,10 @@ class QueueRowOut(Schema):
     sla: str
     escalated: bool
     step: int
+    deciding: bool = Field(..., description="this step decides the case; earlier steps are reviews")
+    officers_able: int = Field(..., description="how many people may act on this step (four eyes applied)")
+    waiting_for: str = Field(..., description='e.g. "waiting for: L2, 3 officer(s)"')
+    you_can_act: bool
 
 
 class ContractIn(Schema):
@@ -236,7 +250,7 @@ class LoanDetailOut(LoanOut):
 class RepaymentIn(Schema):
     loan_number: str = Field(..., max_length=24)
     external_ref: str = Field(..., max_length=64)
-    amount: Decimal
+    amount: Money = Field(..., gt=0)
     value_date: date
     prepayment: bool = False
     prepayment_mode: Literal["reduce_payment", "shorten_term"] = "reduce_payment"
@@ -256,10 +270,10 @@ class ImportOut(Schema):
 
 
 class CreditLineIn(Schema):
-    customer_id: int
-    product_id: int
-    limit: Decimal
-    annual_rate: Decimal
+    customer_id: int = Field(..., ge=1, le=2**62)
+    product_id: int = Field(..., ge=1, le=2**62)
+    limit: Money = Field(..., gt=0)
+    annual_rate: AnnualRate = Field(..., ge=0, le=Decimal("0.36"))
     expires_on: date
 
 
@@ -280,11 +294,11 @@ class CreditLineOut(Schema):
 class CreditLineStatusIn(Schema):
     status: Literal["active", "reduced", "frozen"]
     reason: str = Field(..., max_length=300)
-    limit: Decimal | None = None
+    limit: Money | None = Field(None, ge=0)
 
 
 class DrawIn(Schema):
-    amount: Decimal
+    amount: Money = Field(..., gt=0)
     term_months: int = Field(..., ge=1, le=600)
     repayment_method: str
     drawn_on: date | None = None

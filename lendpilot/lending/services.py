@@ -9,19 +9,19 @@ in `Conflict`, never a double action. Credit-line draws use one conditional UPDA
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
-from lendpilot.core.business_calendar import add_business_days
+from lendpilot.core.business_calendar import add_business_days, next_business_day
 from lendpilot.core.errors import Conflict
 from lendpilot.core.money import to_money
 from lendpilot.core.reference import RepaymentMethod
@@ -56,7 +56,8 @@ from lendpilot.lending.models import (
     Repayment,
     StatusChange,
 )
-from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
+from lendpilot.lending.schedule import add_months, annualised_rate, build_schedule, totals
+from lendpilot.lending.selectors import eligible_approvers, four_eyes_excluded, is_deciding_step, level_pool
 from lendpilot.org.access import Actor, actor_of, require, scope_filter
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
@@ -71,8 +72,9 @@ AUDITED_APPLICATION_FIELDS = [
     "submission_round", "route", "step", "current_level", "stage_due_on", "conditions", "score",
     "scorecard_version_id", "policy_version_id", "prescreen_id",
 ]
+# The grade, score and route are the engine's and the matrix's: never edited by a client.
 EDITABLE_APPLICATION_FIELDS = {"amount", "term_months", "repayment_method", "annual_rate", "fee_amount", "purpose",
-                               "risk_grade", "monthly_income", "monthly_debt_payments"}
+                               "monthly_income", "monthly_debt_payments"}
 REQUIRED_DISCLOSURES = ("annual_rate", "apr", "total_interest", "total_repayment", "fees", "penalty_rate",
                         "prepayment_terms", "repayment_method", "schedule")
 LOAN_FIELDS = ["number", "borrower_id", "principal", "annual_rate", "term_months", "repayment_method",
@@ -210,8 +212,6 @@ def _validated_terms(data: dict, product: Product) -> dict:
             clean[field] = _money(data[field], field, errors, positive=field == "amount")
     if "annual_rate" in data:
         clean["annual_rate"] = _rate(data["annual_rate"], "annual_rate", errors)
-    if "risk_grade" in data and data["risk_grade"] not in authority.GRADES:
-        errors["risk_grade"] = _("risk grade is one of A, B, C, D, E")
     if "purpose" in data and not str(data["purpose"] or "").strip():
         errors["purpose"] = _("state the purpose of the loan")
     if "term_months" in data and (not isinstance(data["term_months"], int) or isinstance(data["term_months"], bool)):
@@ -267,16 +267,40 @@ def decline_texts(body: dict) -> list[str]:
     return [d[key] for d in body.get("declines", [])]
 
 
+PRESCREEN_VALID_DAYS = 30
+
+
+def _engine_grade(prescreen: PrescreenLog, *, applicant: Customer, product: Product, clean: dict,
+                  term_months: int) -> None:
+    """A pre-screen logged earlier (the live panel of the form) stands for this case only if the engine
+    passed this applicant for this product, amount and term, recently, and no other case used it."""
+    errors = {}
+    if prescreen.customer_id != applicant.pk or prescreen.product_id != product.pk:
+        errors["prescreen"] = _("the pre-screen was made for another applicant or product")
+    elif prescreen.amount != clean["amount"] or prescreen.term_months != term_months:
+        errors["prescreen"] = _("the pre-screen was made for another amount or term; pre-screen again")
+    elif prescreen.decision != PrescreenLog.Decision.PASS:
+        errors["prescreen"] = _("the pre-screen declined this applicant")
+    elif prescreen.created_at < timezone.now() - timedelta(days=PRESCREEN_VALID_DAYS):
+        errors["prescreen"] = _("the pre-screen is older than %(days)s days; pre-screen again") % {
+            "days": PRESCREEN_VALID_DAYS}
+    elif Application.objects.filter(prescreen=prescreen).exists():
+        errors["prescreen"] = _("the pre-screen already stands for another case")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def application_create(*, actor, applicant: Customer, product: Product, amount, term_months: int,
-                       repayment_method: str, annual_rate, purpose: str, monthly_income, risk_grade: str | None = None,
+                       repayment_method: str, annual_rate, purpose: str, monthly_income,
                        monthly_debt_payments=Decimal("0"), fee_amount=Decimal("0"),
-                       applicant_facts: dict | None = None) -> Application:
-    """An account manager (or their lead) opens a case for a customer in their scope (C1). Without a
-    `risk_grade` the case is pre-screened (D6, `application_prescreen` with `applicant_facts`): the grade,
-    score, scorecard version and policy-rules version come from the engine, and a hard-rule decline
-    (blacklist, age, debt-to-income, excluded industry, bureau red flags, ...) rejects the case with its
-    reasons under `prescreen`. A grade decided elsewhere (imports, the API) may still be given."""
+                       applicant_facts: dict | None = None, prescreen: PrescreenLog | None = None) -> Application:
+    """An account manager (or their lead) opens a case for a customer in their scope (C1). The risk grade,
+    score, scorecard version and policy-rules version come from the pre-screen engine only (D6): the
+    engine runs now with `applicant_facts`, or `prescreen` names the engine's logged answer for this very
+    applicant, product, amount and term. A hard-rule decline (blacklist, age, debt-to-income, excluded
+    industry, bureau red flags, ...) rejects the case with its reasons under `prescreen`. No caller can
+    hand in a grade: it would choose the approval route."""
     acting = actor_of(actor)
     require(acting, Perm.APPLY_LOAN)
     staff = _acting_staff(acting)
@@ -284,18 +308,18 @@ def application_create(*, actor, applicant: Customer, product: Product, amount, 
         raise ValidationError({"applicant": _("the applicant is not one of your customers")})
     clean = _validated_terms(dict(amount=amount, term_months=term_months, annual_rate=annual_rate, purpose=purpose,
                                   monthly_income=monthly_income, monthly_debt_payments=monthly_debt_payments,
-                                  fee_amount=fee_amount, **({} if risk_grade is None else {"risk_grade": risk_grade})),
-                             product)
-    if risk_grade is None:
+                                  fee_amount=fee_amount), product)
+    if prescreen is None:
         body = application_prescreen(actor=actor, applicant=applicant, product=product, amount=clean["amount"],
                                      term_months=term_months, monthly_income=clean["monthly_income"],
                                      monthly_debt_payments=clean["monthly_debt_payments"], **(applicant_facts or {}))
         if body["declines"]:
             raise ValidationError({"prescreen": decline_texts(body)})
-        log = PrescreenLog.objects.only("score", "grade", "scorecard_version_id", "policy_version_id").get(
-            pk=body["prescreen_id"])
-        clean.update(risk_grade=log.grade, score=log.score, scorecard_version_id=log.scorecard_version_id,
-                     policy_version_id=log.policy_version_id, prescreen_id=log.pk)
+        prescreen = PrescreenLog.objects.get(pk=body["prescreen_id"])
+    else:
+        _engine_grade(prescreen, applicant=applicant, product=product, clean=clean, term_months=term_months)
+    clean.update(risk_grade=prescreen.grade, score=prescreen.score, scorecard_version_id=prescreen.scorecard_version_id,
+                 policy_version_id=prescreen.policy_version_id, prescreen_id=prescreen.pk)
     application = Application(number=_number("AP"), applicant=applicant, product=product,
                               repayment_method=repayment_method, created_by=staff, **clean)
     _check_offer(application)
@@ -317,19 +341,37 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         raise Conflict(_("only a draft or returned case can be changed"), field="status")
     unknown = set(changes) - EDITABLE_APPLICATION_FIELDS
-    if application.prescreen_id and "risk_grade" in changes:
-        # The engine's grade stays with the scorecard and policy versions that made it.
-        unknown.add("risk_grade")
     if unknown:
         raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     before = _snap(application)
     for field, value in _validated_terms(changes, application.product).items():
         setattr(application, field, value)
     _check_offer(application)
+    if RESCREENED_FIELDS & set(changes):
+        _rescreen(acting, application)
     application.dti = _dti(application)
     application.save()
     _audit(acting, "lending.application_updated", application, before=before, after=_snap(application))
     return application
+
+
+RESCREENED_FIELDS = {"amount", "term_months", "monthly_income", "monthly_debt_payments"}
+RESCREEN_FACTS = ("employment_years", "bureau_inquiries_6m", "bureau_overdue_24m", "credit_history_months")
+
+
+def _rescreen(acting: Actor, application: Application) -> None:
+    """New terms are graded again by the engine, with the applicant facts the earlier pre-screen recorded."""
+    inputs = application.prescreen.inputs if application.prescreen_id else {}
+    facts = {k: inputs[k] for k in RESCREEN_FACTS if inputs.get(k) is not None}
+    body = application_prescreen(actor=acting.user, applicant=application.applicant, product=application.product,
+                                 amount=application.amount, term_months=application.term_months,
+                                 monthly_income=application.monthly_income,
+                                 monthly_debt_payments=application.monthly_debt_payments, **facts)
+    if body["declines"]:
+        raise ValidationError({"prescreen": decline_texts(body)})
+    log = PrescreenLog.objects.get(pk=body["prescreen_id"])
+    application.risk_grade, application.score, application.prescreen = log.grade, log.score, log
+    application.scorecard_version_id, application.policy_version_id = log.scorecard_version_id, log.policy_version_id
 
 
 def _check_owner(acting: Actor, application: Application) -> None:
@@ -471,18 +513,30 @@ def application_submit(*, actor, application: Application, today: date | None = 
                                                rules=rules)
     if needs_rate and application.rate_approved_by_id is None:
         errors["annual_rate"] = _("the rate is below your authority tier and needs the rate approver first")
+    if application.rate_approved_by_id and application.rate_approved_by_id == submitter.pk:
+        errors["annual_rate"] = _("the approver of the below-floor rate may not also submit the case")
     if errors:
         raise ValidationError(errors)
     before = _snap(application)
+    # The highest limit among the final approvers who may take this case: above it, the director decides.
+    final_limit = max(level_pool(authority.FINAL).exclude(
+        pk__in={submitter.pk, application.created_by_id, application.rate_approved_by_id} - {None}
+    ).values_list("approval_limit", flat=True), default=Decimal("0"))
     route = authority.route_for(amount=application.amount, grade=application.risk_grade,
-                                category=product.category, rules=rules)
+                                category=product.category, rules=rules, final_limit=final_limit)
     application.matrix = matrix
     application.route = list(route.levels)
+    application.submitted_by = submitter
+    application.submission_round += 1
+    # Never a case that nobody can move: every step needs someone who may act on it.
+    nobody = [f"L{level}" for step, level in enumerate(application.route)
+              if not eligible_approvers(application, step=step).exists()]
+    if nobody:
+        raise ValidationError({"route": _("nobody can act at %(levels)s of this case; ask the administrator to "
+                                          "assign an officer") % {"levels": ", ".join(nobody)}})
     application.decline_recommended = route.decline_recommended
     application.rate_approval_needed = needs_rate
     application.step = 0
-    application.submission_round += 1
-    application.submitted_by = submitter
     application.submitted_at = timezone.now()
     _stage(application, rules, today)
     _move(application, Application.Status.IN_REVIEW, acting)
@@ -509,24 +563,26 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
 
 
 def approver_problem(staff: Staff | None, application: Application, level: int) -> str | None:
-    """Why `staff` may not decide `application` at `level`, or None. Four eyes: not the submitter or creator,
-    not someone who decided another level of this case, not someone who already decided this round."""
+    """Why `staff` may not act on `application` at `level` (its current step), or None. Reviews before the
+    deciding level need the level; the decision also needs the amount within the approver's limit. Four
+    eyes: not the creator, the submitter or the approver of a below-floor rate, not someone who decided
+    another level of this case, not someone who already decided this round."""
     if staff is None or not staff.is_active:
         return _("only an active staff member can decide")
     if level == authority.DIRECTOR:
         if staff.role != Role.DIRECTOR:
             return _("this level is decided by the director")
     else:
-        if staff.role != Role.RISK_OFFICER or staff.approval_level < level:
-            return _("the approver does not hold approval level %(level)s") % {"level": level}
-        if staff.approval_limit < application.amount:
+        if staff.role != Role.RISK_OFFICER or staff.approval_level != level:
+            return _("this step is for the risk officers of approval level %(level)s") % {"level": level}
+        if is_deciding_step(application) and staff.approval_limit < application.amount:
             return _("the amount is above the approver's limit of %(limit)s CNY") % {
                 "limit": format(staff.approval_limit, ",.2f")}
     if staff.pk in (application.submitted_by_id, application.created_by_id):
         return _("nobody approves a case they submitted")
-    earlier = Decision.objects.filter(application=application, approver=staff).filter(
-        Q(submission_round=application.submission_round) | ~Q(level=level))
-    if earlier.exists():
+    if staff.pk == application.rate_approved_by_id:
+        return _("the approver of the below-floor rate may not decide this case")
+    if staff.pk in four_eyes_excluded(application, level):
         return _("the approver has already decided another level of this case")
     return None
 
@@ -562,11 +618,11 @@ def _conditions(application: Application, raw: dict | None) -> Conditions:
 
 
 @transaction.atomic
-def application_decide(*, actor, application: Application, outcome: str, reason: str = "",
-                       conditions: dict | None = None, expected_step: int | None = None,
-                       today: date | None = None) -> Decision:
-    """Record one level's decision. The case row is locked; if it moved on (another approver was faster)
-    the caller gets `Conflict`. `expected_step` lets a page or client say which step it was looking at."""
+def application_decide(*, actor, application: Application, outcome: str, expected_step: int, reason: str = "",
+                       conditions: dict | None = None, today: date | None = None) -> Decision:
+    """Record one step's decision (a review's recommendation, or the decision at the last level). The caller
+    names the step it was looking at (`expected_step`); it is compared with the case under the row lock, so
+    of two approvers acting at once the second gets `Conflict` instead of deciding the next level."""
     acting = actor_of(actor)
     require(acting, Perm.APPROVE_LOAN)
     today = today or timezone.localdate()
@@ -577,15 +633,17 @@ def application_decide(*, actor, application: Application, outcome: str, reason:
     if application.status != Application.Status.IN_REVIEW:
         raise Conflict(_("the case is not awaiting a decision (now %(status)s)") % {
             "status": application.get_status_display()}, field="status")
-    if expected_step is not None and expected_step != application.step:
-        raise Conflict(_("the case has moved on since you opened it"), field="step")
+    if isinstance(expected_step, bool) or not isinstance(expected_step, int):
+        raise ValidationError({"expected_step": _("name the step you are deciding")})
+    if expected_step != application.step:
+        raise Conflict(_("the case has moved on since you opened it"), field="expected_step")
     level = application.current_level
     staff = _staff(acting)
     problem = approver_problem(staff, application, level)
     if problem:
         raise ValidationError({"approver": problem})
     reason = (reason or "").strip()
-    is_final = level == authority.FINAL
+    is_final = is_deciding_step(application)
     approving = outcome in (Decision.Outcome.APPROVE, Decision.Outcome.APPROVE_WITH_CONDITIONS)
     override = False
     if outcome in (Decision.Outcome.REJECT, Decision.Outcome.RETURN) and not reason:
@@ -880,9 +938,20 @@ PREPAYMENT_MODES = ("reduce_payment", "shorten_term")
 
 
 def _period_start(loan: Loan, value_date: date) -> date:
+    """Where interest of the running period starts: the last due date on or before `value_date` (or the
+    disbursement). A due date rolled past a holiday still ends its period on the contractual date (the roll
+    does not change interest), so the accrual starts there; an early repayment's own date is its own start."""
     last_due = loan.instalments.filter(due_date__lte=value_date).order_by("-due_date").values_list(
         "due_date", flat=True).first()
-    return last_due or loan.disbursed_on
+    if last_due is None:
+        return loan.disbursed_on
+    for k in range(1, loan.term_months + 1):
+        contractual = add_months(loan.disbursed_on, k)
+        if contractual > last_due:
+            break
+        if contractual < last_due and next_business_day(contractual) == last_due:
+            return contractual
+    return last_due
 
 
 def quote_settlement(loan: Loan, value_date: date, instalments: list[Instalment] | None = None) -> SettlementQuote:

@@ -117,6 +117,8 @@ def application_detail(request, application_id: int):
         "sla": sla_colour(application.stage_due_on, today) if application.current_level else None,
         "approver_problem": services.approver_problem(actor.staff, application, application.current_level)
         if application.current_level and actor.can(Perm.APPROVE_LOAN) else None,
+        "waiting": selectors.waiting_for(application),
+        "deciding": selectors.is_deciding_step(application) if application.current_level else False,
         "missing_disclosures": services.disclosure_gaps(contract) if contract else [],
     })
 

@@ -9,12 +9,33 @@ from lendpilot.lending import services
 from lendpilot.lending.models import Application, Loan
 
 
+def engine_prescreen(world, *, customer, product, amount, term: int, grade: str):
+    """The engine's logged answer for an applicant, with the grade a test needs (the log is what the pre-screen
+    writes; the route tests need every grade, which a trained card gives only for contrived applicants)."""
+    from django.utils import timezone
+
+    from lendpilot.scoring.models import PrescreenLog, ScorecardVersion
+
+    product = world.products[product] if isinstance(product, str) else product
+    version = ScorecardVersion.objects.filter(family=product.category, status="active").first() \
+        or ScorecardVersion.objects.order_by("-id").first()
+    return PrescreenLog.objects.create(
+        month=timezone.localdate().replace(day=1), customer=world.customers[customer] if isinstance(customer, str)
+        else customer, product=product, amount=Decimal(amount), term_months=term, scorecard_version=version,
+        score={"A": 720.0, "B": 660.0, "C": 610.0, "D": 570.0, "E": 520.0}[grade],
+        pd={"A": 0.02, "B": 0.05, "C": 0.1, "D": 0.2, "E": 0.4}[grade], grade=grade, decision="pass",
+        inputs={"employment_years": 8.0, "bureau_inquiries_6m": 0, "bureau_overdue_24m": 0,
+                "credit_history_months": 96})
+
+
 def draft(world, *, customer="am_wang_person", product="credit", amount="300000", grade="A", term=12,
           method="equal_instalment", rate="0.0800", by="am_wang", income="50000", debts="5000"):
+    log = engine_prescreen(world, customer=customer, product=product, amount=amount, term=term, grade=grade)
     app = services.application_create(
         actor=world.user(by), applicant=world.customers[customer], product=world.products[product],
         amount=Decimal(amount), term_months=term, repayment_method=method, annual_rate=Decimal(rate),
-        purpose="流动资金周转", risk_grade=grade, monthly_income=Decimal(income), monthly_debt_payments=Decimal(debts))
+        purpose="流动资金周转", monthly_income=Decimal(income), monthly_debt_payments=Decimal(debts),
+        prescreen=log)
     for entry in app.checklist.select_related("item"):
         services.checklist_mark(actor=world.user(by), application=app, item_code=entry.item.code, evidence="已核验")
     if world.products[product].collateral == "required":
@@ -29,10 +50,16 @@ def submitted(world, **kwargs) -> Application:
     return services.application_submit(actor=world.user(by), application=app, today=date(2025, 6, 2))
 
 
+def decide(world, app: Application, key: str, outcome: str = "approve", **kwargs):
+    """A decision on the step the case is at now, as a page or client that just opened it would send."""
+    app.refresh_from_db()
+    return services.application_decide(actor=world.user(key), application=app, outcome=outcome,
+                                       expected_step=app.step, **kwargs)
+
+
 def approve_all(world, app: Application, approvers: list[str]) -> Application:
     for key in approvers:
-        services.application_decide(actor=world.user(key), application=app, outcome="approve",
-                                    reason="ok", today=date(2025, 6, 3))
+        decide(world, app, key, reason="ok", today=date(2025, 6, 3))
     app.refresh_from_db()
     return app
 
@@ -45,8 +72,11 @@ def disbursed_loan(world, *, disbursed_on=date(2025, 1, 10), **kwargs) -> Loan:
 
 
 @pytest.fixture
-def lending_world(world):
+def lending_world(world, trained_scorecard):
     from lendpilot.lending.services import checklist_item_set
+
+    # Cases are graded by the pre-screen engine only, so the bank has an active scorecard.
+    activate_scorecard(world, trained_scorecard)
 
     checklist_item_set(actor=None, product=world.products["credit"], code="id_card", label="身份证")
     checklist_item_set(actor=None, product=world.products["credit"], code="income_proof", label="收入证明",
@@ -74,9 +104,8 @@ def activate_scorecard(world, result, families=("credit", "mortgage")):
 
 
 @pytest.fixture
-def scored_world(lending_world, trained_scorecard):
+def scored_world(lending_world):
     """The lending world with an active scorecard, so the application page can pre-screen."""
-    activate_scorecard(lending_world, trained_scorecard)
     return lending_world
 
 

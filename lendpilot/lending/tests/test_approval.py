@@ -5,14 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.core.errors import Conflict
 from lendpilot.lending import authority, services
-from lendpilot.lending.models import Application, AuthorityMatrix, Decision
+from lendpilot.lending.models import Application, AuthorityMatrix
 from lendpilot.lending.selectors import applications_visible, approval_queue, sla_colour
-from lendpilot.lending.tests.conftest import approve_all, draft, submitted
+from lendpilot.lending.tests.conftest import approve_all, decide, draft, engine_prescreen, submitted
 from lendpilot.org.access import actor_of
+from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 from lendpilot.org.services import staff_create
 
@@ -85,69 +87,138 @@ def test_three_levels_for_grade_c(lending_world):
     assert list(app.decisions.values_list("approver__user__username", flat=True)) == ["risk_l1", "risk_l2", "risk_l3"]
 
 
-def test_approver_needs_level_and_limit(lending_world):
+def _officer(key: str, level: int, limit: str) -> "Staff":
+    return staff_create(actor=None, username=key, password="x-Lendpilot-1", name=key, employee_no=f"E9{key[-3:]}",
+                        role=Role.RISK_OFFICER, approval_level=level, approval_limit=D(limit))
+
+
+def test_reviews_are_open_to_their_level_and_the_limit_applies_to_the_decision(lending_world):
     w = lending_world
+    # 2M is above the initial reviewer's 1M limit: a review passes the case on, so the limit does not apply.
     app = submitted(w, customer="am_wang_company", product="mortgage", amount="2000000", grade="B",
                     method="interest_first", rate="0.05", term=24)
     assert app.route == [1, 2, 3]
-    with pytest.raises(ValidationError) as err:  # level 1 but limit 1M < 2M
-        services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve")
-    assert "limit" in err.value.message_dict["approver"][0]
-    assert not Decision.objects.exists()
-    senior_l1 = staff_create(actor=None, username="risk_l1b", password="x-Lendpilot-1", name="风控1B",
-                             employee_no="E9001", role=Role.RISK_OFFICER, approval_level=1,
-                             approval_limit=D("3000000"))
-    services.application_decide(actor=senior_l1.user, application=app, outcome="approve")
-    app.refresh_from_db()
-    assert app.current_level == 2
-    with pytest.raises(ValidationError) as err:  # level 1 officer cannot take level 2
-        services.application_decide(actor=senior_l1.user, application=app, outcome="approve")
-    assert "level" in err.value.message_dict["approver"][0] or "already" in err.value.message_dict["approver"][0]
     with pytest.raises(PermissionDenied):
-        services.application_decide(actor=w.user("am_zhao"), application=app, outcome="approve")
+        decide(w, app, "am_zhao")
+    with pytest.raises(ValidationError) as err:  # a final approver does not take the initial review
+        decide(w, app, "risk_l3")
+    assert "level 1" in err.value.message_dict["approver"][0]
+    decide(w, app, "risk_l1", reason="初审：建议同意")
+    decide(w, app, "risk_l2", reason="复审：建议同意")
+    small_l3 = _officer("risk_l3_small", 3, "1000000")
+    app.refresh_from_db()
+    with pytest.raises(ValidationError) as err:  # the decision needs the amount within the limit
+        services.application_decide(actor=small_l3.user, application=app, outcome="approve", expected_step=2)
+    assert "limit" in err.value.message_dict["approver"][0]
+    decide(w, app, "risk_l3", reason="终审同意")
+    app.refresh_from_db()
+    assert app.status == Application.Status.APPROVED
+
+
+def test_a_case_above_every_final_approvers_limit_goes_up_to_the_director(lending_world):
+    w = lending_world
+    services.authority_matrix_publish(actor=w.user("director"), rules={"director_above": "50000000"})
+    # 9.5M: under the director threshold of this matrix, above the 9M limit of the only final approver.
+    app = submitted(w, customer="am_wang_company", product="mortgage", amount="9500000", grade="A",
+                    method="interest_first", rate="0.06", term=24)
+    assert app.route == [1, 2, 3, 4]
+    approve_all(w, app, ["risk_l1", "risk_l2", "risk_l3"])  # the final level reviews, whatever its limit
+    app.refresh_from_db()
+    assert app.current_level == 4 and app.status == Application.Status.IN_REVIEW
+    decide(w, app, "director", reason="贷审会同意")
+    app.refresh_from_db()
+    assert app.status == Application.Status.APPROVED
+    # With a final approver whose limit covers it, the same case is decided at the final level.
+    _officer("risk_l3_big", 3, "20000000")
+    other = submitted(w, customer="am_wang_person", product="mortgage", amount="9500000", grade="A",
+                      method="interest_first", rate="0.06", term=24)
+    assert other.route == [1, 2, 3]
 
 
 def test_four_eyes_no_second_level_for_the_same_person(lending_world):
     w = lending_world
     app = submitted(w, grade="C")
-    services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve")
+    decide(w, app, "risk_l1")
+    # Promoted after the initial review: still may not take a second level of the same case.
+    Staff.objects.filter(pk=w.staff["risk_l1"].pk).update(approval_level=2)
+    promoted = type(w.user("risk_l1")).objects.get(pk=w.user("risk_l1").pk)
     for _ in range(2):
         with pytest.raises(ValidationError) as err:
-            services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve")
+            services.application_decide(actor=promoted, application=app, outcome="approve", expected_step=1)
         assert "already" in err.value.message_dict["approver"][0]
     app.refresh_from_db()
     assert app.step == 1 and app.decisions.count() == 1
 
 
-def test_four_eyes_director_cannot_approve_own_submission(lending_world):
+def test_a_case_nobody_could_move_is_refused_at_submission(lending_world):
     w = lending_world
-    senior = [staff_create(actor=None, username=f"risk_big{n}", password="x-Lendpilot-1", name=f"大额{n}",
-                           employee_no=f"E95{n}", role=Role.RISK_OFFICER, approval_level=n,
-                           approval_limit=D("20000000")) for n in (1, 2, 3)]
-    app = submitted(w, customer="am_wang_company", product="mortgage", amount="6000000", grade="A",
-                    method="interest_first", rate="0.06", term=24, by="director")
-    assert app.route == [1, 2, 3, 4]
-    for officer in senior:
-        services.application_decide(actor=officer.user, application=app, outcome="approve")
-    app.refresh_from_db()
-    assert app.current_level == 4
+    for n in (1, 2, 3):
+        _officer(f"risk_big{n}00", n, "20000000")
+    # The director would have to decide a case the director submits: nobody may, so it is not submitted.
     with pytest.raises(ValidationError) as err:
-        services.application_decide(actor=w.user("director"), application=app, outcome="approve")
-    assert "submitted" in err.value.message_dict["approver"][0]
-    with pytest.raises(ValidationError):  # the director level is the director's, not a risk officer's
-        services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve")
+        submitted(w, customer="am_wang_company", product="mortgage", amount="6000000", grade="A",
+                  method="interest_first", rate="0.06", term=24, by="director")
+    assert "L4" in err.value.message_dict["route"][0]
+    assert not Application.objects.filter(status=Application.Status.IN_REVIEW).exists()
+
+
+def test_the_director_level_is_the_directors(lending_world):
+    w = lending_world
+    app = submitted(w, customer="am_wang_company", product="mortgage", amount="6000000", grade="A",
+                    method="interest_first", rate="0.06", term=24)
+    assert app.route == [1, 2, 3, 4]
+    approve_all(w, app, ["risk_l1", "risk_l2", "risk_l3"])
+    with pytest.raises(ValidationError) as err:
+        decide(w, app, "risk_l3")
+    assert "director" in err.value.message_dict["approver"][0]
+
+
+def test_every_queue_row_says_who_can_act(lending_world):
+    w = lending_world
+    app = submitted(w, grade="C")
+    _officer("risk_l1_two", 1, "500000")
+    rows = approval_queue(actor_of(w.user("risk_l1")), level=1, today=date(2025, 6, 2))
+    assert [(r.application.pk, r.waiting.count, r.waiting.deciding, r.viewer_can_act) for r in rows] == [
+        (app.pk, 2, False, True)]
+    assert rows[0].waiting.label == "waiting for: L1, 2 officer(s)"
+    decide(w, app, "risk_l1")
+    rows = approval_queue(actor_of(w.user("risk_l3")), level=2, today=date(2025, 6, 2))
+    assert [(r.waiting.count, r.viewer_can_act) for r in rows] == [(1, False)]
+    assert rows[0].waiting.names == ("风控2",)
+    page = Client()
+    page.force_login(w.user("risk_l3"))
+    html = page.get("/lending/queues/2/").content.decode()
+    assert "waiting for: L2, 1 officer(s)" in html and "风控2" in html
+
+
+def test_the_rate_approver_may_neither_submit_nor_decide_the_case(lending_world):
+    w = lending_world
+    app = draft(w, rate="0.0450", by="am_wang")
+    services.application_rate_approve(actor=w.user("director"), application=app)
+    with pytest.raises(ValidationError) as err:  # the director who approved the rate submits it himself
+        services.application_submit(actor=w.user("director"), application=app)
+    assert "rate" in err.value.message_dict["annual_rate"][0]
+    services.application_submit(actor=w.user("am_wang"), application=app)
+    # A director who approved a below-floor rate does not decide the same case at the director level.
+    big = submitted(w, customer="am_wang_company", product="mortgage", amount="6000000", grade="A",
+                    method="interest_first", rate="0.06", term=24)
+    Application.objects.filter(pk=big.pk).update(rate_approved_by=w.staff["director"])
+    approve_all(w, big, ["risk_l1", "risk_l2", "risk_l3"])
+    with pytest.raises(ValidationError) as err:
+        decide(w, big, "director")
+    assert "rate" in err.value.message_dict["approver"][0]
 
 
 def test_grade_e_needs_an_override_reason_at_final(lending_world):
     w = lending_world
     app = submitted(w, grade="E", amount="200000")
     assert app.decline_recommended
-    services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve", reason="ok")
-    services.application_decide(actor=w.user("risk_l2"), application=app, outcome="approve", reason="ok")
+    decide(w, app, "risk_l1", outcome="approve", reason="ok")
+    decide(w, app, "risk_l2", outcome="approve", reason="ok")
     with pytest.raises(ValidationError) as err:
-        services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve")
+        decide(w, app, "risk_l3", outcome="approve")
     assert "reason" in err.value.message_dict
-    decision = services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve",
+    decision = decide(w, app, "risk_l3", outcome="approve",
                                            reason="有足额存单质押，覆盖风险")
     assert decision.override and Application.objects.get(pk=app.pk).status == Application.Status.APPROVED
 
@@ -156,15 +227,15 @@ def test_return_for_information_and_resubmit_starts_a_new_round(lending_world):
     w = lending_world
     app = submitted(w)
     with pytest.raises(ValidationError):
-        services.application_decide(actor=w.user("risk_l1"), application=app, outcome="return")
-    services.application_decide(actor=w.user("risk_l1"), application=app, outcome="return", reason="补充银行流水")
+        decide(w, app, "risk_l1", outcome="return")
+    decide(w, app, "risk_l1", outcome="return", reason="补充银行流水")
     app.refresh_from_db()
     assert app.status == Application.Status.RETURNED and app.current_level is None
     services.application_update(actor=w.user("am_wang"), application=app, monthly_income=D("60000"))
     app = services.application_submit(actor=w.user("am_wang"), application=app, today=date(2025, 6, 9))
     assert app.submission_round == 2 and app.step == 0
     # The same initial reviewer may look again at the same level in the new round.
-    services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve")
+    decide(w, app, "risk_l1", outcome="approve")
     app.refresh_from_db()
     assert app.current_level == 3
 
@@ -173,10 +244,10 @@ def test_approve_with_conditions_lowers_amount_raises_rate(lending_world):
     w = lending_world
     app = submitted(w)
     with pytest.raises(ValidationError) as err:
-        services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve_with_conditions",
+        decide(w, app, "risk_l1", outcome="approve_with_conditions",
                                     conditions={"amount": "400000"})
     assert "conditions.amount" in err.value.message_dict
-    services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve_with_conditions",
+    decide(w, app, "risk_l1", outcome="approve_with_conditions",
                                 conditions={"amount": "250000", "annual_rate": "0.09", "extra_collateral": "配偶担保"})
     app.refresh_from_db()
     assert app.amount == D("250000.00") and app.annual_rate == D("0.090000")
@@ -186,11 +257,11 @@ def test_approve_with_conditions_lowers_amount_raises_rate(lending_world):
 def test_reject(lending_world):
     w = lending_world
     app = submitted(w)
-    services.application_decide(actor=w.user("risk_l1"), application=app, outcome="reject", reason="负债过高")
+    decide(w, app, "risk_l1", outcome="reject", reason="负债过高")
     app.refresh_from_db()
     assert app.status == Application.Status.REJECTED
     with pytest.raises(Conflict):
-        services.application_decide(actor=w.user("risk_l3"), application=app, outcome="approve")
+        decide(w, app, "risk_l3", outcome="approve")
 
 
 def test_stale_step_is_a_conflict(lending_world):
@@ -206,7 +277,9 @@ def test_submit_needs_complete_checklist_and_collateral(lending_world):
     app = services.application_create(
         actor=w.user("am_wang"), applicant=w.customers["am_wang_company"], product=w.products["mortgage"],
         amount=D("1000000"), term_months=24, repayment_method="interest_first", annual_rate=D("0.06"),
-        purpose="厂房扩建", risk_grade="B", monthly_income=D("300000"), monthly_debt_payments=D("0"))
+        purpose="厂房扩建", monthly_income=D("300000"), monthly_debt_payments=D("0"),
+        prescreen=engine_prescreen(w, customer="am_wang_company", product="mortgage", amount="1000000", term=24,
+                                   grade="B"))
     with pytest.raises(ValidationError) as err:
         services.application_submit(actor=w.user("am_wang"), application=app)
     assert {"checklist", "collateral"} <= set(err.value.message_dict)
@@ -231,13 +304,15 @@ def test_bad_application_input_names_fields_and_writes_nothing(lending_world):
         services.application_create(
             actor=w.user("am_wang"), applicant=w.customers["am_wang_person"], product=w.products["credit"],
             amount="abc", term_months=12, repayment_method="equal_instalment", annual_rate=D("0.08"),
-            purpose="", risk_grade="Z", monthly_income=D("-1"), monthly_debt_payments=D("0"))
-    assert {"amount", "purpose", "risk_grade", "monthly_income"} <= set(err.value.message_dict)
+            purpose="", monthly_income=D("-1"), monthly_debt_payments=D("0"))
+    assert {"amount", "purpose", "monthly_income"} <= set(err.value.message_dict)
     with pytest.raises(ValidationError) as err:
         services.application_create(
             actor=w.user("am_wang"), applicant=w.customers["am_wang_person"], product=w.products["credit"],
             amount=D("900000"), term_months=12, repayment_method="bullet", annual_rate=D("0.30"),
-            purpose="x", risk_grade="A", monthly_income=D("1"), monthly_debt_payments=D("0"))
+            purpose="x", monthly_income=D("1"), monthly_debt_payments=D("0"),
+            prescreen=engine_prescreen(w, customer="am_wang_person", product="credit", amount="900000", term=12,
+                                       grade="A"))
     assert {"amount", "repayment_method", "annual_rate"} <= set(err.value.message_dict)
     with pytest.raises(ValidationError) as err:  # another manager's customer
         draft(w, customer="am_chen_person")
@@ -285,7 +360,7 @@ def test_sla_colours_queue_and_escalation(lending_world):
     assert services.applications_escalate_overdue(today=date(2025, 6, 4)) == 0
     assert services.applications_escalate_overdue(today=date(2025, 6, 5)) == 1
     assert services.applications_escalate_overdue(today=date(2025, 6, 5)) == 0  # once per stage
-    decision = services.application_decide(actor=w.user("risk_l1"), application=app, outcome="approve",
+    decision = decide(w, app, "risk_l1", outcome="approve",
                                            today=date(2025, 6, 5))
     assert decision.within_sla is False
     app.refresh_from_db()

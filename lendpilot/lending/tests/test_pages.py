@@ -90,6 +90,9 @@ def test_hard_rule_decline_blocks_the_application(scored_world):
 
 
 def test_application_page_needs_an_active_scorecard(lending_world):
+    from lendpilot.scoring.models import ScorecardVersion
+
+    ScorecardVersion.objects.filter(status="active").update(status="retired")
     am = login(lending_world, "am_wang")
     response = am.post(reverse("lending:application_new"), application_form(lending_world))
     assert response.status_code == 200 and 'id="application-blocked"' in response.content.decode()
