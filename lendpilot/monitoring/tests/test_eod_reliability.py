@@ -194,3 +194,45 @@ def test_a_failed_stage_is_logged_with_its_attempt(world, monkeypatch):
     monkeypatch.undo()
     assert services.eod_run(actor=None, business_date=day).status == "completed"
     assert [a["status"] for a in EodRun.objects.get(business_date=day).attempt_log] == ["failed", "completed"]
+
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_a_killed_scheduled_eod_is_retried_and_the_next_date_waits_for_it(live_world, settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DB_QUEUE
+    make_loan(live_world)
+    d1, d2 = FIRST_DUE + timedelta(days=3), FIRST_DUE + timedelta(days=4)
+    out = StringIO()
+    call_command("run_scheduler", "--once", "--date", d1.isoformat(), "--job", "eod", stdout=out)
+    task_id = ScheduledRun.objects.get(job="eod", business_date=d1).task_id
+    # the worker took the task and was killed after two stages: its result stays "running"
+    DBTaskResult.objects.filter(id=task_id).update(status="RUNNING", started_at=timezone.now() - timedelta(hours=5))
+    services.eod_run(actor=None, business_date=d1, stop_after="penalty", trigger="scheduler", task_id=task_id)
+    # the next date cannot complete while d1 is unfinished
+    with pytest.raises(CommandError, match=d1.isoformat()):
+        call_command("run_eod", "--date", d2.isoformat(), "--no-progress", stdout=out)
+    out = StringIO()
+    call_command("run_scheduler", "--once", "--date", d1.isoformat(), "--job", "eod", stdout=out)
+    assert f"eod {d1}: retried" in out.getvalue()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    run = EodRun.objects.get(business_date=d1)
+    assert run.status == "completed" and run.attempts == 2 and run.trigger == "scheduler"
+    assert [s["stage"] for s in run.attempt_log[1]["stages"]] == list(STAGES[2:])
+    out = StringIO()
+    call_command("run_scheduler", "--once", "--date", d1.isoformat(), "--job", "eod", stdout=out)
+    assert "already enqueued (succeeded)" in out.getvalue()
+
+
+def test_the_scheduled_eod_of_a_later_date_runs_the_missed_date_first(live_world, settings):
+    settings.TASKS = DB_QUEUE
+    make_loan(live_world)
+    d1, d2 = FIRST_DUE + timedelta(days=3), FIRST_DUE + timedelta(days=4)
+    services.eod_run(actor=None, business_date=d1, stop_after="signals", trigger="scheduler")
+    call_command("run_scheduler", "--once", "--date", d2.isoformat(), "--job", "eod", stdout=StringIO())
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    assert dict(EodRun.objects.values_list("business_date", "status")) == {d1: "completed", d2: "completed"}
+    assert EodRun.objects.get(business_date=d1).finished_at <= EodRun.objects.get(business_date=d2).finished_at
