@@ -101,6 +101,7 @@ def mount_routers() -> None:
     from lendpilot.lending.api import router as lending_router
     from lendpilot.monitoring.api import router as monitoring_router
     from lendpilot.org.api import router as org_router
+    from lendpilot.org.calendar.api import router as calendar_router
     from lendpilot.planning.api import router as planning_router
     from lendpilot.products.api import router as products_router
     from lendpilot.sales.api import router as sales_router
@@ -108,6 +109,7 @@ def mount_routers() -> None:
     from lendpilot.scoring.api import router as scoring_router
 
     api.add_router("/org", org_router, tags=["org"])
+    api.add_router("/org", calendar_router, tags=["org"])
     api.add_router("/customers", customers_router, tags=["customers"])
     api.add_router("/portrait", portrait_router, tags=["portrait"])
     api.add_router("/products", products_router, tags=["products"])

@@ -145,3 +145,35 @@ def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("arrangement.csv", content, content_type="text/csv")
+
+
+@pytest.mark.django_db
+def test_the_api_mirrors_the_pages(client, world):
+    client.force_login(world.user("operations"))
+    years = client.get("/api/v1/org/calendar/years").json()
+    assert {"year": 2027, "official": False, "source_document": "", "holidays": 0, "workdays": 0} in years
+    body = {"source_document": "国务院办公厅关于2027年部分节假日安排的通知",
+            "days": [{"day": "2027-01-01", "kind": "holiday", "name": "元旦"},
+                     {"day": "2027-02-07", "kind": "workday", "name": "春节"}]}
+    answer = client.put("/api/v1/org/calendar/years/2027/arrangement", body, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["official"] is True
+    days = client.get("/api/v1/org/calendar/years/2027/days").json()
+    assert [d["day"] for d in days] == ["2027-01-01", "2027-02-07"]
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_day_outside_the_year_naming_it_and_changes_nothing(client, world):
+    client.force_login(world.user("operations"))
+    body = {"source_document": "通知", "days": [{"day": "2027-01-01", "kind": "holiday"},
+                                               {"day": "2028-01-01", "kind": "holiday"}]}
+    answer = client.put("/api/v1/org/calendar/years/2027/arrangement", body, content_type="application/json")
+    assert answer.status_code == 422
+    assert "days.1.day" in str(answer.json())
+    assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_an_account_manager(client, world):
+    client.force_login(world.user("am_wang"))
+    assert client.get("/api/v1/org/calendar/years").status_code == 403
