@@ -1,6 +1,7 @@
 """When a year's business calendar changes (a provisional year gets its official arrangement, or
 operations move a day), the deadlines computed under the old answer move: decision deadlines of cases
-in review, due dates of open intervention steps and the SLAs of live action items (FEATURES X4).
+in review, rolled due dates of open instalments, due dates of open intervention steps and the SLAs of
+live action items (FEATURES X4).
 
 It lives on the top floor because those deadlines belong to lending, monitoring and the review cycle.
 Idempotent: recomputing a year twice moves nothing the second time.
@@ -20,7 +21,7 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.core.action_items import LIVE_STATUSES, sla_due
 from lendpilot.core.business_calendar import forget_cached_years
 from lendpilot.core.models import ActionItem, CalendarYear
-from lendpilot.lending.deadlines import recompute_stage_deadlines
+from lendpilot.lending.deadlines import recompute_due_date_rolls, recompute_stage_deadlines
 from lendpilot.monitoring.deadlines import recompute_intervention_deadlines
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def recompute_business_dates(*, year: int, actor=None) -> dict[str, int]:
     with transaction.atomic():
         counts = {
             "applications": recompute_stage_deadlines(year=year),
+            "instalments": recompute_due_date_rolls(year=year, today=timezone.localdate()),
             "interventions": recompute_intervention_deadlines(year=year),
             "action_items": _recompute_action_item_deadlines(year=year),
         }

@@ -10,7 +10,7 @@ import time_machine
 
 from lendpilot.core.business_calendar import is_provisional
 from lendpilot.lending import services
-from lendpilot.lending.deadlines import recompute_stage_deadlines
+from lendpilot.lending.deadlines import recompute_due_date_rolls, recompute_stage_deadlines
 from lendpilot.lending.schedule import build_schedule
 from lendpilot.lending.tests.conftest import draft
 from lendpilot.org.calendar import csv_format
@@ -54,3 +54,21 @@ def test_the_official_arrangement_moves_the_open_deadlines(lending_world):
     assert app.stage_due_on == date(2027, 3, 5)  # 2 and 3 March closed: the 4th and 5th count
     assert not is_provisional(app.stage_due_on)
     assert recompute_stage_deadlines(year=2027) == 0  # idempotent
+
+
+@pytest.mark.django_db
+def test_the_official_arrangement_rolls_open_instalments_again(lending_world):
+    loan = services._create_loan(borrower=lending_world.customers["am_wang_person"],
+                                 product=lending_world.products["credit"], principal=Decimal("120000"),
+                                 annual_rate=Decimal("0.06"), term_months=12, method="equal_instalment",
+                                 disbursed_on=date(2027, 1, 3))
+    second = loan.instalments.get(seq=2)
+    assert second.due_date == date(2027, 3, 3)  # a Wednesday, provisionally a business day
+    interest = second.interest_due
+    rows, _errors = csv_format.parse_arrangement(MARCH_CLOSURE, year=2027)
+    calendar_year_import(actor=lending_world.user("operations"), year=2027, rows=rows, source_document="测试通知")
+    assert recompute_due_date_rolls(year=2027, today=date(2027, 1, 10)) == 1
+    second.refresh_from_db()
+    assert (second.due_date, second.due_day) == (date(2027, 3, 4), date(2027, 3, 4).toordinal())
+    assert second.interest_due == interest
+    assert recompute_due_date_rolls(year=2027, today=date(2027, 1, 10)) == 0

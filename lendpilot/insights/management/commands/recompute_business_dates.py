@@ -19,7 +19,8 @@ class Command(BaseCommand):
         years = [year] if year is not None else years_changed_since_recompute(today=timezone.localdate())
         for y in years:
             counts = recompute_business_dates(year=y)
-            self.stdout.write(f"{y}: {counts['applications']} applications, {counts['interventions']} intervention "
-                              f"steps, {counts['action_items']} action items moved")
+            self.stdout.write(f"{y}: {counts['applications']} applications, {counts['instalments']} instalments, "
+                              f"{counts['interventions']} intervention steps, {counts['action_items']} action items "
+                              "moved")
         if not years:
             self.stdout.write("no changed year")
