@@ -36,8 +36,8 @@ from lendpilot.planning.schemas import (
 router = Router()
 
 
-def _matrix(plan: TargetPlan) -> dict:
-    m = selectors.plan_matrix(plan)
+def _matrix(plan: TargetPlan, actor) -> dict:
+    m = selectors.plan_matrix(plan, actor)
     return {"plan": plan, "total": m["total"], "totals": m["metric_totals"], "cells": m["cells"]}
 
 
@@ -67,7 +67,8 @@ def plan_create(request, payload: PlanIn):
 
 @router.get("/plans/{plan_id}", response=with_errors({200: MatrixOut}), summary="A plan and its split")
 def plan_detail(request, plan_id: PathId):
-    return _matrix(selectors.plan_get(actor_of(request.user), plan_id))
+    actor = actor_of(request.user)
+    return _matrix(selectors.plan_get(actor, plan_id), actor)
 
 
 @router.post("/plans/{plan_id}/split", response=with_errors({200: SplitOut}),
@@ -91,7 +92,7 @@ def cell_edit(request, plan_id: PathId, cell_id: PathId, payload: CellEditIn):
     cell = selectors.cell_get(actor, plan, cell_id)
     (metric, value), = given.items()
     services.target_cell_edit(actor=request.user, cell=cell, value=value, metric=metric, across=payload.across)
-    return _matrix(plan)
+    return _matrix(plan, actor)
 
 
 @router.get("/plans/{plan_id}/people", response=with_errors({200: list[PersonTargetOut]}),

@@ -18,7 +18,7 @@ from lendpilot.core.reference import ProductCategory
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import Region, Staff, Team
-from lendpilot.org.roles import Perm
+from lendpilot.org.roles import DataScope, Perm
 from lendpilot.planning.models import Quota, QuotaReset, TargetCell, TargetPlan
 from lendpilot.planning.services import month_start
 
@@ -46,18 +46,30 @@ def current_plan(actor: Actor, *, today: date | None = None) -> TargetPlan | Non
                                        period_end__gte=today).first()
 
 
+def cells_in_scope(actor: Actor | None, qs: QuerySet[TargetCell]) -> QuerySet[TargetCell]:
+    """The plan cells (product x region x team type x month) a reader may see: every cell for the whole
+    bank, the own region's for a regional head, none for a team or a person, whose part of a cell is
+    shared with others (their own targets are the manager rows, `manager_targets`)."""
+    if actor is None or actor.is_system or actor.scope == DataScope.ALL:
+        return qs
+    if actor.scope == DataScope.REGION and actor.staff is not None and actor.staff.region_id:
+        return qs.filter(region_id=actor.staff.region_id)
+    return qs.none()
+
+
 def cell_get(actor: Actor, plan: TargetPlan, cell_id: int) -> TargetCell:
-    cell = TargetCell.objects.filter(plan=plan, pk=cell_id).first()
+    cell = cells_in_scope(actor, TargetCell.objects.filter(plan=plan, pk=cell_id)).first()
     if cell is None:
         raise Http404("cell not found")
     return cell
 
 
-def plan_matrix(plan: TargetPlan) -> dict:
+def plan_matrix(plan: TargetPlan, actor: Actor | None = None) -> dict:
     """The split as tables: cell rows (product x region x team type) with their 12 months and, for each of
     the three targets (disbursed amount, new customers, NPL ceiling), totals per cell, product, region,
-    team type and month. `totals` and `total` are the disbursed amount's; `metric_totals` has all three."""
-    rows = (TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)
+    team type and month. `totals` and `total` are the disbursed amount's; `metric_totals` has all three.
+    Given the reader, only the cells in its scope are shown and summed."""
+    rows = (cells_in_scope(actor, TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL))
             .values("id", "product", "region__code", "region__name_zh", "region__name_en", "team_type", "month",
                     "amount", "new_customers", "npl_amount", "risk", "exceeds_capacity", "edited", "capacity",
                     "last_year", "weight")
@@ -191,9 +203,13 @@ def attainment(actor: Actor, *, month: date, group: str = "person", today: date 
               "region": "borrower__manager__team__region_id", "product": "product__category"}[group]
     disbursed = {r["k"]: r["s"] for r in loans.values(k=F(key_of)).annotate(s=Sum("principal"))}
     if group == "product":
-        targets = {r["product"]: r["s"] for r in TargetCell.objects.filter(
-            level=TargetCell.Level.CELL, month=month, plan__status=TargetPlan.Status.APPROVED).values(
-            "product").annotate(s=Sum("amount"))}
+        approved = TargetCell.objects.filter(month=month, plan__status=TargetPlan.Status.APPROVED)
+        if actor.is_system or actor.scope in (DataScope.ALL, DataScope.REGION):
+            cells = cells_in_scope(actor, approved.filter(level=TargetCell.Level.CELL))
+        else:
+            # A team or a person: the product targets of its own manager rows, not the shared cells.
+            cells = scope_filter(actor, approved.filter(level=TargetCell.Level.MANAGER), owner="manager")
+        targets = {r["product"]: r["s"] for r in cells.values("product").annotate(s=Sum("amount"))}
         labels = dict(ProductCategory.choices)
     else:
         quota_key = {"person": "staff_id", "team": "staff__team_id", "region": "staff__team__region_id"}[group]

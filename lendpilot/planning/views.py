@@ -75,7 +75,7 @@ def plan_detail(request, plan_id: int):
     plan = selectors.plan_get(actor, plan_id)
     metric = _metric(request)
     column = METRIC_FIELDS[metric]
-    matrix = selectors.plan_matrix(plan)
+    matrix = selectors.plan_matrix(plan, actor)
     # The table shows the chosen target: each month's value and the cell's annual total.
     table = [{**cell, "shown_total": cell[column if metric != "amount" else "total"],
               "shown": [{"id": m["id"], "month": m["month"], "value": m[column], "edited": m["edited"]}
