@@ -148,8 +148,11 @@ def reverse_penalty(instalments: list[OpenInstalment], *, value_date: date, annu
         if inst.penalty_through is None or inst.penalty_through <= value_date:
             result.append(inst)
             continue
-        start = max(inst.due_date, value_date)
-        back = min(inst.penalty, broken_period_interest(inst.principal, rate, (inst.penalty_through - start).days))
+        # As a difference of the accruals from the due date, so that taking back the days after the value date
+        # leaves exactly the penalty one accrual to the value date gives (no second rounding of the fen).
+        since_due = broken_period_interest(inst.principal, rate, (inst.penalty_through - inst.due_date).days)
+        kept = broken_period_interest(inst.principal, rate, (value_date - inst.due_date).days)
+        back = min(inst.penalty, since_due - kept)
         through = value_date if inst.due_date < value_date else None
         result.append(replace(inst, penalty=inst.penalty - back, penalty_through=through))
     return result
