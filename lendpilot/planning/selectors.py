@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from lendpilot.core.business_calendar import CalendarRangeError, is_business_day
+from lendpilot.core.business_calendar import is_business_day
 from lendpilot.core.reference import ProductCategory
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import Actor, require, scope_filter
@@ -169,19 +169,11 @@ class AttainmentRow:
         return self.forecast < self.target * AT_RISK_BELOW or self.disbursed < self.expected_to_date * AT_RISK_BELOW
 
 
-def _business(day: date) -> bool:
-    """A mainland business day; Monday to Friday for years without an official holiday schedule."""
-    try:
-        return is_business_day(day)
-    except CalendarRangeError:
-        return day.weekday() < 5
-
-
 def month_pace(month: date, today: date) -> tuple[int, int]:
     """(business days elapsed up to today, business days in the month)."""
     last = monthrange(month.year, month.month)[1]
     days = [month + timedelta(days=n) for n in range(last)]
-    business = [d for d in days if _business(d)]
+    business = [d for d in days if is_business_day(d)]
     if today < month:
         return 0, len(business)
     return sum(1 for d in business if d <= today), len(business)
