@@ -4,6 +4,7 @@ and turns domain errors into 4xx answers that name the field."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -11,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from lendpilot.core.errors import Conflict
+from lendpilot.core.outage import outage_response
 from lendpilot.org.services import api_token_authenticate
 
 
@@ -85,6 +87,12 @@ def on_conflict(request, exc: Conflict):
     if exc.field:
         body["field"] = exc.field
     return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_outage(request, exc):
+    return outage_response(request, exc)
 
 
 @api.exception_handler(AuthenticationError)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "lendpilot.core",
     "lendpilot.compliance",
     "lendpilot.org",
@@ -69,7 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lendpilot.core.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "lendpilot.urls"
@@ -107,6 +111,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lendpilot.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # With persistent connections (CONN_MAX_AGE > 0), check a reused connection before the request uses
+        # it: one the server terminated (restart, failover, idle timeout) is replaced instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -178,6 +185,14 @@ LENDPILOT_FUNNEL_MIN_VOLUME = int(os.environ.get("LENDPILOT_FUNNEL_MIN_VOLUME", 
 # Conversion analysis (F2): segments ranked only with at least this many leads; Wilson interval level.
 LENDPILOT_CONVERSION_MIN_VOLUME = int(os.environ.get("LENDPILOT_CONVERSION_MIN_VOLUME", "30"))
 LENDPILOT_CONVERSION_CONFIDENCE = float(os.environ.get("LENDPILOT_CONVERSION_CONFIDENCE", "0.95"))
+
+# Operations (lendpilot.core.health, lendpilot.core.outage): a database outage answers 503 with this
+# Retry-After; /readyz wants the scheduler's heartbeat within the window (and fails without it only
+# when LENDPILOT_READY_REQUIRES_SCHEDULER is on); /metrics answers these addresses only.
+LENDPILOT_RETRY_AFTER_SECONDS = int(os.environ.get("LENDPILOT_RETRY_AFTER_SECONDS", "10"))
+LENDPILOT_SCHEDULER_HEARTBEAT_WINDOW = int(os.environ.get("LENDPILOT_SCHEDULER_HEARTBEAT_WINDOW", "180"))
+LENDPILOT_READY_REQUIRES_SCHEDULER = env_bool("LENDPILOT_READY_REQUIRES_SCHEDULER", False)
+LENDPILOT_METRICS_ALLOWED_IPS = env_list("LENDPILOT_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lendpilot.api import api
+from lendpilot.core import health
 from lendpilot.home import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
