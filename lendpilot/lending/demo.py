@@ -6,6 +6,13 @@ days past due and five-category classes computed as of the demo day.
 Every disbursed application carries the status history a real case leaves, and about one application
 in four that reached a decision was rejected (the command centre's approval rate counts these moves).
 
+Every application is graded by the pre-screen engine: the book's by the active scorecard of its product
+family over an applicant profile (column-wise, as the pre-screen history is), the live cases through the
+application service, which runs the full pre-screen (scorecard, policy rules, blacklist). Each case
+carries the route the authority matrix gives its amount and grade, and a decision by a different
+officer at every level. Three live cases of CNY 0.3M, 4M and 25M wait for initial review, so the
+demo shows that a small, a large and a committee-size case can each be decided.
+
 Loans, their applications, contracts and instalments are bulk inserted; repayments are posted with
 the same set-based CSV import the core-banking feed uses (allocation, penalty interest), so the
 figures on every page come from the production code path.
@@ -23,13 +30,15 @@ from django.utils import timezone
 
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
-from lendpilot.lending import services
+from lendpilot.lending import authority, services
 from lendpilot.lending.imports import repayments_import
 from lendpilot.lending.models import Application, Contract, Decision, Instalment, Loan, StatusChange
 from lendpilot.lending.schedule import annualised_rate, build_schedule
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 from lendpilot.products.models import Product
+from lendpilot.scoring import selectors as scoring_selectors
+from lendpilot.scoring import synthetic
 
 if TYPE_CHECKING:
     from lendpilot.core.seeding import SeedContext
@@ -57,13 +66,14 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     customers = list(Customer.objects.order_by("pk").values_list("pk", "manager_id"))
     if not products or not customers:
         return {"loans": 0}
-    l1 = list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=1).order_by("pk"))
-    l3 = list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=3).order_by("pk"))
+    deciders = _deciders()
+    l1 = deciders[authority.INITIAL]
     operations = Staff.objects.filter(role=Role.OPERATIONS).order_by("pk").first()
     n_loans = max(60, len(customers) // 10)  # enough loans a month for the command centre even on a tiny bank
     chosen = rng.sample(customers, min(n_loans, len(customers)))
 
     applications, contracts, plans = [], [], []
+    grader = _Grader(ctx.seed)
     for n, (customer_id, manager_id) in enumerate(chosen):
         product = rng.choice(products)
         method = rng.choice(product.repayment_methods)
@@ -73,12 +83,14 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         # More loans lately, as the book grows (the sales demo's leads grow the same way).
         disbursed = today - timedelta(days=35 + int((HISTORY_MONTHS * 30 - 35) * rng.random() ** 1.4))
         rows = build_schedule(principal=amount, annual_rate=rate, periods=term, method=method, start=disbursed)
+        grade = grader.grade(product, approved=True)
+        route = list(authority.route_for(amount=amount, grade=grade["risk_grade"], category=product.category).levels)
         applications.append(Application(
             number=f"APD{n:07d}", applicant_id=customer_id, product=product, amount=amount, term_months=term,
-            repayment_method=method, annual_rate=rate, purpose=rng.choice(PURPOSES),
-            risk_grade=rng.choices("ABCDE", weights=[30, 35, 20, 10, 5])[0], monthly_income=amount / 10,
-            monthly_debt_payments=Decimal("0"), status=Application.Status.DISBURSED, created_by_id=manager_id,
-            submitted_by_id=manager_id, submission_round=1, route=[1, 3], step=1))
+            repayment_method=method, annual_rate=rate, purpose=rng.choice(PURPOSES), **grade,
+            monthly_income=amount / 10, monthly_debt_payments=Decimal("0"), status=Application.Status.DISBURSED,
+            created_by_id=manager_id, submitted_by_id=manager_id, submission_round=1, route=route,
+            step=len(route) - 1))
         plans.append((disbursed, rows, rng.random()))
     with transaction.atomic():
         Application.objects.bulk_create(applications, batch_size=ctx.scale.batch_size)
@@ -89,13 +101,12 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                 term_months=app.term_months, repayment_method=app.repayment_method, status=Contract.Status.DISBURSED,
                 disclosures={"apr": "see schedule"}, generated_by=operations or app.created_by))
         Contract.objects.bulk_create(contracts, batch_size=ctx.scale.batch_size)
-        if l1 and l3:
+        if all(deciders.values()):
             Decision.objects.bulk_create([
-                d for app in applications for d in (
-                    Decision(application=app, submission_round=1, step=0, level=1, outcome="approve",
-                             approver=rng.choice(l1), reason="资料齐全"),
-                    Decision(application=app, submission_round=1, step=1, level=3, outcome="approve",
-                             approver=rng.choice(l3), reason="同意放款"))], batch_size=ctx.scale.batch_size)
+                Decision(application=app, submission_round=1, step=step, level=level, outcome="approve",
+                         approver=rng.choice(deciders[level]),
+                         reason="同意放款" if step == len(app.route) - 1 else "资料齐全，建议同意")
+                for app in applications for step, level in enumerate(app.route)], batch_size=ctx.scale.batch_size)
         history = _status_history(ctx, applications, [p[0] for p in plans], products, customers, l1)
         loans = [Loan(number=f"LND{c.pk:07d}", contract=c, borrower_id=app.applicant_id, product=app.product,
                       principal=app.amount, annual_rate=app.annual_rate, term_months=app.term_months,
@@ -146,6 +157,7 @@ def _status_history(ctx: SeedContext, applications, disbursed_on, products, cust
                              ("contracted", "signed", day - timedelta(days=1)), ("signed", "disbursed", day)):
             moves.append((app.pk, src, dst, "", _moment(on, rng)))
     rejected = []
+    grader = _Grader(ctx.seed + 1)
     for n in range(round(len(applications) * 0.35)):
         customer_id, manager_id = rng.choice(customers)
         product = rng.choice(products)
@@ -153,8 +165,8 @@ def _status_history(ctx: SeedContext, applications, disbursed_on, products, cust
         rejected.append((Application(
             number=f"APR{n:07d}", applicant_id=customer_id, product=product, amount=_amount(rng, product),
             term_months=product.min_term_months, repayment_method=product.repayment_methods[0],
-            annual_rate=_rate(rng, product), purpose=rng.choice(PURPOSES),
-            risk_grade=rng.choices("CDE", weights=[30, 45, 25])[0], monthly_income=product.min_amount / 20,
+            annual_rate=_rate(rng, product), purpose=rng.choice(PURPOSES), **grader.grade(product, approved=False),
+            monthly_income=product.min_amount / 20,
             monthly_debt_payments=Decimal("0"), status=Application.Status.REJECTED, created_by_id=manager_id,
             submitted_by_id=manager_id, submission_round=1, route=[1, 3], step=0), decided))
     Application.objects.bulk_create([a for a, _ in rejected], batch_size=ctx.scale.batch_size)
@@ -170,11 +182,89 @@ def _status_history(ctx: SeedContext, applications, disbursed_on, products, cust
     return {"status_changes": n, "rejected_applications": len(rejected)}
 
 
+def _deciders() -> dict[int, list[Staff]]:
+    """The demo bank's officers of each approval level, and the director for the director level."""
+    officers = {level: list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=level, is_active=True)
+                            .select_related("user").order_by("pk")) for level in (1, 2, 3)}
+    officers[authority.DIRECTOR] = list(Staff.objects.filter(role=Role.DIRECTOR, is_active=True)
+                                        .select_related("user").order_by("pk"))
+    return officers
+
+
+class _Grader:
+    """Grades of the bulk-loaded book from the pre-screen engine: the active scorecard of the product's
+    family scores synthetic applicant profiles column-wise (as the pre-screen history import does)."""
+
+    POOL = 4000
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.pools: dict[str, tuple[int, list[tuple[str, float]]]] = {}
+        self.cursor: dict[str, int] = {}
+
+    def _pool(self, family: str) -> tuple[int, list[tuple[str, float]]]:
+        if family not in self.pools:
+            active = scoring_selectors.active_scorecard_ref(family)
+            if active is None:
+                raise LookupError(f"no active scorecard for the {family} family: the scoring step runs first")
+            version_id, _number, trained_at = active
+            card = scoring_selectors.compiled(version_id, trained_at)
+            columns, _bad = synthetic.applicants(self.POOL, seed=self.seed * 31 + len(self.pools))
+            scores = card.score_frame(columns)
+            grades = card.grades_of_scores(scores)
+            self.pools[family] = (version_id, [(str(g), round(float(x), 2)) for g, x in zip(grades, scores,
+                                                                                           strict=True)])
+            self.cursor[family] = 0
+        return self.pools[family]
+
+    def grade(self, product: Product, *, approved: bool) -> dict:
+        """The next applicant the engine grades: a disbursed case is one the engine did not grade E, a
+        rejected one one it graded C or worse."""
+        version_id, pool = self._pool(product.category)
+        wanted = "ABCD" if approved else "CDE"
+        for _ in range(len(pool)):
+            grade, score = pool[self.cursor[product.category] % len(pool)]
+            self.cursor[product.category] += 1
+            if grade in wanted:
+                return {"risk_grade": grade, "score": score, "scorecard_version_id": version_id}
+        grade, score = pool[0]
+        return {"risk_grade": grade, "score": score, "scorecard_version_id": version_id}
+
+
+# A steady applicant: the engine passes most customers with these facts, as their own records allow.
+STEADY_FACTS = {"employment_years": 8, "bureau_inquiries_6m": 1, "bureau_overdue_24m": 0, "credit_history_months": 84}
+SHOWCASE_AMOUNTS = (Decimal("300000.00"), Decimal("4000000.00"), Decimal("25000000.00"))
+
+
+def _open_case(ctx: SeedContext, manager: Staff, customer_id: int, product: Product, amount: Decimal,
+               today) -> Application:
+    with transaction.atomic():  # a case the engine or the product refuses leaves no draft behind
+        return _open_case_steps(manager, customer_id, product, amount, today)
+
+
+def _open_case_steps(manager: Staff, customer_id: int, product: Product, amount: Decimal, today) -> Application:
+    term = min(max(36, product.min_term_months), product.max_term_months)
+    pledged = product.collateral == Product.Collateral.REQUIRED
+    collateral = (amount * Decimal("1.6")).quantize(FEN)
+    app = services.application_create(
+        actor=manager.user, applicant=Customer.objects.get(pk=customer_id), product=product, amount=amount,
+        term_months=term, repayment_method=product.repayment_methods[0], annual_rate=product.max_annual_rate,
+        purpose="经营周转", monthly_income=(amount / 10).quantize(FEN), monthly_debt_payments=Decimal("0"),
+        applicant_facts={**STEADY_FACTS, **({"collateral_value": collateral} if pledged else {})})
+    for entry in app.checklist.select_related("item"):
+        services.checklist_mark(actor=manager.user, application=app, item_code=entry.item.code, evidence="已核验")
+    if pledged:
+        services.collateral_add(actor=manager.user, application=app, kind="equipment", description="生产设备",
+                                valuation=collateral, valuer="资产评估所",
+                                valued_on=today - timedelta(days=10))
+    return services.application_submit(actor=manager.user, application=app, today=today)
+
+
 def _live_cases(ctx: SeedContext, rng, products, customers) -> int:
-    """A few cases through the real services: waiting at each level, one returned, one approved."""
+    """Cases through the real services (the engine grades each): a few waiting at each level, one returned,
+    and three of CNY 0.3M, 4M and 25M waiting for initial review, each with someone who can decide it."""
     managers = {s.pk: s for s in Staff.objects.filter(role=Role.ACCOUNT_MANAGER).select_related("user")}
-    officers = {level: list(Staff.objects.filter(role=Role.RISK_OFFICER, approval_level=level).select_related("user"))
-                for level in (1, 2, 3)}
+    officers = _deciders()
     credit = [p for p in products if p.collateral == Product.Collateral.NONE] or products
     made = 0
     for n in range(8):
@@ -184,21 +274,30 @@ def _live_cases(ctx: SeedContext, rng, products, customers) -> int:
             continue
         product = credit[n % len(credit)]
         try:
-            app = services.application_create(
-                actor=manager.user, applicant=Customer.objects.get(pk=customer_id), product=product,
-                amount=product.min_amount, term_months=product.min_term_months,
-                repayment_method=product.repayment_methods[0], annual_rate=product.max_annual_rate,
-                purpose="经营周转", risk_grade="ABCDCBAC"[n], monthly_income=product.min_amount / 5,
-                monthly_debt_payments=Decimal("0"))
-            for entry in app.checklist.select_related("item"):
-                services.checklist_mark(actor=manager.user, application=app, item_code=entry.item.code,
-                                        evidence="已核验")
-            app = services.application_submit(actor=manager.user, application=app,
-                                              today=ctx.today - timedelta(days=n))
+            app = _open_case(ctx, manager, customer_id, product, product.min_amount, ctx.today - timedelta(days=n))
             made += 1
             if n % 4 >= 1 and officers[1]:
-                services.application_decide(actor=officers[1][0].user, application=app,
+                services.application_decide(actor=officers[1][0].user, application=app, expected_step=app.step,
                                             outcome="return" if n == 5 else "approve", reason="初审意见")
-        except (ValidationError, Conflict):  # a demo case that the product's rules refuse is skipped
+        except (ValidationError, Conflict):  # a demo case that the product's rules or the engine refuse is skipped
             continue
+    demo_manager = Staff.objects.filter(user__username="am_demo").select_related("user").first()
+    if demo_manager is None:
+        return made
+    own = [(c, m) for c, m in customers if m == demo_manager.pk] or customers
+    for amount in SHOWCASE_AMOUNTS:
+        fitting = sorted((p for p in products if p.min_amount <= amount <= p.max_amount),
+                         key=lambda p: p.collateral == Product.Collateral.REQUIRED)
+        placed = False
+        for product in fitting:
+            for customer_id, _manager in own[:40]:
+                try:
+                    _open_case(ctx, demo_manager, customer_id, product, amount, ctx.today)
+                except (ValidationError, Conflict):  # declined by the engine, or the product's terms: next one
+                    continue
+                made += 1
+                placed = True
+                break
+            if placed:
+                break
     return made

@@ -258,7 +258,9 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             if i == 0:
                 risk_heads[level] = officer
     for level in (1, 2, 3):
-        _login(ctx, risk_heads[level], f"risk_l{level}", f"L{level} ≤ ¥{RISK_LIMITS[level]:,.0f}")
+        # Reviews (L1 初审, L2 复审) take any amount; the limit bounds the decision of the final level.
+        where = {1: "L1 初审", 2: "L2 复审", 3: f"L3 终审 ≤ ¥{RISK_LIMITS[3]:,.0f}"}[level]
+        _login(ctx, risk_heads[level], f"risk_l{level}", where)
     for role, first, prefix, count in (
         (Role.COMPLIANCE_OFFICER, "compliance", "compliance", scale.compliance_officers),
         (Role.OPERATIONS, "operations", "ops", scale.operations_staff),

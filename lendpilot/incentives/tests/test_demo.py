@@ -13,7 +13,8 @@ from lendpilot.demo.steps import run_steps
 from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, PeerRating
 from lendpilot.planning.models import Quota, QuotaReset, TargetCell, TargetPlan
 
-STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.lending.demo",
+STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.scoring.demo",
+         "lendpilot.lending.demo",
          "lendpilot.planning.demo", "lendpilot.incentives.demo")
 
 

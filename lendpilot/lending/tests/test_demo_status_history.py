@@ -11,7 +11,8 @@ from lendpilot.core.seeding import SeedContext
 from lendpilot.demo.steps import run_steps
 from lendpilot.lending.models import Application, Loan, StatusChange
 
-STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.lending.demo")
+STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.scoring.demo",
+         "lendpilot.lending.demo")
 
 
 @pytest.mark.django_db

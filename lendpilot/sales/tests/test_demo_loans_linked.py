@@ -13,7 +13,8 @@ from lendpilot.lending.models import Loan
 from lendpilot.sales.funnel import Node
 from lendpilot.sales.models import Opportunity
 
-STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.lending.demo",
+STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.scoring.demo",
+         "lendpilot.lending.demo",
          "lendpilot.sales.demo")
 
 
