@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import RepaymentMethod
 from lendpilot.lending.models import Decision
 from lendpilot.lending.services import APPLICANT_FACTS
@@ -88,3 +89,21 @@ class DecisionForm(forms.Form):
                       "extra_collateral": data.get("condition_collateral")}
         conditions = {k: v for k, v in conditions.items() if v not in (None, "")}
         return conditions or None
+
+
+class RepaymentForm(BootstrapForm):
+    """A repayment the borrower made at the counter: regular, early repayment (提前还款) or early settlement
+    (提前结清); the settlement quote of the value date is shown beside it."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=[
+        ("regular", _("Regular repayment (beyond what is due is held as credit)")),
+        ("prepayment", _("Early repayment (提前还款): the schedule is recalculated")),
+        ("settlement", _("Early settlement (提前结清): the loan is closed at the quote")),
+    ], initial="regular")
+    prepayment_mode = forms.ChoiceField(label=_("After an early repayment"), choices=[
+        ("reduce_payment", _("Lower instalment, same term")),
+        ("shorten_term", _("Same instalment, shorter term")),
+    ], initial="reduce_payment", required=False)
+    value_date = forms.DateField(label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=16, decimal_places=2, min_value=0.01)
+    external_ref = forms.CharField(label=_("Payment reference"), max_length=64)

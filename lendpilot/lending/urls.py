@@ -19,4 +19,5 @@ urlpatterns = [
     path("queues/<int:level>/", views.queue, name="queue"),
     path("loans/", views.loan_list, name="loans"),
     path("loans/<int:loan_id>/", views.loan_detail, name="loan"),
+    path("loans/<int:loan_id>/repay/", views.loan_repay, name="loan_repay"),
 ]

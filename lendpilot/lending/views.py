@@ -1,6 +1,7 @@
 """Pages of lending: application form, approval queues with SLA colours, the case page with its decision
 history and actions, loan pages with schedule and repayments. Thin: selectors to read, services to write."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,8 +15,8 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.lending import selectors, services
-from lendpilot.lending.forms import ApplicationForm, DecisionForm, add_service_errors
-from lendpilot.lending.models import Application, ApprovalLevel
+from lendpilot.lending.forms import ApplicationForm, DecisionForm, RepaymentForm, add_service_errors
+from lendpilot.lending.models import Application, ApprovalLevel, Loan, Repayment
 from lendpilot.lending.selectors import sla_colour
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
@@ -213,3 +214,41 @@ def loan_detail(request, loan_id: int):
     return render(request, "lending/loan_detail.html", {
         "loan": loan, "instalments": loan.instalments.order_by("seq"),
         "repayments": loan.repayments.order_by("value_date", "id"), "today": timezone.localdate()})
+
+
+@login_required
+def loan_repay(request, loan_id: int):
+    """Posting a repayment, an early repayment or an early settlement, with the settlement quote of the
+    chosen value date (principal, interest accrued to it, penalty, fee) shown before anything is posted."""
+    actor = actor_of(request.user)
+    loan = selectors.loan_get(actor, loan_id)
+    on = timezone.localdate()
+    if request.method == "POST":
+        require(actor, Perm.POST_REPAYMENT)
+        form = RepaymentForm(request.POST)
+        if form.is_valid():
+            clean = form.cleaned_data
+            on = clean["value_date"]
+            try:
+                repayment = services.repayment_post(
+                    actor=request.user, loan=loan, external_ref=clean["external_ref"], amount=clean["amount"],
+                    value_date=on, kind=clean["kind"], prepayment_mode=clean["prepayment_mode"] or "reduce_payment",
+                    source=Repayment.Source.MANUAL)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except Conflict as error:
+                form.add_error("external_ref", error.message)
+            else:
+                messages.success(request, _("Repayment %(ref)s posted.") % {"ref": repayment.external_ref})
+                return redirect("lending:loan", loan.pk)
+    else:
+        try:
+            on = forms.DateField().clean(request.GET.get("value_date")) if request.GET.get("value_date") else on
+        except ValidationError:
+            messages.error(request, _("value_date: not a date (YYYY-MM-DD)"))
+        form = RepaymentForm(initial={"value_date": on, "kind": request.GET.get("kind") or "regular"})
+    quote = services.quote_settlement(loan, on) if loan.status == Loan.Status.ACTIVE and on >= loan.disbursed_on \
+        else None
+    return render(request, "lending/loan_repay.html", {
+        "loan": loan, "form": form, "quote": quote, "quote_date": on,
+        "can_post": actor.can(Perm.POST_REPAYMENT)})
