@@ -13,7 +13,7 @@ from django.db import connection, connections
 from lendpilot.core.errors import Conflict
 from lendpilot.lending import services
 from lendpilot.lending.models import CreditLine, Decision, Loan, Repayment
-from lendpilot.lending.tests.conftest import disbursed_loan, submitted
+from lendpilot.lending.tests.conftest import activate_scorecard, approve_all, disbursed_loan, submitted
 from lendpilot.org.roles import Role
 from lendpilot.org.services import staff_create
 
@@ -21,9 +21,10 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def postgres_only():
+def postgres_only(live_world, trained_scorecard):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock races need PostgreSQL; SQLite serialises all writers (CI runs these on PostgreSQL)")
+    activate_scorecard(live_world, trained_scorecard)  # cases are graded by the pre-screen engine
 
 
 def race(*calls):
@@ -115,3 +116,33 @@ def test_freeze_blocks_draws_at_once(live_world, postgres_only):
         repayment_method="equal_principal", drawn_on=date(2025, 1, 10))] * 3)
     assert not results and len(errors) == 3
     assert CreditLine.objects.get(pk=line.pk).utilised == 0
+
+
+def test_two_approvers_deciding_the_same_step_at_once_get_one_200_and_one_409(live_world, postgres_only):
+    """Both opened the secondary review (step 1); the slower one must not approve the final level instead."""
+    from django.test import Client
+
+    w = live_world
+    app = approve_all(w, submitted(w, grade="C"), ["risk_l1"])
+    assert app.step == 1 and app.route == [1, 2, 3]
+    second_l2 = staff_create(actor=None, username="risk_l2b", password="x-Lendpilot-1", name="风控2B",
+                             employee_no="E9102", role=Role.RISK_OFFICER, approval_level=2,
+                             approval_limit=Decimal("4000000"))
+
+    def post(user):
+        client = Client()
+        client.force_login(user)
+        return client.post(f"/api/v1/lending/applications/{app.pk}/decide",
+                           {"outcome": "approve", "reason": "复审同意", "expected_step": 1},
+                           content_type="application/json").status_code
+
+    for _ in range(3):  # the race is repeated on fresh cases: the answer never depends on who wins
+        results, errors = race(lambda: post(w.user("risk_l2")), lambda: post(second_l2.user))
+        assert errors == [] and sorted(results) == [200, 409]
+        app.refresh_from_db()
+        assert app.step == 2 and app.status == "in_review"
+        assert Decision.objects.filter(application=app, step=1).count() == 1
+        assert not Decision.objects.filter(application=app, step=2).exists()
+        app = approve_all(w, submitted(w, grade="C", customer="am_wang_company", product="mortgage",
+                                       amount="600000", method="interest_first", rate="0.06", term=24),
+                          ["risk_l1"])
