@@ -109,6 +109,7 @@ def customer_reveal(request, customer_id: PathId, payload: RevealIn):
     actor = actor_of(request.auth)
     customer = selectors.customer_get(actor, customer_id)
     value = services.customer_reveal_pii(
-        actor=actor, customer=customer, field=payload.field, purpose=payload.purpose, channel="api"
+        actor=actor, customer=customer, field=payload.field, purpose=payload.purpose, note=payload.note,
+        channel="api"
     )
     return {"field": payload.field, "value": value}

@@ -14,7 +14,7 @@ from lendpilot.customers.identifiers import (
     normalise_mobile,
 )
 from lendpilot.customers.models import Customer
-from lendpilot.customers.pii import PII_FIELDS
+from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
 from lendpilot.customers.services import OWNER_ROLES
 from lendpilot.org.access import Actor
 from lendpilot.org.selectors import regions_all, staff_visible
@@ -163,10 +163,13 @@ class CustomerUpdateForm(IdentifierChecks, BootstrapForm):
 
 class RevealForm(BootstrapForm):
     field = forms.ChoiceField(choices=[(name, name) for name in PII_FIELDS], widget=forms.HiddenInput)
-    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", _("Why do you need to see it?")),
+                                                             *RevealPurpose.choices])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].widget.attrs.update(
-            {"placeholder": _("Why do you need to see it?"), "class": "form-control form-control-sm"}
+        self.fields["purpose"].widget.attrs.update({"class": "form-select form-select-sm"})
+        self.fields["note"].widget.attrs.update(
+            {"placeholder": _("Details (required for other)"), "class": "form-control form-control-sm"}
         )

@@ -4,6 +4,9 @@ One function per identifier, so that the service and the bulk demo loader store 
 three columns.
 """
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from lendpilot.compliance.crypto import encrypt, keyed_hash, mask
 
 # Which characters of each identifier stay visible when masked.
@@ -13,6 +16,18 @@ MASK_RULES = {
     "bank_account": (0, 4),  # ************1234
 }
 PII_FIELDS = tuple(MASK_RULES)
+
+
+class RevealPurpose(models.TextChoices):
+    """Why an identifier is shown in clear: one of a fixed list (what compliance reviews), plus free text."""
+
+    IDENTITY_CHECK = "identity_check", _("Identity check with the customer present")
+    CONTRACT_SIGNING = "contract_signing", _("Contract signing")
+    DISBURSEMENT = "disbursement", _("Disbursement to the customer's account")
+    COLLECTION = "collection", _("Contacting the customer about a repayment")
+    CUSTOMER_REQUEST = "customer_request", _("The customer's own request")
+    REGULATORY_REPORT = "regulatory_report", _("Regulatory or court request")
+    OTHER = "other", _("Other (explain)")
 
 
 def sealed_columns(field: str, normalised: str) -> dict[str, str]:

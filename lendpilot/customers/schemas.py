@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 from lendpilot.core.reference import Industry
 from lendpilot.core.schemas import Id, Text
 from lendpilot.customers.models import Customer
-from lendpilot.customers.pii import PII_FIELDS
+from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
 
 KindCode = Literal[tuple(Customer.Kind.values)]
 LifecycleCode = Literal[tuple(Customer.Lifecycle.values)]
@@ -89,7 +89,8 @@ class ReassignIn(Schema):
 
 class RevealIn(Schema):
     field: PiiField
-    purpose: Text(200, min_length=1) = Field(..., description="why the clear value is needed; logged")
+    purpose: Literal[tuple(RevealPurpose.values)] = Field(..., description="why the clear value is needed; logged")
+    note: Text(200) = Field("", description="free text on the purpose; required for other")
 
 
 class RevealOut(Schema):

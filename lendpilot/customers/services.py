@@ -64,7 +64,7 @@ from lendpilot.customers.models import (
     TierChange,
     TierPolicy,
 )
-from lendpilot.customers.pii import PII_FIELDS, sealed_columns
+from lendpilot.customers.pii import PII_FIELDS, RevealPurpose, sealed_columns
 from lendpilot.customers.selectors import tier_thresholds
 from lendpilot.org.access import actor_of, require, scope_filter, staff_in_scope
 from lendpilot.org.models import Region, Staff
@@ -126,6 +126,13 @@ def _check_manager(acting, manager: Staff, errors: dict) -> None:
         errors["manager"] = _("the relationship manager is outside your data scope")
 
 
+def _check_region(manager: Staff, region: Region, errors: dict, *, field: str = "region") -> None:
+    # A customer lives in a region its manager serves: region scopes and regional figures follow the
+    # manager, so a customer booked elsewhere would show in one region's figures and another's slices.
+    if manager.region_id and region.pk != manager.region_id and "manager" not in errors:
+        errors[field] = _("the region is not served by the customer's relationship manager")
+
+
 def _check_duplicates(values: dict, *, exclude_pk: int | None, errors: dict) -> None:
     others = Customer.objects.exclude(pk=exclude_pk) if exclude_pk else Customer.objects.all()
     if (
@@ -177,6 +184,7 @@ def customer_create(
         kind=kind, id_number=id_number, credit_code=credit_code, phone=phone, bank_account=bank_account, errors=errors
     )
     _check_manager(acting, manager, errors)
+    _check_region(manager, region, errors)
     _check_duplicates(values, exclude_pk=None, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -258,6 +266,8 @@ def customer_update(*, actor, customer: Customer, **changes) -> Customer:
         errors["lifecycle_status"] = _("unknown lifecycle status %(lifecycle_status)s") % {
             "lifecycle_status": changes["lifecycle_status"]
         }
+    if "region" in changes:
+        _check_region(customer.manager, changes["region"], errors)
     sealed = {}
     for field, normalise in (("phone", normalise_mobile), ("bank_account", normalise_bank_account)):
         if field in changes:
@@ -292,9 +302,10 @@ def customer_reassign(*, actor, customer: Customer, manager: Staff, reason: str)
     if not (reason or "").strip():
         errors["reason"] = _("a reason is required")
     _check_manager(acting, manager, errors)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_region(manager, customer.region, errors, field="manager")
     if errors:
         raise ValidationError(errors)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = {"manager_id": customer.manager_id}
     customer.manager = manager
     customer.save(update_fields=["manager", "updated_at"])
@@ -309,19 +320,25 @@ def customer_reassign(*, actor, customer: Customer, manager: Staff, reason: str)
 
 
 @transaction.atomic
-def customer_reveal_pii(*, actor, customer: Customer, field: str, purpose: str, channel: str = "web") -> str:
-    """Return one identifier in clear, for a stated purpose. Needs the reveal permission; writes a row
-    to the PII access log and an audit event. The caller must already have checked the scope
-    (it got `customer` from a scoped selector)."""
+def customer_reveal_pii(*, actor, customer: Customer, field: str, purpose: str, note: str = "",
+                        channel: str = "web") -> str:
+    """Return one identifier in clear, for a purpose from `RevealPurpose` (with a free-text note, required
+    for "other"). Needs the reveal permission; writes a row to the PII access log and an audit event. The
+    caller must already have checked the scope (it got `customer` from a scoped selector)."""
     acting = actor_of(actor)
     require(acting, Perm.REVEAL_PII)
     errors = {}
     if field not in PII_FIELDS:
         errors["field"] = _("field must be one of %(choices)s") % {"choices": ", ".join(PII_FIELDS)}
-    if not (purpose or "").strip():
-        errors["purpose"] = _("state why you need to see this identifier")
+    note = (note or "").strip()
+    if purpose not in RevealPurpose.values:
+        errors["purpose"] = _("choose why you need to see this identifier: %(choices)s") % {
+            "choices": ", ".join(RevealPurpose.values)}
+    elif purpose == RevealPurpose.OTHER and not note:
+        errors["note"] = _("explain why you need to see this identifier")
     if errors:
         raise ValidationError(errors)
+    purpose = f"{purpose}: {note}" if note else str(purpose)
     cipher = getattr(customer, f"{field}_cipher")
     if not cipher:
         raise ValidationError({"field": _("this customer has no such identifier on file")})

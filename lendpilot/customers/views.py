@@ -20,7 +20,7 @@ from lendpilot.customers import selectors as portrait_selectors
 from lendpilot.customers import services as portrait_services
 from lendpilot.customers.forms import CustomerCreateForm, CustomerFilterForm, CustomerUpdateForm, RevealForm
 from lendpilot.customers.models import Customer, Question, TagDefinition
-from lendpilot.customers.pii import PII_FIELDS
+from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
 from lendpilot.customers.selectors import customer_get, customers_visible
 from lendpilot.customers.services import customer_create, customer_reveal_pii, customer_update
 from lendpilot.customers.tiering import BAND_PRICING
@@ -55,7 +55,7 @@ def customer_detail(request, customer_id: int):
     return render(request, "customers/customer_detail.html", {
         "customer": customer,
         "identifiers": _identifiers(customer),
-        "can_reveal": actor.can(Perm.REVEAL_PII),
+        "can_reveal": actor.can(Perm.REVEAL_PII), "purposes": RevealPurpose.choices,
     })
 
 
@@ -101,20 +101,24 @@ def customer_reveal(request, customer_id: int):
     """HTMX fragment: one identifier in clear, for a stated purpose (logged by the service)."""
     actor = actor_of(request.user)
     customer = customer_get(actor, customer_id)
+    require(actor, Perm.REVEAL_PII)
     form = RevealForm(request.POST)
     field = request.POST.get("field") if request.POST.get("field") in PII_FIELDS else None
     row = next((r for r in _identifiers(customer) if r["field"] == field), None)
     if form.is_valid():
         try:
             value = customer_reveal_pii(actor=request.user, customer=customer, field=form.cleaned_data["field"],
-                                        purpose=form.cleaned_data["purpose"], channel="web")
+                                        purpose=form.cleaned_data["purpose"], note=form.cleaned_data["note"],
+                                        channel="web")
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             return render(request, "customers/_identifier.html",
-                          {"customer": customer, "row": row, "revealed": value, "can_reveal": True})
+                          {"customer": customer, "row": row, "revealed": value, "can_reveal": True,
+                           "purposes": RevealPurpose.choices})
     return render(request, "customers/_identifier.html",
-                  {"customer": customer, "row": row, "form": form, "can_reveal": True})
+                  {"customer": customer, "row": row, "form": form, "can_reveal": True,
+                   "purposes": RevealPurpose.choices})
 
 
 # --- Customer 360 pages: tag catalogue, segment builder, needs questionnaire, tiers (B2, B4, D1, D7) -------

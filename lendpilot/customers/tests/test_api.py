@@ -76,7 +76,7 @@ def test_customer_outside_scope_is_404(world, client, key):
         assert response.status_code == (200 if customer.pk in visible else 404)
         if customer.pk not in visible:
             assert post(client, f"/api/v1/customers/{customer.pk}/reveal",
-                        {"field": "phone", "purpose": "check"}).status_code == 404
+                        {"field": "phone", "purpose": "identity_check"}).status_code == 404
             assert patch(client, f"/api/v1/customers/{customer.pk}", {"city": "x"}).status_code == 404
 
 
@@ -198,7 +198,7 @@ def test_compliance_may_read_but_not_write(world, client):
     assert patch(client, f"/api/v1/customers/{customer.pk}", {}).status_code == 403
     # Compliance audits; it does not see identifiers in clear.
     assert post(client, f"/api/v1/customers/{customer.pk}/reveal",
-                {"field": "phone", "purpose": "audit"}).status_code == 403
+                {"field": "phone", "purpose": "regulatory_report"}).status_code == 403
     assert AuditEvent.objects.count() == audit_before
     assert PiiAccessLog.objects.count() == 0
 
@@ -270,14 +270,14 @@ def test_reveal_returns_the_clear_value_and_logs_it(world, client):
     customer = world.customers["am_wang_person"]
     login(client, world, "am_wang")
     response = post(client, f"/api/v1/customers/{customer.pk}/reveal",
-                    {"field": "id_number", "purpose": "contract signing"})
+                    {"field": "id_number", "purpose": "contract_signing", "note": "签约前核对"})
     assert response.status_code == 200
     value = response.json()["value"]
     assert len(value) == 18 and "*" not in value
     assert value[:3] == customer.id_number_masked[:3] and value[-4:] == customer.id_number_masked[-4:]
     log = PiiAccessLog.objects.get()
     assert (log.field, log.purpose, log.channel, log.actor) == (
-        "id_number", "contract signing", "api", world.user("am_wang"))
+        "id_number", "contract_signing: 签约前核对", "api", world.user("am_wang"))
 
 
 @pytest.mark.parametrize("payload, field", [
@@ -285,6 +285,9 @@ def test_reveal_returns_the_clear_value_and_logs_it(world, client):
     ({"field": "phone", "purpose": ""}, "purpose"),
     ({"field": "phone", "purpose": "   "}, "purpose"),
     ({"field": "phone"}, "purpose"),
+    ({"field": "phone", "purpose": "curiosity"}, "purpose"),
+    ({"field": "phone", "purpose": "other"}, "note"),
+    ({"field": "phone", "purpose": "other", "note": "  "}, "note"),
 ])
 def test_bad_reveal_is_422_and_not_logged(world, client, payload, field):
     customer = world.customers["am_wang_person"]
@@ -298,7 +301,8 @@ def test_bad_reveal_is_422_and_not_logged(world, client, payload, field):
 def test_reveal_of_a_missing_identifier_is_422(world, client):
     company = world.customers["am_wang_company"]  # no bank account on file
     login(client, world, "am_wang")
-    response = post(client, f"/api/v1/customers/{company.pk}/reveal", {"field": "bank_account", "purpose": "x"})
+    response = post(client, f"/api/v1/customers/{company.pk}/reveal",
+                    {"field": "bank_account", "purpose": "identity_check"})
     assert response.status_code == 422
     assert named(response, "field")
     assert PiiAccessLog.objects.count() == 0

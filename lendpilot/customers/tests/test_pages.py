@@ -69,7 +69,7 @@ def test_channel_partner_is_refused_customers(client, world):
     assert client.get(detail_url(customer)).status_code == 403
     assert client.get(reverse("customers:create")).status_code == 403
     response = client.post(reverse("customers:reveal", args=[customer.pk]),
-                           {"field": "id_number", "purpose": "curiosity"})
+                           {"field": "id_number", "purpose": "identity_check"})
     assert response.status_code == 403
     assert Customer.objects.count() == before
     assert not PiiAccessLog.objects.exists()
@@ -115,12 +115,12 @@ def test_reveal_returns_the_plain_value_and_logs_it(client, world):
     customer = world.customers["am_wang_person"]
     signed_in(client, world, "am_wang")
     response = client.post(reverse("customers:reveal", args=[customer.pk]),
-                           {"field": "id_number", "purpose": "identity check"}, HTTP_HX_REQUEST="true")
+                           {"field": "id_number", "purpose": "identity_check"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert decrypt(customer.id_number_cipher) in response.content.decode()
     log = PiiAccessLog.objects.get()
     assert (log.actor_id, log.object_id, log.field, log.purpose) == (
-        world.user("am_wang").pk, str(customer.pk), "id_number", "identity check")
+        world.user("am_wang").pk, str(customer.pk), "id_number", "identity_check")
 
 
 def test_reveal_without_purpose_shows_the_form_again_and_logs_nothing(client, world):
@@ -129,13 +129,19 @@ def test_reveal_without_purpose_shows_the_form_again_and_logs_nothing(client, wo
     response = client.post(reverse("customers:reveal", args=[customer.pk]), {"field": "id_number", "purpose": " "})
     assert response.status_code == 200
     assert 'data-reveal="id_number"' in response.content.decode()
+    free_text = client.post(reverse("customers:reveal", args=[customer.pk]),
+                            {"field": "id_number", "purpose": "just looking"})
+    assert 'data-reveal="id_number"' in free_text.content.decode()
+    unexplained = client.post(reverse("customers:reveal", args=[customer.pk]),
+                              {"field": "id_number", "purpose": "other", "note": ""})
+    assert 'data-reveal="id_number"' in unexplained.content.decode()
     assert not PiiAccessLog.objects.exists()
 
 
 def test_reveal_outside_scope_is_404_and_logs_nothing(client, world):
     signed_in(client, world, "am_zhao")
     response = client.post(reverse("customers:reveal", args=[world.customers["am_wang_person"].pk]),
-                           {"field": "id_number", "purpose": "identity check"})
+                           {"field": "id_number", "purpose": "identity_check"})
     assert response.status_code == 404
     assert not PiiAccessLog.objects.exists()
 

@@ -129,7 +129,7 @@ def test_reveal_returns_plaintext_and_logs_the_access(world):
     id_number = make_id_number(world.rng)
     customer = new_person(world, id_number=id_number)
     value = customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="id_number",
-                                purpose="核对签约人身份")
+                                purpose="contract_signing", note="核对签约人身份")
     assert value == id_number
     log = PiiAccessLog.objects.get()
     assert (log.actor_id, log.object_id, log.field) == (world.user("am_wang").pk, str(customer.pk), "id_number")
@@ -139,10 +139,17 @@ def test_reveal_returns_plaintext_and_logs_the_access(world):
 def test_reveal_needs_the_permission_and_a_purpose(world):
     customer = world.customers["am_wang_person"]
     with pytest.raises(PermissionDenied):
-        customer_reveal_pii(actor=world.user("compliance"), customer=customer, field="id_number", purpose="审计")
+        customer_reveal_pii(actor=world.user("compliance"), customer=customer, field="id_number",
+                            purpose="regulatory_report")
     with pytest.raises(ValidationError) as exc:
         customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="id_number", purpose=" ")
     assert "purpose" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="id_number", purpose="核对身份")
+    assert "purpose" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="id_number", purpose="other")
+    assert "note" in exc.value.message_dict
     assert PiiAccessLog.objects.count() == 0
 
 
@@ -190,7 +197,7 @@ def test_mobile_with_country_code_is_normalised(world):
     phone = make_mobile(world.rng)
     customer = new_person(world, phone=f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}")
     assert customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="phone",
-                               purpose="回访") == phone
+                               purpose="customer_request", note="回访") == phone
 
 
 def test_key_rotation_re_encrypts_and_old_values_still_read(world, settings):

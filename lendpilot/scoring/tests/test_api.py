@@ -82,7 +82,8 @@ def test_prescreen_by_customer_is_scoped_and_blacklisted(world, active_version):
     # The customer's phone on an imported industry list -> declined, matched by keyed hash.
     from lendpilot.customers.services import customer_reveal_pii
 
-    phone = customer_reveal_pii(actor=world.user("director"), customer=customer, field="phone", purpose="test")
+    phone = customer_reveal_pii(actor=world.user("director"), customer=customer, field="phone",
+                                purpose="identity_check")
     services.blacklist_import(actor=world.user("risk_l1"), list_name="行业共享名单",
                               rows=[{"kind": "phone", "value": phone, "reason": "fraud ring"}])
     declined = post(client_for(world, "am_wang"), body).json()
