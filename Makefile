@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 SCALE ?= small
 SEED ?= 42
 
-.PHONY: demo test venv lock browser bench lint messages serve clean
+.PHONY: demo test fuzz venv lock browser bench lint messages serve clean
+
+# Settings default to production (DEBUG off, secrets required); the local targets run on the development
+# values explicitly. A server gets its own environment (README, Settings).
+demo serve test fuzz bench messages: export DEBUG ?= 1
 
 venv: $(VENV)/.installed
 
@@ -41,6 +45,12 @@ test: venv browser
 
 browser:
 	@bash scripts/ensure_chromium.sh
+
+## make fuzz: schemathesis over every API operation, 100 examples each (positive and negative), every answer
+## checked for server errors, content type, documented status code and body shape
+fuzz: venv
+	LENDPILOT_FUZZ_EXAMPLES=100 LENDPILOT_FUZZ_STRICT=1 $(BIN)/pytest lendpilot/core/tests/test_openapi_fuzz.py \
+		-p no:randomly -q
 
 bench: venv
 	$(BIN)/python manage.py bench --scale $(SCALE)

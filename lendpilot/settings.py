@@ -3,17 +3,20 @@
 Environment variables:
   DATABASE_URL            database; default SQLite at var/lendpilot.sqlite3
   SECRET_KEY              Django secret; required when DEBUG is off
-  DEBUG                   "1"/"true" for development (default on)
+  DEBUG                   "1"/"true" for development (default off: production is the default)
   ALLOWED_HOSTS           comma-separated host names
   LENDPILOT_FIELD_KEYS    comma-separated Fernet keys for PII at rest; the first encrypts, all decrypt
   LENDPILOT_HASH_KEY      secret for the keyed hash used to search encrypted identifiers
   LENDPILOT_TIME_ZONE     business time zone (default Asia/Shanghai)
 """
 
+import hashlib
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -33,13 +36,49 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# pytest-django imports these settings before any conftest could set the environment, so the test suite
+# is recognised here; it runs on the development values, which a server never gets without DEBUG=1.
+TESTING = "pytest" in sys.modules
+DEVELOPMENT = DEBUG or TESTING
 _DEV_SECRET = "lendpilot-development-secret-not-for-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if DEVELOPMENT else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# HTTPS only in production: `manage.py check --deploy` is clean with the README's production environment.
+# Behind a proxy that terminates TLS, LENDPILOT_PROXY_SSL_HEADER names the header it sets (e.g.
+# HTTP_X_FORWARDED_PROTO) so that Django sees the request was HTTPS; set it only when the proxy
+# overwrites that header, or a client could claim HTTPS over plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEVELOPMENT)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEVELOPMENT else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEVELOPMENT)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEVELOPMENT)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("LENDPILOT_SECURE_COOKIES", not DEVELOPMENT)
+_PROXY_SSL_HEADER = os.environ.get("LENDPILOT_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts only from our own static files or inline blocks that
+# carry the response's nonce (`<script nonce="{{ request.csp_nonce }}">`); inline style attributes stay
+# allowed because Bootstrap layouts and ECharts tooltips use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -73,6 +113,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lendpilot.core.outage.DatabaseOutageMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -148,8 +189,16 @@ STATICFILES_DIRS = [BASE_DIR / "lendpilot" / "static"]
 # Development falls back to keys derived from SECRET_KEY; production must set its own.
 LENDPILOT_FIELD_KEYS = env_list("LENDPILOT_FIELD_KEYS")
 LENDPILOT_HASH_KEY = os.environ.get("LENDPILOT_HASH_KEY", "")
-if not DEBUG and not (LENDPILOT_FIELD_KEYS and LENDPILOT_HASH_KEY):
+if not DEVELOPMENT and not (LENDPILOT_FIELD_KEYS and LENDPILOT_HASH_KEY):
     raise ImproperlyConfigured("LENDPILOT_FIELD_KEYS and LENDPILOT_HASH_KEY must be set when DEBUG is off")
+
+# The audit chain is an HMAC under a key kept outside the database, so that whoever can write the database
+# cannot re-hash an edited or truncated log; its daily checkpoints are signed with the same key.
+LENDPILOT_AUDIT_KEY = os.environ.get("LENDPILOT_AUDIT_KEY", "")
+if not LENDPILOT_AUDIT_KEY:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured("LENDPILOT_AUDIT_KEY must be set when DEBUG is off")
+    LENDPILOT_AUDIT_KEY = hashlib.sha256(f"lendpilot-audit-key:{SECRET_KEY}".encode()).hexdigest()
 
 # Money: CNY with two decimal places, rounded half-up (see lendpilot.core.money).
 LENDPILOT_CURRENCY = "CNY"
@@ -173,6 +222,8 @@ LENDPILOT_SCHEDULE = {
     "metric_snapshots": {"task": "lendpilot.insights.tasks.build_metric_snapshots_task", "cron": "0 4 * * *"},
     # after the night's portrait refresh, before managers start: offers, their tasks and messages (B3, D3, D7)
     "scenario_triggers": {"task": "lendpilot.sales.tasks.evaluate_triggers_task", "cron": "0 6 * * *"},
+    # the signed head of the audit chain at the end of the day (compliance, C8)
+    "audit_checkpoint": {"task": "lendpilot.compliance.tasks.audit_checkpoint_task", "cron": "5 0 * * *"},
 }
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
@@ -199,4 +250,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Published outside the database whatever LOG_LEVEL says: audit checkpoints and login lockouts.
+    "loggers": {"lendpilot.security": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -37,6 +37,7 @@ EVENTS: dict[str, str] = {
     "products.product_updated": _("Product updated"),
     # compliance
     "compliance.pii_keys_rotated": _("PII encryption keys rotated"),
+    "compliance.audit_checkpoint": _("Audit chain checkpoint signed"),
     # scoring
     "scoring.scorecard_trained": _("Scorecard version trained"),
     "scoring.scorecard_activated": _("Scorecard version activated"),

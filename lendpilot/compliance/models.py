@@ -66,6 +66,29 @@ class AuditChainHead(models.Model):
         return f"audit chain at #{self.last_seq}"
 
 
+class AuditCheckpoint(AppendOnlyModel):
+    """The audit chain's head at the end of a business day (sequence, hash, number of events), signed with
+    the audit key and linked to the previous checkpoint's signature. `verify_audit` checks that every
+    checkpointed event is still there with the same hash, so deleting the newest events and moving the
+    chain head back is detected; each checkpoint is also written to the security log outside the database."""
+
+    day = models.DateField(_("business day"), unique=True)
+    seq = models.BigIntegerField(_("last event"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    count = models.BigIntegerField(_("events"))
+    prev_signature = models.CharField(max_length=64)
+    signature = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self):
+        return f"{self.day}: #{self.seq} {self.head_hash[:12]}"
+
+
 class PiiAccessLog(AppendOnlyModel):
     """Every unmasked view of a personal identifier: who, whose, which field, why, when."""
 
