@@ -34,7 +34,7 @@ def production_environment() -> dict[str, str]:
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in production_environment() and k != "DATABASE_URL"}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env={**clean, **env}, cwd=ROOT,
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env={**clean, **env}, cwd=ROOT,  # noqa: S603
                           capture_output=True, text=True, timeout=120, check=False)
 
 
