@@ -151,6 +151,10 @@ def _server_env() -> dict[str, str]:
         "LENDPILOT_FIELD_KEYS": ",".join(settings.LENDPILOT_FIELD_KEYS)
         or _derived_key("lendpilot-field-key").decode(),
         "LENDPILOT_HASH_KEY": settings.LENDPILOT_HASH_KEY or _derived_key("lendpilot-hash-key").decode(),
+        "LENDPILOT_AUDIT_KEY": settings.LENDPILOT_AUDIT_KEY,
+        # production settings over plain HTTP on the loopback: no redirect to HTTPS, cookies not HTTPS-only
+        "SECURE_SSL_REDIRECT": "0",
+        "LENDPILOT_SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "60",
     })
