@@ -2,10 +2,13 @@
 /api/v1/docs. Each domain package contributes a Router from its `api.py`; this module mounts them
 and turns domain errors into 4xx answers that name the field."""
 
+from functools import wraps
+
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -47,6 +50,27 @@ class BrowserSession(APIKeyCookie):
         return request.user
 
 
+def docs_need_login(view):
+    """Outside development the OpenAPI document and the interactive docs are for signed-in users (a
+    browser session or a bearer token) only: the map of every operation is no public information."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if settings.DEBUG:
+            return view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+            user = api_token_authenticate(token.strip()) if scheme.lower() == "bearer" and token else None
+        if user is None:
+            if request.path.endswith(".json"):
+                return JsonResponse({"detail": "authentication required"}, status=401)
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="LendPilot API",
     version="1",
@@ -54,6 +78,7 @@ api = NinjaAPI(
     "monitoring of LendPilot. Authenticate with a browser session or `Authorization: Bearer <token>`.",
     auth=[BearerToken(), BrowserSession()],
     urls_namespace="api",
+    docs_decorator=docs_need_login,
 )
 
 
