@@ -80,3 +80,55 @@ def test_case_goes_from_submission_through_three_approvers_to_disbursement(check
     expect(operations.locator("#schedule-table tbody tr")).to_have_count(12)
     loan = Loan.objects.get()
     assert loan.principal == application.amount
+
+
+DEMO_STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.scoring.demo",
+              "lendpilot.lending.demo")
+
+
+def test_demo_bank_cases_of_03m_4m_and_25m_reach_a_decision_through_the_pages(page_as):
+    """The demo bank's own officers: reviews at L1 and L2 take any amount, L3 decides up to its limit and
+    the director above it; every queue row says who can act."""
+    from decimal import Decimal
+
+    from lendpilot.conftest import PASSWORD
+    from lendpilot.core.seeding import SeedContext
+    from lendpilot.demo.steps import run_steps
+
+    ctx = SeedContext.create(scale="tiny", seed=5, show_progress=False)
+    ctx.password = PASSWORD
+    run_steps(ctx, steps=DEMO_STEPS)
+    amounts = [Decimal("300000"), Decimal("4000000"), Decimal("25000000")]
+    cases = {a.amount: a for a in Application.objects.filter(status="in_review", amount__in=amounts)}
+    assert sorted(cases) == amounts
+    pages = {}
+
+    def officer_page(level: int):
+        username = "director" if level == 4 else f"risk_l{level}"
+        if username not in pages:
+            pages[username] = page_as(username)
+        return pages[username]
+
+    for amount in amounts:
+        app = cases[amount]
+        decided = 0
+        while app.status == "in_review":
+            officer = officer_page(app.current_level)
+            officer.goto(f"/lending/queues/{app.current_level}/")
+            cells = officer.locator("#queue-table td.waiting-for")
+            for n in range(cells.count()):  # nobody's queue shows a case without who can act on it
+                assert int(cells.nth(n).get_attribute("data-able")) >= 1
+            mine = officer.locator(f"#queue-table tr:has(a:text-is('{app.number}')) td.waiting-for")
+            expect(mine).to_have_attribute("data-you-can-act", "yes")
+            expect(mine).to_contain_text(f"L{app.current_level}")
+            officer.locator(f"#queue-table a:text-is('{app.number}')").click()
+            expect(officer.locator("#decision-form")).to_be_visible()
+            officer.select_option("#id_outcome", "approve")
+            officer.fill("#id_reason", "资料齐全，同意" if app.step == len(app.route) - 1 else "建议同意")
+            officer.click("#decision-save")
+            decided += 1
+            expect(officer.locator("#decision-history tbody tr")).to_have_count(decided)
+            app.refresh_from_db()
+        assert app.status == "approved", (amount, app.route)
+        assert decided == len(app.route)
+    assert cases[Decimal("25000000")].route[-1] == 4  # above the final approvers' limit: the director decided
