@@ -14,8 +14,9 @@ Public interface (everything else here is private):
     series = sparkline(actor=user, slice=..., until=period, months=12)   # {code: [(month, value), ...]}
 
 `period` may be a Period or its text code, `slice` a Slice or "dimension:key". Scope: the actor needs
-VIEW_INSIGHTS and must hold the slice (`selectors.check_slice`: 403 outside the scope, 404 for an unknown
-key); bad text raises ValidationError naming the field (period, dimension, key, metric) -> 422.
+VIEW_INSIGHTS and must hold the slice (`selectors.check_slice`: 404 for an unknown key and, alike, for a
+region, team or manager outside the scope; 403 for a dimension the role may not see); bad text raises
+ValidationError naming the field (period, dimension, key, metric) -> 422.
 
 How figures are found (speed by design): flows (disbursements, decisions, leads, opportunities,
 conversions, amounts due and collected) are additive daily sums kept in `MetricSnapshot` by

@@ -101,9 +101,9 @@ def home_slice(user) -> Slice:
 
 
 def resolve_slice(user, dimension: str | None, key: str | None) -> Slice:
-    """Check a requested slice: 422 naming `dimension` or `key` for an unknown one; 403 for a region, team
-    or manager outside the user's data scope. Product, channel and tier slices are always allowed and are
-    narrowed to the user's scope by the queries."""
+    """Check a requested slice: 422 naming `dimension` or `key` for a malformed one; 404 for a region,
+    team or manager that does not exist or lies outside the user's data scope (the same answer). Product,
+    channel and tier slices are always allowed and are narrowed to the user's scope by the queries."""
     acting = actor_of(user)
     require(acting, Perm.VIEW_REVIEW)
     dimension = (dimension or "").strip() or None
@@ -134,10 +134,9 @@ def resolve_slice(user, dimension: str | None, key: str | None) -> Slice:
         return Slice(dimension, key, str(product))
     model = {"region": Region, "team": Team, "manager": Staff}[dimension]
     obj = model.objects.filter(pk=int(key)).first()
-    if obj is None:
-        _bad("key", gettext("no %(d)s %(k)s") % {"d": dimension, "k": key})
-    if not _org_slice_in_scope(acting, dimension, obj):
-        raise PermissionDenied(f"the {dimension} is outside your data scope")
+    # Outside the scope answers as absent (404), so that no answer tells which staff or teams exist.
+    if obj is None or not _org_slice_in_scope(acting, dimension, obj):
+        raise Http404(gettext("no %(d)s %(k)s") % {"d": dimension, "k": key})
     return Slice(dimension, key, obj.name)
 
 

@@ -73,10 +73,14 @@ def _staff_region(staff_id) -> int | None:
 
 
 def check_slice(acting: Actor, sl: Slice) -> Slice:
-    """The slice if the user may see it; PermissionDenied with the reason if not, Http404 if it does not
-    exist."""
+    """The slice if the user may see it. A region, team or manager outside the user's scope is a 404, like
+    one that does not exist, so that no answer tells which staff or teams exist elsewhere; a dimension
+    the role may not see at all (or a role without figures) is PermissionDenied."""
+    def absent() -> Http404:
+        return Http404(_("no %(dimension)s %(key)s") % {"dimension": sl.dimension, "key": sl.key})
+
     if not _exists(sl):
-        raise Http404(_("no %(dimension)s %(key)s") % {"dimension": sl.dimension, "key": sl.key})
+        raise absent()
     if acting.is_system or acting.scope == DataScope.ALL:
         return sl
     staff = acting.staff
@@ -91,16 +95,16 @@ def check_slice(acting: Actor, sl: Slice) -> Slice:
             or (sl.dimension == "team" and Team.objects.filter(pk=sl.key, region_id=staff.region_id).exists())
             or (sl.dimension == "manager" and _staff_region(sl.key) == staff.region_id))
         if not allowed:
-            raise PermissionDenied(_("this slice lies outside your region"))
+            raise absent()
         return sl
     if acting.scope == DataScope.TEAM:
         allowed = ((sl.dimension == "team" and sl.key == str(staff.team_id))
                    or (sl.dimension == "manager" and Staff.objects.filter(pk=sl.key, team_id=staff.team_id).exists()))
         if not allowed:
-            raise PermissionDenied(_("this slice lies outside your team"))
+            raise absent()
         return sl
     if not (sl.dimension == "manager" and sl.key == str(staff.pk)):
-        raise PermissionDenied(_("you see your own figures only"))
+        raise absent()
     return sl
 
 

@@ -61,7 +61,7 @@ def test_drilldown_fragment_lists_the_teams_of_a_region(world, book):
 def test_scope_denial_and_bad_input_on_the_page(world, book):
     south = world.regions["south"].pk
     client = client_for("east_head")
-    assert client.get(f"/insights/?dimension=region&key={south}").status_code == 403
+    assert client.get(f"/insights/?dimension=region&key={south}").status_code == 404
     bad = client.get("/insights/?period=nonsense")
     assert bad.status_code == 422 and b'data-field="period"' in bad.content
     assert client_for("operations").get("/insights/").status_code == 403

@@ -46,7 +46,7 @@ def test_pages_explain_bad_input_with_the_field(world):
 
 def test_pages_refuse_a_scope_the_user_does_not_hold(world):
     lead = client_for(world, "east_a_lead")
-    assert lead.get("/insights/funnel/", {"slice": f"team:{world.teams['south-a'].pk}"}).status_code == 403
+    assert lead.get("/insights/funnel/", {"slice": f"team:{world.teams['south-a'].pk}"}).status_code == 404
     assert client_for(world, "partner").get("/insights/review/").status_code == 403
 
 
