@@ -157,6 +157,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica for the insights pages and API (lendpilot.core.replica), switched on by
+# DATABASE_REPLICA_URL; tests mirror it onto the default database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                                 conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+                                                 conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["lendpilot.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(len(MIDDLEWARE) - 1, "lendpilot.core.replica.ReplicaReadMiddleware")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the demo server read while a batch writes; a busy timeout instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -102,7 +102,8 @@ def _check_migrations() -> tuple[bool, str]:
     try:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as exc:
+    except Exception as exc:  # a probe reports what is wrong (a broken migration file too), never a 500
+        logger.exception("readyz: the migration state could not be read")
         return False, f"{type(exc).__name__}: {exc}".strip()[:200]
     if plan:
         return False, f"{len(plan)} migrations not applied"
