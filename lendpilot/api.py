@@ -23,7 +23,7 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer lp_...` for integrations (core banking, bureau, channel partners)."""
 
     def authenticate(self, request, token):
-        user = api_token_authenticate(token)
+        user = api_token_authenticate(token, used_for=f"{request.method} {request.path}")
         if user is not None:
             request.user = user
         return user

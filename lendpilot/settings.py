@@ -13,6 +13,7 @@ Environment variables:
 import hashlib
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "axes",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -123,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: turns a locked-out sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -178,6 +182,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after LENDPILOT_LOGIN_FAILURE_LIMIT failures for one user name, or from
+# one client address, that user name or address is locked for LENDPILOT_LOGIN_LOCKOUT_MINUTES; attempts
+# and lockouts are stored, logged, and listed for compliance at /org/lockouts/.
+AUTHENTICATION_BACKENDS = [
+    "lendpilot.org.auth.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LENDPILOT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LENDPILOT_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "org/locked_out.html"
+# The log names who failed from where (passwords are always masked): that is what a lockout review needs.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+if SECURE_PROXY_SSL_HEADER:
+    # Behind the proxy every request comes from its address: count the client's, as the proxy reports it.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# API tokens expire after this many days unless issued for fewer.
+LENDPILOT_API_TOKEN_DAYS = int(os.environ.get("LENDPILOT_API_TOKEN_DAYS", "90"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -13,6 +13,7 @@ EVENTS: dict[str, str] = {
     "org.skills_updated": _("Skills matrix updated"),
     "org.api_token_issued": _("API token issued"),
     "org.api_token_revoked": _("API token revoked"),
+    "org.login_lockout_cleared": _("Sign-in lockout cleared"),
     "org.calendar_day_set": _("Business calendar day set"),
     "org.calendar_day_removed": _("Business calendar day removed"),
     "org.calendar_year_imported": _("Official holiday arrangement imported"),

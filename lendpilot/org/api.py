@@ -78,7 +78,7 @@ def me(request):
              summary="Issue an API token for the caller; the secret is shown once")
 def token_issue(request, payload: TokenIn):
     actor = actor_of(request.auth)
-    token, secret = services.api_token_issue(actor=actor, user=actor.user, name=payload.name)
+    token, secret = services.api_token_issue(actor=actor, user=actor.user, name=payload.name, days=payload.days)
     return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 

@@ -1,11 +1,13 @@
 """Organisation: regions, branches, teams, staff with roles and reporting lines, the skills matrix
 (FEATURES B7 input, A-section people data) and API tokens for integrations (X7)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -172,15 +174,23 @@ class ProductFamiliarity(models.Model):
         return f"{self.staff} {self.category}:{self.level}"
 
 
+def default_token_expiry():
+    return timezone.now() + timedelta(days=settings.LENDPILOT_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for an integration (core banking, bureau, channel partner). Only a SHA-256 of the
-    secret is stored; the secret is shown once when issued."""
+    secret is stored; the secret is shown once when issued. It expires (90 days by default) and is
+    revoked when its user's password changes or the user or staff member is deactivated: it carries a
+    fingerprint of the password hash it was issued under, checked at every use."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=default_token_expiry)
+    password_fingerprint = models.CharField(max_length=64, blank=True, default="")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -83,6 +83,7 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: Text(100, min_length=1) = Field(..., description="what the token is for, e.g. core-banking feed")
+    days: int | None = Field(None, ge=1, le=365, description="days until it expires (default and most: 90)")
 
 
 class TokenOut(Schema):
@@ -90,6 +91,7 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
 

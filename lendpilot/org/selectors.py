@@ -1,7 +1,10 @@
 """Scoped reads of the organisation. Every user-triggered read goes through `lendpilot.org.access`."""
 
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import ApiToken, Region, Staff, Team
@@ -57,3 +60,16 @@ def api_token_get(actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise Http404("API token not found")
     return token
+
+
+def login_attempts(actor: Actor) -> QuerySet[AccessAttempt]:
+    """Failed sign-ins still inside the lockout window, most failures first (compliance)."""
+    require(actor, Perm.VIEW_AUDIT)
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(attempt_time__gte=since).order_by("-failures_since_start", "-attempt_time")
+
+
+def login_failures(actor: Actor, *, limit: int = 200) -> QuerySet[AccessFailureLog]:
+    """The newest failed sign-ins, each marked when it was refused by a lockout."""
+    require(actor, Perm.VIEW_AUDIT)
+    return AccessFailureLog.objects.order_by("-attempt_time")[:limit]

@@ -4,11 +4,16 @@ Every function is one business action: keyword-only, one transaction, one audit 
 """
 
 import hashlib
+import ipaddress
+import logging
 import secrets
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,9 +32,11 @@ from lendpilot.org.models import (
     Staff,
     Team,
 )
-from lendpilot.org.roles import Perm, Role
+from lendpilot.org.roles import DataScope, Perm, Role
 
 TOKEN_PREFIX_LENGTH = 8
+
+security_log = logging.getLogger("lendpilot.security")
 
 
 @transaction.atomic
@@ -197,23 +204,57 @@ def _token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+_SCOPE_RANK = {DataScope.NONE: 0, DataScope.OWN: 1, DataScope.TEAM: 2, DataScope.REGION: 3, DataScope.ALL: 4}
+
+
+def _password_fingerprint(user) -> str:
+    return hashlib.sha256((user.password or "").encode()).hexdigest()
+
+
+def _within_reach(acting: Actor, target: Actor) -> bool:
+    """Whether a token for `target` sees no more than `acting` does: no wider data scope, and for a regional
+    head or team lead, someone of its own region or team."""
+    if _SCOPE_RANK[DataScope(target.scope)] > _SCOPE_RANK[DataScope(acting.scope)]:
+        return False
+    if acting.scope == DataScope.REGION:
+        return target.staff is not None and acting.staff is not None and \
+            target.staff.region_id == acting.staff.region_id
+    if acting.scope == DataScope.TEAM:
+        return target.staff is not None and acting.staff is not None and target.staff.team_id == acting.staff.team_id
+    return acting.scope not in (DataScope.OWN, DataScope.NONE)
+
+
 @transaction.atomic
-def api_token_issue(*, actor, user, name: str) -> tuple[ApiToken, str]:
-    """Issue a bearer token for `user`; returns the token row and the secret, which is never stored."""
+def api_token_issue(*, actor, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a bearer token for `user`; returns the token row and the secret, which is never stored. The
+    token expires after `days` (at most, and by default, LENDPILOT_API_TOKEN_DAYS). Issuing for someone
+    else needs the permission and may not reach beyond the issuer's own permissions and data scope."""
     acting: Actor = actor_of(actor)
     if not acting.is_system and acting.user != user:
         require(acting, Perm.ISSUE_API_TOKEN)
+        if not _within_reach(acting, actor_of(user)):
+            raise PermissionDenied(_("a token may not reach beyond the issuer's own permissions and scope"))
+    errors = {}
     if not name.strip():
-        raise ValidationError({"name": _("a token needs a name")})
+        errors["name"] = _("a token needs a name")
+    limit = settings.LENDPILOT_API_TOKEN_DAYS
+    days = limit if days is None else days
+    if not 1 <= days <= limit:
+        errors["days"] = _("a token lives 1 to %(limit)s days") % {"limit": limit}
+    if not user.is_active:
+        errors["user"] = _("the user is deactivated")
+    if errors:
+        raise ValidationError(errors)
     secret = "lp_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip(), prefix=secret[:TOKEN_PREFIX_LENGTH], key_hash=_token_digest(secret)
+        user=user, name=name.strip(), prefix=secret[:TOKEN_PREFIX_LENGTH], key_hash=_token_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days), password_fingerprint=_password_fingerprint(user),
     )
     record_event(
         actor=acting.user,
         event_code="org.api_token_issued",
         obj=token,
-        after={"user": user.pk, "name": token.name, "prefix": token.prefix},
+        after={"user": user.pk, "name": token.name, "prefix": token.prefix, "expires_at": token.expires_at},
     )
     return token, secret
 
@@ -229,18 +270,86 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str):
-    """The user behind a bearer token, or None. Touches last_used_at at most once a minute."""
+@transaction.atomic
+def api_tokens_revoke_for_user(*, actor, user, reason: str) -> int:
+    """Revoke every live token of `user` (a password change, a deactivation); one audit record."""
+    acting = actor_of(actor)
+    if not acting.is_system and acting.user != user:
+        require(acting, Perm.ISSUE_API_TOKEN)
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    prefixes = list(live.values_list("prefix", flat=True))
+    count = live.update(revoked_at=timezone.now())
+    if count:
+        record_event(actor=acting.user, event_code="org.api_token_revoked", object_type="auth.user",
+                     object_id=user.pk, after={"revoked": count, "prefixes": prefixes, "reason": reason})
+        security_log.info("api tokens revoked: user=%s count=%s reason=%s", user.get_username(), count, reason)
+    return count
+
+
+def _void_reason(token: ApiToken) -> str:
+    """Why a live, unexpired token may no longer be used, or "" when it may."""
+    user = token.user
+    if not user.is_active or Staff.objects.filter(user=user, is_active=False).exists():
+        return "deactivated"
+    if token.password_fingerprint != _password_fingerprint(user):
+        return "password changed"
+    return ""
+
+
+def api_token_authenticate(secret: str, *, used_for: str = ""):
+    """The user behind a bearer token, or None. An expired token is refused; a token whose user changed
+    password or was deactivated is revoked on the spot (with every other token of that user). Each use is
+    written to the security log; last_used_at is touched at most once a minute."""
     if not secret or not secret.startswith("lp_"):
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=_token_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at <= now:
+        security_log.info("api token refused: prefix=%s user=%s expired", token.prefix, token.user.get_username())
+        return None
+    reason = _void_reason(token)
+    if reason:
+        api_tokens_revoke_for_user(actor=None, user=token.user, reason=reason)
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    security_log.info("api token used: prefix=%s user=%s %s", token.prefix, token.user.get_username(), used_for)
     return token.user
+
+
+def _ip_or_empty(value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValidationError({"ip_address": _("not an IP address")}) from None
+    return value
+
+
+@transaction.atomic
+def login_lockout_clear(*, actor, username: str = "", ip_address: str = "") -> int:
+    """Lift a sign-in lockout for a user name and/or a client address before its time runs out; returns
+    the number of attempt records removed."""
+    acting = actor_of(actor)
+    require(acting, Perm.VIEW_AUDIT)
+    username = (username or "").strip()[:150]
+    ip_address = _ip_or_empty(ip_address)
+    if not username and not ip_address:
+        raise ValidationError({"username": _("name a user or an address to unlock")})
+    cleared = 0
+    if username:
+        cleared += axes_reset(username=username)
+    if ip_address:
+        cleared += axes_reset(ip=ip_address)
+    record_event(actor=acting.user, event_code="org.login_lockout_cleared", object_type="axes.accessattempt",
+                 object_id=username or ip_address, after={"username": username, "ip_address": ip_address,
+                                                          "cleared": cleared})
+    security_log.info("sign-in lockout cleared by %s: username=%s ip=%s", acting.label, username, ip_address)
+    return cleared
