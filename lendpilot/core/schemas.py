@@ -5,14 +5,16 @@ The bounds keep bad input at the door as a 422 naming the field, instead of lett
 database (an id past 64 bits, a NUL character or an over-long string make PostgreSQL fail).
 """
 
+import re
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 MAX_ID = 2**62
 """Largest id the API accepts: well inside a signed 64-bit column on every database."""
@@ -55,6 +57,34 @@ AnnualRate = Annotated[
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """An id inside a request body."""
+
+Factor = Annotated[
+    Decimal,
+    Field(ge=-(10**9), le=10**9, max_digits=16, decimal_places=6, allow_inf_nan=False,
+          description="a weight, ratio or multiplier: at most 9 integer digits and 6 decimals"),
+]
+"""A dimensionless number (weight, ratio, multiplier) with the bounds every such column can hold."""
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Only a written date: pydantic would read a number as seconds since 1970 (`month=0` became
+    1970-01-01) and an ISO date-time as its date."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+def _date_in_range(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"a date between {FIRST_DATE} and {LAST_DATE}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only), AfterValidator(_date_in_range)]
+"""A calendar date written YYYY-MM-DD, 1900-01-01 to 2100-12-31 (arithmetic on it cannot overflow)."""
 
 
 class FieldError(Schema):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from lendpilot.core.schemas import ERRORS, Money, Page, PathId, SearchText, Text, with_errors
+from lendpilot.core.schemas import ERRORS, IsoDate, Money, Page, PathId, SearchText, Text, with_errors
 from lendpilot.customers import selectors, services
 from lendpilot.customers.models import TagDefinition
 from lendpilot.org.access import actor_of, require
@@ -80,7 +80,7 @@ class MembersOut(Schema):
 
 class AnswersIn(Schema):
     answers: dict[str, Any]
-    answered_on: date | None = None
+    answered_on: IsoDate | None = None
 
 
 class ResponseOut(Schema):

@@ -3,14 +3,13 @@
 A plan that does not parse is a 422 naming the field; re-approving or re-resolving is a 409.
 """
 
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from lendpilot.core.schemas import PathId, with_errors
+from lendpilot.core.schemas import IsoDate, PathId, with_errors
 from lendpilot.incentives import selectors, services
 from lendpilot.incentives.models import CommissionPlan, IncentivePool
 from lendpilot.incentives.schemas import (
@@ -75,13 +74,13 @@ def statements_approve(request, payload: RunIn):
 
 
 @router.get("/statements", response=with_errors({200: list[StatementOut]}), summary="Statements in scope")
-def statement_list(request, month: date | None = None):
+def statement_list(request, month: IsoDate | None = None):
     return [_statement_out(st) for st in selectors.statements_visible(actor_of(request.user), month=month)[:5000]]
 
 
 @router.get("/statements/export.xlsx", summary="The month's statements and every line as Excel",
             response=with_errors({200: None}))
-def statements_export(request, month: date):
+def statements_export(request, month: IsoDate):
     data = selectors.statements_xlsx(selectors.statements_visible(actor_of(request.user), month=month))
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="commission-{month:%Y-%m}.xlsx"'
@@ -125,20 +124,20 @@ def honours_run(request, payload: RunIn):
 
 
 @router.get("/honours", response=with_errors({200: list[HonourOut]}))
-def honours_list(request, month: date | None = None):
+def honours_list(request, month: IsoDate | None = None):
     return [{"month": h.month, "kind": h.kind, "staff_id": h.staff_id, "staff_name": h.staff.name, "value": h.value,
              "tie_break": h.tie_break} for h in selectors.honours_visible(actor_of(request.user), month=month)[:500]]
 
 
 @router.get("/leaderboard", response=with_errors({200: list[dict]}))
-def leaderboard(request, month: date):
+def leaderboard(request, month: IsoDate):
     return selectors.leaderboard(actor_of(request.user), month=month)
 
 
 @router.get("/appraisal", response=with_errors({200: list[dict]}),
             summary="Appraisal scores: monthly (months=1) or quarterly (months=3); teamwork from peer ratings, "
                     "NPS not available (null, weight re-normalised)")
-def appraisal_scores(request, start: date, months: int = 1):
+def appraisal_scores(request, start: IsoDate, months: int = 1):
     if months not in (1, 3):
         raise ValidationError({"months": ["1 (monthly) or 3 (quarterly)"]})
     return selectors.appraisal_scores(actor_of(request.user), start=start, months=months)
@@ -163,13 +162,13 @@ def peer_rating_submit(request, payload: PeerRatingIn):
 
 @router.get("/peer-ratings", response=with_errors({200: list[PeerRatingOut]}),
             summary="The ratings I gave for the month")
-def peer_ratings_given(request, month: date):
+def peer_ratings_given(request, month: IsoDate):
     return [_rating_out(r) for r in selectors.peer_ratings_given(actor_of(request.user), month=month)]
 
 
 @router.get("/peer-ratings/summary", response=with_errors({200: list[PeerSummaryOut]}),
             summary="Ratings received per person in scope: number and average (anonymous)")
-def peer_summary(request, month: date):
+def peer_summary(request, month: IsoDate):
     return selectors.peer_summary(actor_of(request.user), month=month)
 
 
@@ -195,5 +194,5 @@ def grant_make(request, pool_id: PathId, payload: GrantIn):
 
 @router.get("/retention", response=with_errors({200: list[RetentionOut]}),
             summary="Who holds unvested value and who is at risk")
-def retention(request, as_of: date | None = None):
+def retention(request, as_of: IsoDate | None = None):
     return [r.__dict__ for r in selectors.retention(actor_of(request.user), as_of=as_of)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from lendpilot.core.schemas import Id, Money, Text
+from lendpilot.core.schemas import Id, IsoDate, Money, Text
 
 
 class CommissionPlanIn(Schema):
@@ -23,7 +23,7 @@ class CommissionPlanOut(Schema):
 
 
 class RunIn(Schema):
-    month: date
+    month: IsoDate
 
 
 class RunOut(Schema):
@@ -94,7 +94,7 @@ class PoolIn(Schema):
 class GrantIn(Schema):
     staff_id: Id
     amount: Money
-    granted_on: date
+    granted_on: IsoDate
     vesting_months: int = Field(48, ge=1, le=120)
     cliff_months: int = Field(12, ge=0, le=120)
 
@@ -119,7 +119,7 @@ class ApproveMonthOut(Schema):
 
 class PeerRatingIn(Schema):
     ratee_id: Id
-    month: date
+    month: IsoDate
     score: int = Field(..., ge=1, le=5)
     comment: Text(300, strip=True) = ""
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from lendpilot.core.schemas import Id, Page, PathId, Text, with_errors
+from lendpilot.core.schemas import Id, IsoDate, Page, PathId, Text, with_errors
 from lendpilot.insights import actions, review_selectors
 from lendpilot.insights.review import (
     conversion_payload,
@@ -75,8 +75,8 @@ class FunnelDiagnosisOut(Schema):
 class DiagnoseIn(Schema):
     dimension: str | None = Field(None, max_length=16)
     key: str | None = Field(None, max_length=40)
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     baseline_periods: int | None = Field(None, ge=1, le=24)
     threshold: float | None = Field(None, ge=0, lt=1)
     min_volume: int | None = Field(None, ge=0, le=1_000_000)
@@ -194,8 +194,8 @@ def _today() -> date:
 
 
 @router.get("/review/funnel", response=with_errors({200: FunnelDiagnosisOut}))
-def funnel_get(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
-               end: date | None = None, baseline_periods: int | None = Query(None, ge=1, le=24),
+def funnel_get(request, dimension: Dimension = None, key: Key = None, start: IsoDate | None = None,
+               end: IsoDate | None = None, baseline_periods: int | None = Query(None, ge=1, le=24),
                threshold: float | None = Query(None, ge=0, lt=1),
                min_volume: int | None = Query(None, ge=0, le=1_000_000)):
     """Conversion and loss per funnel node for a slice and period, judged against the previous periods."""
@@ -219,8 +219,8 @@ def funnel_diagnose(request, body: DiagnoseIn):
 
 
 @router.get("/review/conversion", response=with_errors({200: ConversionOut}))
-def conversion_get(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
-                   end: date | None = None, by: str | None = Query(None, max_length=40, pattern=r"^[a-z,]*$"),
+def conversion_get(request, dimension: Dimension = None, key: Key = None, start: IsoDate | None = None,
+                   end: IsoDate | None = None, by: str | None = Query(None, max_length=40, pattern=r"^[a-z,]*$"),
                    min_volume: int | None = Query(None, ge=1, le=1_000_000),
                    confidence: float | None = Query(None, ge=0.5, lt=1), top: int = Query(5, ge=1, le=50)):
     """Conversion by channel x product x tier (or the dimensions in `by`) with Wilson intervals."""
@@ -243,8 +243,8 @@ class BiweeklyReviewOut(Schema):
 
 
 @router.get("/review/report", response=with_errors({200: BiweeklyReviewOut}))
-def review_get(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
-               end: date | None = None):
+def review_get(request, dimension: Dimension = None, key: Key = None, start: IsoDate | None = None,
+               end: IsoDate | None = None):
     """The biweekly review (B9) of a scope and period: metrics with deviations, funnel diagnosis, top and
     bottom segments, open and closed action items."""
     sl = review_selectors.resolve_slice(request.user, dimension, key)
@@ -258,15 +258,15 @@ def review_get(request, dimension: Dimension = None, key: Key = None, start: dat
 
 @router.get("/review/report.xlsx", response=with_errors({200: None}),
             summary="The biweekly review of a scope and period as Excel")
-def review_xlsx(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
-                end: date | None = None):
+def review_xlsx(request, dimension: Dimension = None, key: Key = None, start: IsoDate | None = None,
+                end: IsoDate | None = None):
     return review_file(request, "xlsx", dimension=dimension, key=key, start=start, end=end)
 
 
 @router.get("/review/report.pdf", response=with_errors({200: None}),
             summary="The biweekly review of a scope and period as PDF")
-def review_pdf(request, dimension: Dimension = None, key: Key = None, start: date | None = None,
-               end: date | None = None):
+def review_pdf(request, dimension: Dimension = None, key: Key = None, start: IsoDate | None = None,
+               end: IsoDate | None = None):
     return review_file(request, "pdf", dimension=dimension, key=key, start=start, end=end)
 
 

@@ -1,13 +1,12 @@
 """REST endpoints of monitoring (thin: parse, call a selector or service, return a schema)."""
 
-from datetime import date
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from lendpilot.core.schemas import Page, PathId, with_errors
+from lendpilot.core.schemas import IsoDate, Page, PathId, with_errors
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.monitoring import selectors, services
 from lendpilot.monitoring.models import IndustryProposal, Intervention
@@ -78,7 +77,7 @@ def eod_run_start(request, body: EodRunIn):
 @paginate(Page)
 def snapshot_list(request, dimension: str = Query("all", pattern="^(all|product|region|team|manager|industry|tier"
                                                                    "|class)$"),
-                  since: date | None = None):
+                  since: IsoDate | None = None):
     qs = selectors.snapshots(request.user, dimension=dimension)
     return qs.filter(business_date__gte=since) if since else qs
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from lendpilot.core.schemas import Id, Text
+from lendpilot.core.schemas import Id, IsoDate, Text
 
 
 class InterventionOut(Schema):
@@ -78,7 +78,7 @@ class EodRunOut(Schema):
 
 
 class EodRunIn(Schema):
-    business_date: date
+    business_date: IsoDate
     rerun: bool = False
 
 
@@ -161,7 +161,7 @@ class RulesOut(Schema):
 class ExternalEventIn(Schema):
     customer_id: Id
     kind: Text(24)
-    occurred_on: date
+    occurred_on: IsoDate
     reference: Text(64, min_length=1)
     detail: Text(300) = ""
 

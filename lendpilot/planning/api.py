@@ -4,13 +4,12 @@ Bad input (overlapping periods, negative targets, drivers summing to zero, an ed
 negative) is a 422 naming the field, with nothing saved; a plan that is no longer a draft is a 409.
 """
 
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from lendpilot.core.schemas import PathId, with_errors
+from lendpilot.core.schemas import IsoDate, PathId, with_errors
 from lendpilot.org.access import actor_of, scope_filter
 from lendpilot.org.models import Region, Staff
 from lendpilot.planning import selectors, services
@@ -113,7 +112,7 @@ def plan_approve(request, plan_id: PathId):
 
 
 @router.get("/quotas", response=with_errors({200: list[QuotaOut]}), summary="Person-month quotas in scope")
-def quota_list(request, month: date):
+def quota_list(request, month: IsoDate):
     return [_quota_out(q, q.staff.name) for q in selectors.quotas_visible(actor_of(request.user), month=month)[:5000]]
 
 
@@ -159,7 +158,7 @@ def reset_decide(request, reset_id: PathId, payload: QuotaResetDecisionIn):
 
 @router.get("/attainment", response=with_errors({200: list[AttainmentOut]}),
             summary="Disbursed against target, live, with run-rate forecast and at-risk flags")
-def attainment(request, month: date, group: str = "person"):
+def attainment(request, month: IsoDate, group: str = "person"):
     rows = selectors.attainment(actor_of(request.user), month=month, group=group)
     return [{"key": str(r.key), "label": r.label, "target": r.target, "disbursed": r.disbursed,
              "attainment": r.attainment, "forecast": r.forecast, "forecast_attainment": r.forecast_attainment,

@@ -6,18 +6,18 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from lendpilot.core.schemas import Id, Money, Text
+from lendpilot.core.schemas import Factor, Id, IsoDate, Money, Text
 
 
 class PlanIn(Schema):
     code: Text(40, min_length=1, strip=True)
     name: Text(100, min_length=1, strip=True)
-    period_start: date
+    period_start: IsoDate
     total_amount: Money
     new_customers: int = Field(0, ge=0, le=10**9)
     npl_ceiling: Decimal = Field(Decimal("0.02"), ge=0, le=1, max_digits=5, decimal_places=4)
-    drivers: dict[str, Decimal] | None = None
-    month_weights: list[Decimal] | None = Field(None, max_length=12)
+    drivers: dict[Text(40), Factor] | None = Field(None, max_length=20)
+    month_weights: list[Factor] | None = Field(None, max_length=12)
     sprint_ratio: Decimal = Field(Decimal("0.2"), ge=0, le=1, max_digits=5, decimal_places=4)
 
 
@@ -126,7 +126,7 @@ class QuotaOut(Schema):
 
 class QuotaIn(Schema):
     staff_id: Id
-    month: date
+    month: IsoDate
     base: Money
     sprint: Money = Decimal(0)
 
@@ -139,8 +139,8 @@ class HeatIn(Schema):
 
 
 class ResetIn(Schema):
-    month: date
-    rules: dict[str, Decimal | int] | None = None
+    month: IsoDate
+    rules: dict[Text(40), Factor] | None = Field(None, max_length=20)
 
 
 class ResetLineOut(Schema):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from lendpilot.core.reference import Industry, RepaymentMethod
-from lendpilot.core.schemas import AnnualRate, Id, Money, Text
+from lendpilot.core.schemas import AnnualRate, Id, IsoDate, Money, Text
 from lendpilot.customers.models import Customer
 from lendpilot.products.models import FundingNode
 from lendpilot.sales.funnel import LossReason, Node
@@ -156,7 +156,7 @@ class ActivityIn(Schema):
     notes: Text(1000) = ""
     happened_at: datetime | None = None
     next_step: Text(200) = ""
-    next_step_on: date | None = None
+    next_step_on: IsoDate | None = None
 
 
 class ActivityOut(Schema):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 
-from lendpilot.core.schemas import with_errors
+from lendpilot.core.schemas import IsoDate, with_errors
 from lendpilot.org.access import actor_of
 from lendpilot.org.calendar import selectors, services
 from lendpilot.org.calendar.csv_format import ArrangementRow
@@ -34,14 +34,14 @@ class CalendarDayOut(Schema):
 
 
 class ArrangementDayIn(Schema):
-    day: date
+    day: IsoDate
     kind: Literal["holiday", "workday"]
     name: str = Field("", max_length=60)
 
 
 class ArrangementIn(Schema):
     source_document: str = Field(..., min_length=1, max_length=200)
-    published_on: date | None = None
+    published_on: IsoDate | None = None
     days: list[ArrangementDayIn] = Field(..., min_length=1, max_length=400)
 
 
