@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCALE ?= small
 SEED ?= 42
 
-.PHONY: demo test fuzz venv lock browser bench lint messages serve clean
+.PHONY: demo test fuzz venv lock browser bench load lint messages serve clean
 
 # Settings default to production (DEBUG off, secrets required); the local targets run on the development
 # values explicitly. A server gets its own environment (README, Settings).
@@ -54,6 +54,11 @@ fuzz: venv
 
 bench: venv
 	$(BIN)/python manage.py bench --scale $(SCALE)
+
+## make load: locust on the loopback against gunicorn and a fresh PostgreSQL demo bank, 200 req/s for 5 minutes
+## (LOAD_USERS, LOAD_SECONDS, LOAD_SCALE, LOAD_WORKERS, LOAD_THREADS); p50/p99 and errors per endpoint
+load: venv
+	bash scripts/load/run.sh
 
 lint: venv
 	$(BIN)/ruff check .
