@@ -344,9 +344,13 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     if unknown:
         raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     before = _snap(application)
+    old_rate = application.annual_rate
     for field, value in _validated_terms(changes, application.product).items():
         setattr(application, field, value)
     _check_offer(application)
+    if application.annual_rate != old_rate:
+        # A rate approval covers the rate that was approved, not one typed in afterwards.
+        application.rate_approved_by = None
     if RESCREENED_FIELDS & set(changes):
         _rescreen(acting, application)
     application.dti = _dti(application)

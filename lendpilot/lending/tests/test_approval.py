@@ -329,6 +329,12 @@ def test_rate_below_tier_needs_the_rate_approver(lending_world):
     with pytest.raises(PermissionDenied):
         services.application_rate_approve(actor=w.user("risk_l3"), application=app)
     services.application_rate_approve(actor=w.user("director"), application=app)
+    # A lower rate typed in after the approval is not approved.
+    services.application_update(actor=w.user("am_wang"), application=app, annual_rate=D("0.0440"))
+    with pytest.raises(ValidationError) as err:
+        services.application_submit(actor=w.user("am_wang"), application=app)
+    assert "annual_rate" in err.value.message_dict
+    services.application_rate_approve(actor=w.user("director"), application=app)
     app = services.application_submit(actor=w.user("am_wang"), application=app)
     assert app.rate_approval_needed and app.status == Application.Status.IN_REVIEW
 
