@@ -5,6 +5,10 @@ decorator; the command discovers them, runs them against a throw-away database a
 JSON object per line: bench, metric, value, unit, baseline, ratio. A benchmark measures the real
 code path and a baseline (usually the naive per-row way) on the same machine, so the ratio says
 how much the chosen design buys. Benchmarks are never timed assertions in tests.
+
+Every bench starts from the freshly migrated database: the runner empties it and restores the migrated
+state between worlds (`WorldReset`), so a bench's set-up never meets another bench's rows. Benches that
+declare the same `world` (cockpit and drilldown read one book) run one after the other on one database.
 """
 
 import json
@@ -13,6 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connections
 from django.utils.module_loading import autodiscover_modules
 
 SCALES = ("small", "medium", "bank")
@@ -58,13 +65,17 @@ class Measurement:
 
 BenchFunction = Callable[[BenchContext], Iterator[Measurement]]
 _REGISTRY: dict[str, BenchFunction] = {}
+_WORLDS: dict[str, str] = {}
 
 
-def benchmark(name: str) -> Callable[[BenchFunction], BenchFunction]:
+def benchmark(name: str, *, world: str | None = None) -> Callable[[BenchFunction], BenchFunction]:
+    """Register a bench; `world` names the data it shares with other benches (default: its own)."""
+
     def register(func: BenchFunction) -> BenchFunction:
         if name in _REGISTRY and _REGISTRY[name] is not func:
             raise ValueError(f"benchmark {name!r} registered twice")
         _REGISTRY[name] = func
+        _WORLDS[name] = world or name
         return func
 
     return register
@@ -73,6 +84,34 @@ def benchmark(name: str) -> Callable[[BenchFunction], BenchFunction]:
 def registered_benchmarks() -> dict[str, BenchFunction]:
     autodiscover_modules("benchmarks")
     return dict(sorted(_REGISTRY.items()))
+
+
+def world_of(name: str) -> str:
+    return _WORLDS.get(name, name)
+
+
+def in_world_order(names: list[str]) -> list[list[str]]:
+    """The chosen benches grouped by world, each group in the order its first member was named."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(world_of(name), []).append(name)
+    return list(groups.values())
+
+
+class WorldReset:
+    """The migrated state of every database, taken once; `restore()` empties the tables and puts it back.
+
+    The same flush-and-reload as Django's `serialized_rollback` test cases (reference rows that migrations
+    load, such as the business calendar, come back; sequences restart), plus an empty cache."""
+
+    def __init__(self) -> None:
+        self._contents = {alias: connections[alias].creation.serialize_db_to_string() for alias in connections}
+
+    def restore(self) -> None:
+        for alias, contents in self._contents.items():
+            call_command("flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connections[alias].creation.deserialize_db_from_string(contents)
+        cache.clear()
 
 
 class Stopwatch:

@@ -4,22 +4,30 @@ parameters a statement, about 40 customer rows); batched `bulk_create` on anythi
 arrive as tuples from a generator and are written a batch at a time, each batch in its own
 transaction, so memory stays flat at any scale."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
+from typing import Any
 
 from django.db import connection, models, transaction
 
+Row = tuple[Any, ...]  # one row's values, in the order of the columns named
+Column = models.Field[Any, Any]
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple], *,
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[Row], *,
                 batch_size: int, on_batch: Callable[[int], None] | None = None) -> int:
     """Insert `rows` (tuples in the order of `columns`, given as model attribute names such as
-    `region_id`) into `model`'s table; returns the number written."""
-    fields = [model._meta.get_field(name) for name in columns]
+    `region_id`) into `model`'s table; returns the number written. Columns not named that have a plain
+    (not callable) default take it, as `Model.objects.create` would."""
+    columns, rows = _with_defaults(model, columns, rows)
+    fields = [_column(model, name) for name in columns]
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+            quote(model._meta.db_table), ", ".join(quote(_db_column(f)) for f in fields)
         )
         write_batch = _copy_writer(sql)
     elif connection.vendor == "sqlite":
@@ -27,8 +35,8 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
     else:
         names = [f.attname for f in fields]
 
-        def write_batch(batch: list[tuple]) -> None:
-            model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in batch],
+        def write_batch(batch: list[Row]) -> None:
+            model._default_manager.bulk_create([model(**dict(zip(names, row, strict=True))) for row in batch],
                                       batch_size=batch_size)
 
     written = 0
@@ -42,8 +50,34 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
     return written
 
 
-def _copy_writer(sql: str) -> Callable[[list[tuple]], None]:
-    def write_batch(batch: list[tuple]) -> None:
+def _column(model: type[models.Model], name: str) -> Column:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _db_column(field: Column) -> str:
+    if field.column is None:
+        raise ValueError(f"{field.name} is not a column")
+    return field.column
+
+
+def _with_defaults(model: type[models.Model], columns: list[str],
+                   rows: Iterable[Row]) -> tuple[list[str], Iterable[Row]]:
+    """A column added to a model later, with a default, does not break every loader written before it."""
+    named = set(columns)
+    missing = [f for f in model._meta.concrete_fields
+               if f.has_default() and not callable(f.default) and not f.primary_key
+               and f.attname not in named and f.name not in named]
+    if not missing:
+        return columns, rows
+    defaults = tuple(f.get_default() for f in missing)
+    return [*columns, *(f.attname for f in missing)], (tuple(row) + defaults for row in rows)
+
+
+def _copy_writer(sql: str) -> Callable[[list[Row]], None]:
+    def write_batch(batch: list[Row]) -> None:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in batch:
                 copy.write_row(row)
@@ -56,10 +90,10 @@ _PREPARED_TYPES = {"DateTimeField", "DateField", "TimeField", "DecimalField", "J
                    "DurationField"}
 
 
-def _executemany_writer(model: type[models.Model], fields: list) -> Callable[[list[tuple]], None]:
+def _executemany_writer(model: type[models.Model], fields: list[Column]) -> Callable[[list[Row]], None]:
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model, values bound)
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        quote(model._meta.db_table), ", ".join(quote(_db_column(f)) for f in fields), ", ".join(["%s"] * len(fields))
     )
     prepared = [i for i, f in enumerate(fields) if f.get_internal_type() in _PREPARED_TYPES]
 
@@ -67,7 +101,7 @@ def _executemany_writer(model: type[models.Model], fields: list) -> Callable[[li
     last_in: dict[int, object] = {}
     last_out: dict[int, object] = {}
 
-    def prepare(row: tuple) -> tuple:
+    def prepare(row: Row) -> Row:
         if not prepared:
             return row
         values = list(row)
@@ -80,7 +114,7 @@ def _executemany_writer(model: type[models.Model], fields: list) -> Callable[[li
             values[i] = last_out[i]
         return tuple(values)
 
-    def write_batch(batch: list[tuple]) -> None:
+    def write_batch(batch: list[Row]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(sql, [prepare(row) for row in batch])
 

@@ -30,11 +30,13 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Max
 
 from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.seeding import SCALES
 from lendpilot.customers import rules, services
+from lendpilot.customers.bench_world import bench_org
 from lendpilot.customers.demo_portrait import seed_reference
 from lendpilot.customers.models import (
     Customer,
@@ -46,13 +48,10 @@ from lendpilot.customers.models import (
     QuestionnaireResponse,
     TagDefinition,
 )
-from lendpilot.org.roles import Role
-from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 
 AS_OF = date(2025, 6, 30)
 SAMPLE = 10_000
 SEGMENT_QUERY = "制造业 AND 华东 AND 扩产需求 AND NOT 逾期"
-BENCH_PASSWORD = "bench-" + "Lendpilot-1"
 REGION_CODES = ("EAST", "SOUTH", "NORTH", "CENTRAL", "SOUTHWEST", "NORTHWEST", "NORTHEAST")
 INDUSTRIES = list("CFEGAIKHLM")
 INDUSTRY_P = np.array([0.22, 0.25, 0.1, 0.08, 0.08, 0.08, 0.05, 0.06, 0.05, 0.03])
@@ -64,17 +63,9 @@ def _world(n: int, seed: int) -> dict:
     if _BUILT.get("n") == n:
         return _BUILT
     rng = np.random.default_rng(seed)
-    managers, director = [], staff_create(actor=None, username="bench_director", password=BENCH_PASSWORD,
-                                          name="行长", employee_no="BD0001", role=Role.DIRECTOR)
-    for r, code in enumerate(REGION_CODES):
-        region = region_create(actor=None, code=code, name_zh=code, name_en=code)
-        branch = branch_create(actor=None, code=f"B{r}", name_zh=f"分行{r}", name_en=f"Branch {r}", region=region,
-                               city="上海")
-        team = team_create(actor=None, code=f"T{r}", name=f"组{r}", branch=branch, channel="direct")
-        for i in range(4):
-            managers.append(staff_create(actor=None, username=f"bench_am{r}_{i}", password=BENCH_PASSWORD,
-                                         name=f"经理{r}{i}", employee_no=f"B{r}{i:03d}", role=Role.ACCOUNT_MANAGER,
-                                         team=team))
+    # the region codes are the demo bank's: the tag 华东 reads the region code EAST
+    org = bench_org("TG", regions=REGION_CODES, managers_per_team=4, director=True)
+    managers, director = org.managers, org.director
     manager_ids = np.array([m.pk for m in managers])
     manager_region = np.array([m.region_id for m in managers])
     pick = rng.integers(0, len(managers), n)
@@ -95,8 +86,9 @@ def _world(n: int, seed: int) -> dict:
                    int(manager_region[pick[i]]), "上海", "", int(manager_ids[pick[i]]), str(lifecycle[i]), "micro",
                    now, now)
 
+    before = Customer.objects.aggregate(last=Max("pk"))["last"] or 0
     insert_rows(Customer, columns, customers(), batch_size=20_000)
-    ids = np.array(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    ids = np.array(Customer.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
     # loan facts for 60 %
     borrowed = rng.random(n) < 0.6
     loans = rng.integers(1, 8, n)
@@ -135,11 +127,13 @@ def _world(n: int, seed: int) -> dict:
                                   "headcount", "headcount_change", "ecommerce_gmv_12m", "ecommerce_peak_ratio",
                                   "bureau_queries_6m", "bureau_red_flags", "external_debt",
                                   "equipment_purchases_12m", "equipment_amount_12m"], signals(), batch_size=20_000)
-    questionnaire = Questionnaire.objects.create(code="needs", version=1, title="需求问卷")
+    questionnaire, _created = Questionnaire.objects.get_or_create(code="needs", version=1,
+                                                                  defaults={"title": "需求问卷"})
     answered = np.nonzero(rng.random(n) < 0.25)[0]
     insert_rows(QuestionnaireResponse, ["customer_id", "questionnaire_id", "answered_on", "answers", "created_at"],
                 ((int(ids[i]), questionnaire.pk, AS_OF, "{}", now) for i in answered.tolist()), batch_size=20_000)
-    response_ids = dict(QuestionnaireResponse.objects.values_list("customer_id", "pk"))
+    response_ids = dict(QuestionnaireResponse.objects.filter(customer_id__gt=before)
+                        .values_list("customer_id", "pk"))
     purposes = rules.PURPOSES
 
     insert_rows(CustomerNeeds, ["customer_id", "response_id", "answered_on", "purpose", "amount", "term_months",
@@ -191,7 +185,7 @@ class _Rollback(Exception):
     pass
 
 
-@benchmark("tags_recompute")
+@benchmark("tags_recompute", world="customers")
 def bench_tags_recompute(ctx: BenchContext):
     n = SCALES[ctx.scale].customers
     with Stopwatch() as build:
@@ -223,7 +217,7 @@ def _median_count(actor, query: str, runs: int = 5) -> tuple[float, int]:
     return statistics.median(times), count
 
 
-@benchmark("segment_count")
+@benchmark("segment_count", world="customers")
 def bench_segment_count(ctx: BenchContext):
     n = SCALES[ctx.scale].customers
     world = _world(n, ctx.seed)

@@ -20,9 +20,8 @@ from django.utils import timezone
 
 from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.core.bulk_load import analyze, insert_rows
-from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
-from lendpilot.customers.services import customer_create
-from lendpilot.customers.synthetic import make_id_number
+from lendpilot.core.reference import ProductCategory, RepaymentMethod
+from lendpilot.customers.bench_world import bench_customers, bench_org
 from lendpilot.insights import (
     metrics,
     review_benchmarks,  # noqa: F401  (registers funnel_diagnosis)
@@ -33,8 +32,6 @@ from lendpilot.insights.models import MetricSnapshot
 from lendpilot.insights.services import metric_snapshots_build
 from lendpilot.lending.models import Application, Contract, Instalment, Loan, Repayment, StatusChange
 from lendpilot.monitoring.models import PortfolioSnapshot
-from lendpilot.org.roles import Role
-from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.planning.models import Quota
 from lendpilot.products.services import product_create
 from lendpilot.sales.models import Lead, Opportunity
@@ -46,40 +43,23 @@ REGIONS = 7
 ORG = {"small": (4, 6), "medium": (8, 9), "bank": (28, 10)}
 CUSTOMERS = 600
 RUNS, BASELINE_RUNS = 7, 3
-BENCH_PASSWORD = "bench-" + "Lendpilot-1"
 
 
-def _org(rng: random.Random, scale: str):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    director = staff_create(actor=None, username="bench_director", password=BENCH_PASSWORD, name="总监",
-                            employee_no="BD0001", role=Role.DIRECTOR)
+def _org(scale: str, seed: int):
     teams_per_region, managers_per_team = ORG[scale]
-    regions, teams, managers = [], [], []
-    for r in range(REGIONS):
-        region = region_create(actor=None, code=f"BR{r}", name_zh=f"区域{r}", name_en=f"Region {r}")
-        branch = branch_create(actor=None, code=f"BB{r}", name_zh=f"分行{r}", name_en=f"Branch {r}", region=region,
-                               city="上海")
-        regions.append(region)
-        for t in range(teams_per_region):
-            team = team_create(actor=None, code=f"BT{r}-{t}", name=f"团队{r}-{t}", branch=branch, channel="direct")
-            teams.append(team)
-            managers += [staff_create(actor=None, username=f"bench_am{r}_{t}_{m}", password=BENCH_PASSWORD,
-                                      name=f"经理{r}-{t}-{m}", employee_no=f"B{r}-{t}-{m}",
-                                      role=Role.ACCOUNT_MANAGER, team=team) for m in range(managers_per_team)]
-    industries = [Industry.TRADE, Industry.MANUFACTURING, Industry.CONSTRUCTION, Industry.IT]
-    customers = [customer_create(actor=None, kind="person", name=f"基准客户{i}", id_number=make_id_number(rng),
-                                 industry=industries[i % 4], region=managers[i % len(managers)].team.region,
-                                 manager=managers[i % len(managers)]) for i in range(CUSTOMERS)]
-    products = [product_create(actor=None, code=f"BENCH{p}", name_zh=f"基准产品{p}", name_en=f"Bench product {p}",
+    org = bench_org("CK", regions=REGIONS, teams_per_region=teams_per_region, managers_per_team=managers_per_team,
+                    director=True)
+    customers = bench_customers(org, CUSTOMERS, seed=seed)
+    products = [product_create(actor=None, code=f"CK-BENCH{p}", name_zh=f"基准产品{p}", name_en=f"Bench product {p}",
                                category=ProductCategory.CONSUMER, min_amount=Decimal("1000"),
                                max_amount=Decimal("5000000"), min_term_months=3, max_term_months=36,
                                min_annual_rate=Decimal("0.03"), max_annual_rate=Decimal("0.24"),
                                repayment_methods=[RepaymentMethod.EQUAL_INSTALMENT]) for p in range(3)]
-    return director, regions, teams, managers, customers, products
+    return org.director, org.regions, org.teams, org.managers, customers, products
 
 
-def _book(n: int, rng: random.Random, today: date, scale: str) -> dict:
-    director, regions, teams, managers, customers, products = _org(rng, scale)
+def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dict:
+    director, regions, teams, managers, customers, products = _org(scale, seed)
     start = today - timedelta(days=HISTORY_DAYS)
     tz = timezone.get_current_timezone()
     days = [start + timedelta(days=rng.randrange(HISTORY_DAYS + 1)) for _ in range(n)]
@@ -125,9 +105,10 @@ def _book(n: int, rng: random.Random, today: date, scale: str) -> dict:
                  for i in range(n) for s in (1, 2, 3) if (d := days[i] + timedelta(days=30 * s))),
                 batch_size=50_000)
     insert_rows(Repayment, ["loan_id", "external_ref", "amount", "value_date", "kind", "penalty_part", "interest_part",
-                            "principal_part", "unapplied", "source", "batch", "posted_at"],
+                            "principal_part", "unapplied", "source", "batch", "posted_at", "revaluation"],
                 ((first_loan + i, f"BR{i}-{s}", part[i].quantize(Decimal("0.01")) + Decimal("400.00"), d, "regular",
-                  Decimal(0), Decimal("400.00"), part[i].quantize(Decimal("0.01")), Decimal(0), "demo", "bench", stamp)
+                  Decimal(0), Decimal("400.00"), part[i].quantize(Decimal("0.01")), Decimal(0), "demo", "bench", stamp,
+                  "{}")
                  for i in range(n) for s in (1, 2, 3)
                  if (d := days[i] + timedelta(days=30 * s)) < today and (i + s) % 10), batch_size=50_000)
     # two leads per loan over the same years; the first `funnel` convert through an opportunity
@@ -183,7 +164,7 @@ def _prepared(ctx: BenchContext) -> dict:
     today = timezone.localdate()
     n = LOANS[ctx.scale]
     with Stopwatch() as build:
-        book = _book(n, rng, today, ctx.scale)
+        book = _book(n, rng, today, ctx.scale, ctx.seed)
     with Stopwatch() as snap:
         summary = metric_snapshots_build(actor=None, business_date=today - timedelta(days=400),
                                          date_to=today - timedelta(days=1))
@@ -206,10 +187,11 @@ def _median_ms(func, runs: int) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-@benchmark("cockpit")
+@benchmark("cockpit", world="insights")
 def cockpit(ctx: BenchContext):
     data = _prepared(ctx)
     user = data["director"].user
+    live_seconds = int(getattr(settings, "LENDPILOT_INSIGHTS_LIVE_SECONDS", 60))
 
     def fast():
         return cockpit_data(actor=user, period=None, today=data["today"])
@@ -217,20 +199,27 @@ def cockpit(ctx: BenchContext):
     def raw():
         return cockpit_data(actor=user, period=None, today=data["today"], use_snapshots=False)
 
+    def raw_cached():
+        # what one writes first for a slow page: the raw-table answer kept for the live figures' minute
+        return cache.get_or_set(f"bench:cockpit:raw:{data['today']}", raw, live_seconds)
+
     fast_ms, fast_runs = _median_ms(fast, RUNS)
+    warm_raw_ms, _warm_raw_runs = _median_ms(raw_cached, RUNS)
     cold_ms, _cold_runs = _median_ms(lambda: (cache.clear(), fast()), BASELINE_RUNS)
     raw_ms, _raw_runs = _median_ms(raw, BASELINE_RUNS)
     assert [v.value for v in fast()["report"].values] == [v.value for v in raw()["report"].values]
     yield Measurement(bench="cockpit", metric="whole_bank_cockpit_ms_warm", value=fast_ms, unit="ms",
-                      baseline=raw_ms, notes={**data["notes"], "runs_ms": [round(t, 1) for t in fast_runs],
-                                              "baseline_is": "the same cockpit from the raw tables, no snapshots",
-                                              "target_ms": 500, "within_target": fast_ms < 500})
-    yield Measurement(bench="cockpit", metric="whole_bank_cockpit_ms_today_uncached", value=cold_ms, unit="ms",
-                      baseline=raw_ms, notes={**data["notes"], "baseline_is": "the same cockpit from the raw tables",
-                                              "note": "today's live delta recomputed on every call (cache cleared)"})
+                      baseline=warm_raw_ms, notes={**data["notes"], "runs_ms": [round(t, 1) for t in fast_runs],
+                                                   "baseline_is": "the raw-table cockpit cached for "
+                                                                  f"{live_seconds} s, warm (served from the cache)",
+                                                   "target_ms": 500, "within_target": fast_ms < 500})
+    yield Measurement(bench="cockpit", metric="whole_bank_cockpit_ms_uncached", value=cold_ms, unit="ms",
+                      baseline=raw_ms, notes={**data["notes"], "baseline_is": "the same cockpit from the raw tables, "
+                                                                              "no cache (database warm)",
+                                              "note": "cache cleared before every call on both sides"})
 
 
-@benchmark("drilldown")
+@benchmark("drilldown", world="insights")
 def drilldown(ctx: BenchContext):
     data = _prepared(ctx)
     user = data["director"].user

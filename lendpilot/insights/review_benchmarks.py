@@ -20,32 +20,21 @@ from django.db import connection
 from django.utils import timezone
 
 from lendpilot.core.bench import BenchContext, Measurement, benchmark
+from lendpilot.customers.bench_world import bench_org
 from lendpilot.insights.conversion import Segment, analyse
 from lendpilot.insights.diagnostics import Period, biweek_containing, diagnose
 from lendpilot.insights.review_selectors import Slice, conversion_analysis, day_start, funnel_diagnosis
-from lendpilot.org.roles import Role
-from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.sales.models import Lead, Opportunity, Transition
 
 OPPORTUNITIES = {"small": 20_000, "medium": 60_000, "bank": 200_000}
 PATH = ["screening", "first_contact", "proposal", "qualification", "signing", "won"]
 REPEATS = 7
-BENCH_PASSWORD = "bench-" + "Lendpilot-1"
 BANK = Slice("bank", "", "bank")
 
 
 def _history(ctx: BenchContext, period: Period) -> int:
     rng = random.Random(ctx.seed)
-    region = region_create(actor=None, code="BFD", name_zh="基准区", name_en="Bench region")
-    branch = branch_create(actor=None, code="BFD1", name_zh="基准分行", name_en="Bench branch", region=region,
-                           city="上海")
-    managers = []
-    for t in range(10):
-        team = team_create(actor=None, code=f"BFD{t}", name=f"基准组{t}", branch=branch, channel="direct")
-        for m in range(10):
-            managers.append(staff_create(actor=None, username=f"bench_fd_{t}_{m}", password=BENCH_PASSWORD,
-                                         name=f"经理{t}{m}", employee_no=f"BFD{t:02d}{m:02d}",
-                                         role=Role.ACCOUNT_MANAGER, team=team))
+    managers = bench_org("FD", teams_per_region=10, managers_per_team=10).managers
     zone = ZoneInfo(settings.TIME_ZONE)
     first = period.previous(3).start
     span = (period.end - first).days + 1

@@ -1,7 +1,9 @@
 """`python manage.py bench eod`: one end-of-day run over a generated book (small: 20,000 loans, medium:
-200,000, bank: 1,000,000 loans with 10 instalments each) against (a) a naive per-loan ORM loop measured on
-a sample of up to 20,000 loans (rolled back) and scaled to the book, and (b) the floor: a single
-hand-written UPDATE that only recomputes days past due. Target at bank scale on PostgreSQL: under 300 s
+200,000, bank: 1,000,000 loans with 10 instalments each) against (a) the ORM loop a competent developer
+writes first -- loans in chunks with their borrower (`select_related`) and open instalments
+(`prefetch_related`), computed in Python, written back with `bulk_update` -- measured on a sample of up to
+20,000 loans (rolled back) and scaled to the book, and (b) the floor: a single hand-written UPDATE that only
+recomputes days past due. Target at bank scale on PostgreSQL: under 300 s
 and under 1 GiB peak memory."""
 
 import random
@@ -10,42 +12,33 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Prefetch
 
 from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
-from lendpilot.customers.services import customer_create
-from lendpilot.customers.synthetic import make_id_number
+from lendpilot.customers.bench_world import bench_customers, bench_org
 from lendpilot.lending.allocation import accrue_penalty
 from lendpilot.lending.classification import classify, days_past_due
 from lendpilot.lending.models import Instalment, Loan
 from lendpilot.lending.schedule import build_schedule
 from lendpilot.lending.services import open_instalments
 from lendpilot.monitoring.services import eod_run
-from lendpilot.org.roles import Role
-from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.products.services import product_create
 
 LOANS = {"small": 20_000, "medium": 200_000, "bank": 1_000_000}
 SAMPLE = 20_000
+CHUNK = 2_000
 PERIODS = 10
 DISBURSED_ON = date(2024, 6, 14)
 BUSINESS_DATE = date(2025, 1, 20)  # seven instalments due
-BENCH_PASSWORD = "bench-" + "Lendpilot-1"
 
 
-def _book(n: int, rng: random.Random) -> int:
-    region = region_create(actor=None, code="BR", name_zh="基准", name_en="Bench")
-    branch = branch_create(actor=None, code="BB", name_zh="基准分行", name_en="Bench branch", region=region,
-                           city="上海")
-    team = team_create(actor=None, code="BT", name="基准组", branch=branch, channel="direct")
-    managers = [staff_create(actor=None, username=f"bench_am{i}", password=BENCH_PASSWORD, name=f"经理{i}",
-                             employee_no=f"B{i:04d}", role=Role.ACCOUNT_MANAGER, team=team) for i in range(5)]
-    industries = [Industry.TRADE, Industry.MANUFACTURING, Industry.CONSTRUCTION, Industry.REAL_ESTATE]
-    customers = [customer_create(actor=None, kind="person", name=f"基准客户{i}", id_number=make_id_number(rng),
-                                 industry=industries[i % 4], region=region, manager=managers[i % 5]).pk
-                 for i in range(50)]
-    product = product_create(actor=None, code="BENCH", name_zh="基准产品", name_en="Bench product",
+def _book(n: int, rng: random.Random, seed: int) -> int:
+    org = bench_org("EOD", managers_per_team=5)
+    industries = (Industry.TRADE, Industry.MANUFACTURING, Industry.CONSTRUCTION, Industry.REAL_ESTATE)
+    customers = [c.pk for c in bench_customers(org, 50, seed=seed, industries=industries)]
+    product = product_create(actor=None, code="EOD-BENCH", name_zh="基准产品", name_en="Bench product",
                              category=ProductCategory.CONSUMER, min_amount=Decimal("1000"),
                              max_amount=Decimal("1000000"), min_term_months=6, max_term_months=36,
                              min_annual_rate=Decimal("0.03"), max_annual_rate=Decimal("0.24"),
@@ -83,26 +76,33 @@ def _book(n: int, rng: random.Random) -> int:
     return first
 
 
-def _naive(loans: list[Loan], day: date) -> None:
-    """The per-loan way: load each loan's instalments, compute in Python, save row by row."""
-    totals: dict = {}
-    for loan in loans:
-        insts = list(loan.instalments.filter(is_settled=False).order_by("seq"))
-        overdue = [i for i in insts if i.due_date < day]
-        loan.days_past_due = days_past_due(day, overdue[0].due_date if overdue else None)
-        loan.risk_class = classify(loan.days_past_due, loan.manual_class)
-        loan.save(update_fields=["days_past_due", "risk_class"])
-        for inst, acc in zip(overdue, accrue_penalty(open_instalments(overdue), value_date=day,
-                                                     annual_rate=loan.annual_rate,
-                                                     multiplier=loan.penalty_multiplier), strict=True):
-            inst.penalty_accrued = inst.penalty_paid + acc.penalty
-            inst.penalty_through = acc.penalty_through
-            inst.save(update_fields=["penalty_accrued", "penalty_through"])
-        key = (loan.product_id, loan.borrower.industry)
-        t = totals.setdefault(key, [0, Decimal(0), 0])
-        t[0] += 1
-        t[1] += loan.outstanding_principal
-        t[2] += loan.days_past_due > 0
+def _naive(loan_ids: list[int], day: date) -> None:
+    """The way a competent developer writes it first: loans in chunks with their borrower and open
+    instalments fetched in two queries, everything computed in Python, written back with `bulk_update`."""
+    totals: dict[tuple[int, str], list] = {}
+    open_first = Prefetch("instalments", queryset=Instalment.objects.filter(is_settled=False).order_by("seq"),
+                          to_attr="unsettled")
+    for start in range(0, len(loan_ids), CHUNK):
+        chunk = list(Loan.objects.filter(pk__in=loan_ids[start:start + CHUNK]).select_related("borrower")
+                     .prefetch_related(open_first))
+        changed_instalments: list[Instalment] = []
+        for loan in chunk:
+            overdue = [i for i in loan.unsettled if i.due_date < day]
+            loan.days_past_due = days_past_due(day, overdue[0].due_date if overdue else None)
+            loan.risk_class = classify(loan.days_past_due, loan.manual_class)
+            for inst, acc in zip(overdue, accrue_penalty(open_instalments(overdue), value_date=day,
+                                                         annual_rate=loan.annual_rate,
+                                                         multiplier=loan.penalty_multiplier), strict=True):
+                inst.penalty_accrued = inst.penalty_paid + acc.penalty
+                inst.penalty_through = acc.penalty_through
+                changed_instalments.append(inst)
+            key = (loan.product_id, loan.borrower.industry)
+            t = totals.setdefault(key, [0, Decimal(0), 0])
+            t[0] += 1
+            t[1] += loan.outstanding_principal
+            t[2] += loan.days_past_due > 0
+        Loan.objects.bulk_update(chunk, ["days_past_due", "risk_class"], batch_size=500)
+        Instalment.objects.bulk_update(changed_instalments, ["penalty_accrued", "penalty_through"], batch_size=500)
 
 
 def _floor(day: date) -> float:
@@ -119,7 +119,7 @@ def eod(ctx: BenchContext):
     rng = random.Random(ctx.seed)
     n = LOANS[ctx.scale]
     with Stopwatch() as build:
-        _book(n, rng)
+        _book(n, rng, ctx.seed)
     floor_seconds = _floor(BUSINESS_DATE)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with Stopwatch() as run_sw:
@@ -127,7 +127,7 @@ def eod(ctx: BenchContext):
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert run.status == "completed"
     sample_n = min(SAMPLE, n)
-    sample = list(Loan.objects.select_related("borrower").order_by("pk")[:sample_n])
+    sample = list(Loan.objects.order_by("pk").values_list("pk", flat=True)[:sample_n])
     with Stopwatch() as naive_sw, transaction.atomic():
         _naive(sample, BUSINESS_DATE)
         transaction.set_rollback(True)
@@ -139,6 +139,8 @@ def eod(ctx: BenchContext):
               "open_alerts": run.counts.get("signals", {}).get("alerts_opened")}
     yield Measurement(bench="eod", metric="eod_seconds_vs_naive", value=run_sw.seconds, unit="s",
                       baseline=naive_scaled, notes={**common, "naive_sample": sample_n,
+                                                    "naive_is": "select_related + prefetch + bulk_update, chunks of "
+                                                                f"{CHUNK} loans",
                                                     "naive_sample_seconds": round(naive_sw.seconds, 2),
                                                     "target_seconds": 300, "within_target": run_sw.seconds < 300})
     yield Measurement(bench="eod", metric="eod_seconds_vs_dpd_floor", value=run_sw.seconds, unit="s",

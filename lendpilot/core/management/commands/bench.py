@@ -1,16 +1,18 @@
 """`python manage.py bench [NAME ...] --scale S`: run benchmarks, print JSON lines.
 
-Runs on a throw-away database (Django's test database machinery, suffix `_bench`) so that the
-working database is never touched.
+Runs on a throw-away database (Django's test database machinery, suffix `_bench<pid>`) so that the
+working database is never touched. Each world (a bench, or benches sharing one book) starts from the freshly
+migrated database, so `make bench` runs every bench in one go at any scale.
 """
 
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 
-from lendpilot.core.bench import SCALES, BenchContext, registered_benchmarks
+from lendpilot.core.bench import SCALES, BenchContext, WorldReset, in_world_order, registered_benchmarks
 
 
 class Command(BaseCommand):
@@ -35,16 +37,22 @@ class Command(BaseCommand):
         for alias in connections:
             settings = connections[alias].settings_dict
             settings.setdefault("TEST", {})
+            # one database per run: two runs at once on a shared machine must not drop each other's
             if settings["ENGINE"].endswith("sqlite3"):
-                settings["TEST"]["NAME"] = str(settings["NAME"]) + ".bench"
+                settings["TEST"]["NAME"] = f"{settings['NAME']}.bench{os.getpid()}"
             else:
-                settings["TEST"]["NAME"] = f"{settings['NAME']}_bench"
-        old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+                settings["TEST"]["NAME"] = f"{settings['NAME']}_bench{os.getpid()}"
+        old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
         try:
             context = BenchContext(scale=scale, seed=seed)
-            for name in chosen:
-                for measurement in available[name](context):
-                    self.stdout.write(measurement.to_json())
-                    sys.stdout.flush()
+            groups = in_world_order(chosen)
+            reset = WorldReset() if len(groups) > 1 else None
+            for position, group in enumerate(groups):
+                if reset is not None and position:
+                    reset.restore()
+                for name in group:
+                    for measurement in available[name](context):
+                        self.stdout.write(measurement.to_json())
+                        sys.stdout.flush()
         finally:
             teardown_databases(old_config, verbosity=0)
