@@ -51,6 +51,12 @@ def test_production_environment_is_the_one_the_readme_documents():
         assert f"`{name}`" in settings_section, name
 
 
+def test_without_debug_the_settings_refuse_to_start_on_development_secrets():
+    result = manage("check", env={})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
 def test_production_without_the_audit_key_refuses_to_start():
     env = production_environment()
     del env["LENDPILOT_AUDIT_KEY"]
@@ -81,3 +87,11 @@ def test_templates_have_no_inline_script_without_a_nonce(template):
         if "src=" in attrs or "application/json" in attrs:
             continue
         assert 'nonce="{{ request.csp_nonce }}"' in attrs, f"inline <script{attrs}> without the CSP nonce"
+
+
+def test_production_redirects_pages_to_https_but_not_the_health_probes():
+    script = ("from django.test import Client; c = Client(); "
+              "print(c.get('/login/').status_code, c.get('/healthz').status_code)")
+    result = manage("shell", "-c", script, env={**production_environment(), "ALLOWED_HOSTS": "testserver"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["301", "200"]
