@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from lendpilot.core import calendar_seed
 
@@ -53,7 +53,8 @@ class YearCalendar:
 
 _lock = threading.Lock()
 _years: dict[int, YearCalendar] = {}
-_generation: tuple | None = None
+# (official years, newest change of a year, adjusted days): a change to any means the table changed
+_generation: tuple[int, datetime | None, int] | None = None
 _checked_at = 0.0
 
 
@@ -66,7 +67,7 @@ def forget_cached_years() -> None:
         _checked_at = 0.0
 
 
-def _table_generation() -> tuple:
+def _table_generation() -> tuple[int, datetime | None, int]:
     from django.db.models import Count, Max
 
     from lendpilot.core.models import CalendarDay, CalendarYear

@@ -33,14 +33,14 @@ def split_money(total: Decimal, weights: list[Decimal | int]) -> list[Decimal]:
     Rejects negative weights and weights that sum to zero.
     """
     total = to_money(total)
-    weights = [Decimal(w) for w in weights]
-    if any(w < 0 for w in weights):
+    decimal_weights = [Decimal(w) for w in weights]
+    if any(w < 0 for w in decimal_weights):
         raise MoneyError("weights must not be negative")
-    weight_sum = sum(weights)
+    weight_sum = sum(decimal_weights, Decimal(0))
     if weight_sum == 0:
         raise MoneyError("weights must not sum to zero")
     total_fen = int(total / FEN)
-    raw = [total_fen * w / weight_sum for w in weights]
+    raw = [total_fen * w / weight_sum for w in decimal_weights]
     floors = [int(r.to_integral_value(rounding="ROUND_FLOOR")) for r in raw]
     short = total_fen - sum(floors)
     order = sorted(range(len(raw)), key=lambda i: (raw[i] - floors[i], -i), reverse=True)

@@ -9,6 +9,7 @@ Each function returns the normalised form or raises `IdentifierError` with a mes
 """
 
 import re
+from datetime import date
 
 from django.utils.translation import gettext as _
 from stdnum import luhn
@@ -25,7 +26,7 @@ def normalise_id_number(value: str) -> str:
         return ric.validate(value)
     except StdnumError as exc:
         raise IdentifierError(
-            _("not a valid resident ID number (GB 11643): %(reason)s") % {"reason": exc.message}
+            _("not a valid resident ID number (GB 11643): %(reason)s") % {"reason": str(exc)}
         ) from exc
 
 
@@ -34,7 +35,7 @@ def normalise_credit_code(value: str) -> str:
         return uscc.validate(value)
     except StdnumError as exc:
         raise IdentifierError(
-            _("not a valid unified social credit code (GB 32100): %(reason)s") % {"reason": exc.message}
+            _("not a valid unified social credit code (GB 32100): %(reason)s") % {"reason": str(exc)}
         ) from exc
 
 
@@ -60,7 +61,7 @@ def normalise_bank_account(value: str) -> str:
     return digits
 
 
-def birth_date_from_id(id_number: str):
+def birth_date_from_id(id_number: str) -> date:
     return ric.get_birth_date(id_number)
 
 

@@ -42,7 +42,7 @@ class Scheme:
     min_peer_ratings: int = 2
 
 
-def parse_scheme(data: dict | None) -> Scheme:
+def parse_scheme(data: object) -> Scheme:
     data = DEFAULT_SCHEME if data is None else data
     if not isinstance(data, dict):
         raise SchemeError("scheme", "an appraisal scheme must be an object")
@@ -74,7 +74,7 @@ def peer_rating_of(total: int | Decimal | None, count: int | None, minimum: int)
     available) with fewer than `minimum` ratings."""
     if not count or count < minimum:
         return None
-    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (Decimal(total or 0) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -127,5 +127,6 @@ def appraise(m: Metrics, scheme: Scheme | None = None) -> Score:
     comp = {k: None if v is None else v.quantize(q, rounding=ROUND_HALF_UP) for k, v in comp.items()}
     if not used:
         return Score(score=None, components=comp, missing=missing)
-    total = sum(used[k] * comp[k] for k in used) / sum(used.values())
+    present = {k: v for k, v in comp.items() if v is not None}
+    total = sum((w * present[k] for k, w in used.items()), Decimal(0)) / sum(used.values(), Decimal(0))
     return Score(score=total.quantize(q, rounding=ROUND_HALF_UP), components=comp, missing=missing)

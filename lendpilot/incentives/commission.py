@@ -37,7 +37,7 @@ class PlanError(ValueError):
         self.message = message
 
 
-def _dec(value, field: str, *, low: Decimal | None = Decimal(0)) -> Decimal:
+def _dec(value: object, field: str, *, low: Decimal | None = Decimal(0)) -> Decimal:
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         raise PlanError(field, "not a number")
     try:
@@ -90,7 +90,7 @@ class Plan:
         return chosen
 
 
-def parse_plan(data) -> Plan:
+def parse_plan(data: object) -> Plan:
     """Validate a plan object; raises PlanError naming the field at fault."""
     if not isinstance(data, dict):
         raise PlanError("spec", "a commission plan must be an object")

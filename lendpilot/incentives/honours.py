@@ -5,7 +5,7 @@ the rule, then the smaller employee number. The tie-break used is returned with 
 announcement can say why.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,16 +33,20 @@ class Award:
     tie_break: str  # "" when the metric alone decided
 
 
-def _winner(kind: str, rows: Sequence[Candidate], primary, secondary, secondary_name: str) -> Award | None:
-    rows = [r for r in rows if primary(r) is not None]
-    if not rows:
+Metric = Callable[[Candidate], Decimal | int | None]
+
+
+def _winner(kind: str, rows: Sequence[Candidate], primary: Metric, secondary: Metric,
+            secondary_name: str) -> Award | None:
+    scored = [(value, r) for r in rows if (value := primary(r)) is not None]
+    if not scored:
         return None
-    ranked = sorted(rows, key=lambda r: (-primary(r), -(secondary(r) or 0), r.employee_no))
-    best = ranked[0]
+    ranked = sorted(scored, key=lambda vr: (-vr[0], -(secondary(vr[1]) or 0), vr[1].employee_no))
+    best_value, best = ranked[0]
     tie_break = ""
-    if len(ranked) > 1 and primary(ranked[1]) == primary(best):
-        tie_break = secondary_name if (secondary(ranked[1]) or 0) != (secondary(best) or 0) else "employee_no"
-    return Award(kind=kind, staff_id=best.staff_id, value=Decimal(primary(best)), tie_break=tie_break)
+    if len(ranked) > 1 and ranked[1][0] == best_value:
+        tie_break = secondary_name if (secondary(ranked[1][1]) or 0) != (secondary(best) or 0) else "employee_no"
+    return Award(kind=kind, staff_id=best.staff_id, value=Decimal(best_value), tie_break=tie_break)
 
 
 def sales_champion(rows: Sequence[Candidate]) -> Award | None:

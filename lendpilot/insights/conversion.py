@@ -94,7 +94,7 @@ def analyse(segments: list[Segment], *, dimensions: tuple[str, ...], min_volume:
             seg.low, seg.high = wilson_interval(seg.won, seg.opened, confidence)
         seg.ranked = seg.opened >= min_volume
     ranked = [s for s in segments if s.ranked]
-    best = sorted(ranked, key=lambda s: (-s.low, -s.opened, s.key))[:top]
+    best = sorted(ranked, key=lambda s: (-(s.low or 0.0), -s.opened, s.key))[:top]
     best_keys = {s.key for s in best}
     worst = sorted((s for s in ranked if s.key not in best_keys), key=lambda s: (s.high, -s.opened, s.key))[:top]
     ordered = sorted(segments, key=lambda s: (-s.opened, s.key))

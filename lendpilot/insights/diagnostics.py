@@ -45,7 +45,7 @@ class Period:
     start: date
     end: date
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError("the period ends before it starts")
 
@@ -130,7 +130,7 @@ class FunnelDiagnosis:
     min_volume: int
     nodes: list[NodeDiagnosis]
     created: int  # opportunities opened in the period (the funnel's mouth)
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def flagged(self) -> list[NodeDiagnosis]:
@@ -148,7 +148,7 @@ class FunnelDiagnosis:
         return rate
 
 
-def as_fraction(value) -> Fraction:
+def as_fraction(value: Fraction | Decimal | float | str) -> Fraction:
     """A threshold given as 0.15, "0.15", Decimal("0.15") or Fraction(3, 20), exactly (0.15 is 3/20, not
     the binary float)."""
     if isinstance(value, Fraction):
@@ -170,7 +170,8 @@ def entered(moves: dict[tuple[str, str], int]) -> dict[str, int]:
 
 
 def diagnose(*, period: Period, current: dict[tuple[str, str], int],
-             baselines: list[tuple[Period, dict[tuple[str, str], int]]], threshold, min_volume: int,
+             baselines: list[tuple[Period, dict[tuple[str, str], int]]], threshold: Fraction | Decimal | float | str,
+             min_volume: int,
              created: int = 0) -> FunnelDiagnosis:
     """Judge each node of `current` against the pooled `baselines` (see the module docstring)."""
     limit = as_fraction(threshold)
@@ -190,7 +191,7 @@ def diagnose(*, period: Period, current: dict[tuple[str, str], int],
         excess = loss - base_loss if loss is not None and base_loss is not None else None
         nodes.append(NodeDiagnosis(stage=code, entered=into[code], flow=flow, baseline=pooled, loss=loss,
                                    baseline_loss=base_loss, excess=excess,
-                                   flagged=bool(judged and excess > limit), judged=judged))
+                                   flagged=excess is not None and judged and excess > limit, judged=judged))
     return FunnelDiagnosis(period=period, baseline_periods=[p for p, _m in baselines], threshold=limit,
                            min_volume=min_volume, nodes=nodes, created=created)
 

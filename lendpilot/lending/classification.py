@@ -38,7 +38,7 @@ class Thresholds:
     doubtful_above: int = 270
     loss_above: int = 360
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         steps = [self.special_mention_above, self.substandard_above, self.doubtful_above, self.loss_above]
         if any(s < 0 for s in steps) or steps != sorted(steps) or len(set(steps)) != len(steps):
             raise ValueError("thresholds must be non-negative and strictly increasing")

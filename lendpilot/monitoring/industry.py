@@ -8,9 +8,11 @@ portfolio mean by half), loosen when it rises and defaults are low, else keep; t
 points is the excess default rate over the portfolio mean, times the loss given default, rounded to 5 bps.
 """
 
+import random
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 LGD = 0.45
 
@@ -41,7 +43,7 @@ def lagged_correlation(index: np.ndarray, defaults: np.ndarray, lag: int) -> flo
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def best_lead(index, defaults, *, max_lag: int = 6) -> tuple[float | None, int]:
+def best_lead(index: npt.ArrayLike, defaults: npt.ArrayLike, *, max_lag: int = 6) -> tuple[float | None, int]:
     idx, dr = np.asarray(index, dtype=float), np.asarray(defaults, dtype=float)
     best: tuple[float | None, int] = (None, 0)
     for lag in range(0, max_lag + 1):
@@ -51,7 +53,7 @@ def best_lead(index, defaults, *, max_lag: int = 6) -> tuple[float | None, int]:
     return best
 
 
-def trend(index, months: int = 6) -> float:
+def trend(index: npt.ArrayLike, months: int = 6) -> float:
     y = np.asarray(index, dtype=float)[-months:]
     y = y[~np.isnan(y)]
     if len(y) < 2:
@@ -59,7 +61,8 @@ def trend(index, months: int = 6) -> float:
     return float(np.polyfit(np.arange(len(y)), y, 1)[0])
 
 
-def assess(industry: str, index, defaults, *, portfolio_rate: float, max_lag: int = 6) -> IndustryView:
+def assess(industry: str, index: npt.ArrayLike, defaults: npt.ArrayLike, *, portfolio_rate: float,
+           max_lag: int = 6) -> IndustryView:
     dr = np.asarray(defaults, dtype=float)
     recent = dr[-3:][~np.isnan(dr[-3:])]
     rate = float(recent.mean()) if len(recent) else 0.0
@@ -79,7 +82,7 @@ def assess(industry: str, index, defaults, *, portfolio_rate: float, max_lag: in
                         admission, int(round(premium / 5) * 5))
 
 
-def synthetic_pmi(months: int, rng, *, base: float = 50.5, cycle: float = 1.8, period: int = 30,
+def synthetic_pmi(months: int, rng: random.Random, *, base: float = 50.5, cycle: float = 1.8, period: int = 30,
                   phase: float = 0.0, noise: float = 0.5) -> list[float]:
     """A plausible PMI-like series around 50 with a business cycle and noise (the demo's index)."""
     t = np.arange(months)

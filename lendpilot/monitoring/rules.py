@@ -33,7 +33,7 @@ class RulesError(ValueError):
         self.errors = errors
 
 
-def _num(value, path: str, errors: dict, *, low: float, high: float) -> None:
+def _num(value: object, path: str, errors: dict[str, str], *, low: float, high: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         errors[path] = f"a number from {low} to {high}"
 

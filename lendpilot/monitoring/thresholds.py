@@ -7,9 +7,11 @@ baseline is removed first when `season` is given (the mean of the same position 
 A breach is a point above the upper band once the warm-up is over.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ def deseasonalise(series: np.ndarray, season: int) -> np.ndarray:
     return out
 
 
-def ewma_band(series, *, lam: float = 0.2, k: float = 3.0, warmup: int = 20, season: int | None = None) -> Band:
+def ewma_band(series: npt.ArrayLike, *, lam: float = 0.2, k: float = 3.0, warmup: int = 20,
+              season: int | None = None) -> Band:
     x = np.asarray(series, dtype=float)
     if season:
         x = deseasonalise(x, season)
@@ -59,9 +62,10 @@ def ewma_band(series, *, lam: float = 0.2, k: float = 3.0, warmup: int = 20, sea
     return Band(centre, upper, lower, breaches)
 
 
-def latest_breach(series, **kwargs) -> tuple[bool, float, float]:
+def latest_breach(series: Sequence[float], *, lam: float = 0.2, k: float = 3.0, warmup: int = 20,
+                  season: int | None = None) -> tuple[bool, float, float]:
     """(breached, centre, upper) for the last point of the series."""
-    band = ewma_band(series, **kwargs)
+    band = ewma_band(series, lam=lam, k=k, warmup=warmup, season=season)
     n = len(series)
     if n == 0 or np.isnan(band.upper[-1]):
         return False, float("nan"), float("nan")

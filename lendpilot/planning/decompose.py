@@ -24,9 +24,10 @@ Teams weigh by their number of account managers and managers weigh equally; the 
 three metrics, so a person's NPL ceiling keeps the ratio of the cell-month it comes from.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
 
 UNIT = Decimal("10000")
 """Targets are kept in whole units of CNY 10,000 (万元)."""
@@ -190,7 +191,7 @@ class CellSplit:
     npl_months: list[int] = field(default_factory=list)
     risk: Decimal = Decimal(1)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.customer_months:
             self.customer_months = [0] * len(self.months)
         if not self.npl_months:
@@ -217,7 +218,7 @@ class CellSplit:
         return bool(self.capacity) and self.amount > self.capacity
 
 
-def parse_driver_weights(weights: dict | None) -> dict[str, Decimal]:
+def parse_driver_weights(weights: object) -> dict[str, Decimal]:
     weights = DEFAULT_DRIVER_WEIGHTS if weights is None else weights
     if not isinstance(weights, dict):
         raise DecompositionError("drivers", "driver weights must be an object")
@@ -255,8 +256,9 @@ def cell_weights(cells: Sequence[CellDrivers], weights: dict[str, Decimal]) -> l
             shares[name] = [v / total for v in values]
     if not shares:
         raise DecompositionError("drivers", "the chosen drivers are zero for every cell")
-    weight_sum = sum(weights[name] for name in shares)
-    return [sum(weights[name] * shares[name][i] for name in shares) / weight_sum for i in range(len(cells))]
+    weight_sum = sum((weights[name] for name in shares), Decimal(0))
+    return [sum((weights[name] * shares[name][i] for name in shares), Decimal(0)) / weight_sum
+            for i in range(len(cells))]
 
 
 def split_npl(npl_units: int, amount_units: Sequence[int], risks: Sequence[Decimal]) -> list[int]:
@@ -269,7 +271,7 @@ def split_npl(npl_units: int, amount_units: Sequence[int], risks: Sequence[Decim
     return allocate(npl_units, weights, field="npl_ceiling")
 
 
-def split_target(total_units: int, cells: Sequence[CellDrivers], *, weights: dict | None = None,
+def split_target(total_units: int, cells: Sequence[CellDrivers], *, weights: dict[str, object] | None = None,
                  month_weights: Sequence[Decimal | int] | None = None, new_customers: int = 0,
                  npl_ceiling: Decimal | str | int = 0) -> list[CellSplit]:
     """Split the three annual targets over the cells and each cell over the months (rules above)."""
@@ -338,12 +340,15 @@ def rebalance(values: Sequence[int], index: int, new_value: int) -> list[int]:
     return values
 
 
-class _Children:
+K = TypeVar("K")
+
+
+class _Children(Generic[K]):
     """(key, weight) children with their integer weights prepared once, for many splits."""
 
     __slots__ = ("keys", "ints", "weight_sum")
 
-    def __init__(self, children: Sequence[tuple[object, Decimal | int]]):
+    def __init__(self, children: Sequence[tuple[K, Decimal | int]]):
         self.keys = [k for k, _w in children]
         ints = _int_weights([w for _k, w in children])
         if sum(ints) == 0:
@@ -358,7 +363,8 @@ class _Children:
 
 
 def split_to_people(split: Sequence[CellSplit], teams: dict[tuple[str, str], Sequence[tuple[int, Decimal | int]]],
-                    managers: dict[int, Sequence[tuple[int, Decimal | int]]]):
+                    managers: dict[int, Sequence[tuple[int, Decimal | int]]],
+                    ) -> Iterator[tuple[int, int, int | None, int | None, int, int, int]]:
     """Down from (cell, month) to teams and managers, all three metrics with the same weights. `teams` maps
     (region, team type) to (team id, weight) pairs; `managers` maps a team id to (manager id, weight) pairs.
     Yields (cell index, month index, team id or None, manager id or None, amount units, customers, NPL

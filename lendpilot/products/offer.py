@@ -22,7 +22,7 @@ class ProductLimits:
 
 
 def offer_problems(
-    limits: ProductLimits, *, amount, term_months, repayment_method: str, annual_rate=None
+    limits: ProductLimits, *, amount: object, term_months: object, repayment_method: str, annual_rate: object = None
 ) -> dict[str, str]:
     """Field -> reason for every way the offer breaks the product's limits; empty when it fits."""
     problems: dict[str, str] = {}

@@ -130,7 +130,7 @@ def score_matrix(leads: Sequence[LeadFeatures], managers: Sequence[ManagerFeatur
 
 
 def _group(leads: Sequence[LeadFeatures]) -> tuple[list[LeadFeatures], list[list[int]]]:
-    types: dict[tuple, int] = {}
+    types: dict[tuple[str, str, bool], int] = {}
     reps: list[LeadFeatures] = []
     members: list[list[int]] = []
     for n, lead in enumerate(leads):
@@ -150,29 +150,29 @@ def solve_transport(scores: np.ndarray, supply: Sequence[int], capacity: Sequenc
     from ortools.graph.python import min_cost_flow
 
     n_rows, n_cols = scores.shape
-    supply = np.asarray(supply, dtype=np.int64)
-    capacity = np.maximum(np.asarray(capacity, dtype=np.int64), 0)
+    units = np.asarray(supply, dtype=np.int64)
+    room = np.maximum(np.asarray(capacity, dtype=np.int64), 0)
     mask = np.ones_like(scores, dtype=bool) if allowed is None else allowed.astype(bool)
-    mask &= (supply[:, None] > 0) & (capacity[None, :] > 0)
+    mask &= (units[:, None] > 0) & (room[None, :] > 0)
     rows, cols = np.nonzero(mask)
     source, sink = n_rows + n_cols, n_rows + n_cols + 1
     flow = min_cost_flow.SimpleMinCostFlow()
     # Arcs: source -> row, row -> column, column -> sink.
     tails = np.concatenate([np.full(n_rows, source), rows, n_rows + np.arange(n_cols)])
     heads = np.concatenate([np.arange(n_rows), n_rows + cols, np.full(n_cols, sink)])
-    caps = np.concatenate([supply, np.minimum(supply[rows], capacity[cols]), capacity])
+    caps = np.concatenate([units, np.minimum(units[rows], room[cols]), room])
     costs = np.concatenate([np.zeros(n_rows, dtype=np.int64),
                             -np.rint(scores[rows, cols] * SCALE).astype(np.int64),
                             np.zeros(n_cols, dtype=np.int64)])
     first_pair_arc = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)[n_rows:n_rows + len(rows)]
-    flow.set_node_supply(source, int(supply.sum()))
-    flow.set_node_supply(sink, -int(capacity.sum()))
+    flow.set_node_supply(source, int(units.sum()))
+    flow.set_node_supply(sink, -int(room.sum()))
     status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow did not solve: status {status}")
-    units = np.zeros((n_rows, n_cols), dtype=np.int64)
-    units[rows, cols] = flow.flows(first_pair_arc)
-    return units
+    sent = np.zeros((n_rows, n_cols), dtype=np.int64)
+    sent[rows, cols] = flow.flows(first_pair_arc)
+    return sent
 
 
 def optimal(leads: Sequence[LeadFeatures], managers: Sequence[ManagerFeatures],
@@ -232,15 +232,15 @@ def reference_objective(scores: np.ndarray, supply: Sequence[int], capacity: Seq
 
     n_rows, n_cols = scores.shape
     n = n_rows * n_cols
-    supply = np.asarray(supply, float)
-    capacity = np.maximum(np.asarray(capacity, float), 0)
+    units = np.asarray(supply, float)
+    room = np.maximum(np.asarray(capacity, float), 0)
     row_sum = csr_array((np.ones(n), (np.repeat(np.arange(n_rows), n_cols), np.arange(n))), shape=(n_rows, n))
     col_sum = csr_array((np.ones(n), (np.tile(np.arange(n_cols), n_rows), np.arange(n))), shape=(n_cols, n))
     # The side with less room is filled completely: that is the largest volume the problem can carry.
-    if supply.sum() <= capacity.sum():
-        eq, b_eq, ub, b_ub = row_sum, supply, col_sum, capacity
+    if units.sum() <= room.sum():
+        eq, b_eq, ub, b_ub = row_sum, units, col_sum, room
     else:
-        eq, b_eq, ub, b_ub = col_sum, capacity, row_sum, supply
+        eq, b_eq, ub, b_ub = col_sum, room, row_sum, units
     res = linprog(-np.rint(scores.ravel() * SCALE) / SCALE, A_ub=ub, b_ub=b_ub, A_eq=eq, b_eq=b_eq,
                   bounds=(0, None), method=method)
     if res.status != 0:
@@ -248,7 +248,8 @@ def reference_objective(scores: np.ndarray, supply: Sequence[int], capacity: Seq
     return float(-res.fun)
 
 
-def grouped_problem(leads: Sequence[LeadFeatures], managers: Sequence[ManagerFeatures]):
+def grouped_problem(leads: Sequence[LeadFeatures],
+                    managers: Sequence[ManagerFeatures]) -> tuple[np.ndarray, list[int], list[int]]:
     """(scores, supply, capacity) of the grouped transportation problem, for the reference solve."""
     reps, members = _group(leads)
     return score_matrix(reps, managers), [len(m) for m in members], [m.capacity for m in managers]

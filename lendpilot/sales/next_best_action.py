@@ -48,12 +48,12 @@ class Situation:
 class Action:
     code: str
     priority: int
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 def next_best_actions(s: Situation, *, dedicated_max: int = DEDICATED_MAX_CUSTOMERS) -> list[Action]:
     """Every action whose rule fires, most urgent first (empty when nothing is due)."""
-    found: list[tuple[str, dict]] = []
+    found: list[tuple[str, dict[str, object]]] = []
     if s.max_days_past_due > 0:
         found.append(("collection_visit", {"days_past_due": s.max_days_past_due}))
     if s.undiscussed_offer_ids:
@@ -74,7 +74,7 @@ def next_best_actions(s: Situation, *, dedicated_max: int = DEDICATED_MAX_CUSTOM
     return [Action(code, PRIORITY.index(code), facts) for code, facts in found]
 
 
-def next_best_action(s: Situation, **kwargs) -> Action | None:
+def next_best_action(s: Situation, *, dedicated_max: int = DEDICATED_MAX_CUSTOMERS) -> Action | None:
     """The most urgent action, or None."""
-    actions = next_best_actions(s, **kwargs)
+    actions = next_best_actions(s, dedicated_max=dedicated_max)
     return actions[0] if actions else None
