@@ -65,13 +65,14 @@ def test_reveal_an_id_number_writes_the_access_log(live_world, sign_in):
     cell = page.locator("#pii-id_number")
     expect(cell.locator("[data-masked='id_number']")).to_have_text(customer.id_number_masked)
     assert not PiiAccessLog.objects.exists()
-    cell.locator("input[name='purpose']").fill("贷款申请身份核验")
+    cell.locator("select[name='purpose']").select_option("identity_check")
+    cell.locator("input[name='note']").fill("贷款申请身份核验")
     cell.locator("button[data-reveal='id_number']").click()
     plain = decrypt(customer.id_number_cipher)
     expect(page.locator("[data-revealed='id_number']")).to_have_text(plain)
     log = PiiAccessLog.objects.get()
     assert (log.actor_id, log.object_id, log.field, log.purpose) == (
-        live_world.user("am_wang").pk, str(customer.pk), "id_number", "贷款申请身份核验")
+        live_world.user("am_wang").pk, str(customer.pk), "id_number", "identity_check: 贷款申请身份核验")
     # The other identifiers stay masked.
     expect(page.locator("[data-masked='phone']")).to_have_text(customer.phone_masked)
 
