@@ -36,7 +36,7 @@ CHECKS = [not_a_server_error, content_type_conformance, response_schema_conforma
 
 
 # Routers that document every error answer they give (the shared `ERRORS` of lendpilot.core.schemas).
-STRICT_TAGS = {"org", "customers", "products", "scoring"}
+STRICT_TAGS = {"org", "customers", "products", "scoring", "lending"}
 
 
 def checks_for(path: str, method: str) -> list:
