@@ -62,6 +62,7 @@ def test_fewer_failures_than_the_limit_still_let_the_user_in(world):
 def test_compliance_sees_the_lockout_and_lifts_it(locked, world):
     compliance = Client()
     compliance.force_login(world.user("compliance"))
+    assert 'id="nav-lockouts"' in compliance.get(reverse("home")).content.decode()
     page = compliance.get(reverse("org:lockouts"))
     assert page.status_code == 200
     html = page.content.decode()
