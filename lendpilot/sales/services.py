@@ -288,7 +288,7 @@ def manager_features(managers: list[Staff], *, max_open: int = MAX_OPEN_OPPORTUN
 
 
 def lead_features(leads: list[Lead]) -> list[assignment.LeadFeatures]:
-    return [assignment.LeadFeatures(lead.industry, lead.product.category if lead.product_id else "",
+    return [assignment.LeadFeatures(lead.industry, lead.product.category if lead.product is not None else "",
                                     lead.customer_id is not None) for lead in leads]
 
 
@@ -523,8 +523,11 @@ def opportunities_sync_lending(*, actor=None) -> dict[str, int]:
             .select_related("application"))
     now = timezone.now()
     for opp in rows:
+        application = opp.application
+        if application is None:  # the query asks for an application; None only if it vanished meanwhile
+            continue
         src = opp.node
-        if opp.application.status == Application.Status.DISBURSED:
+        if application.status == Application.Status.DISBURSED:
             path = [Node.SIGNING, Node.WON] if src == Node.QUALIFICATION else [Node.WON]
             opp.loss_reason = ""
             counts["won"] += 1
@@ -534,12 +537,12 @@ def opportunities_sync_lending(*, actor=None) -> dict[str, int]:
             counts["lost"] += 1
         for dst in path:
             Transition.objects.create(opportunity=opp, from_node=src, to_node=dst, at=now, actor=None,
-                                      actor_label="lending", note=opp.application.number)
+                                      actor_label="lending", note=application.number)
             src = dst
         opp.node, opp.node_entered_at, opp.closed_at = path[-1], now, now
         opp.save(update_fields=["node", "node_entered_at", "closed_at", "loss_reason"])
         record_event(actor=_who(acting), event_code="sales.opportunity_synced", obj=opp,
-                     after={"node": opp.node, "application": opp.application.number})
+                     after={"node": opp.node, "application": application.number})
     return counts
 
 
@@ -702,7 +705,7 @@ def resource_pack_save(*, actor, name: str, team, rate_floor, customer_ids: list
             raise InvalidOperation
     except (InvalidOperation, ValueError, TypeError):
         errors["rate_floor"] = _("a rate between 0 and 0.36")
-        floor = None
+        floor = Decimal(0)  # never written: the errors are raised below
     customers = list(Customer.objects.filter(pk__in=customer_ids or []))
     if len(customers) != len(set(customer_ids or [])):
         errors["customer_ids"] = _("some customers do not exist")
