@@ -32,7 +32,8 @@ from lendpilot.monitoring.schemas import (
     RulesOut,
     SnapshotOut,
 )
-from lendpilot.org.access import actor_of
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
 
 router = Router()
 
@@ -103,7 +104,7 @@ def line_review_decide(request, review_id: PathId, body: DecideIn):
 
 @router.get("/rules", response=with_errors({200: RulesOut}))
 def rules_active(request):
-    selectors.eod_runs(request.user)  # the view permission
+    require(actor_of(request.user), Perm.VIEW_MONITORING)
     return services.active_ruleset()
 
 

@@ -42,8 +42,9 @@ def line_reviews_for(user) -> QuerySet[CreditLineReview]:
 
 
 def eod_runs(user) -> QuerySet[EodRun]:
-    """The run log, newest first, with the number of finished stages (the progress of a running run)."""
-    require(actor_of(user), Perm.VIEW_MONITORING)
+    """The run log, newest first, with the number of finished stages (the progress of a running run).
+    Its counts are the whole book's (loans, alerts, snapshot rows): for whole-bank readers only."""
+    require_bank_wide(user)
     return EodRun.objects.prefetch_related("stages").annotate(
         stages_done=Count("stages", filter=Q(stages__completed=True))).order_by("-business_date")
 
@@ -54,7 +55,7 @@ EOD_TASK = "lendpilot.monitoring.tasks.run_eod_task"
 def eod_scheduled(user, *, limit: int = 10) -> list[dict]:
     """The latest days the scheduler enqueued the EOD task for (settings.LENDPILOT_SCHEDULE), each with the
     state of its run: queued (no run yet), running, completed or failed."""
-    require(actor_of(user), Perm.VIEW_MONITORING)
+    require_bank_wide(user)
     jobs = [name for name, spec in settings.LENDPILOT_SCHEDULE.items() if spec.get("task") == EOD_TASK]
     rows = list(ScheduledRun.objects.filter(job__in=jobs).order_by("-business_date")
                 .values("job", "business_date", "task_id", "enqueued_at")[:limit])

@@ -68,11 +68,17 @@ def test_regional_head_and_team_lead_read_their_own_slices(book):
     assert snapshot(client_for(book, "risk_l1"), "product")[0] == 200
 
 
-@pytest.mark.parametrize("path", ["portfolio-alerts", "industry-proposals"])
+@pytest.mark.parametrize("path", ["portfolio-alerts", "industry-proposals", "eod-runs"])
 def test_bank_wide_lists_are_refused_to_scoped_readers(book, path):
     for key in ("am_wang", "east_a_lead", "east_head"):
         assert client_for(book, key).get(f"{API}/{path}").status_code == 403, key
     assert client_for(book, "risk_l1").get(f"{API}/{path}").json()["count"] == 1
+    assert client_for(book, "am_wang").get(f"{API}/rules").status_code == 200
+
+
+def test_eod_run_log_page_is_for_whole_bank_readers(book):
+    assert client_for(book, "east_head").get("/monitoring/eod/").status_code == 403
+    assert client_for(book, "operations").get("/monitoring/eod/").status_code == 200
 
 
 def shows(page: str, customer) -> bool:
