@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lendpilot.api import api
+from lendpilot.compliance.models import AuditEvent
 from lendpilot.customers.models import Customer
 from lendpilot.customers.services import segment_save
 from lendpilot.lending import services as lending
@@ -202,11 +203,15 @@ def test_no_answer_carries_anything_of_another_scope(world, south, walker):
 
 def test_the_walk_would_see_a_leak(world, south):
     """The control: the director, who sees the whole bank, finds every book's markers in the same walk,
-    so a missing marker above means a closed door, not a blind test."""
+    so a missing marker above means a closed door, not a blind test. Walking every GET writes nothing."""
     client = Client(raise_request_exception=False)
     client.force_login(world.user("director"))
     books = [south, *south["inner"].values()]
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     leaks, failures, _made = _walk(client, books)
+    # A GET changes nothing: the only record the walk may leave is the log of a whitelist download.
+    written = set(AuditEvent.objects.filter(pk__gt=last_event).values_list("event_code", flat=True))
+    assert written <= {"customers.segment_exported"}, written
     seen = {marker for line in leaks for marker in line.split(": ", 1)[1].split(", ")}
     expected = {marker for book in books for marker in book["markers"]} - {"987,654"}
     assert not failures and seen == expected, sorted(expected - seen)
