@@ -50,6 +50,7 @@ KINDS = {"": Repayment.Kind.REGULAR, "regular": Repayment.Kind.REGULAR, "正常�
          "prepayment": Repayment.Kind.PREPAYMENT, "提前还款": Repayment.Kind.PREPAYMENT,
          "settlement": Repayment.Kind.SETTLEMENT, "提前结清": Repayment.Kind.SETTLEMENT}
 CHUNK = 5000
+ARRAY_CHUNK = 20000
 LOAN_CHUNK = 2000
 MAX_REPORTED_ERRORS = 500
 ZERO = Decimal("0.00")
@@ -178,24 +179,26 @@ def _bulk_update(model, objects: list, fields: list[str], casts: dict[str, str])
     columns = [model._meta.get_field(f).column for f in fields]
     assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     names = ", ".join(columns)
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        placeholder = "(" + ", ".join(["%s::bigint"] + [f"%s::{casts[f]}" for f in fields]) + ")"
-    else:
-        placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    if connection.vendor == "postgresql":
+        # One array per column: a handful of parameters per statement, so the driver never parses a
+        # statement with hundreds of thousands of placeholders.
+        arrays = ", ".join(["%s::bigint[]"] + [f"%s::{casts[f]}[]" for f in fields])
+        sql = (f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) "  # noqa: S608 - model names
+               f"AS v(id, {names}) WHERE t.id = v.id")
+        with connection.cursor() as cursor:
+            for chunk in _chunks(objects, ARRAY_CHUNK):
+                cursor.execute(sql, [[obj.pk for obj in chunk], *[[getattr(obj, f) for obj in chunk]
+                                                                   for f in fields]])
+        return
+    placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     size = max(1, min(CHUNK, _params_per_statement() // (len(fields) + 1)))
     adapt = _adapter()
     with connection.cursor() as cursor:
         for chunk in _chunks(objects, size):
             values = ", ".join([placeholder] * len(chunk))
             params = [adapt(p) for obj in chunk for p in [obj.pk, *[getattr(obj, f) for f in fields]]]
-            if postgres:
-                sql = (f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) "  # noqa: S608 - model names
-                       f"AS v(id, {names}) WHERE t.id = v.id")
-            else:
-                sql = (f"WITH v(id, {names}) AS (VALUES {values}) "  # noqa: S608 - names from the model
-                       f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id")
-            cursor.execute(sql, params)
+            cursor.execute(f"WITH v(id, {names}) AS (VALUES {values}) "  # noqa: S608 - names from the model
+                           f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id", params)
 
 
 def _adapter():
@@ -224,10 +227,19 @@ def _insert_repayments(rows: list[tuple], *, source: str, batch: str, staff_id: 
     if not rows:
         return
     table = Repayment._meta.db_table
-    postgres = connection.vendor == "postgresql"
-    posted_at = now if postgres else connection.ops.adapt_datetimefield_value(now)
+    if connection.vendor == "postgresql":
+        casts = ("bigint", "varchar", "numeric", "date", "numeric", "numeric", "numeric", "numeric", "numeric")
+        arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+        sql = (f"INSERT INTO {table} ({', '.join(REPAYMENT_COLUMNS)}) "  # noqa: S608 - model names
+               f"SELECT v.*, 0, %s, %s, %s, %s::bigint, %s::timestamptz, '{{}}'::jsonb FROM unnest({arrays}) AS v")
+        with connection.cursor() as cursor:
+            for chunk in _chunks(rows, ARRAY_CHUNK):
+                columns = [list(column) for column in zip(*chunk, strict=True)]
+                cursor.execute(sql, [Repayment.Kind.REGULAR, source, batch, staff_id, now, *columns])
+        return
+    posted_at = connection.ops.adapt_datetimefield_value(now)
     revaluation = "{}"
-    one = "(" + ", ".join(["%s"] * (len(REPAYMENT_COLUMNS) - 1) + ["%s::jsonb" if postgres else "%s"]) + ")"
+    one = "(" + ", ".join(["%s"] * len(REPAYMENT_COLUMNS)) + ")"
     size = max(1, min(CHUNK, _params_per_statement() // len(REPAYMENT_COLUMNS)))
     adapt = _adapter()
     with connection.cursor() as cursor:
