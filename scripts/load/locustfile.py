@@ -4,7 +4,8 @@ open during the day: the application list and an application, the command centre
 Each simulated user sends one request per second (`constant_throughput(1)`), so the total rate is the
 number of users: `make load` runs 200 users, 200 requests per second. Loopback only: the host must be
 127.0.0.1 (the orchestrator, scripts/load/run.sh, starts the server there). Environment: LOAD_TOKEN
-(bearer token of an account manager, for the pre-screen), LOAD_PASSWORD (the demo password)."""
+(bearer token of an account manager, for the pre-screen), LOAD_SESSION (a signed-in session for the
+pages) or else LOAD_PASSWORD (the demo password; each user then signs in)."""
 
 import json
 import os
@@ -15,6 +16,8 @@ from locust import HttpUser, constant_throughput, events, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "lendpilot-demo")
 TOKEN = os.environ.get("LOAD_TOKEN", "")
+# A session key of the director (scripts/load/run.sh makes one), shared by every simulated user.
+SESSION = os.environ.get("LOAD_SESSION", "")
 INDUSTRIES = ["C", "F", "G", "I", "K"]
 
 
@@ -45,6 +48,9 @@ class BankUser(HttpUser):
     def on_start(self):
         self.rng = random.Random()
         self.application_ids: list[int] = []
+        if SESSION:
+            self.client.cookies.set("sessionid", SESSION)
+            return
         self.client.get("/login/", name="login")
         token = self.client.cookies.get("csrftoken", "")
         self.client.post("/login/", data={"username": self.username, "password": PASSWORD,
