@@ -299,7 +299,7 @@ def repayment_import(request, file: UploadedFile = File(...)):  # noqa: B008 - n
 
 
 @router.get("/loans/{loan_id}/settlement-quote", response=with_errors({200: SettlementQuoteOut}))
-def settlement_quote(request, loan_id: int, value_date: date):
+def settlement_quote(request, loan_id: PathId, value_date: date):
     """What settles the loan early (提前结清) on `value_date`: what is due with penalty to the date, the
     principal not yet due, the interest accrued on it to the date and the product's settlement fee."""
     loan = selectors.loan_get(actor_of(request.user), loan_id)
