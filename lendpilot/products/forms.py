@@ -68,7 +68,7 @@ class ProductForm(BootstrapForm):
                                          initial="penalty,interest,principal", required=False)
     roll_business_days = forms.BooleanField(label=_("Due dates on holidays roll to the next business day"),
                                             required=False, initial=True)
-    settlement_fee_rate = forms.DecimalField(label=_("Early settlement fee (% of principal repaid early)"),
+    settlement_fee_rate = forms.DecimalField(label=_("Early settlement fee (percent of principal repaid early)"),
                                              max_digits=9, decimal_places=4, initial=Decimal("0"), required=False)
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
