@@ -891,8 +891,10 @@ def apply_to_instalments(loan: Loan, instalments: list[Instalment], *, amount: D
     due, in the loan's allocation order, changing the Instalment objects and the loan in memory (the caller
     saves them). What is not due stays open: the rest becomes the loan's credit (`Loan.unapplied_credit`)."""
     opened = [i for i in instalments if not i.is_settled]
-    accrued = _accrue(loan, opened, value_date)
-    by_seq = {i.seq: i for i in opened}
+    # Only what is due takes part: instalments not yet due neither accrue penalty nor receive money.
+    due = [i for i in opened if i.due_date <= value_date]
+    accrued = _accrue(loan, due, value_date)
+    by_seq = {i.seq: i for i in due}
     credit = loan.unapplied_credit if use_credit else Decimal("0.00")
     offered = amount + credit
     if offered <= 0:
