@@ -17,6 +17,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -161,11 +162,12 @@ def _server_env() -> dict[str, str]:
     return env
 
 
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+def _wait_until_up(url: str, proc: subprocess.Popen, log, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited during start-up: {log.read()[-2000:]!r}")
         try:
             urllib.request.urlopen(url, timeout=1)  # noqa: S310 (loopback only)
             return
@@ -253,16 +255,19 @@ def prescreen_http(ctx: BenchContext):
     threads = str(ctx.options.get("threads", 4))
     base = Path(settings.BASE_DIR)
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # The server's log goes to a file: a pipe nobody reads fills up after some 64 KiB of warnings and then
+    # blocks every worker that logs.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(  # noqa: S603 (fixed argv, loopback only)
         [str(gunicorn), "lendpilot.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", workers,
          "--worker-class", "gthread", "--threads", threads, "--log-level", "warning"],
-        cwd=base, env=_server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=base, env=_server_env(), stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
         url = f"http://127.0.0.1:{port}/api/v1/prescreen"
         # Probe the operation itself (a GET answers 405): building the whole OpenAPI document on a cold
         # worker takes many seconds on a busy machine and says nothing about the pre-screen.
-        _wait_until_up(url, proc, timeout=120.0)
+        _wait_until_up(url, proc, log, timeout=120.0)
         bodies = _bodies(500, ctx.seed)
         _load(url, token, bodies, rate=50, seconds=2)  # warm up every worker
         rate, seconds = 100.0, float(ctx.options.get("seconds", 30))
@@ -273,6 +278,9 @@ def prescreen_http(ctx: BenchContext):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.seek(0)
+        server_log = log.read().decode(errors="replace")
+        log.close()
     notes = {"requests": len(latencies), "errors": len(errors), "rate_per_s": rate, "seconds": seconds,
              "achieved_rate_per_s": round(len(latencies) / elapsed, 1), "gunicorn_workers": int(workers),
              "threads": int(threads),
@@ -282,4 +290,5 @@ def prescreen_http(ctx: BenchContext):
              "max_ms": round(float(latencies.max()), 2)}
     if errors:
         notes["first_error"] = errors[0]
+        notes["server_log_tail"] = server_log[-1000:]
     yield Measurement("prescreen_http", "p99_latency", float(np.percentile(latencies, 99)), "ms", notes=notes)
