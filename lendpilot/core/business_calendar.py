@@ -28,10 +28,6 @@ FIXED_DATE_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
 RECHECK_SECONDS = 60.0
 
 
-class CalendarRangeError(ValueError):
-    """Kept for callers written when unknown years raised; the calendar no longer raises it."""
-
-
 @dataclass(frozen=True)
 class YearCalendar:
     """One year's arrangement: the days off and the adjusted working days that differ from the week."""

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
-from lendpilot.core.business_calendar import CalendarRangeError, add_business_days, is_business_day, next_business_day
+from lendpilot.core.business_calendar import add_business_days, is_business_day, next_business_day
 from lendpilot.core.errors import Conflict
 from lendpilot.core.locks import exclusive
 from lendpilot.core.models import ScheduledRun
@@ -157,10 +157,6 @@ def eod_run(*, actor, business_date, rerun: bool = False, stop_after: str | None
     acting = actor_of(actor)
     require(acting, Perm.RUN_EOD)
     day = _parse_date(business_date, "business_date")
-    try:
-        is_business_day(day)
-    except CalendarRangeError as exc:
-        raise ValidationError({"business_date": _("no business calendar is known for that year")}) from exc
     if day > timezone.localdate():
         raise ValidationError({"business_date": _("the business date lies in the future")})
     with eod_lock() as got:
@@ -521,15 +517,9 @@ def _stage_escalation(*, day, rules, ruleset, acting) -> dict:
 
 
 def sla_due(day: date, business_days: int) -> date:
-    """`business_days` business days after `day`; weekdays only where the official calendar ends."""
-    try:
-        return add_business_days(day, business_days)
-    except CalendarRangeError:
-        current, left = day, business_days
-        while left:
-            current += timedelta(days=1)
-            left -= current.weekday() < 5
-        return current
+    """`business_days` business days after `day` (a provisional year counts its weekdays less the fixed-date
+    holidays)."""
+    return add_business_days(day, business_days)
 
 
 def _risk_officer() -> Staff | None:
@@ -721,13 +711,7 @@ def _stage_snapshot(*, day, rules, ruleset, acting) -> dict:
 
 def is_month_end(day: date) -> bool:
     """The last business day of the month (the EOD run that closes the month)."""
-    try:
-        return next_business_day(day + timedelta(days=1)).month != day.month
-    except CalendarRangeError:
-        nxt = day + timedelta(days=1)
-        while nxt.weekday() >= 5:
-            nxt += timedelta(days=1)
-        return nxt.month != day.month
+    return next_business_day(day + timedelta(days=1)).month != day.month
 
 
 def month_buckets_write(*, day: date) -> int:
@@ -803,11 +787,8 @@ def history_rebuild(*, actor, start, end) -> dict:
         raise ValidationError({"start": _("the start lies after the end")})
     if (end - start).days > 731:
         raise ValidationError({"start": _("at most two years at a time")})
-    try:
-        days = [history.Day(d, is_month_end(d)) for d in
-                (start + timedelta(days=n) for n in range((end - start).days + 1)) if is_business_day(d)]
-    except CalendarRangeError as exc:
-        raise ValidationError({"start": _("no business calendar is known for that year")}) from exc
+    days = [history.Day(d, is_month_end(d)) for d in
+            (start + timedelta(days=n) for n in range((end - start).days + 1)) if is_business_day(d)]
     counts = history.rebuild(days)
     dates = [d.day for d in days]
     ew = active_ruleset().thresholds["ewma"]
