@@ -249,7 +249,7 @@ def parse_slice(dimension: str | None, key: str | None, *, channels: tuple[str, 
     return Slice(dimension, key)
 
 
-def parse_codes(text: str | list | None) -> list[str]:
+def parse_codes(text: str | list[str] | None) -> list[str]:
     """Metric codes from a comma-separated text (or a list); empty means all. Rejects unknown codes
     (field `metric`)."""
     if not text:

@@ -11,6 +11,7 @@ rounded half-up to whole CNY 10,000 units; a quota never drops below `floor_unit
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from lendpilot.planning.decompose import DecompositionError
 
@@ -24,7 +25,8 @@ class ResetRules:
     floor_units: int = 1  # never below CNY 10,000
 
     @classmethod
-    def parse(cls, data: dict | None) -> "ResetRules":
+    def parse(cls, data: dict[str, Any] | None) -> "ResetRules":
+        # parsed JSON: any value may come, a wrong one is a DecompositionError below
         data = data or {}
         try:
             rules = cls(sensitivity=Decimal(str(data.get("sensitivity", cls.sensitivity))),
@@ -47,7 +49,7 @@ class ResetProposal:
     attainment: Decimal | None
     heat: Decimal
     factor: Decimal
-    reasons: list[dict] = field(default_factory=list)
+    reasons: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def delta_units(self) -> int:
@@ -65,8 +67,8 @@ def propose(*, current_units: int, attainment_history: Sequence[Decimal | None],
     if not heat.is_finite() or heat <= 0:
         raise DecompositionError("heat", "the market heat coefficient must be positive")
     recent = [Decimal(a) for a in list(attainment_history)[-rules.months:] if a is not None]
-    reasons: list[dict] = []
-    attainment = (sum(recent) / len(recent)).quantize(Decimal("0.0001")) if recent else None
+    reasons: list[dict[str, object]] = []
+    attainment = (sum(recent, Decimal(0)) / len(recent)).quantize(Decimal("0.0001")) if recent else None
     factor = Decimal(1)
     if attainment is not None:
         factor += rules.sensitivity * (attainment - 1)

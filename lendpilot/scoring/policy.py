@@ -67,7 +67,8 @@ class Decline:
         return {"code": self.code, "text_zh": self.text_zh, "text_en": self.text_en}
 
 
-def _number(value: Any, field: str, errors: dict, *, low: float | None = None, high: float | None = None):
+def _number(value: Any, field: str, errors: dict[str, str], *, low: float | None = None,
+            high: float | None = None) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         errors[field] = _("must be a number")
         return None
