@@ -188,7 +188,7 @@ def test_every_queue_row_says_who_can_act(lending_world):
     page = Client()
     page.force_login(w.user("risk_l3"))
     html = page.get("/lending/queues/2/").content.decode()
-    assert "waiting for: L2, 1 officer(s)" in html and "风控2" in html
+    assert "等待：L2，1 名审批人" in html and "风控2" in html  # the page speaks Chinese
 
 
 def test_the_rate_approver_may_neither_submit_nor_decide_the_case(lending_world):
