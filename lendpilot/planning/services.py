@@ -3,8 +3,10 @@ re-set. Each service is one transaction with its audit record; bad input raises 
 field and writes nothing."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -174,8 +176,8 @@ def _write_down(plan: TargetPlan, cell_rows: list[TargetCell]) -> int:
     for row in cell_rows:
         grouped[(row.product, row.region_id, row.team_type)].append(row)
     splits, keys = [], []
-    for key, rows in grouped.items():
-        by_month = {r.month: r for r in rows}
+    for key, key_cells in grouped.items():
+        by_month = {r.month: r for r in key_cells}
         units = [int(by_month[m].amount / UNIT) if m in by_month else 0 for m in months]
         customers = [by_month[m].new_customers if m in by_month else 0 for m in months]
         npl = [int(by_month[m].npl_amount / NPL_UNIT) if m in by_month else 0 for m in months]
@@ -442,19 +444,21 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
                                          proposed_by=who.staff)
     quotas = list(Quota.objects.filter(month__gte=first, month__lte=previous, staff__is_active=True)
                   .values("staff_id", "month", "base", "sprint", "staff__team__region_id"))
-    current = {(q["staff_id"], q["month"]): q for q in Quota.objects.filter(month=month).values(
-        "staff_id", "month", "base", "sprint")}
+    current: dict[tuple[int, date], Mapping[str, Any]] = {
+        (q["staff_id"], q["month"]): q for q in Quota.objects.filter(month=month).values(
+            "staff_id", "month", "base", "sprint")}
     disbursed = monthly_disbursed(start=first, end=date.fromordinal(month.toordinal() - 1))
-    heat = {r["region_id"]: r["h"] for r in MarketHeat.objects.values("region_id").annotate(
+    heat: dict[int | None, Decimal] = {r["region_id"]: r["h"] for r in MarketHeat.objects.values("region_id").annotate(
         h=Sum("heat") / Count("id"))}
-    heat_of = {(r.region_id, r.product): r.heat for r in MarketHeat.objects.all()}
+    heat_of: dict[tuple[int | None, str], Decimal] = {(r.region_id, r.product): r.heat
+                                                      for r in MarketHeat.objects.all()}
     # Each person's product mix over the history window (one grouped query) weighs the heat of their region's
     # product lines; with no sales the region's mean heat applies.
     mix: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for r in Loan.objects.filter(disbursed_on__range=(first, date.fromordinal(month.toordinal() - 1))).values(
             "borrower__manager_id", "product__category").annotate(s=Sum("principal")):
         mix[r["borrower__manager_id"]].append((r["product__category"], r["s"]))
-    by_staff: dict[int, dict] = defaultdict(dict)
+    by_staff: dict[int, dict[date, Mapping[str, Any]]] = defaultdict(dict)
     region_of: dict[int, int | None] = {}
     for q in quotas:
         by_staff[q["staff_id"]][q["month"]] = q
@@ -466,13 +470,14 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
         history = []
         for n in range(parsed.months, 0, -1):
             m = add_months(month, -n)
-            q = months.get(m)
-            history.append(None if not q or not q["base"] else disbursed.get((staff_id, m), Decimal(0)) / q["base"])
+            quota = months.get(m)
+            history.append(None if not quota or not quota["base"]
+                           else disbursed.get((staff_id, m), Decimal(0)) / quota["base"])
         h = Decimal(heat.get(region_of[staff_id], Decimal(1)))
         sold = sum((amount for _p, amount in mix.get(staff_id, ())), Decimal(0))
         if sold:
-            h = sum(Decimal(heat_of.get((region_of[staff_id], product), h)) * amount
-                    for product, amount in mix[staff_id]) / sold
+            h = sum((Decimal(heat_of.get((region_of[staff_id], product), h)) * amount
+                     for product, amount in mix[staff_id]), Decimal(0)) / sold
         h = h.quantize(Decimal("0.001"))
         p = reset.propose(current_units=int(base_now["base"] / UNIT), attainment_history=history, heat=h,
                           rules=parsed)
