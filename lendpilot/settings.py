@@ -261,6 +261,8 @@ LENDPILOT_SCHEDULE = {
     "scenario_triggers": {"task": "lendpilot.sales.tasks.evaluate_triggers_task", "cron": "0 6 * * *"},
     # the signed head of the audit chain at the end of the day (compliance, C8)
     "audit_checkpoint": {"task": "lendpilot.compliance.tasks.audit_checkpoint_task", "cron": "5 0 * * *"},
+    # deadlines move to a holiday arrangement imported or edited during the day (X4)
+    "business_dates": {"task": "lendpilot.insights.tasks.recompute_business_dates_task", "cron": "15 1 * * *"},
 }
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
