@@ -32,8 +32,13 @@ def production_environment() -> dict[str, str]:
     }
 
 
+# Set by the test process itself (the browser fixture allows the ORM beside Playwright's event loop);
+# a production server never has them.
+TEST_PROCESS_ONLY = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in production_environment() and k != "DATABASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in production_environment() and k not in TEST_PROCESS_ONLY}
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env={**clean, **env}, cwd=ROOT,  # noqa: S603
                           capture_output=True, text=True, timeout=120, check=False)
 
