@@ -17,7 +17,7 @@ def recompute_stage_deadlines(*, year: int) -> int:
     start and its matrix version's SLA; returns how many moved. The caller holds the transaction."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     moved = []
-    cases = (Application.objects.select_for_update().select_related("matrix")
+    cases = (Application.objects.select_for_update(of=("self",)).select_related("matrix")
              .filter(status=Application.Status.IN_REVIEW, stage_started_on__isnull=False,
                      current_level__isnull=False, stage_started_on__lte=last)
              .filter(Q(stage_due_on__gte=first) | Q(stage_due_on__isnull=True)))
@@ -40,7 +40,7 @@ def recompute_due_date_rolls(*, year: int, today: date) -> int:
     Returns how many moved. The caller holds the transaction."""
     last_reachable = next_business_day(date(year, 12, 31)) + timedelta(days=1)
     moved = []
-    instalments = (Instalment.objects.select_for_update().select_related("loan__contract", "loan__product")
+    instalments = (Instalment.objects.select_for_update(of=("self",)).select_related("loan__contract", "loan__product")
                    .filter(loan__status=Loan.Status.ACTIVE, is_settled=False,
                            due_date__gte=max(today, date(year, 1, 1)), due_date__lte=last_reachable))
     for inst in instalments:

@@ -14,7 +14,7 @@ def recompute_intervention_deadlines(*, year: int) -> int:
     first, last = date(year, 1, 1), date(year, 12, 31)
     active = active_ruleset()
     moved = []
-    steps = (Intervention.objects.select_for_update().select_related("alert__ruleset")
+    steps = (Intervention.objects.select_for_update(of=("self",)).select_related("alert__ruleset")
              .filter(status=Intervention.Status.OPEN, created_on__lte=last, due_on__gte=first))
     for step in steps:
         thresholds = (step.alert.ruleset or active).thresholds
