@@ -17,6 +17,7 @@ EVENTS: dict[str, str] = {
     "org.calendar_day_set": _("Business calendar day set"),
     "org.calendar_day_removed": _("Business calendar day removed"),
     "org.calendar_year_imported": _("Official holiday arrangement imported"),
+    "org.calendar_seeded": _("Packaged holiday arrangements restored"),
     # customers
     "customers.customer_created": _("Customer created"),
     "customers.customer_updated": _("Customer updated"),

@@ -13,6 +13,7 @@ from django.db import connection
 
 from lendpilot.compliance.audit import record_batch_event
 from lendpilot.core.seeding import SeedContext
+from lendpilot.org.calendar.services import calendar_seed_packaged
 
 STEPS: tuple[str, ...] = (
     "lendpilot.org.demo",
@@ -33,8 +34,10 @@ STEPS: tuple[str, ...] = (
 
 
 def reset_database() -> None:
-    """Empty every table (Django's flush), so that a seed can be loaded again from nothing."""
+    """Empty every table (Django's flush), so that a seed can be loaded again from nothing; the holiday
+    arrangements that the migrations seeded are put back."""
     call_command("flush", interactive=False, verbosity=0)
+    calendar_seed_packaged(actor=None)
 
 
 def run_steps(ctx: SeedContext, *, steps: tuple[str, ...] = STEPS) -> SeedContext:

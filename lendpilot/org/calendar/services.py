@@ -6,9 +6,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
+from lendpilot.core import calendar_seed
 from lendpilot.core.business_calendar import forget_cached_years
 from lendpilot.core.models import CalendarDay, CalendarYear
 from lendpilot.org.access import Actor, actor_of, require
@@ -98,3 +100,27 @@ def calendar_year_import(*, actor: Actor | object, year: int, rows: list[Arrange
         transaction.on_commit(forget_cached_years)
     forget_cached_years()
     return calendar_year
+
+
+def calendar_seed_packaged(*, actor: Actor | object | None = None) -> int:
+    """Put the arrangements packaged with chinesecalendar back into an emptied table (a demo reset flushes
+    every table, the migration's seed included); years and days already present are left as they are.
+    Returns how many days were added."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_CALENDAR)
+    with transaction.atomic():
+        years = [CalendarYear(year=y, source_document=calendar_seed.source_document_for(y))
+                 for y in sorted(calendar_seed.packaged_years())]
+        CalendarYear.objects.bulk_create(years, ignore_conflicts=True)
+        before = CalendarDay.objects.count()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(day=d.day, kind=d.kind, name=d.name,
+                         source_document=calendar_seed.source_document_for(d.day.year))
+             for d in calendar_seed.packaged_days()], ignore_conflicts=True)
+        added = CalendarDay.objects.count() - before
+        # Deadlines were always computed with the packaged arrangements: nothing for the recompute to move.
+        CalendarYear.objects.filter(recomputed_at__isnull=True).update(recomputed_at=F("updated_at"))
+        record_event(actor=acting.user, event_code="org.calendar_seeded", object_type="core.calendaryear",
+                     after={"days_added": added})
+        transaction.on_commit(forget_cached_years)
+    return added

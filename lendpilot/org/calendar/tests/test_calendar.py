@@ -177,3 +177,13 @@ def test_the_api_refuses_a_day_outside_the_year_naming_it_and_changes_nothing(cl
 def test_the_api_refuses_an_account_manager(client, world):
     client.force_login(world.user("am_wang"))
     assert client.get("/api/v1/org/calendar/years").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_emptied_table_gets_the_packaged_arrangements_back_once():
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    assert services.calendar_seed_packaged(actor=None) > 600
+    assert CalendarDay.objects.get(day=date(2025, 10, 11)).kind == CalendarDay.Kind.WORKDAY
+    assert CalendarYear.objects.get(year=2026).recomputed_at is not None
+    assert services.calendar_seed_packaged(actor=None) == 0
