@@ -162,3 +162,18 @@ def analyze(model: type[models.Model]) -> None:
     """Refresh the planner's statistics after a large load (PostgreSQL; SQLite's ANALYZE too)."""
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def insert_select(model: type[models.Model], columns: list[str], queryset: models.QuerySet[Any], *,
+                  prefix_params: list[Any] | None = None, select: str | None = None) -> int:
+    """INSERT INTO model (columns) SELECT <select or *> FROM (<queryset's SQL>) s, one statement in the
+    database; `columns` are model attribute names, the queryset's values() list them in order. Returns
+    the rows written. `select` with `prefix_params` lets the caller add computed columns in SQL."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(_db_column(_column(model, c))) for c in columns)
+    table = quote(model._meta.db_table)
+    statement = f"INSERT INTO {table} ({cols}) SELECT {select or '*'} FROM ({sql}) s"  # noqa: S608 (model names)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*(prefix_params or []), *params])
+        return cursor.rowcount
