@@ -107,6 +107,9 @@ class Perm:
     VIEW_REVIEW = "insights.view_review"
     WORK_ACTION_ITEMS = "insights.work_action_items"
     MANAGE_ACTION_ITEMS = "insights.manage_action_items"
+    # compliance desk (C7-C9): screening, checkpoints, the regulatory register, data-leak drills
+    VIEW_COMPLIANCE = "compliance.view"
+    WORK_COMPLIANCE = "compliance.work"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -229,3 +232,12 @@ _INSIGHTS_PERMISSIONS: dict[str, set[str]] = {
                                             Role.RISK_OFFICER, Role.COMPLIANCE_OFFICER)
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _INSIGHTS_PERMISSIONS.items()})
+
+# compliance desk (C7-C9): compliance officers screen, review, keep the register and run drills (maker-checker
+# between two officers); the director reads.
+_COMPLIANCE_DESK_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_COMPLIANCE},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_COMPLIANCE, Perm.WORK_COMPLIANCE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms
+                         for role, perms in _COMPLIANCE_DESK_PERMISSIONS.items()})
