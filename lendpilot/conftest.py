@@ -1,121 +1,43 @@
-"""Shared fixtures: a small, readable bank that every package's tests can stand on.
-
-    East China (华东)                        South China (华南)
-      branch SH                                branch GZ
-        team east-a: lead Li Lei, AMs Wang Fang, Zhao Min    team south-a: AM Chen Jie
-        team east-b: AM Sun Li
-      regional head Liu Yang                  regional head Huang Wei
-    director Zhou Qiang; risk officers L1/L2/L3; compliance; operations; a channel partner
-
-Each account manager owns two customers (one person, one enterprise).
-"""
+"""Shared fixtures: thin wrappers around the test world of `lendpilot.testing` (the world itself lives in a
+product module, so that code outside the test tree never imports a conftest)."""
 
 import os
-import random
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
-from lendpilot.customers.models import Customer
-from lendpilot.customers.services import customer_create
-from lendpilot.customers.synthetic import make_bank_card, make_credit_code, make_id_number, make_mobile
-from lendpilot.org.models import Staff
-from lendpilot.org.roles import Role
-from lendpilot.org.services import branch_create, region_create, staff_create, team_create
-from lendpilot.products.models import Product
-from lendpilot.products.services import product_create
+from lendpilot.testing import FAST_PASSWORD_HASHERS, PASSWORD, World, build_world
 
-PASSWORD = "Lendpilot-test-1"
+# Packages whose tests read service messages in English (the zh-Hans catalogue translates them for users)
+# while their pages keep the site's language; and packages whose pages are read in English as well.
+ENGLISH_MESSAGES = frozenset({"lending", "monitoring", "scoring"})
+ENGLISH_PAGES = frozenset({"planning", "incentives"})
+PROJECT = Path(__file__).resolve().parent
 
 
 def pytest_configure(config):
     from django.conf import settings
 
     # Hashing a password the production way takes ~0.3 s; tests create dozens of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
-@dataclass
-class World:
-    regions: dict = field(default_factory=dict)
-    teams: dict = field(default_factory=dict)
-    staff: dict = field(default_factory=dict)
-    customers: dict = field(default_factory=dict)
-    products: dict = field(default_factory=dict)
-    rng: random.Random = field(default_factory=lambda: random.Random(7))
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """English for the packages listed above; every other package's tests run in the site's language."""
+    from django.utils import translation
 
-    def user(self, key: str):
-        return self.staff[key].user
-
-    def customers_of(self, key: str) -> list[Customer]:
-        return [c for c in self.customers.values() if c.manager_id == self.staff[key].pk]
-
-
-def build_world() -> World:
-    w = World()
-    w.regions["east"] = region_create(actor=None, code="EAST", name_zh="华东", name_en="East China")
-    w.regions["south"] = region_create(actor=None, code="SOUTH", name_zh="华南", name_en="South China")
-    sh = branch_create(actor=None, code="SH01", name_zh="上海分行", name_en="Shanghai Branch",
-                       region=w.regions["east"], city="上海")
-    gz = branch_create(actor=None, code="GZ01", name_zh="广州分行", name_en="Guangzhou Branch",
-                       region=w.regions["south"], city="广州")
-    w.teams["east-a"] = team_create(actor=None, code="T-EA", name="华东直销一组", branch=sh, channel="direct")
-    w.teams["east-b"] = team_create(actor=None, code="T-EB", name="华东渠道一组", branch=sh, channel="channel")
-    w.teams["south-a"] = team_create(actor=None, code="T-SA", name="华南直销一组", branch=gz, channel="direct")
-
-    def person(key, name, role, **kwargs):
-        w.staff[key] = staff_create(actor=None, username=key, password=PASSWORD, name=name,
-                                    employee_no=f"E{len(w.staff) + 1:04d}", role=role, **kwargs)
-        return w.staff[key]
-
-    director = person("director", "周强", Role.DIRECTOR)
-    east_head = person("east_head", "刘洋", Role.REGIONAL_HEAD, region=w.regions["east"], reports_to=director)
-    person("south_head", "黄伟", Role.REGIONAL_HEAD, region=w.regions["south"], reports_to=director)
-    lead = person("east_a_lead", "李雷", Role.TEAM_LEAD, team=w.teams["east-a"], reports_to=east_head)
-    person("am_wang", "王芳", Role.ACCOUNT_MANAGER, team=w.teams["east-a"], reports_to=lead)
-    person("am_zhao", "赵敏", Role.ACCOUNT_MANAGER, team=w.teams["east-a"], reports_to=lead)
-    person("am_sun", "孙丽", Role.ACCOUNT_MANAGER, team=w.teams["east-b"], reports_to=east_head)
-    person("am_chen", "陈杰", Role.ACCOUNT_MANAGER, team=w.teams["south-a"])
-    for level in (1, 2, 3):
-        person(f"risk_l{level}", f"风控{level}", Role.RISK_OFFICER, approval_level=level,
-               approval_limit=Decimal(1_000_000 * level * level))
-    person("compliance", "合规官", Role.COMPLIANCE_OFFICER)
-    person("operations", "运营专员", Role.OPERATIONS)
-    person("partner", "渠道伙伴", Role.CHANNEL_PARTNER)
-
-    for key in ("am_wang", "am_zhao", "am_sun", "am_chen"):
-        manager: Staff = w.staff[key]
-        region = manager.region
-        w.customers[f"{key}_person"] = customer_create(
-            actor=None, kind=Customer.Kind.PERSON, name=f"{manager.name}的个人客户",
-            id_number=make_id_number(w.rng), phone=make_mobile(w.rng), bank_account=make_bank_card(w.rng),
-            industry=Industry.TRADE, region=region, manager=manager,
-        )
-        w.customers[f"{key}_company"] = customer_create(
-            actor=None, kind=Customer.Kind.ENTERPRISE, name=f"{manager.name}客户制造有限公司",
-            credit_code=make_credit_code(w.rng), phone=make_mobile(w.rng), industry=Industry.MANUFACTURING,
-            region=region, manager=manager,
-        )
-
-    w.products["credit"] = product_create(
-        actor=None, code="CREDIT-01", name_zh="个人信用贷", name_en="Personal credit loan",
-        category=ProductCategory.CREDIT, min_amount=Decimal("10000"), max_amount=Decimal("500000"),
-        min_term_months=6, max_term_months=36, min_annual_rate=Decimal("0.0435"),
-        max_annual_rate=Decimal("0.1800"),
-        repayment_methods=[RepaymentMethod.EQUAL_INSTALMENT, RepaymentMethod.EQUAL_PRINCIPAL],
-    )
-    w.products["mortgage"] = product_create(
-        actor=None, code="MORT-01", name_zh="经营性抵押贷", name_en="Business mortgage loan",
-        category=ProductCategory.MORTGAGE, min_amount=Decimal("500000"), max_amount=Decimal("10000000"),
-        min_term_months=12, max_term_months=120, min_annual_rate=Decimal("0.0345"),
-        max_annual_rate=Decimal("0.0800"),
-        repayment_methods=[RepaymentMethod.EQUAL_INSTALMENT, RepaymentMethod.INTEREST_FIRST],
-        collateral=Product.Collateral.REQUIRED, max_ltv=Decimal("0.70"),
-    )
-    return w
+    try:
+        package = Path(request.node.path).resolve().relative_to(PROJECT).parts[0]
+    except ValueError:
+        package = ""
+    if package in ENGLISH_PAGES:
+        request.getfixturevalue("settings").LANGUAGE_CODE = "en"
+    if package in ENGLISH_MESSAGES | ENGLISH_PAGES:
+        with translation.override("en"):
+            yield
+    else:
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -174,7 +96,6 @@ def page(chromium, live_server):
 @pytest.fixture
 def sign_in(page):
     """Sign in through the login form as one of the world's users (by key: "director", "am_wang", ...)."""
-    from lendpilot.conftest import PASSWORD
 
     def sign_in_as(username: str):
         page.goto("/login/")

@@ -128,9 +128,9 @@ def _database_url() -> str:
 
 def _prepare_bank() -> str:
     """The test world, an active synthetic scorecard, a policy, and a token for an account manager."""
-    from lendpilot.conftest import build_world
     from lendpilot.org.services import api_token_issue
     from lendpilot.scoring.services import policy_version_publish, scorecard_activate, train_scorecard_version
+    from lendpilot.testing import build_world
 
     world = build_world()
     version = train_scorecard_version(actor=world.user("risk_l1"), family="credit",

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from lendpilot.conftest import PASSWORD
+from lendpilot.testing import PASSWORD
 
 ALL_ROLES = ["director", "east_head", "south_head", "east_a_lead", "am_wang", "am_zhao", "am_sun", "am_chen",
              "risk_l1", "compliance", "operations", "partner"]

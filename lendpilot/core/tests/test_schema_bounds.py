@@ -4,7 +4,7 @@
 import pytest
 from django.test import Client
 
-from lendpilot.conftest import PASSWORD
+from lendpilot.testing import PASSWORD
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import io
 
 from django.test import Client
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.customers import services
 from lendpilot.customers.models import Customer
+from lendpilot.testing import PASSWORD
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.customers import rules, segment_query, services
 from lendpilot.customers.models import TagDefinition
+from lendpilot.testing import PASSWORD
 
 AS_OF = date(2025, 6, 30)
 

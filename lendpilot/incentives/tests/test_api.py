@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from lendpilot.incentives.commission import DEFAULT_PLAN
 from lendpilot.incentives.models import CommissionPlan
 from lendpilot.planning.services import quota_set
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/incentives"

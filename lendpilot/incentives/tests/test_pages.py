@@ -11,7 +11,7 @@ from django.test import Client
 from lendpilot.incentives import services
 from lendpilot.incentives.commission import DEFAULT_PLAN
 from lendpilot.planning.models import Quota, TargetPlan
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from lendpilot.incentives.appraisal import Metrics, appraise, parse_scheme, peer
 from lendpilot.incentives.models import PeerRating
 from lendpilot.org.access import actor_of
 from lendpilot.planning.services import quota_set
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 MARCH = date(2026, 3, 1)
 API = "/api/v1/incentives"

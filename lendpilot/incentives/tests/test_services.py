@@ -15,7 +15,7 @@ from lendpilot.incentives.commission import DEFAULT_PLAN
 from lendpilot.incentives.models import CommissionLine, CommissionStatement, Honour
 from lendpilot.org.access import actor_of
 from lendpilot.planning.services import quota_set
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 MARCH = date(2026, 3, 1)

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.insights.tests.conftest import TODAY
+from lendpilot.testing import PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.insights.tests.conftest import TODAY
+from lendpilot.testing import PASSWORD
 
 TILE = re.compile(r'data-metric="(?P<code>\w+)" data-value="(?P<value>[^"]*)"')
 

@@ -107,12 +107,3 @@ def activate_scorecard(world, result, families=("credit", "mortgage")):
 def scored_world(lending_world):
     """The lending world with an active scorecard, so the application page can pre-screen."""
     return lending_world
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    """Assertions read service messages in English; the zh-Hans catalogue translates them for users."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield

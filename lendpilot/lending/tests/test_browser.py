@@ -91,9 +91,9 @@ def test_demo_bank_cases_of_03m_4m_and_25m_reach_a_decision_through_the_pages(pa
     the director above it; every queue row says who can act."""
     from decimal import Decimal
 
-    from lendpilot.conftest import PASSWORD
     from lendpilot.core.seeding import SeedContext
     from lendpilot.demo.steps import run_steps
+    from lendpilot.testing import PASSWORD
 
     ctx = SeedContext.create(scale="tiny", seed=5, show_progress=False)
     ctx.password = PASSWORD

@@ -3,8 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from lendpilot.lending import services as lending
 from lendpilot.lending.models import CreditLine, Loan
 
@@ -35,11 +33,3 @@ def pay_first(loan: Loan, n: int) -> None:
         inst.save()
         loan.outstanding_principal -= inst.principal_due
     loan.save()
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield

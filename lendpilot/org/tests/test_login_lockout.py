@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lendpilot.compliance.models import AuditEvent
-from lendpilot.conftest import PASSWORD
+from lendpilot.testing import PASSWORD
 
 LIMIT = 5
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from lendpilot.planning.models import Quota, TargetCell, TargetPlan
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/planning"

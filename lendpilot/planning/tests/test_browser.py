@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 from django.db.models import Sum
 
-from lendpilot.conftest import PASSWORD
 from lendpilot.planning.models import Quota, TargetCell, TargetPlan
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import PASSWORD, make_loan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

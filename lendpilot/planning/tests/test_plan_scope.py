@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from lendpilot.planning.models import TargetCell
-from lendpilot.planning.tests.conftest import make_loan
 from lendpilot.planning.tests.test_api import _create
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/planning"

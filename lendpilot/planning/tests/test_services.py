@@ -11,7 +11,7 @@ from django.db.models import Sum
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.planning import services
 from lendpilot.planning.models import Quota, QuotaChange, TargetCell, TargetPlan
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from lendpilot.planning.decompose import (
     to_npl_units,
 )
 from lendpilot.planning.models import Quota, QuotaChange, TargetCell
-from lendpilot.planning.tests.conftest import make_loan
+from lendpilot.testing import make_loan
 
 amounts = st.integers(min_value=0, max_value=10**6).map(Decimal)
 cells_st = st.lists(st.tuples(amounts, amounts, st.integers(min_value=1, max_value=30),

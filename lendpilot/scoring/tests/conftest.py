@@ -40,12 +40,3 @@ def active_version(world, synthetic_result):
         version = store_version(synthetic_result, family=family, trained_by=world.user("risk_l1"))
         versions[family] = scorecard_activate(actor=world.user("risk_l2"), version=version)
     return versions["credit"]
-
-
-@pytest.fixture(autouse=True)
-def english_messages():
-    """Assertions read service messages in English; the zh-Hans catalogue translates them for users."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
