@@ -138,7 +138,7 @@ def seed_reference() -> dict[str, int]:
     names = set(TagDefinition.objects.values_list("name_zh", flat=True))
     TagDefinition.objects.bulk_create([
         TagDefinition(code=s.code, name_zh=s.name_zh, name_en=s.name_en, theme=s.theme, rule=s.rule,
-                      source=s.source or services._source_of(s.rule))
+                      source=s.source or services.tag_source_of(s.rule))
         for s in specs if s.code not in codes and s.name_zh not in names])
     return {"tag_definitions": TagDefinition.objects.count(), "service_packages": ServicePackage.objects.count()}
 

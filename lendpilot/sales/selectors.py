@@ -5,18 +5,24 @@ a channel partner only the leads it submitted."""
 from collections import OrderedDict
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lendpilot.customers.models import Customer
 from lendpilot.org.access import Actor, require, scope_filter
-from lendpilot.org.models import Staff, Team
+from lendpilot.org.models import IndustryExpertise, ProductFamiliarity, SkillProfile, Staff, Team
 from lendpilot.org.roles import DataScope, Perm, Role
-from lendpilot.sales.funnel import OPEN_NODES, FunnelFigures, Move, funnel
+from lendpilot.sales import assignment
+from lendpilot.sales.funnel import OPEN_NODES, FunnelFigures, Move, Node, funnel
 from lendpilot.sales.models import Activity, Lead, Opportunity, PlaybookEntry, ResourcePack, Transition
 
 OWNER = "owner"
+MAX_OPEN_OPPORTUNITIES = getattr(settings, "SALES_MAX_OPEN_OPPORTUNITIES", 60)
+"""How many open opportunities an account manager carries at most; assignment fills up to this."""
 
 
 def leads_visible(actor: Actor, *, status: str | None = None, search: str | None = None,
@@ -197,3 +203,48 @@ def teams_in_scope(actor: Actor) -> QuerySet[Team]:
     if actor.scope == DataScope.REGION:
         return qs.filter(region_id=staff.region_id)
     return qs.filter(pk=staff.team_id) if staff.team_id else qs.none()
+
+
+# --- what assignment reads ---------------------------------------------------------------------------
+
+
+def managers_for_assignment(acting: Actor, manager_ids: list[int] | None = None) -> list[Staff]:
+    """Active account managers in the actor's scope; naming one outside it is a ValidationError."""
+    qs = managers_in_scope(acting)
+    if manager_ids is None:
+        return list(qs)
+    found = {m.pk: m for m in qs.filter(pk__in=manager_ids)}
+    missing = [pk for pk in manager_ids if pk not in found]
+    if missing:
+        raise ValidationError({"manager_ids": _("managers %(ids)s are not account managers in your scope")
+                               % {"ids": ", ".join(map(str, missing))}})
+    return [found[pk] for pk in dict.fromkeys(manager_ids)]
+
+
+def open_counts(manager_ids: list[int]) -> dict[int, int]:
+    rows = (Opportunity.objects.filter(owner_id__in=manager_ids).exclude(node__in=[Node.WON, Node.LOST])
+            .values("owner_id").annotate(n=Count("id")))
+    return {row["owner_id"]: row["n"] for row in rows}
+
+
+def manager_features(managers: list[Staff], *, max_open: int = MAX_OPEN_OPPORTUNITIES
+                     ) -> list[assignment.ManagerFeatures]:
+    ids = [m.pk for m in managers]
+    ind: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for staff_id, industry, level in IndustryExpertise.objects.filter(staff_id__in=ids).values_list(
+            "staff_id", "industry", "level"):
+        ind[staff_id][industry] = level
+    prod: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for staff_id, category, level in ProductFamiliarity.objects.filter(staff_id__in=ids).values_list(
+            "staff_id", "category", "level"):
+        prod[staff_id][category] = level
+    conv = dict(SkillProfile.objects.filter(staff_id__in=ids).values_list("staff_id",
+                                                                          "existing_customer_conversion_rate"))
+    load = open_counts(ids)
+    return [assignment.ManagerFeatures(ind[pk], prod[pk], float(conv.get(pk, 0)), load.get(pk, 0),
+                                       max(0, max_open - load.get(pk, 0))) for pk in ids]
+
+
+def lead_features(leads: list[Lead]) -> list[assignment.LeadFeatures]:
+    return [assignment.LeadFeatures(lead.industry, lead.product.category if lead.product is not None else "",
+                                    lead.customer_id is not None) for lead in leads]

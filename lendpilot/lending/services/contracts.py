@@ -1,0 +1,119 @@
+"""The contract of an approved case: schedule, APR and disclosures, and the recorded signature."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lendpilot.core.errors import Conflict
+from lendpilot.lending.services.records import (
+    Acting,
+    acting_staff,
+    application_snapshot,
+    audit,
+    lock_application,
+    move_status,
+    new_number,
+)
+from lendpilot.lending.models import (
+    Application,
+    Contract,
+)
+from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
+
+REQUIRED_DISCLOSURES = ("annual_rate", "apr", "total_interest", "total_repayment", "fees", "penalty_rate",
+                        "prepayment_terms", "repayment_method", "schedule")
+
+
+def schedule_json(rows) -> list[dict]:
+    return [{"seq": r.seq, "due_date": r.due_date.isoformat(), "principal": str(r.principal),
+             "interest": str(r.interest), "payment": str(r.payment), "balance_after": str(r.balance_after)}
+            for r in rows]
+
+
+def disclosure_gaps(contract: Contract) -> list[str]:
+    """The compliance checkpoint before signing: every required disclosure present and non-empty."""
+    disclosures = contract.disclosures or {}
+    return [key for key in REQUIRED_DISCLOSURES if disclosures.get(key) in (None, "", [], {})]
+
+
+@transaction.atomic
+def contract_generate(*, actor: Acting, application: Application, start: date | None = None) -> Contract:
+    """The contract of an approved case, with the APR (IRR method, fees included), the full schedule (dated
+    from `start`, re-dated at disbursement) and the required disclosures."""
+    acting = actor_of(actor)
+    require(acting, Perm.ISSUE_CONTRACT)
+    application = lock_application(application)
+    if application.status != Application.Status.APPROVED:
+        raise Conflict(_("a contract is generated for an approved case"), field="status")
+    start = start or timezone.localdate()
+    product = application.product
+    rows = build_schedule(principal=application.amount, annual_rate=application.annual_rate,
+                          periods=application.term_months, method=application.repayment_method, start=start,
+                          roll_business_days=product.roll_business_days)
+    apr = annualised_rate(principal=application.amount, rows=rows, periods=application.term_months,
+                          fees=application.fee_amount)
+    sums = totals(rows)
+    disclosures = {
+        "annual_rate": str(application.annual_rate),
+        "apr": str(apr),
+        "total_interest": str(sums["interest"]),
+        "total_repayment": str(sums["payment"] + application.fee_amount),
+        "fees": str(application.fee_amount),
+        "penalty_rate": str((application.annual_rate * product.penalty_multiplier).quantize(Decimal("0.000001"))),
+        "penalty_multiplier": str(product.penalty_multiplier),
+        "allocation_order": product.allocation_order,
+        "settlement_fee_rate": str(product.settlement_fee_rate),
+        "due_dates_roll_to_business_day": product.roll_business_days,
+        "product_terms_version": product.terms_version,
+        "prepayment_terms": _("Early repayment or settlement is allowed on any day; interest accrued to that day "
+                              "(actual/360) is paid, never the interest of instalments not yet due. Early "
+                              "settlement costs a fee of %(fee)s%% of the principal repaid early. A repayment "
+                              "beyond what is due and not declared early repayment is held as credit.") % {
+            "fee": format((product.settlement_fee_rate * 100).normalize(), "f")},
+        "repayment_method": application.repayment_method,
+        "schedule": schedule_json(rows),
+        "day_count": _("Monthly rate = annual rate / 12; broken periods actual/360."),
+        "conditions": application.conditions or {},
+    }
+    contract = Contract.objects.create(
+        application=application, number=new_number("CT"), principal=application.amount,
+        annual_rate=application.annual_rate, apr=apr, term_months=application.term_months,
+        repayment_method=application.repayment_method, schedule=disclosures["schedule"], disclosures=disclosures,
+        product_terms_version=product.terms_version, penalty_multiplier=product.penalty_multiplier,
+        allocation_order=product.allocation_order, roll_business_days=product.roll_business_days,
+        settlement_fee_rate=product.settlement_fee_rate, generated_by=acting_staff(acting))
+    before = application_snapshot(application)
+    move_status(application, Application.Status.CONTRACTED, acting, contract.number)
+    application.save()
+    audit(acting, "lending.contract_generated", contract, before=before,
+           after={"contract": contract.number, "apr": apr, "principal": contract.principal})
+    return contract
+
+
+@transaction.atomic
+def contract_sign(*, actor: Acting, contract: Contract) -> Contract:
+    """Record the borrower's signature. Blocked while any required disclosure is missing."""
+    acting = actor_of(actor)
+    require(acting, Perm.ISSUE_CONTRACT)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != Contract.Status.GENERATED:
+        raise Conflict(_("the contract is already signed"), field="status")
+    gaps = disclosure_gaps(contract)
+    if gaps:
+        raise ValidationError({"disclosures": _("missing required disclosures: %(keys)s") % {"keys": ", ".join(gaps)}})
+    contract.status = Contract.Status.SIGNED
+    contract.signed_at = timezone.now()
+    contract.signed_recorded_by = acting_staff(acting)
+    contract.save()
+    application = lock_application(contract.application)
+    move_status(application, Application.Status.SIGNED, acting, contract.number)
+    application.save()
+    audit(acting, "lending.contract_signed", contract, after={"contract": contract.number,
+                                                               "signed_at": contract.signed_at})
+    return contract
