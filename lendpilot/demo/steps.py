@@ -27,7 +27,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
     "lendpilot.products.scenario_demo",
-    "lendpilot.sales.trigger_demo",
+    "lendpilot.sales.scenarios.demo",
     "lendpilot.insights.demo",
     "lendpilot.insights.review_demo",
 )

@@ -18,8 +18,10 @@ from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
-from lendpilot.sales import customer360, drills, scenario_selectors, scenario_services, selectors, services
+from lendpilot.sales import customer360, drills, selectors, services
 from lendpilot.sales.models import ManagerTask, PlaybookEntry
+from lendpilot.sales.scenarios import selectors as scenario_selectors
+from lendpilot.sales.scenarios import services as scenario_services
 from lendpilot.sales.schemas import (
     ActivityIn,
     ActivityOut,

@@ -191,7 +191,7 @@ def triggers_bench(ctx: BenchContext):
 
     from lendpilot.products.models import FundingNode
     from lendpilot.sales.models import PreApprovedOffer, TriggerRun
-    from lendpilot.sales.scenario_services import (
+    from lendpilot.sales.scenarios.services import (
         OFFER_COLUMNS,
         _insert_select,
         _offer_rows,

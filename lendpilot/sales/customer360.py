@@ -19,7 +19,7 @@ from lendpilot.org.roles import Perm
 from lendpilot.sales.funnel import OPEN_NODES
 from lendpilot.sales.models import ManagerTask, PreApprovedOffer
 from lendpilot.sales.next_best_action import Action, Situation, next_best_actions
-from lendpilot.sales.scenario_selectors import offers_visible, tasks_visible
+from lendpilot.sales.scenarios.selectors import offers_visible, tasks_visible
 from lendpilot.sales.selectors import activities_visible, opportunities_visible
 
 RECENT_CONTACTS = 10

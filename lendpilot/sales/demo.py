@@ -126,22 +126,23 @@ def _link_loans(ctx: SeedContext, opps: list[Opportunity], plans: list[list]) ->
     return linked
 
 
-def seed(ctx: SeedContext) -> dict[str, int]:
-    rng = ctx.sub_rng("sales")
-    today = ctx.today
+def _reference(ctx: SeedContext) -> tuple[dict[int, list[int]], list[Product], list[Region],
+                                          dict[int, list[tuple[int, int]]]]:
     managers_by_region: dict[int, list[int]] = {}
     for pk, region_id in Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).values_list("pk",
                                                                                                       "region_id"):
         managers_by_region.setdefault(region_id, []).append(pk)
     products = list(Product.objects.filter(is_active=True).order_by("pk"))
     regions = [r for r in Region.objects.order_by("pk") if r.pk in managers_by_region]
-    if not products or not regions:
-        return {"leads": 0}
     customers_by_region: dict[int, list[tuple[int, int]]] = {}
-    for pk, manager_id, region_id in Customer.objects.order_by("pk").values_list(
-            "pk", "manager_id", "region_id")[:50_000]:
-        customers_by_region.setdefault(region_id, []).append((pk, manager_id))
+    if products and regions:
+        for pk, manager_id, region_id in Customer.objects.order_by("pk").values_list(
+                "pk", "manager_id", "region_id")[:50_000]:
+            customers_by_region.setdefault(region_id, []).append((pk, manager_id))
+    return managers_by_region, products, regions, customers_by_region
 
+
+def _playbook_and_packs(ctx: SeedContext) -> tuple[list[PlaybookEntry], list[ResourcePack]]:
     with transaction.atomic():
         playbook = _playbook(ctx)
         packs = []
@@ -152,83 +153,89 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         scripts = [e for e in playbook if e.kind == PlaybookEntry.Kind.SCRIPT]
         for pack in ResourcePack.objects.filter(team__in=[p.team for p in packs]):
             pack.scripts.set(scripts)
+    return playbook, packs
 
-    total = LEADS.get(ctx.scale.name, 6_000)
-    leads: list[Lead] = []
-    plans: list[tuple] = []
-    for n in ctx.progress(range(total), desc="sales leads"):
-        region = rng.choice(regions)
-        age = int(HISTORY_DAYS * (rng.random() ** 1.3))  # more leads lately: the book grows
-        received = _aware(today - timedelta(days=age), rng)
-        kind = Customer.Kind.ENTERPRISE if rng.random() < 0.35 else Customer.Kind.PERSON
-        product = rng.choice(products)
-        amount = Decimal(rng.randint(max(1, int(product.min_amount) // 10_000),
-                                     max(2, int(min(product.max_amount, product.min_amount * 30)) // 10_000)) * 10_000)
-        phone = f"1{rng.choice('3589')}{n:09d}"
-        existing = customers_by_region.get(region.pk) if rng.random() < 0.25 else None
-        customer_id, owner_id = rng.choice(existing) if existing else (None, None)
-        reasons: list[str] = []
-        if rng.random() < 0.08:
-            reasons = [rng.choice(["amount_out_of_range", "blacklisted", "region_not_served"])]
-        if reasons:
-            status = Lead.Status.DISQUALIFIED
-        elif age < INBOX_DAYS and rng.random() < 0.7:
-            status = Lead.Status.QUALIFIED
+
+def _lead(ctx: SeedContext, rng, n: int, *, regions: list[Region], products: list[Product],
+          managers_by_region: dict[int, list[int]], customers_by_region: dict[int, list[tuple[int, int]]]) -> Lead:
+    region = rng.choice(regions)
+    age = int(HISTORY_DAYS * (rng.random() ** 1.3))  # more leads lately: the book grows
+    received = _aware(ctx.today - timedelta(days=age), rng)
+    kind = Customer.Kind.ENTERPRISE if rng.random() < 0.35 else Customer.Kind.PERSON
+    product = rng.choice(products)
+    amount = Decimal(rng.randint(max(1, int(product.min_amount) // 10_000),
+                                 max(2, int(min(product.max_amount, product.min_amount * 30)) // 10_000)) * 10_000)
+    phone = f"1{rng.choice('3589')}{n:09d}"
+    existing = customers_by_region.get(region.pk) if rng.random() < 0.25 else None
+    customer_id, owner_id = rng.choice(existing) if existing else (None, None)
+    reasons: list[str] = []
+    if rng.random() < 0.08:
+        reasons = [rng.choice(["amount_out_of_range", "blacklisted", "region_not_served"])]
+    if reasons:
+        status = Lead.Status.DISQUALIFIED
+    elif age < INBOX_DAYS and rng.random() < 0.7:
+        status = Lead.Status.QUALIFIED
+    else:
+        status = Lead.Status.CONVERTED
+        owner_id = owner_id or rng.choice(managers_by_region[region.pk])
+    name = ctx.faker.company() if kind == Customer.Kind.ENTERPRISE else ctx.faker.name()
+    return Lead(
+        kind=kind, name=name[:100], source=_pick(rng, SOURCES), industry=_pick(rng, INDUSTRIES), region=region,
+        product=product, amount_wanted=amount, customer_id=customer_id,
+        owner_id=owner_id if status == Lead.Status.CONVERTED else None, status=status,
+        phone_cipher=encrypt(phone), phone_hash=keyed_hash(phone), phone_masked=mask(phone, keep_start=3,
+                                                                                    keep_end=4),
+        disqualification_reasons=reasons, received_at=received,
+        assignment_reason="industry expertise, existing-customer conversion"
+        if status == Lead.Status.CONVERTED else "")
+
+
+def _opportunity(rng, lead: Lead, now: datetime) -> tuple[Opportunity, list]:
+    """The opportunity a converted lead became and its moves through the nodes up to now."""
+    at = lead.received_at + timedelta(hours=rng.randint(1, 48))
+    moves = [("", Node.SCREENING, at)]
+    node = Node.SCREENING
+    loss = ""
+    pace = 4 if rng.random() < 0.15 else 1  # some opportunities stall
+    for k, current in enumerate(OPEN_NODES):
+        at = at + timedelta(hours=max(1, int(rng.expovariate(1 / MEAN_DAYS[current]) * 24 * pace)))
+        if at > now:
+            break
+        if rng.random() < ADVANCE[current]:
+            node = OPEN_NODES[k + 1] if k + 1 < len(OPEN_NODES) else Node.WON
         else:
-            status = Lead.Status.CONVERTED
-            owner_id = owner_id or rng.choice(managers_by_region[region.pk])
-        name = ctx.faker.company() if kind == Customer.Kind.ENTERPRISE else ctx.faker.name()
-        leads.append(Lead(
-            kind=kind, name=name[:100], source=_pick(rng, SOURCES), industry=_pick(rng, INDUSTRIES), region=region,
-            product=product, amount_wanted=amount, customer_id=customer_id,
-            owner_id=owner_id if status == Lead.Status.CONVERTED else None, status=status,
-            phone_cipher=encrypt(phone), phone_hash=keyed_hash(phone), phone_masked=mask(phone, keep_start=3,
-                                                                                        keep_end=4),
-            disqualification_reasons=reasons, received_at=received,
-            assignment_reason="industry expertise, existing-customer conversion"
-            if status == Lead.Status.CONVERTED else ""))
-    with transaction.atomic():
-        Lead.objects.bulk_create(leads, batch_size=ctx.scale.batch_size)
-    converted = [lead for lead in leads if lead.status == Lead.Status.CONVERTED]
+            node, loss = Node.LOST, _pick(rng, LOSS[current])
+        moves.append((current, node, at))
+        if node in (Node.WON, Node.LOST):
+            break
+    tier = Tier.PREMIUM if lead.amount_wanted >= 1_000_000 else _pick(rng, {Tier.STANDARD: 3, Tier.BASIC: 2})
+    return Opportunity(
+        lead=lead, customer_id=lead.customer_id, name=lead.name, owner_id=lead.owner_id, node=node, tier=tier,
+        industry=lead.industry, product=lead.product, amount=lead.amount_wanted, loss_reason=loss,
+        created_at=moves[0][2], node_entered_at=moves[-1][2],
+        closed_at=moves[-1][2] if node in (Node.WON, Node.LOST) else None), moves
 
-    now = timezone.now()
-    opps: list[Opportunity] = []
-    for lead in converted:
-        at = lead.received_at + timedelta(hours=rng.randint(1, 48))
-        moves = [("", Node.SCREENING, at)]
-        node = Node.SCREENING
-        loss = ""
-        pace = 4 if rng.random() < 0.15 else 1  # some opportunities stall
-        for k, current in enumerate(OPEN_NODES):
-            at = at + timedelta(hours=max(1, int(rng.expovariate(1 / MEAN_DAYS[current]) * 24 * pace)))
-            if at > now:
-                break
-            if rng.random() < ADVANCE[current]:
-                node = OPEN_NODES[k + 1] if k + 1 < len(OPEN_NODES) else Node.WON
-            else:
-                node, loss = Node.LOST, _pick(rng, LOSS[current])
-            moves.append((current, node, at))
-            if node in (Node.WON, Node.LOST):
-                break
-        tier = Tier.PREMIUM if lead.amount_wanted >= 1_000_000 else _pick(rng, {Tier.STANDARD: 3, Tier.BASIC: 2})
-        opps.append(Opportunity(
-            lead=lead, customer_id=lead.customer_id, name=lead.name, owner_id=lead.owner_id, node=node, tier=tier,
-            industry=lead.industry, product=lead.product, amount=lead.amount_wanted, loss_reason=loss,
-            created_at=moves[0][2], node_entered_at=moves[-1][2],
-            closed_at=moves[-1][2] if node in (Node.WON, Node.LOST) else None))
-        plans.append(moves)
-    linked = _link_loans(ctx, opps, plans)
-    with transaction.atomic():
-        Opportunity.objects.bulk_create(opps, batch_size=ctx.scale.batch_size)
-        Lead.objects.bulk_update([opp.lead for opp in linked], ["customer", "received_at"],
-                                 batch_size=ctx.scale.batch_size)
-    transitions = (
-        (opp.pk, src, dst, at, "system", "")
-        for opp, moves in zip(opps, plans, strict=True) for src, dst, at in moves)
-    n_transitions = ctx.insert_rows(Transition, ["opportunity_id", "from_node", "to_node", "at", "actor_label",
-                                                  "note"],
-                                    transitions, total=sum(len(m) for m in plans), desc="sales transitions")
 
+def _proposal(opp: Opportunity) -> Proposal | None:
+    if OPEN_NODES.index(opp.node) < OPEN_NODES.index(Node.PROPOSAL) or opp.product is None:
+        return None
+    product = opp.product
+    term = min(max(12, product.min_term_months), product.max_term_months)
+    rate = max(product.min_annual_rate, min(product.max_annual_rate, Decimal("0.0600")))
+    amount = max(product.min_amount, min(product.max_amount, opp.amount))
+    method = product.repayment_methods[0]
+    rows = build_schedule(principal=amount, annual_rate=rate, periods=term, method=method,
+                          start=timezone.localdate(opp.node_entered_at))
+    return Proposal(
+        opportunity=opp, version=1, product=product, amount=amount, term_months=term, repayment_method=method,
+        annual_rate=rate, apr=annualised_rate(principal=amount, rows=rows, periods=term),
+        first_payment=rows[0].payment, total_interest=sum((r.interest for r in rows), Decimal("0")),
+        needs={"用途": "经营周转"}, created_by_id=opp.owner_id)
+
+
+def _work_on_open(rng, opps: list[Opportunity], now: datetime) -> tuple[list[Activity], list[Proposal]]:
+    """Activities on every open opportunity (the last one's follow-up still due) and, from the proposal
+    node on, a proposal."""
     activities, proposals = [], []
     kinds = list(Activity.Kind.values)
     for opp in opps:
@@ -245,19 +252,47 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         activities[-1].next_step = "电话回访" if rng.random() < 0.5 else "上门送资料清单"
         activities[-1].next_step_on = due
         activities[-1].follow_up_done = False
-        if OPEN_NODES.index(opp.node) >= OPEN_NODES.index(Node.PROPOSAL) and opp.product is not None:
-            product = opp.product
-            term = min(max(12, product.min_term_months), product.max_term_months)
-            rate = max(product.min_annual_rate, min(product.max_annual_rate, Decimal("0.0600")))
-            amount = max(product.min_amount, min(product.max_amount, opp.amount))
-            method = product.repayment_methods[0]
-            rows = build_schedule(principal=amount, annual_rate=rate, periods=term, method=method,
-                                  start=timezone.localdate(opp.node_entered_at))
-            proposals.append(Proposal(
-                opportunity=opp, version=1, product=product, amount=amount, term_months=term, repayment_method=method,
-                annual_rate=rate, apr=annualised_rate(principal=amount, rows=rows, periods=term),
-                first_payment=rows[0].payment, total_interest=sum((r.interest for r in rows), Decimal("0")),
-                needs={"用途": "经营周转"}, created_by_id=opp.owner_id))
+        proposal = _proposal(opp)
+        if proposal is not None:
+            proposals.append(proposal)
+    return activities, proposals
+
+
+def seed(ctx: SeedContext) -> dict[str, int]:
+    rng = ctx.sub_rng("sales")
+    managers_by_region, products, regions, customers_by_region = _reference(ctx)
+    if not products or not regions:
+        return {"leads": 0}
+    playbook, packs = _playbook_and_packs(ctx)
+
+    total = LEADS.get(ctx.scale.name, 6_000)
+    leads = [_lead(ctx, rng, n, regions=regions, products=products, managers_by_region=managers_by_region,
+                   customers_by_region=customers_by_region)
+             for n in ctx.progress(range(total), desc="sales leads")]
+    with transaction.atomic():
+        Lead.objects.bulk_create(leads, batch_size=ctx.scale.batch_size)
+    converted = [lead for lead in leads if lead.status == Lead.Status.CONVERTED]
+
+    now = timezone.now()
+    opps: list[Opportunity] = []
+    plans: list[list] = []
+    for lead in converted:
+        opp, moves = _opportunity(rng, lead, now)
+        opps.append(opp)
+        plans.append(moves)
+    linked = _link_loans(ctx, opps, plans)
+    with transaction.atomic():
+        Opportunity.objects.bulk_create(opps, batch_size=ctx.scale.batch_size)
+        Lead.objects.bulk_update([opp.lead for opp in linked], ["customer", "received_at"],
+                                 batch_size=ctx.scale.batch_size)
+    transitions = (
+        (opp.pk, src, dst, at, "system", "")
+        for opp, moves in zip(opps, plans, strict=True) for src, dst, at in moves)
+    n_transitions = ctx.insert_rows(Transition, ["opportunity_id", "from_node", "to_node", "at", "actor_label",
+                                                  "note"],
+                                    transitions, total=sum(len(m) for m in plans), desc="sales transitions")
+
+    activities, proposals = _work_on_open(rng, opps, now)
     with transaction.atomic():
         Activity.objects.bulk_create(activities, batch_size=ctx.scale.batch_size)
         Proposal.objects.bulk_create(proposals, batch_size=ctx.scale.batch_size)

@@ -17,7 +17,7 @@ def evaluate_triggers_task(*, business_date: str) -> dict:
     idempotent, so a re-run of the day adds nothing."""
     from datetime import date
 
-    from lendpilot.sales.scenario_services import advisory_tasks_generate, triggers_evaluate
+    from lendpilot.sales.scenarios.services import advisory_tasks_generate, triggers_evaluate
 
     day = date.fromisoformat(business_date)
     run = triggers_evaluate(actor=None, as_of=day)

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from lendpilot.sales import scenario_views, views
+from lendpilot.sales import views
+from lendpilot.sales.scenarios import views as scenario_views
 
 app_name = "sales"
 urlpatterns = [

@@ -22,7 +22,7 @@ from lendpilot.org.roles import Role
 from lendpilot.products.models import FundingNode, Product
 from lendpilot.sales.drills import drill_answer, drill_score, drill_start
 from lendpilot.sales.models import PreApprovedOffer, TriggerRule
-from lendpilot.sales.scenario_services import (
+from lendpilot.sales.scenarios.services import (
     advisory_tasks_generate,
     offer_accept,
     offer_decline,

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event, record_event, snapshot
+from lendpilot.core.bulk_load import insert_select
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer, CustomerTag, TagDefinition
 from lendpilot.customers.rules import RuleError, compile_rule, parse
@@ -69,19 +70,6 @@ OPPORTUNITY_TIER = {Customer.Tier.STRATEGIC: Tier.PREMIUM, Customer.Tier.GROWTH:
                     Customer.Tier.MICRO: Tier.BASIC}
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _insert_select(model, columns: list[str], queryset: QuerySet) -> int:
-    """INSERT INTO model(columns) SELECT <queryset>; the queryset's values() list the same columns in order."""
-    sql, params = queryset.query.sql_with_params()
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_table(model)} ({cols}) {sql}", params)  # noqa: S608 (model names)
-        return cursor.rowcount
-
-
 # --- trigger rules ---------------------------------------------------------------------------------
 
 
@@ -105,19 +93,9 @@ def condition_problem(condition: str) -> str | None:
     return None
 
 
-@transaction.atomic
-def trigger_rule_save(*, actor, code: str, name: str, node: str, product_ids: list[int], amount_basis: str,
-                      low_ratio, high_ratio, tag_code: str = "", condition: str = "", validity_days: int = 30,
-                      cooldown_days: int = 90, max_offers: int = 2, window_days: int = 30, channel: str = "sms",
-                      active: bool = True, rule: TriggerRule | None = None) -> TriggerRule:
-    """Create a trigger rule or change one (B3, D3); a change raises the version. Rejects, naming the
-    field and saving nothing: an empty or unknown product list, an unknown node, basis or channel, a tag
-    that is not defined, a condition that does not parse, neither tag nor condition, a band outside
-    (0, 5] or with low above high, limits outside their ranges, a code already taken."""
-    acting = actor_of(actor)
-    require(acting, Perm.MANAGE_PLAYBOOKS)
+def _identity_errors(code: str, name: str, node: str, amount_basis: str, channel: str,
+                     rule: TriggerRule | None) -> dict[str, str]:
     errors: dict[str, str] = {}
-    code = (code or "").strip()
     if not code:
         errors["code"] = _("a code is required")
     elif TriggerRule.objects.filter(code=code).exclude(pk=rule.pk if rule else None).exists():
@@ -130,33 +108,67 @@ def trigger_rule_save(*, actor, code: str, name: str, node: str, product_ids: li
         errors["amount_basis"] = _("unknown amount basis %(basis)s") % {"basis": amount_basis}
     if channel not in TriggerRule.Channel.values:
         errors["channel"] = _("channel is sms or app")
-    ids = list(dict.fromkeys(product_ids or []))
+    return errors
+
+
+def _product_problem(ids: list[int]) -> str | None:
+    """Why the rule's product list cannot be offered, or None."""
     products = {p.pk: p for p in Product.objects.filter(pk__in=ids)}
     if not ids:
-        errors["product_ids"] = _("choose at least one product")
-    elif len(products) != len(ids):
-        errors["product_ids"] = _("products %(ids)s do not exist") % {
-            "ids": ", ".join(str(i) for i in ids if i not in products)}
-    elif any(not p.is_active for p in products.values()):
-        errors["product_ids"] = _("products not on sale cannot be offered")
-    tag_code, condition = (tag_code or "").strip(), (condition or "").strip()
+        return _("choose at least one product")
+    if len(products) != len(ids):
+        return _("products %(ids)s do not exist") % {"ids": ", ".join(str(i) for i in ids if i not in products)}
+    if any(not p.is_active for p in products.values()):
+        return _("products not on sale cannot be offered")
+    return None
+
+
+def _detection_errors(tag_code: str, condition: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if tag_code and not TagDefinition.objects.filter(code=tag_code).exists():
         errors["tag_code"] = _("no tag %(code)s is defined") % {"code": tag_code}
-    if condition:
-        problem = condition_problem(condition)
-        if problem:
-            errors["condition"] = problem
+    problem = condition_problem(condition) if condition else None
+    if problem:
+        errors["condition"] = problem
     if not tag_code and not condition:
         errors["condition"] = _("a rule detects its node by a tag, a condition or both")
+    return errors
+
+
+def _limit_errors(limits: dict[str, object]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field_name, (lo, hi) in LIMITS.items():
+        value = limits[field_name]
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            errors[field_name] = _("a whole number from %(lo)s to %(hi)s") % {"lo": lo, "hi": hi}
+    return errors
+
+
+@transaction.atomic
+def trigger_rule_save(*, actor, code: str, name: str, node: str, product_ids: list[int], amount_basis: str,
+                      low_ratio, high_ratio, tag_code: str = "", condition: str = "", validity_days: int = 30,
+                      cooldown_days: int = 90, max_offers: int = 2, window_days: int = 30, channel: str = "sms",
+                      active: bool = True, rule: TriggerRule | None = None) -> TriggerRule:
+    """Create a trigger rule or change one (B3, D3); a change raises the version. Rejects, naming the
+    field and saving nothing: an empty or unknown product list, an unknown node, basis or channel, a tag
+    that is not defined, a condition that does not parse, neither tag nor condition, a band outside
+    (0, 5] or with low above high, limits outside their ranges, a code already taken."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_PLAYBOOKS)
+    code = (code or "").strip()
+    errors = _identity_errors(code, name, node, amount_basis, channel, rule)
+    ids = list(dict.fromkeys(product_ids or []))
+    problem = _product_problem(ids)
+    if problem:
+        errors["product_ids"] = problem
+    tag_code, condition = (tag_code or "").strip(), (condition or "").strip()
+    errors.update(_detection_errors(tag_code, condition))
     low, high = _ratio(low_ratio, "low_ratio", errors), _ratio(high_ratio, "high_ratio", errors)
     if low is not None and high is not None and high < low:
         errors["high_ratio"] = _("the band's high end is below its low end")
     limits = {"validity_days": validity_days, "cooldown_days": cooldown_days, "max_offers": max_offers,
               "window_days": window_days}
-    for field_name, (lo, hi) in LIMITS.items():
-        value = limits[field_name]
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            errors[field_name] = _("a whole number from %(lo)s to %(hi)s") % {"lo": lo, "hi": hi}
+    errors.update(_limit_errors(limits))
     if errors:
         raise ValidationError(errors)
     fields = ["code", "name", "node", "tag_code", "condition", "amount_basis", "low_ratio", "high_ratio",
@@ -290,10 +302,10 @@ def triggers_evaluate(*, actor, as_of: date | None = None) -> TriggerRun:
             # A field the condition names was withdrawn from the rule language since the rule was saved.
             per_rule[rule.code] = "condition_invalid"
             continue
-        per_rule[rule.code] = _insert_select(PreApprovedOffer, OFFER_COLUMNS, rows)
+        per_rule[rule.code] = insert_select(PreApprovedOffer, OFFER_COLUMNS, rows)
     offers = PreApprovedOffer.objects.filter(run=run)
     run.offers = offers.count()
-    run.tasks = _insert_select(ManagerTask, ["owner_id", "customer_id", "kind", "offer_id", "due_on", "status",
+    run.tasks = insert_select(ManagerTask, ["owner_id", "customer_id", "kind", "offer_id", "due_on", "status",
                                              "dedup_key", "note", "created_at"],
                                offers.order_by().values_list(
                                    "manager_id", "customer_id", Value(ManagerTask.Kind.OFFER, output_field=CharField()),
@@ -340,7 +352,7 @@ def advisory_tasks_generate(*, actor, as_of: date | None = None) -> int:
     candidates = (Customer.objects.filter(value__high_value=True, facts__active_loans__gt=0)
                   .annotate(key=key)
                   .exclude(Exists(ManagerTask.objects.filter(dedup_key=OuterRef("key")))))
-    created = _insert_select(ManagerTask, ["owner_id", "customer_id", "kind", "offer_id", "due_on", "status",
+    created = insert_select(ManagerTask, ["owner_id", "customer_id", "kind", "offer_id", "due_on", "status",
                                            "dedup_key", "note", "created_at"],
                              candidates.order_by().values_list(
                                  "manager_id", "pk", Value(ManagerTask.Kind.ADVISORY, output_field=CharField()),

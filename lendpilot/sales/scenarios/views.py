@@ -17,11 +17,11 @@ from lendpilot.core.views import paginate
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import FundingNode
-from lendpilot.sales import scenario_selectors as sel
-from lendpilot.sales import scenario_services as svc
 from lendpilot.sales.customer360 import customer_360
 from lendpilot.sales.forms import DeclineForm, TriggerRuleForm
 from lendpilot.sales.models import ManagerTask, PreApprovedOffer
+from lendpilot.sales.scenarios import selectors as sel
+from lendpilot.sales.scenarios import services as svc
 
 ACTION_LABELS = {
     "collection_visit": gettext_lazy("Visit for collection: a loan is %(days_past_due)s days past due"),

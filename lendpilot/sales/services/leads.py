@@ -181,7 +181,8 @@ def lead_create(*, actor: object, kind: str, name: str, source: str, industry: s
                                 hashes=hashes, kind=kind)
     lead = Lead(
         kind=kind, name=name.strip(), source=source, source_detail=source_detail, industry=industry, region=region,
-        product=product, amount_wanted=amount, customer=_existing_customer(ids, hashes), **_identity_fields(ids, hashes),
+        product=product, amount_wanted=amount, customer=_existing_customer(ids, hashes),
+        **_identity_fields(ids, hashes),
         status=Lead.Status.DISQUALIFIED if reasons else Lead.Status.QUALIFIED, disqualification_reasons=reasons,
         received_at=received_at or timezone.now(), created_by=acting.staff,
     )

@@ -12,8 +12,8 @@ from lendpilot.core.errors import Conflict
 from lendpilot.org.access import actor_of
 from lendpilot.products.models import FundingNode
 from lendpilot.sales.models import ManagerTask, Opportunity, PreApprovedOffer
-from lendpilot.sales.scenario_selectors import offer_get, offers_visible, tasks_visible
-from lendpilot.sales.scenario_services import (
+from lendpilot.sales.scenarios.selectors import offer_get, offers_visible, tasks_visible
+from lendpilot.sales.scenarios.services import (
     advisory_tasks_generate,
     offer_accept,
     offer_decline,

@@ -12,7 +12,7 @@ from lendpilot.customers.models import CustomerSignals
 from lendpilot.products.models import FundingNode
 from lendpilot.products.services import product_create
 from lendpilot.sales.models import PreApprovedOffer
-from lendpilot.sales.scenario_services import trigger_rule_save, triggers_evaluate
+from lendpilot.sales.scenarios.services import trigger_rule_save, triggers_evaluate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from lendpilot.customers.models import CustomerNeeds, CustomerTag, Questionnaire
 from lendpilot.products.models import FundingNode
 from lendpilot.sales import services
 from lendpilot.sales.models import Activity, PreApprovedOffer, TriggerRule
-from lendpilot.sales.scenario_services import trigger_rule_save, triggers_evaluate
+from lendpilot.sales.scenarios.services import trigger_rule_save, triggers_evaluate
 from lendpilot.sales.tests.conftest import facts, signals, value
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ from lendpilot.org.access import actor_of
 from lendpilot.sales import selectors, services
 from lendpilot.sales.funnel import LossReason, Node
 from lendpilot.sales.models import Lead, Opportunity, PlaybookEntry, Proposal, Transition
+from lendpilot.sales.services import lead_assignment
 from lendpilot.sales.tests.factories import enterprise_identifiers, new_lead, skills, submitted_application
 from lendpilot.scoring.services import blacklist_add
 
@@ -219,7 +220,7 @@ def test_assignment_rejects_out_of_scope_manager_and_over_capacity(world, monkey
     assert "manager_ids" in err.value.error_dict
     with pytest.raises(ValidationError):
         services.assignment_preview(actor=lead_user, lead_ids=[lead.pk], manager_ids=[world.staff["am_chen"].pk])
-    monkeypatch.setattr(services, "MAX_OPEN_OPPORTUNITIES", 1)
+    monkeypatch.setattr(lead_assignment, "MAX_OPEN_OPPORTUNITIES", 1)
     opportunity(world)  # am_wang now carries one open opportunity: full
     with pytest.raises(ValidationError) as err:
         services.assignment_apply(actor=lead_user, lead_ids=[lead.pk], overrides={lead.pk: world.staff["am_wang"].pk})

@@ -10,7 +10,7 @@ from lendpilot.sales.models import ManagerTask, PreApprovedOffer, TriggerRule
 
 STEPS = ("lendpilot.org.demo", "lendpilot.products.demo", "lendpilot.customers.demo", "lendpilot.scoring.demo",
          "lendpilot.lending.demo", "lendpilot.sales.demo", "lendpilot.demo.portrait",
-         "lendpilot.products.scenario_demo", "lendpilot.sales.trigger_demo")
+         "lendpilot.products.scenario_demo", "lendpilot.sales.scenarios.demo")
 
 
 @pytest.mark.django_db

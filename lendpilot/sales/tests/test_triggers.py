@@ -11,7 +11,7 @@ from lendpilot.compliance.models import AuditEvent
 from lendpilot.customers.models import CustomerMessage
 from lendpilot.products.models import FundingNode
 from lendpilot.sales.models import ManagerTask, PreApprovedOffer, TriggerRule
-from lendpilot.sales.scenario_services import trigger_rule_save, triggers_evaluate
+from lendpilot.sales.scenarios.services import trigger_rule_save, triggers_evaluate
 from lendpilot.sales.tests.conftest import AS_OF, facts, signals
 
 
