@@ -108,3 +108,14 @@ class PiiAccessLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.actor_id} saw {self.object_type}:{self.object_id}.{self.field}"
+
+
+# The compliance desk's subdomains keep their tables in their own subpackages; importing them here lets
+# Django find them under this app.
+from lendpilot.compliance.screening.models import (  # noqa: E402, F401
+    SanctionFreeze,
+    ScreeningHit,
+    ScreeningRun,
+    WatchList,
+    WatchListEntry,
+)
