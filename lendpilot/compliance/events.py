@@ -111,6 +111,7 @@ EVENTS: dict[str, str] = {
     "incentives.plan_published": _("Commission plan published"),
     "incentives.statements_run": _("Commission statements computed"),
     "incentives.statement_approved": _("Commission statement approved"),
+    "incentives.statement_recalculated": _("Commission statement recalculated (new version)"),
     "incentives.dispute_opened": _("Commission dispute opened"),
     "incentives.dispute_resolved": _("Commission dispute resolved"),
     "incentives.honours_awarded": _("Monthly honours awarded"),
