@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lendpilot.core.views import paginate
+from lendpilot.core.views import flash_errors, paginate
 from lendpilot.org.access import actor_of
 from lendpilot.org.roles import Role
 from lendpilot.org.selectors import login_attempts, login_failures, staff_get, staff_visible, teams_visible
@@ -71,7 +71,7 @@ def lockout_clear(request):
         cleared = login_lockout_clear(actor=request.user, username=request.POST.get("username", ""),
                                       ip_address=request.POST.get("ip_address", ""))
     except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+        flash_errors(request, exc, name_fields=False)
     else:
         messages.success(request, _("Unlocked (%(count)s attempt records cleared).") % {"count": cleared})
     return redirect("org:lockouts")

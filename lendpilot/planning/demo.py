@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
+from lendpilot.core.months import shift_month
 from lendpilot.lending.models import Loan
 from lendpilot.org.models import Region
 from lendpilot.planning import services
@@ -50,7 +51,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                                                ).quantize(Decimal("1.00")))
     # Last year's plan: what was done then, as if it had been planned; this year's: 20% growth.
     plans = [_plan(year - 1, yearly * Decimal("0.95"), rng), _plan(year, yearly * Decimal("1.2"), rng)]
-    next_month = services.add_months(ctx.today.replace(day=1), 1)
+    next_month = shift_month(ctx.today, 1)
     resets = 0
     if next_month.year == year:
         services.quota_reset_propose(actor=None, month=next_month)

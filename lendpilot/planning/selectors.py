@@ -14,13 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from lendpilot.core.business_calendar import is_business_day
+from lendpilot.core.months import month_start
 from lendpilot.core.reference import ProductCategory
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import DataScope, Perm
 from lendpilot.planning.models import Quota, QuotaReset, TargetCell, TargetPlan
-from lendpilot.planning.services import month_start
 
 GROUPS = ("person", "team", "region", "product")
 MILESTONES = (Decimal("0.25"), Decimal("0.50"), Decimal("0.75"), Decimal("1.00"))

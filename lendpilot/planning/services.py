@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.bulk_load import insert_rows
 from lendpilot.core.errors import Conflict
+from lendpilot.core.months import month_start, shift_month
 from lendpilot.lending.classification import NPL_CLASSES
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require
@@ -33,17 +34,12 @@ def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+# Importers outside planning (incentives) still reach the month-start step by its former name here.
+add_months = shift_month
 
 
 def plan_months(plan: TargetPlan) -> list[date]:
-    return [add_months(month_start(plan.period_start), n) for n in range(12)]
+    return [shift_month(month_start(plan.period_start), n) for n in range(12)]
 
 
 def _units(value, field: str) -> int:
@@ -83,7 +79,7 @@ def target_plan_create(*, actor, code: str, name: str, period_start: date, total
     if new_customers < 0:
         raise _invalid("new_customers", "must not be negative")
     start = month_start(period_start)
-    end = add_months(start, 12).replace(day=1)
+    end = shift_month(start, 12).replace(day=1)
     end = date.fromordinal(end.toordinal() - 1)
     overlapping = TargetPlan.objects.exclude(code=code).exclude(status=TargetPlan.Status.SUPERSEDED).filter(
         period_start__lte=end, period_end__gte=start)
@@ -437,8 +433,8 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
     except DecompositionError as exc:
         raise _invalid("rules", exc.message) from exc
     month = month_start(month)
-    previous = add_months(month, -1)
-    first = add_months(month, -parsed.months)
+    previous = shift_month(month, -1)
+    first = shift_month(month, -parsed.months)
     QuotaReset.objects.filter(month=month, status=QuotaReset.Status.PROPOSED).delete()
     proposal = QuotaReset.objects.create(month=month, rules={k: str(v) for k, v in parsed.__dict__.items()},
                                          proposed_by=who.staff)
@@ -469,7 +465,7 @@ def quota_reset_propose(*, actor, month: date, rules: dict | None = None) -> Quo
         base_now = current.get((staff_id, month), last)
         history = []
         for n in range(parsed.months, 0, -1):
-            m = add_months(month, -n)
+            m = shift_month(month, -n)
             quota = months.get(m)
             history.append(None if not quota or not quota["base"]
                            else disbursed.get((staff_id, m), Decimal(0)) / quota["base"])

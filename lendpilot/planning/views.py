@@ -14,25 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
+from lendpilot.core.views import flash_errors, month_of
 from lendpilot.org.access import actor_of
 from lendpilot.org.roles import Perm
 from lendpilot.planning import selectors, services
-
-
-def _errors(request, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            messages.error(request, f"{field}: {' '.join(m for e in errors for m in e.messages)}")
-    else:
-        messages.error(request, " ".join(exc.messages))
-
-
-def _month(request, default: date | None = None) -> date:
-    raw = request.GET.get("month") or request.POST.get("month") or ""
-    try:
-        return date.fromisoformat(raw[:7] + "-01")
-    except ValueError:
-        return (default or timezone.localdate()).replace(day=1)
 
 
 @login_required
@@ -55,7 +40,7 @@ def plan_list(request):
             messages.error(request, _("Enter a start date, a total amount, a number of customers and an NPL "
                                       "ceiling in percent."))
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
     return render(request, "planning/plan_list.html", {
         "plans": selectors.plans_visible(actor)[:100], "can_manage": actor.can(Perm.APPROVE_TARGETS),
         "today": timezone.localdate()})
@@ -111,10 +96,8 @@ def plan_action(request, plan_id: int, action: str):
             services.target_cell_edit(actor=request.user, cell=cell, value=Decimal(request.POST.get("amount", "")),
                                       metric=_metric(request), across=request.POST.get("across", "months"))
             messages.success(request, _("The cell was changed and its siblings re-balanced."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
+    except (ValidationError, Conflict) as exc:
+        flash_errors(request, exc)
     except (ValueError, InvalidOperation):
         messages.error(request, _("Enter an amount."))
     return redirect(f"{reverse('planning:plan', args=[plan.pk])}?metric={_metric(request)}")
@@ -123,7 +106,7 @@ def plan_action(request, plan_id: int, action: str):
 @login_required
 def quotas(request):
     actor = actor_of(request.user)
-    month = _month(request)
+    month = month_of(request)
     resets = selectors.resets_visible(actor)
     latest = resets.filter(month=month).first()
     return render(request, "planning/quotas.html", {
@@ -136,7 +119,7 @@ def quotas(request):
 @require_POST
 def reset_action(request):
     actor = actor_of(request.user)
-    month = _month(request)
+    month = month_of(request)
     try:
         if request.POST.get("action") == "propose":
             services.quota_reset_propose(actor=request.user, month=month)
@@ -144,17 +127,15 @@ def reset_action(request):
             reset_obj = selectors.reset_get(actor, int(request.POST.get("reset", "0") or 0))
             services.quota_reset_decide(actor=request.user, reset_obj=reset_obj,
                                         approve=request.POST.get("action") == "approve")
-    except ValidationError as exc:
-        _errors(request, exc)
-    except Conflict as exc:
-        messages.error(request, exc.message)
+    except (ValidationError, Conflict) as exc:
+        flash_errors(request, exc)
     return redirect(f"{reverse('planning:quotas')}?month={month:%Y-%m}")
 
 
 @login_required
 def attainment(request):
     actor = actor_of(request.user)
-    month = _month(request)
+    month = month_of(request)
     group = request.GET.get("group") if request.GET.get("group") in selectors.GROUPS else "person"
     rows = selectors.attainment(actor, month=month, group=group)
     chart = [{"label": r.label, "target": str(r.target), "disbursed": str(r.disbursed), "forecast": str(r.forecast)}

@@ -1,12 +1,13 @@
 """Product catalogue writes (FEATURES X1) and the offer check that later capabilities call."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.core.field_values import read_decimal
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
@@ -50,17 +51,6 @@ DECIMAL_PLACES = {
 }
 
 
-def _decimal(value, field: str, errors: dict) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-        if not number.is_finite():
-            raise InvalidOperation
-        return number
-    except (InvalidOperation, ValueError, TypeError):
-        errors[field] = _("not a number")
-        return None
-
-
 def _validated_terms(data: dict) -> dict:
     errors: dict[str, str] = {}
     clean = dict(data)
@@ -72,7 +62,7 @@ def _validated_terms(data: dict) -> dict:
         errors["collateral"] = _("unknown collateral requirement %(collateral)s") % {"collateral": data["collateral"]}
     for field, places in DECIMAL_PLACES.items():
         if data.get(field) is not None:
-            number = _decimal(data[field], field, errors)
+            number = read_decimal(data[field], field=field, errors=errors, required=True)
             # Stored at the column's precision, so the audit "after" equals what the database holds.
             clean[field] = number.quantize(places, rounding=ROUND_HALF_UP) if number is not None else None
     for field in ("min_term_months", "max_term_months"):

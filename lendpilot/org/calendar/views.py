@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.business_calendar import year_calendar
+from lendpilot.core.views import flash_errors
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.calendar import csv_format, selectors, services
 from lendpilot.org.calendar.forms import CalendarDayForm, CalendarImportForm
@@ -59,7 +60,7 @@ def calendar_day_remove(request, year: int):
     except ValueError:
         messages.error(request, _("Not a date."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        flash_errors(request, exc, name_fields=False)
     else:
         messages.success(request, _("%(day)s follows the ordinary week again.") % {"day": day})
     return redirect("org:calendar_year", year=year)
