@@ -28,4 +28,5 @@ urlpatterns = [
     path("planning/", include("lendpilot.planning.urls")),
     path("incentives/", include("lendpilot.incentives.urls")),
     path("insights/", include("lendpilot.insights.urls")),
+    path("compliance/", include("lendpilot.compliance.urls")),
 ]

@@ -121,10 +121,7 @@ class NameForm:
 def _han_words(han: str) -> tuple[tuple[str, ...], ...]:
     surname = han[:2] if han[:2] in COMPOUND_SURNAMES else han[:1]
     given = han[len(surname):]
-    if surname in SURNAME_READINGS:
-        head = SURNAME_READINGS[surname]
-    else:
-        head = tuple(lazy_pinyin(surname, style=Style.NORMAL))
+    head = SURNAME_READINGS.get(surname) or tuple(lazy_pinyin(surname, style=Style.NORMAL))
     return (head, tuple(lazy_pinyin(given, style=Style.NORMAL))) if given else (head,)
 
 
