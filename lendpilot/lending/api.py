@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from lendpilot.core.schemas import ERRORS, PathId, with_errors
 from lendpilot.customers.selectors import customer_get
-from lendpilot.lending import selectors, services
+from lendpilot.lending import selectors
 from lendpilot.lending.imports import RepaymentImportError, repayments_import
 from lendpilot.lending.models import Application, ClassificationChange, Loan
 from lendpilot.lending.schemas import (
@@ -46,6 +46,17 @@ from lendpilot.lending.schemas import (
     RepaymentOut,
     SettlementQuoteOut,
 )
+from lendpilot.lending.services import (
+    applications,
+    approval,
+    contracts,
+    credit_lines,
+    delinquency,
+    disbursement,
+    repayments,
+    settlement,
+    terms,
+)
 from lendpilot.org.access import actor_of
 from lendpilot.products.selectors import product_get
 
@@ -74,7 +85,7 @@ def _application_out(app: Application, *, detail: bool = False) -> dict:
         "conditions": app.conditions or {},
     }
     if detail:
-        data["ltv"] = services.loan_to_value(app)
+        data["ltv"] = terms.loan_to_value(app)
         data["checklist"] = [{"code": e.item.code, "label": e.item.label, "required": e.item.required,
                               "done": e.done, "evidence": e.evidence}
                              for e in app.checklist.select_related("item")]
@@ -105,7 +116,7 @@ def _contract_out(contract) -> dict:
             "principal": contract.principal, "annual_rate": contract.annual_rate, "apr": contract.apr,
             "term_months": contract.term_months, "repayment_method": contract.repayment_method,
             "status": contract.status, "disclosures": contract.disclosures,
-            "missing_disclosures": services.disclosure_gaps(contract)}
+            "missing_disclosures": contracts.disclosure_gaps(contract)}
 
 
 def _line_out(line) -> dict:
@@ -130,7 +141,7 @@ def application_create(request, payload: ApplicationIn):
     product = _resolve("product_id", product_get, actor, product_id=payload.product_id)
     data = payload.dict(exclude={"applicant_id", "product_id", "applicant_facts"})
     data["applicant_facts"] = payload.applicant_facts.dict() if payload.applicant_facts else {}
-    app = services.application_create(actor=request.user, applicant=applicant, product=product, **data)
+    app = applications.application_create(actor=request.user, applicant=applicant, product=product, **data)
     return Status(201, _application_out(app, detail=True))
 
 
@@ -143,52 +154,52 @@ def application_detail(request, application_id: PathId):
 def application_update(request, application_id: PathId, payload: ApplicationPatch):
     app = selectors.application_get(actor_of(request.user), application_id)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
-    app = services.application_update(actor=request.user, application=app, **changes)
+    app = applications.application_update(actor=request.user, application=app, **changes)
     return _application_out(app, detail=True)
 
 
 @router.post("/applications/{application_id}/collateral", response=with_errors({201: CollateralOut}))
 def collateral_add(request, application_id: PathId, payload: CollateralIn):
     app = selectors.application_get(actor_of(request.user), application_id)
-    return Status(201, services.collateral_add(actor=request.user, application=app, **payload.dict()))
+    return Status(201, applications.collateral_add(actor=request.user, application=app, **payload.dict()))
 
 
 @router.post("/applications/{application_id}/checklist/{code}", response=with_errors({200: ApplicationOut}))
 def checklist_mark(request, application_id: PathId, code: str, payload: ChecklistMarkIn):
     app = selectors.application_get(actor_of(request.user), application_id)
-    services.checklist_mark(actor=request.user, application=app, item_code=code, **payload.dict())
+    applications.checklist_mark(actor=request.user, application=app, item_code=code, **payload.dict())
     return _application_out(app, detail=True)
 
 
 @router.post("/applications/{application_id}/cross-checks", response=with_errors({200: ApplicationOut}))
 def cross_check(request, application_id: PathId, payload: CrossCheckIn):
     app = selectors.application_get(actor_of(request.user), application_id)
-    services.cross_check_record(actor=request.user, application=app, **payload.dict())
+    applications.cross_check_record(actor=request.user, application=app, **payload.dict())
     return _application_out(app, detail=True)
 
 
 @router.post("/applications/{application_id}/rate-approval", response=with_errors({200: ApplicationOut}))
 def rate_approve(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
-    return _application_out(services.application_rate_approve(actor=request.user, application=app), detail=True)
+    return _application_out(applications.application_rate_approve(actor=request.user, application=app), detail=True)
 
 
 @router.post("/applications/{application_id}/submit", response=with_errors({200: ApplicationOut}))
 def application_submit(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
-    return _application_out(services.application_submit(actor=request.user, application=app), detail=True)
+    return _application_out(approval.application_submit(actor=request.user, application=app), detail=True)
 
 
 @router.post("/applications/{application_id}/withdraw", response=with_errors({200: ApplicationOut}))
 def application_withdraw(request, application_id: PathId):
     app = selectors.application_get(actor_of(request.user), application_id)
-    return _application_out(services.application_withdraw(actor=request.user, application=app), detail=True)
+    return _application_out(applications.application_withdraw(actor=request.user, application=app), detail=True)
 
 
 @router.post("/applications/{application_id}/decide", response=with_errors({200: DecisionOut}))
 def application_decide(request, application_id: PathId, payload: DecisionIn):
     app = selectors.application_get(actor_of(request.user), application_id)
-    decision = services.application_decide(actor=request.user, application=app, **payload.dict())
+    decision = approval.application_decide(actor=request.user, application=app, **payload.dict())
     return _decision_out(decision)
 
 
@@ -209,7 +220,7 @@ def approval_queue(request, level: int):
 @router.post("/applications/{application_id}/contract", response=with_errors({201: ContractOut}))
 def contract_generate(request, application_id: PathId, payload: ContractIn):
     app = selectors.application_get(actor_of(request.user), application_id)
-    contract = services.contract_generate(actor=request.user, application=app, start=payload.start)
+    contract = contracts.contract_generate(actor=request.user, application=app, start=payload.start)
     return Status(201, _contract_out(contract))
 
 
@@ -221,13 +232,13 @@ def contract_detail(request, contract_id: PathId):
 @router.post("/contracts/{contract_id}/sign", response=with_errors({200: ContractOut}))
 def contract_sign(request, contract_id: PathId):
     contract = selectors.contract_get(actor_of(request.user), contract_id)
-    return _contract_out(services.contract_sign(actor=request.user, contract=contract))
+    return _contract_out(contracts.contract_sign(actor=request.user, contract=contract))
 
 
 @router.post("/contracts/{contract_id}/disburse", response=with_errors({201: LoanOut}))
 def contract_disburse(request, contract_id: PathId, payload: DisburseIn):
     contract = selectors.contract_get(actor_of(request.user), contract_id)
-    loan = services.loan_disburse(actor=request.user, contract=contract, disbursed_on=payload.disbursed_on)
+    loan = disbursement.loan_disburse(actor=request.user, contract=contract, disbursed_on=payload.disbursed_on)
     return Status(201, _loan_out(loan))
 
 
@@ -247,7 +258,7 @@ def loan_detail(request, loan_id: PathId):
 @router.post("/loans/{loan_id}/downgrade", response=with_errors({200: LoanOut}))
 def loan_downgrade(request, loan_id: PathId, payload: ClassChangeIn):
     loan = selectors.loan_get(actor_of(request.user), loan_id)
-    services.loan_downgrade(actor=request.user, loan=loan, **payload.dict())
+    delinquency.loan_downgrade(actor=request.user, loan=loan, **payload.dict())
     loan.refresh_from_db()
     return _loan_out(loan)
 
@@ -255,7 +266,7 @@ def loan_downgrade(request, loan_id: PathId, payload: ClassChangeIn):
 @router.post("/loans/{loan_id}/upgrade-request", response=with_errors({201: dict}))
 def loan_upgrade_request(request, loan_id: PathId, payload: ClassChangeIn):
     loan = selectors.loan_get(actor_of(request.user), loan_id)
-    change = services.loan_upgrade_request(actor=request.user, loan=loan, **payload.dict())
+    change = delinquency.loan_upgrade_request(actor=request.user, loan=loan, **payload.dict())
     return Status(201, {"id": change.pk, "status": change.status})
 
 
@@ -266,7 +277,7 @@ def loan_upgrade_decide(request, change_id: PathId, verdict: str):
     change = ClassificationChange.objects.filter(pk=change_id).first()
     if change is None or not selectors.loans_visible(actor_of(request.user)).filter(pk=change.loan_id).exists():
         raise Http404("classification change not found")
-    change = services.loan_upgrade_decide(actor=request.user, change=change, approve=verdict == "approve")
+    change = delinquency.loan_upgrade_decide(actor=request.user, change=change, approve=verdict == "approve")
     return {"id": change.pk, "status": change.status}
 
 
@@ -277,7 +288,7 @@ def repayment_post(request, payload: RepaymentIn):
     loan = selectors.loans_visible(actor_of(request.user)).filter(number=payload.loan_number).first()
     if loan is None:
         raise ValidationError({"loan_number": _("unknown loan")})
-    repayment = services.repayment_post(actor=request.user, loan=loan, **payload.dict(exclude={"loan_number"}))
+    repayment = repayments.repayment_post(actor=request.user, loan=loan, **payload.dict(exclude={"loan_number"}))
     return Status(201, repayment)
 
 
@@ -306,7 +317,7 @@ def settlement_quote(request, loan_id: PathId, value_date: date):
     if value_date < loan.disbursed_on:
         raise ValidationError({"value_date": _("the value date lies before the disbursement")})
     return {"loan_number": loan.number, "unapplied_credit": loan.unapplied_credit,
-            **services.quote_settlement(loan, value_date).as_dict()}
+            **settlement.quote_settlement(loan, value_date).as_dict()}
 
 
 # ------------------------------------------------------------------------------------- credit lines
@@ -321,7 +332,7 @@ def credit_line_create(request, payload: CreditLineIn):
     actor = actor_of(request.user)
     customer = _resolve("customer_id", customer_get, actor, payload.customer_id)
     product = _resolve("product_id", product_get, actor, product_id=payload.product_id)
-    line = services.credit_line_create(actor=request.user, customer=customer, product=product,
+    line = credit_lines.credit_line_create(actor=request.user, customer=customer, product=product,
                                        **payload.dict(exclude={"customer_id", "product_id"}))
     return Status(201, _line_out(line))
 
@@ -329,10 +340,10 @@ def credit_line_create(request, payload: CreditLineIn):
 @router.post("/credit-lines/{line_id}/status", response=with_errors({200: CreditLineOut}))
 def credit_line_status(request, line_id: PathId, payload: CreditLineStatusIn):
     line = selectors.credit_line_get(actor_of(request.user), line_id)
-    return _line_out(services.credit_line_set_status(actor=request.user, line=line, **payload.dict()))
+    return _line_out(credit_lines.credit_line_set_status(actor=request.user, line=line, **payload.dict()))
 
 
 @router.post("/credit-lines/{line_id}/draw", response=with_errors({201: LoanOut}))
 def credit_line_draw(request, line_id: PathId, payload: DrawIn):
     line = selectors.credit_line_get(actor_of(request.user), line_id)
-    return Status(201, _loan_out(services.credit_line_draw(actor=request.user, line=line, **payload.dict())))
+    return Status(201, _loan_out(credit_lines.credit_line_draw(actor=request.user, line=line, **payload.dict())))

@@ -22,7 +22,7 @@ from lendpilot.customers.synthetic import make_id_number
 from lendpilot.lending.imports import repayments_import
 from lendpilot.lending.models import Instalment, Loan, Repayment
 from lendpilot.lending.schedule import build_schedule
-from lendpilot.lending.services import repayment_post
+from lendpilot.lending.services.repayments import repayment_post
 from lendpilot.org.roles import Role
 from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.products.services import product_create

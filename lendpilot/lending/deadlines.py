@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from django.db.models import Q
 
 from lendpilot.core.business_calendar import add_business_days, next_business_day
+from lendpilot.core.months import add_months
 from lendpilot.lending.models import Application, Instalment, Loan
-from lendpilot.lending.schedule import add_months
-from lendpilot.lending.services import rules_of
+from lendpilot.lending.services.authority_matrix import rules_of
 
 
 def recompute_stage_deadlines(*, year: int) -> int:

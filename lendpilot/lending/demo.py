@@ -30,10 +30,13 @@ from django.utils import timezone
 
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
-from lendpilot.lending import authority, services
+from lendpilot.lending import authority
 from lendpilot.lending.imports import repayments_import
 from lendpilot.lending.models import Application, Contract, Decision, Instalment, Loan, StatusChange
 from lendpilot.lending.schedule import annualised_rate, build_schedule
+from lendpilot.lending.services.applications import application_create, checklist_mark, collateral_add
+from lendpilot.lending.services.approval import application_decide, application_submit
+from lendpilot.lending.services.delinquency import loans_update_delinquency
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 from lendpilot.products.models import Product
@@ -61,18 +64,28 @@ def _rate(rng, product: Product) -> Decimal:
 
 def seed(ctx: SeedContext) -> dict[str, int]:
     rng = ctx.sub_rng("lending")
-    today = ctx.today
     products = list(Product.objects.filter(is_active=True).order_by("pk"))
     customers = list(Customer.objects.order_by("pk").values_list("pk", "manager_id"))
     if not products or not customers:
         return {"loans": 0}
-    deciders = _deciders()
-    l1 = deciders[authority.INITIAL]
-    operations = Staff.objects.filter(role=Role.OPERATIONS).order_by("pk").first()
     n_loans = max(60, len(customers) // 10)  # enough loans a month for the command centre even on a tiny bank
     chosen = rng.sample(customers, min(n_loans, len(customers)))
+    applications, plans = _book_plan(ctx, rng, chosen, products)
+    with transaction.atomic():
+        loans, history = _book_write(ctx, rng, applications, plans, products, customers)
+    lines = _repayment_lines(rng, loans, plans, ctx.today)
+    posted = repayments_import(actor=None, text="\n".join(lines) + "\n", source="demo").posted if len(lines) > 1 \
+        else 0
+    loans_update_delinquency(as_of=ctx.today)
+    cases = _live_cases(ctx, products, customers)
+    return {"loans": len(loans), "instalments": sum(len(p[1]) for p in plans), "repayments": posted,
+            "live_cases": cases, **history}
 
-    applications, contracts, plans = [], [], []
+
+def _book_plan(ctx: SeedContext, rng, chosen, products) -> tuple[list[Application], list[tuple]]:
+    """The book's applications (graded by the engine, routed by the matrix) and each one's disbursement
+    date, schedule and repayment-behaviour draw."""
+    applications, plans = [], []
     grader = _Grader(ctx.seed)
     for n, (customer_id, manager_id) in enumerate(chosen):
         product = rng.choice(products)
@@ -81,7 +94,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                           or [product.min_term_months])
         amount, rate = _amount(rng, product), _rate(rng, product)
         # More loans lately, as the book grows (the sales demo's leads grow the same way).
-        disbursed = today - timedelta(days=35 + int((HISTORY_MONTHS * 30 - 35) * rng.random() ** 1.4))
+        disbursed = ctx.today - timedelta(days=35 + int((HISTORY_MONTHS * 30 - 35) * rng.random() ** 1.4))
         rows = build_schedule(principal=amount, annual_rate=rate, periods=term, method=method, start=disbursed)
         grade = grader.grade(product, approved=True)
         route = list(authority.route_for(amount=amount, grade=grade["risk_grade"], category=product.category).levels)
@@ -92,33 +105,44 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             created_by_id=manager_id, submitted_by_id=manager_id, submission_round=1, route=route,
             step=len(route) - 1))
         plans.append((disbursed, rows, rng.random()))
-    with transaction.atomic():
-        Application.objects.bulk_create(applications, batch_size=ctx.scale.batch_size)
-        for app, (_disbursed, rows, _) in zip(applications, plans, strict=True):
-            contracts.append(Contract(
-                application=app, number=f"CTD{app.pk:07d}", principal=app.amount, annual_rate=app.annual_rate,
-                apr=annualised_rate(principal=app.amount, rows=rows, periods=app.term_months),
-                term_months=app.term_months, repayment_method=app.repayment_method, status=Contract.Status.DISBURSED,
-                disclosures={"apr": "see schedule"}, generated_by=operations or app.created_by))
-        Contract.objects.bulk_create(contracts, batch_size=ctx.scale.batch_size)
-        if all(deciders.values()):
-            Decision.objects.bulk_create([
-                Decision(application=app, submission_round=1, step=step, level=level, outcome="approve",
-                         approver=rng.choice(deciders[level]),
-                         reason="同意放款" if step == len(app.route) - 1 else "资料齐全，建议同意")
-                for app in applications for step, level in enumerate(app.route)], batch_size=ctx.scale.batch_size)
-        history = _status_history(ctx, applications, [p[0] for p in plans], products, customers, l1)
-        loans = [Loan(number=f"LND{c.pk:07d}", contract=c, borrower_id=app.applicant_id, product=app.product,
-                      principal=app.amount, annual_rate=app.annual_rate, term_months=app.term_months,
-                      repayment_method=app.repayment_method, disbursed_on=plan[0], outstanding_principal=app.amount)
-                 for app, c, plan in zip(applications, contracts, plans, strict=True)]
-        Loan.objects.bulk_create(loans, batch_size=ctx.scale.batch_size)
-        Instalment.objects.bulk_create([
-            Instalment(loan=loan, seq=r.seq, due_date=r.due_date, due_day=r.due_date.toordinal(),
-                       principal_due=r.principal, interest_due=r.interest)
-            for loan, (_, rows, _) in zip(loans, plans, strict=True) for r in rows], batch_size=ctx.scale.batch_size)
+    return applications, plans
 
-    # Repayment behaviour: 85% pay on the due date, 10% pay late (5-45 days), 5% stop paying at some point.
+
+def _book_write(ctx: SeedContext, rng, applications, plans, products, customers) -> tuple[list[Loan], dict]:
+    """Applications, contracts, decisions, status history, loans and instalments, bulk inserted."""
+    deciders = _deciders()
+    operations = Staff.objects.filter(role=Role.OPERATIONS).order_by("pk").first()
+    Application.objects.bulk_create(applications, batch_size=ctx.scale.batch_size)
+    contracts = [Contract(
+        application=app, number=f"CTD{app.pk:07d}", principal=app.amount, annual_rate=app.annual_rate,
+        apr=annualised_rate(principal=app.amount, rows=rows, periods=app.term_months),
+        term_months=app.term_months, repayment_method=app.repayment_method, status=Contract.Status.DISBURSED,
+        disclosures={"apr": "see schedule"}, generated_by=operations or app.created_by)
+        for app, (_disbursed, rows, _) in zip(applications, plans, strict=True)]
+    Contract.objects.bulk_create(contracts, batch_size=ctx.scale.batch_size)
+    if all(deciders.values()):
+        Decision.objects.bulk_create([
+            Decision(application=app, submission_round=1, step=step, level=level, outcome="approve",
+                     approver=rng.choice(deciders[level]),
+                     reason="同意放款" if step == len(app.route) - 1 else "资料齐全，建议同意")
+            for app in applications for step, level in enumerate(app.route)], batch_size=ctx.scale.batch_size)
+    history = _status_history(ctx, applications, [p[0] for p in plans], products, customers,
+                              deciders[authority.INITIAL])
+    loans = [Loan(number=f"LND{c.pk:07d}", contract=c, borrower_id=app.applicant_id, product=app.product,
+                  principal=app.amount, annual_rate=app.annual_rate, term_months=app.term_months,
+                  repayment_method=app.repayment_method, disbursed_on=plan[0], outstanding_principal=app.amount)
+             for app, c, plan in zip(applications, contracts, plans, strict=True)]
+    Loan.objects.bulk_create(loans, batch_size=ctx.scale.batch_size)
+    Instalment.objects.bulk_create([
+        Instalment(loan=loan, seq=r.seq, due_date=r.due_date, due_day=r.due_date.toordinal(),
+                   principal_due=r.principal, interest_due=r.interest)
+        for loan, (_, rows, _) in zip(loans, plans, strict=True) for r in rows], batch_size=ctx.scale.batch_size)
+    return loans, history
+
+
+def _repayment_lines(rng, loans, plans, today) -> list[str]:
+    """The core-banking file of the book's repayments: 85% pay on the due date, 10% pay late (5-45 days),
+    5% stop paying at some point."""
     lines = ["external_ref,loan_number,amount,value_date"]
     for loan, (_disbursed, rows, draw) in zip(loans, plans, strict=True):
         stop_after = rng.randint(1, max(1, len(rows) - 1)) if draw > 0.95 else None
@@ -131,12 +155,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                 break
             amount = row.payment + (Decimal(late) * Decimal("5.00") if late else 0)  # covers the penalty roughly
             lines.append(f"D{loan.pk}-{row.seq},{loan.number},{amount},{value_date.isoformat()}")
-    posted = repayments_import(actor=None, text="\n".join(lines) + "\n", source="demo").posted if len(lines) > 1 \
-        else 0
-    services.loans_update_delinquency(as_of=today)
-    cases = _live_cases(ctx, rng, products, customers)
-    return {"loans": len(loans), "instalments": sum(len(p[1]) for p in plans), "repayments": posted,
-            "live_cases": cases, **history}
+    return lines
 
 
 def _moment(day, rng) -> datetime:
@@ -246,25 +265,34 @@ def _open_case_steps(manager: Staff, customer_id: int, product: Product, amount:
     term = min(max(36, product.min_term_months), product.max_term_months)
     pledged = product.collateral == Product.Collateral.REQUIRED
     collateral = (amount * Decimal("1.6")).quantize(FEN)
-    app = services.application_create(
+    app = application_create(
         actor=manager.user, applicant=Customer.objects.get(pk=customer_id), product=product, amount=amount,
         term_months=term, repayment_method=product.repayment_methods[0], annual_rate=product.max_annual_rate,
         purpose="经营周转", monthly_income=(amount / 10).quantize(FEN), monthly_debt_payments=Decimal("0"),
         applicant_facts={**STEADY_FACTS, **({"collateral_value": collateral} if pledged else {})})
     for entry in app.checklist.select_related("item"):
-        services.checklist_mark(actor=manager.user, application=app, item_code=entry.item.code, evidence="已核验")
+        checklist_mark(actor=manager.user, application=app, item_code=entry.item.code, evidence="已核验")
     if pledged:
-        services.collateral_add(actor=manager.user, application=app, kind="equipment", description="生产设备",
+        collateral_add(actor=manager.user, application=app, kind="equipment", description="生产设备",
                                 valuation=collateral, valuer="资产评估所",
                                 valued_on=today - timedelta(days=10))
-    return services.application_submit(actor=manager.user, application=app, today=today)
+    return application_submit(actor=manager.user, application=app, today=today)
 
 
-def _live_cases(ctx: SeedContext, rng, products, customers) -> int:
+def _live_cases(ctx: SeedContext, products, customers) -> int:
     """Cases through the real services (the engine grades each): a few waiting at each level, one returned,
     and three of CNY 0.3M, 4M and 25M waiting for initial review, each with someone who can decide it."""
+    made = _cases_at_levels(ctx, products, customers)
+    demo_manager = Staff.objects.filter(user__username="am_demo").select_related("user").first()
+    if demo_manager is None:
+        return made
+    own = [(c, m) for c, m in customers if m == demo_manager.pk] or customers
+    return made + sum(_showcase_case(ctx, demo_manager, own, products, amount) for amount in SHOWCASE_AMOUNTS)
+
+
+def _cases_at_levels(ctx: SeedContext, products, customers) -> int:
     managers = {s.pk: s for s in Staff.objects.filter(role=Role.ACCOUNT_MANAGER).select_related("user")}
-    officers = _deciders()
+    initial = _deciders()[authority.INITIAL]
     credit = [p for p in products if p.collateral == Product.Collateral.NONE] or products
     made = 0
     for n in range(8):
@@ -276,28 +304,23 @@ def _live_cases(ctx: SeedContext, rng, products, customers) -> int:
         try:
             app = _open_case(ctx, manager, customer_id, product, product.min_amount, ctx.today - timedelta(days=n))
             made += 1
-            if n % 4 >= 1 and officers[1]:
-                services.application_decide(actor=officers[1][0].user, application=app, expected_step=app.step,
-                                            outcome="return" if n == 5 else "approve", reason="初审意见")
+            if n % 4 >= 1 and initial:
+                application_decide(actor=initial[0].user, application=app, expected_step=app.step,
+                                   outcome="return" if n == 5 else "approve", reason="初审意见")
         except (ValidationError, Conflict):  # a demo case that the product's rules or the engine refuse is skipped
             continue
-    demo_manager = Staff.objects.filter(user__username="am_demo").select_related("user").first()
-    if demo_manager is None:
-        return made
-    own = [(c, m) for c, m in customers if m == demo_manager.pk] or customers
-    for amount in SHOWCASE_AMOUNTS:
-        fitting = sorted((p for p in products if p.min_amount <= amount <= p.max_amount),
-                         key=lambda p: p.collateral == Product.Collateral.REQUIRED)
-        placed = False
-        for product in fitting:
-            for customer_id, _manager in own[:40]:
-                try:
-                    _open_case(ctx, demo_manager, customer_id, product, amount, ctx.today)
-                except (ValidationError, Conflict):  # declined by the engine, or the product's terms: next one
-                    continue
-                made += 1
-                placed = True
-                break
-            if placed:
-                break
     return made
+
+
+def _showcase_case(ctx: SeedContext, manager: Staff, own, products, amount: Decimal) -> int:
+    """One case of `amount` for the first of the manager's customers the engine and a product accept."""
+    fitting = sorted((p for p in products if p.min_amount <= amount <= p.max_amount),
+                     key=lambda p: p.collateral == Product.Collateral.REQUIRED)
+    for product in fitting:
+        for customer_id, _manager in own[:40]:
+            try:
+                _open_case(ctx, manager, customer_id, product, amount, ctx.today)
+            except (ValidationError, Conflict):  # declined by the engine, or the product's terms: next one
+                continue
+            return 1
+    return 0

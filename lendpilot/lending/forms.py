@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import RepaymentMethod
 from lendpilot.lending.models import Decision
-from lendpilot.lending.services import APPLICANT_FACTS
+from lendpilot.lending.services.applications import APPLICANT_FACTS
 
 # The red flags the policy rules know (E1), labelled for the page.
 BUREAU_FLAG_CHOICES = [

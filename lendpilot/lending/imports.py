@@ -39,8 +39,10 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.errors import Conflict
 from lendpilot.lending.classification import classify, days_past_due
-from lendpilot.lending.models import CreditLine, Instalment, Loan, Repayment
-from lendpilot.lending.services import PREPAYMENT_MODES, apply_to_instalments, repayment_post, validate_repayment
+from lendpilot.lending.models import CreditLine, Instalment, Loan, OpenAmounts, Repayment
+from lendpilot.lending.services.instalments import apply_to_instalments
+from lendpilot.lending.services.records import Acting
+from lendpilot.lending.services.repayments import PREPAYMENT_MODES, repayment_post, validate_repayment
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -259,7 +261,7 @@ LOAN_CASTS = {"outstanding_principal": "numeric", "status": "varchar", "unapplie
               "days_past_due": "integer", "risk_class": "smallint"}
 
 
-class _Open:
+class _Open(OpenAmounts):
     """An open instalment as the import needs it: the fields allocation reads and writes, without a model
     instance per row (100,000 repayments touch over a million instalment fields)."""
 
@@ -271,18 +273,6 @@ class _Open:
     def __init__(self, values: tuple):
         for name, value in zip(self.FIELDS, values, strict=True):
             setattr(self, name, value)
-
-    @property
-    def principal_open(self) -> Decimal:
-        return self.principal_due - self.principal_paid
-
-    @property
-    def interest_open(self) -> Decimal:
-        return self.interest_due - self.interest_paid
-
-    @property
-    def penalty_open(self) -> Decimal:
-        return self.penalty_accrued - self.penalty_paid
 
 
 def _posted(refs: list[str]) -> dict[str, tuple[int, Decimal, date]]:
@@ -302,48 +292,50 @@ def _redate(loan: Loan, schedule: list) -> None:
     loan.risk_class = classify(loan.days_past_due, loan.manual_class)
 
 
-@transaction.atomic
-def repayments_import(*, actor, text: str | Iterable[str], source: str = Repayment.Source.CSV,
-                      batch: str | None = None) -> ImportResult:
-    acting = actor_of(actor)
-    require(acting, Perm.POST_REPAYMENT)
-    batch = batch or f"B{timezone.now():%Y%m%d%H%M%S}{uuid.uuid4().hex[:6]}"
-    rows, errors = parse(text)
-    if not rows and not errors:
-        errors.append(RowError(1, "file", _("the file has no rows")))
-
+def _loans_by_number(rows: list[_Row]) -> dict[str, dict]:
     loans: dict[str, dict] = {}
     for chunk in _chunks(sorted({r.loan_number for r in rows})):
         for loan in Loan.objects.filter(number__in=chunk).values("id", "number", "status", "disbursed_on"):
             loans[loan["number"]] = loan
+    return loans
+
+
+def _row_problem(r: _Row, loan: dict | None, posted: dict[str, tuple[int, Decimal, date]]) -> RowError | None:
+    """Why a row cannot be posted against its loan, or None (also None for a row already posted as is)."""
+    if loan is None:
+        return RowError(r.row, "loan_number", _("unknown loan %(number)s") % {"number": r.loan_number})
+    if r.ref in posted:
+        if posted[r.ref] != (loan["id"], r.amount, r.value_date):
+            return RowError(r.row, "external_ref", _(
+                "reference %(ref)s was already posted with another loan, amount or value date") % {"ref": r.ref})
+        return None
+    if loan["status"] != Loan.Status.ACTIVE:
+        return RowError(r.row, "loan_number", _("the loan is settled"))
+    if r.value_date < loan["disbursed_on"]:
+        return RowError(r.row, "value_date", _("the value date lies before the disbursement"))
+    return None
+
+
+def _rows_to_post(rows: list[_Row], errors: list[RowError]) -> tuple[dict[str, dict], list[_Row]]:
+    """The loans named in the file and the rows not yet posted; problems are added to `errors`."""
+    loans = _loans_by_number(rows)
     posted = _posted([r.ref for r in rows])
     todo: list[_Row] = []
     for r in rows:
         loan = loans.get(r.loan_number)
-        if loan is None:
-            errors.append(RowError(r.row, "loan_number", _("unknown loan %(number)s") % {"number": r.loan_number}))
-        elif r.ref in posted:
-            if posted[r.ref] != (loan["id"], r.amount, r.value_date):
-                errors.append(RowError(r.row, "external_ref", _(
-                    "reference %(ref)s was already posted with another loan, amount or value date") % {"ref": r.ref}))
-        elif loan["status"] != Loan.Status.ACTIVE:
-            errors.append(RowError(r.row, "loan_number", _("the loan is settled")))
-        elif r.value_date < loan["disbursed_on"]:
-            errors.append(RowError(r.row, "value_date", _("the value date lies before the disbursement")))
-        else:
+        problem = _row_problem(r, loan, posted)
+        if problem is not None:
+            errors.append(problem)
+        elif r.ref not in posted:
             todo.append(r)
-    if errors:
-        errors.sort(key=lambda e: e.row)
-        raise RepaymentImportError(errors[:MAX_REPORTED_ERRORS])
+    return loans, todo
 
-    by_loan: dict[int, list[_Row]] = defaultdict(list)
-    for r in todo:
-        by_loan[loans[r.loan_number]["id"]].append(r)
-    loan_ids = sorted(by_loan)
-    # Where a row lies before what the loan already has (a later repayment, or penalty accrued by the
-    # EOD), the single posting re-values or refuses it; so does a declared prepayment or settlement.
+
+def _single_posting_loans(by_loan: dict[int, list[_Row]]) -> set[int]:
+    """Loans whose rows lie before what the loan already has (a later repayment, or penalty accrued by the
+    EOD), or declare a prepayment or settlement: the single posting re-values, recalculates or refuses them."""
     after: dict[int, date] = {}
-    for chunk in _chunks(loan_ids):
+    for chunk in _chunks(sorted(by_loan)):
         for loan_id, latest in Repayment.objects.filter(loan_id__in=chunk).values("loan_id").annotate(
                 latest=Max("value_date")).values_list("loan_id", "latest"):
             after[loan_id] = latest
@@ -351,81 +343,125 @@ def repayments_import(*, actor, text: str | Iterable[str], source: str = Repayme
                                                           penalty_through__isnull=False).values("loan_id").annotate(
                 horizon=Max("penalty_through")).values_list("loan_id", "horizon"):
             after[loan_id] = max(horizon, after.get(loan_id, horizon))
-    singles = {loan_id for loan_id, loan_rows in by_loan.items()
-               if any(r.kind != Repayment.Kind.REGULAR for r in loan_rows)
-               or (loan_id in after and min(r.value_date for r in loan_rows) < after[loan_id])}
+    return {loan_id for loan_id, loan_rows in by_loan.items()
+            if any(r.kind != Repayment.Kind.REGULAR for r in loan_rows)
+            or (loan_id in after and min(r.value_date for r in loan_rows) < after[loan_id])}
 
-    totals = {"penalty": ZERO, "interest": ZERO, "principal": ZERO, "fee": ZERO, "unapplied": ZERO}
-    staff = acting.staff
-    now = timezone.now()
-    line_principal: dict[int, Decimal] = defaultdict(Decimal)
-    posted_count = 0
-    for chunk in _chunks(loan_ids, LOAN_CHUNK):
-        locked = {loan.pk: loan for loan in Loan.objects.select_for_update().filter(pk__in=chunk).order_by("pk")}
-        bulk_ids = [i for i in chunk if i not in singles]
-        instalments: dict[int, list[_Open]] = defaultdict(list)
-        for values in Instalment.objects.filter(loan_id__in=bulk_ids, is_settled=False).order_by(
-                "loan_id", "seq").values_list(*_Open.FIELDS):
-            inst = _Open(values)
-            instalments[inst.loan_id].append(inst)
-        new_repayments: list[tuple] = []
-        touched: list[_Open] = []
-        for loan_id in bulk_ids:
-            loan = locked[loan_id]
-            schedule = instalments[loan_id]
-            loan_rows = sorted(by_loan[loan_id], key=lambda x: (x.value_date, x.row))
-            for r in loan_rows:
-                open_rows = [i for i in schedule if not i.is_settled]
-                if loan.status != Loan.Status.ACTIVE or not open_rows:
-                    parts = (ZERO, ZERO, ZERO, r.amount, ZERO)
-                    loan.unapplied_credit += r.amount
-                else:
-                    applied = apply_to_instalments(loan, open_rows, amount=r.amount, value_date=r.value_date)
-                    parts = (applied.penalty, applied.interest, applied.principal, applied.unapplied,
-                             applied.credit_used)
-                if loan.credit_line_id and parts[2]:
-                    line_principal[loan.credit_line_id] += parts[2]
-                for key, value in zip(("penalty", "interest", "principal", "unapplied"), parts, strict=False):
-                    totals[key] += value
-                new_repayments.append((loan_id, r.ref, r.amount, r.value_date, *parts))
-            if loan.dpd_as_of and loan_rows[0].value_date <= loan.dpd_as_of:
-                _redate(loan, schedule)
-            touched.extend(schedule)
-        _insert_repayments(new_repayments, source=source, batch=batch, staff_id=staff.pk if staff else None,
-                           now=now)
-        posted_count += len(new_repayments)
-        _bulk_update(Instalment, touched, INSTALMENT_FIELDS, INSTALMENT_CASTS)
-        _bulk_update(Loan, [locked[i] for i in bulk_ids], LOAN_FIELDS, LOAN_CASTS)
-        del new_repayments, touched, instalments
 
-        for loan_id in sorted(i for i in chunk if i in singles):
-            for r in sorted(by_loan[loan_id], key=lambda x: (x.value_date, x.row)):
-                try:
-                    rep = repayment_post(actor=actor, loan=locked[loan_id], external_ref=r.ref, amount=r.amount,
-                                         value_date=r.value_date, kind=r.kind, prepayment_mode=r.mode,
-                                         source=source, batch=batch)
-                except ValidationError as exc:
-                    errors.extend(RowError(r.row, f, " ".join(m)) for f, m in exc.message_dict.items())
-                    break
-                except Conflict as exc:
-                    errors.append(RowError(r.row, "external_ref", str(exc)))
-                    break
-                posted_count += 1
-                for key, value in (("penalty", rep.penalty_part), ("interest", rep.interest_part),
-                                   ("principal", rep.principal_part), ("fee", rep.fee_part),
-                                   ("unapplied", rep.unapplied)):
-                    totals[key] += value
+@dataclass
+class _Run:
+    """One import as it goes: where the money went, the rows refused, the credit lines to release."""
+
+    actor: object
+    source: str
+    batch: str
+    staff_id: int | None
+    now: object
+    posted: int = 0
+    totals: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(
+        ("penalty", "interest", "principal", "fee", "unapplied"), ZERO))
+    line_principal: dict[int, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    errors: list[RowError] = field(default_factory=list)
+
+    def count(self, **parts: Decimal) -> None:
+        for key, value in parts.items():
+            self.totals[key] += value
+
+
+def _allocate_row(loan: Loan, schedule: list[_Open], r: _Row, run: _Run) -> tuple:
+    open_rows = [i for i in schedule if not i.is_settled]
+    if loan.status != Loan.Status.ACTIVE or not open_rows:
+        parts = (ZERO, ZERO, ZERO, r.amount, ZERO)
+        loan.unapplied_credit += r.amount
+    else:
+        applied = apply_to_instalments(loan, open_rows, amount=r.amount, value_date=r.value_date)
+        parts = (applied.penalty, applied.interest, applied.principal, applied.unapplied, applied.credit_used)
+    if loan.credit_line_id and parts[2]:
+        run.line_principal[loan.credit_line_id] += parts[2]
+    run.count(penalty=parts[0], interest=parts[1], principal=parts[2], unapplied=parts[3])
+    return (loan.pk, r.ref, r.amount, r.value_date, *parts)
+
+
+def _post_in_bulk(locked: dict[int, Loan], bulk_ids: list[int], by_loan: dict[int, list[_Row]], run: _Run) -> None:
+    """Regular rows allocated in memory by the rules of a single posting, written set-based."""
+    instalments: dict[int, list[_Open]] = defaultdict(list)
+    for values in Instalment.objects.filter(loan_id__in=bulk_ids, is_settled=False).order_by(
+            "loan_id", "seq").values_list(*_Open.FIELDS):
+        inst = _Open(values)
+        instalments[inst.loan_id].append(inst)
+    new_repayments: list[tuple] = []
+    touched: list[_Open] = []
+    for loan_id in bulk_ids:
+        loan = locked[loan_id]
+        schedule = instalments[loan_id]
+        loan_rows = sorted(by_loan[loan_id], key=lambda x: (x.value_date, x.row))
+        new_repayments.extend(_allocate_row(loan, schedule, r, run) for r in loan_rows)
+        if loan.dpd_as_of and loan_rows[0].value_date <= loan.dpd_as_of:
+            _redate(loan, schedule)
+        touched.extend(schedule)
+    _insert_repayments(new_repayments, source=run.source, batch=run.batch, staff_id=run.staff_id, now=run.now)
+    run.posted += len(new_repayments)
+    _bulk_update(Instalment, touched, INSTALMENT_FIELDS, INSTALMENT_CASTS)
+    _bulk_update(Loan, [locked[i] for i in bulk_ids], LOAN_FIELDS, LOAN_CASTS)
+
+
+def _post_singly(loan: Loan, loan_rows: list[_Row], run: _Run) -> None:
+    """A loan's rows through the single posting, in value-date order; the first refusal names its row."""
+    for r in sorted(loan_rows, key=lambda x: (x.value_date, x.row)):
+        try:
+            rep = repayment_post(actor=run.actor, loan=loan, external_ref=r.ref, amount=r.amount,
+                                 value_date=r.value_date, kind=r.kind, prepayment_mode=r.mode,
+                                 source=run.source, batch=run.batch)
+        except ValidationError as exc:
+            run.errors.extend(RowError(r.row, f, " ".join(m)) for f, m in exc.message_dict.items())
+            return
+        except Conflict as exc:
+            run.errors.append(RowError(r.row, "external_ref", str(exc)))
+            return
+        run.posted += 1
+        run.count(penalty=rep.penalty_part, interest=rep.interest_part, principal=rep.principal_part,
+                  fee=rep.fee_part, unapplied=rep.unapplied)
+
+
+def _refuse(errors: list[RowError]) -> None:
+    errors.sort(key=lambda e: e.row)
+    raise RepaymentImportError(errors[:MAX_REPORTED_ERRORS])
+
+
+@transaction.atomic
+def repayments_import(*, actor: Acting, text: str | Iterable[str], source: str = Repayment.Source.CSV,
+                      batch: str | None = None) -> ImportResult:
+    acting = actor_of(actor)
+    require(acting, Perm.POST_REPAYMENT)
+    batch = batch or f"B{timezone.now():%Y%m%d%H%M%S}{uuid.uuid4().hex[:6]}"
+    rows, errors = parse(text)
+    if not rows and not errors:
+        errors.append(RowError(1, "file", _("the file has no rows")))
+    loans, todo = _rows_to_post(rows, errors)
     if errors:
-        errors.sort(key=lambda e: e.row)
-        # Raising inside the transaction undoes every row already written.
-        raise RepaymentImportError(errors[:MAX_REPORTED_ERRORS])
+        _refuse(errors)
 
-    for line_id, principal in line_principal.items():
+    by_loan: dict[int, list[_Row]] = defaultdict(list)
+    for r in todo:
+        by_loan[loans[r.loan_number]["id"]].append(r)
+    singles = _single_posting_loans(by_loan)
+    run = _Run(actor=actor, source=source, batch=batch, staff_id=acting.staff.pk if acting.staff else None,
+               now=timezone.now())
+    for chunk in _chunks(sorted(by_loan), LOAN_CHUNK):
+        locked = {loan.pk: loan for loan in Loan.objects.select_for_update().filter(pk__in=chunk).order_by("pk")}
+        _post_in_bulk(locked, [i for i in chunk if i not in singles], by_loan, run)
+        for loan_id in sorted(i for i in chunk if i in singles):
+            _post_singly(locked[loan_id], by_loan[loan_id], run)
+    if run.errors:
+        # Raising inside the transaction undoes every row already written.
+        _refuse(run.errors)
+
+    for line_id, principal in run.line_principal.items():
         CreditLine.objects.filter(pk=line_id).update(
             utilised=Greatest(F("utilised") - principal, Value(Decimal("0.00"))))
-    result = ImportResult(batch=batch, rows=len(rows), posted=posted_count,
+    result = ImportResult(batch=batch, rows=len(rows), posted=run.posted,
                           already_posted=len(rows) - len(todo), amount=sum((r.amount for r in todo), Decimal("0")),
-                          allocated=totals)
+                          allocated=run.totals)
     record_event(actor=acting.user, event_code="lending.repayments_imported", object_type="batch", object_id=batch,
                  after=result.as_dict())
     return result

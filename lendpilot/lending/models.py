@@ -383,7 +383,31 @@ class Loan(models.Model):
         return self.number
 
 
-class Instalment(models.Model):
+class OpenAmounts:
+    """What is still open on an instalment; shared by the model and the import's light row objects."""
+
+    __slots__ = ()  # the import's row objects keep theirs
+    principal_due: Decimal
+    principal_paid: Decimal
+    interest_due: Decimal
+    interest_paid: Decimal
+    penalty_accrued: Decimal
+    penalty_paid: Decimal
+
+    @property
+    def principal_open(self) -> Decimal:
+        return self.principal_due - self.principal_paid
+
+    @property
+    def interest_open(self) -> Decimal:
+        return self.interest_due - self.interest_paid
+
+    @property
+    def penalty_open(self) -> Decimal:
+        return self.penalty_accrued - self.penalty_paid
+
+
+class Instalment(OpenAmounts, models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
     seq = models.PositiveSmallIntegerField()
     due_date = models.DateField()
@@ -411,18 +435,6 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.loan_id}#{self.seq}"
-
-    @property
-    def principal_open(self) -> Decimal:
-        return self.principal_due - self.principal_paid
-
-    @property
-    def interest_open(self) -> Decimal:
-        return self.interest_due - self.interest_paid
-
-    @property
-    def penalty_open(self) -> Decimal:
-        return self.penalty_accrued - self.penalty_paid
 
 
 class Repayment(models.Model):

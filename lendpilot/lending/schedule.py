@@ -28,13 +28,13 @@ Methods:
 * 到期一次还本付息 bullet: one instalment at maturity, principal plus simple interest P x r x n.
 """
 
-import calendar
 import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from lendpilot.core.business_calendar import next_business_day
+from lendpilot.core.months import add_months
 from lendpilot.core.reference import RepaymentMethod
 
 FEN = Decimal("0.01")
@@ -49,13 +49,6 @@ class ScheduleError(ValueError):
 
 def fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
-
-
-def add_months(start: date, months: int) -> date:
-    """`start` plus `months` calendar months, clamped to the month's last day (anchored to start's day)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def monthly_rate(annual_rate: Decimal) -> Decimal:

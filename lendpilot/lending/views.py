@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.customers.selectors import customers_visible
-from lendpilot.lending import selectors, services
+from lendpilot.lending import selectors
 from lendpilot.lending.forms import ApplicationForm, DecisionForm, RepaymentForm, add_service_errors
 from lendpilot.lending.models import Application, ApprovalLevel, Loan, Repayment
 from lendpilot.lending.selectors import sla_colour
+from lendpilot.lending.services import applications, approval, contracts, disbursement, repayments, settlement, terms
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.selectors import products_visible
@@ -47,7 +48,7 @@ def application_new(request):
         applicant = customers_visible(actor).get(pk=data.pop("applicant"))
         product = products_visible(actor).get(pk=data.pop("product"))
         try:
-            application = services.application_create(actor=request.user, applicant=applicant, product=product,
+            application = applications.application_create(actor=request.user, applicant=applicant, product=product,
                                                        applicant_facts=facts, **data)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -78,9 +79,9 @@ def application_prescreen(request):
     missing = [form.fields[name].label for name in PRESCREEN_NEEDS if data.get(name) in (None, "")]
     context = {"missing": missing, "result": None, "errors": []}
     if not missing:
-        facts = {name: data.get(name) for name in services.APPLICANT_FACTS}
+        facts = {name: data.get(name) for name in applications.APPLICANT_FACTS}
         try:
-            context["result"] = services.application_prescreen(
+            context["result"] = applications.application_prescreen(
                 actor=request.user, applicant=customers_visible(actor).get(pk=data["applicant"]),
                 product=products_visible(actor).get(pk=data["product"]), amount=data["amount"],
                 term_months=data["term_months"], monthly_income=data["monthly_income"],
@@ -93,7 +94,7 @@ def application_prescreen(request):
         if context["result"]:
             zh = (get_language() or "").lower().startswith("zh")
             result = context["result"]
-            result["decline_texts"] = services.decline_texts(result)
+            result["decline_texts"] = applications.decline_texts(result)
             result["reason_texts"] = [r["text_zh" if zh else "text_en"] for r in result["reasons"]]
             result["priced_rate_pct"] = float(result["priced_rate"]) * 100
             result["pd_pct"] = result["pd"] * 100
@@ -114,13 +115,13 @@ def application_detail(request, application_id: int):
         "checklist": application.checklist.select_related("item"), "collateral": application.collateral.all(),
         "cross_checks": application.cross_checks.select_related("checked_by"),
         "decisions": application.decisions.select_related("approver"),
-        "history": application.status_history.select_related("actor"), "ltv": services.loan_to_value(application),
+        "history": application.status_history.select_related("actor"), "ltv": terms.loan_to_value(application),
         "sla": sla_colour(application.stage_due_on, today) if application.current_level else None,
-        "approver_problem": services.approver_problem(actor.staff, application, application.current_level)
+        "approver_problem": approval.approver_problem(actor.staff, application, application.current_level)
         if application.current_level and actor.can(Perm.APPROVE_LOAN) else None,
         "waiting": selectors.waiting_for(application),
         "deciding": selectors.is_deciding_step(application) if application.current_level else False,
-        "missing_disclosures": services.disclosure_gaps(contract) if contract else [],
+        "missing_disclosures": contracts.disclosure_gaps(contract) if contract else [],
     })
 
 
@@ -144,14 +145,14 @@ def _act(request, application_id: int, action) -> object:
 @require_POST
 def application_submit(request, application_id: int):
     return _act(request, application_id,
-                lambda app: services.application_submit(actor=request.user, application=app))
+                lambda app: approval.application_submit(actor=request.user, application=app))
 
 
 @login_required
 @require_POST
 def checklist_mark(request, application_id: int, code: str):
     evidence = request.POST.get("evidence", "")
-    return _act(request, application_id, lambda app: services.checklist_mark(
+    return _act(request, application_id, lambda app: applications.checklist_mark(
         actor=request.user, application=app, item_code=code, evidence=evidence))
 
 
@@ -163,7 +164,7 @@ def application_decide(request, application_id: int):
         messages.error(request, _("Check the decision form: %(errors)s") % {"errors": form.errors.as_text()})
         return redirect("lending:application", application_id)
     data = form.cleaned_data
-    return _act(request, application_id, lambda app: services.application_decide(
+    return _act(request, application_id, lambda app: approval.application_decide(
         actor=request.user, application=app, outcome=data["outcome"], reason=data["reason"],
         conditions=form.conditions(), expected_step=data["expected_step"]))
 
@@ -172,21 +173,21 @@ def application_decide(request, application_id: int):
 @require_POST
 def contract_generate(request, application_id: int):
     return _act(request, application_id,
-                lambda app: services.contract_generate(actor=request.user, application=app))
+                lambda app: contracts.contract_generate(actor=request.user, application=app))
 
 
 @login_required
 @require_POST
 def contract_sign(request, application_id: int):
     return _act(request, application_id,
-                lambda app: services.contract_sign(actor=request.user, contract=app.contract))
+                lambda app: contracts.contract_sign(actor=request.user, contract=app.contract))
 
 
 @login_required
 @require_POST
 def loan_disburse(request, application_id: int):
     return _act(request, application_id,
-                lambda app: services.loan_disburse(actor=request.user, contract=app.contract))
+                lambda app: disbursement.loan_disburse(actor=request.user, contract=app.contract))
 
 
 @login_required
@@ -230,7 +231,7 @@ def loan_repay(request, loan_id: int):
             clean = form.cleaned_data
             on = clean["value_date"]
             try:
-                repayment = services.repayment_post(
+                repayment = repayments.repayment_post(
                     actor=request.user, loan=loan, external_ref=clean["external_ref"], amount=clean["amount"],
                     value_date=on, kind=clean["kind"], prepayment_mode=clean["prepayment_mode"] or "reduce_payment",
                     source=Repayment.Source.MANUAL)
@@ -247,7 +248,7 @@ def loan_repay(request, loan_id: int):
         except ValidationError:
             messages.error(request, _("value_date: not a date (YYYY-MM-DD)"))
         form = RepaymentForm(initial={"value_date": on, "kind": request.GET.get("kind") or "regular"})
-    quote = services.quote_settlement(loan, on) if loan.status == Loan.Status.ACTIVE and on >= loan.disbursed_on \
+    quote = settlement.quote_settlement(loan, on) if loan.status == Loan.Status.ACTIVE and on >= loan.disbursed_on \
         else None
     return render(request, "lending/loan_repay.html", {
         "loan": loan, "form": form, "quote": quote, "quote_date": on,

@@ -14,6 +14,14 @@ from lendpilot.compliance.audit import snapshot
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
 from lendpilot.customers.models import Customer
+from lendpilot.lending.models import (
+    Application,
+    ChecklistEntry,
+    ChecklistItem,
+    Collateral,
+    CrossCheck,
+    StatusChange,
+)
 from lendpilot.lending.services.records import (
     Acting,
     acting_staff,
@@ -31,14 +39,6 @@ from lendpilot.lending.services.terms import (
     check_offer,
     debt_to_income,
     validated_terms,
-)
-from lendpilot.lending.models import (
-    Application,
-    ChecklistEntry,
-    ChecklistItem,
-    Collateral,
-    CrossCheck,
-    StatusChange,
 )
 from lendpilot.org.access import Actor, actor_of, require, scope_filter
 from lendpilot.org.roles import Perm
@@ -190,9 +190,9 @@ RESCREEN_FACTS = ("employment_years", "bureau_inquiries_6m", "bureau_overdue_24m
 
 def _rescreen(acting: Actor, application: Application) -> None:
     """New terms are graded again by the engine, with the applicant facts the earlier pre-screen recorded."""
-    inputs = application.prescreen.inputs if application.prescreen_id else {}
+    inputs = application.prescreen.inputs if application.prescreen is not None else {}
     facts = {k: inputs[k] for k in RESCREEN_FACTS if inputs.get(k) is not None}
-    body = application_prescreen(actor=acting.user, applicant=application.applicant, product=application.product,
+    body = application_prescreen(actor=acting, applicant=application.applicant, product=application.product,
                                  amount=application.amount, term_months=application.term_months,
                                  monthly_income=application.monthly_income,
                                  monthly_debt_payments=application.monthly_debt_payments, **facts)
@@ -217,7 +217,7 @@ def collateral_add(*, actor: Acting, application: Application, kind: str, descri
         errors["valuer"] = _("name the valuer")
     if not isinstance(valued_on, date) or valued_on > timezone.localdate():
         errors["valued_on"] = _("the valuation date must be a date not in the future")
-    if errors:
+    if errors or value is None:
         raise ValidationError(errors)
     item = Collateral.objects.create(application=application, kind=kind, description=description[:200],
                                      valuation=value, valuer=valuer.strip(), valued_on=valued_on)

@@ -15,6 +15,12 @@ from lendpilot.core.business_calendar import add_business_days
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
 from lendpilot.lending import authority
+from lendpilot.lending.models import (
+    Application,
+    Decision,
+    StatusChange,
+)
+from lendpilot.lending.selectors import eligible_approvers, four_eyes_excluded, is_deciding_step, level_pool
 from lendpilot.lending.services.authority_matrix import active_matrix, rules_of
 from lendpilot.lending.services.records import (
     Acting,
@@ -32,12 +38,6 @@ from lendpilot.lending.services.terms import (
     loan_to_value,
     read_rate,
 )
-from lendpilot.lending.models import (
-    Application,
-    Decision,
-    StatusChange,
-)
-from lendpilot.lending.selectors import eligible_approvers, four_eyes_excluded, is_deciding_step, level_pool
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
@@ -240,9 +240,9 @@ def application_decide(*, actor: Acting, application: Application, outcome: str,
     application = _case_awaiting(application, outcome=outcome, expected_step=expected_step)
     level = application.current_level
     staff = staff_of(acting)
-    problem = approver_problem(staff, application, level)
-    if problem:
-        raise ValidationError({"approver": problem})
+    problem = approver_problem(staff, application, level) if level is not None else None
+    if problem or staff is None or level is None:
+        raise ValidationError({"approver": problem or _("only an active staff member can decide")})
     reason = (reason or "").strip()
     override = _decision_reason(application, outcome, reason)
     cond = _conditions(application, conditions) if outcome == Decision.Outcome.APPROVE_WITH_CONDITIONS else None

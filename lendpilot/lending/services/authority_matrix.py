@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from lendpilot.lending import authority
+from lendpilot.lending.models import (
+    AuthorityMatrix,
+)
 from lendpilot.lending.services.records import (
     Acting,
     audit,
     staff_of,
-)
-from lendpilot.lending.models import (
-    AuthorityMatrix,
 )
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm

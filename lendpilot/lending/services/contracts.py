@@ -9,6 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.core.errors import Conflict
+from lendpilot.lending.models import (
+    Application,
+    Contract,
+)
+from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
 from lendpilot.lending.services.records import (
     Acting,
     acting_staff,
@@ -18,11 +23,6 @@ from lendpilot.lending.services.records import (
     move_status,
     new_number,
 )
-from lendpilot.lending.models import (
-    Application,
-    Contract,
-)
-from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 

@@ -13,6 +13,10 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
 from lendpilot.core.reference import RepaymentMethod
 from lendpilot.customers.models import Customer
+from lendpilot.lending.models import (
+    CreditLine,
+    Loan,
+)
 from lendpilot.lending.services.disbursement import create_loan
 from lendpilot.lending.services.records import (
     LOAN_FIELDS,
@@ -23,10 +27,6 @@ from lendpilot.lending.services.records import (
 )
 from lendpilot.lending.services.terms import (
     read_rate,
-)
-from lendpilot.lending.models import (
-    CreditLine,
-    Loan,
 )
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
@@ -46,7 +46,7 @@ def credit_line_create(*, actor: Acting, customer: Customer, product: Product, l
         errors["expires_on"] = _("the expiry lies in the future")
     if rate is not None and not product.min_annual_rate <= rate <= product.max_annual_rate:
         errors["annual_rate"] = _("the rate is outside the product's range")
-    if errors:
+    if errors or money is None or rate is None:
         raise ValidationError(errors)
     line = CreditLine.objects.create(number=new_number("CL"), customer=customer, product=product, limit=money,
                                      annual_rate=rate, expires_on=expires_on, created_by=acting_staff(acting))
@@ -68,7 +68,7 @@ def credit_line_set_status(*, actor: Acting, line: CreditLine, status: str, reas
     if limit is not None:
         errors: dict[str, str] = {}
         new_limit = read_money(limit, field="limit", errors=errors, required=True)
-        if errors:
+        if errors or new_limit is None:
             raise ValidationError(errors)
         if status == CreditLine.Status.REDUCED and new_limit >= line.limit:
             raise ValidationError({"limit": _("a reduction lowers the limit")})
@@ -95,7 +95,7 @@ def credit_line_draw(*, actor: Acting, line: CreditLine, amount, term_months: in
         errors["term_months"] = _("term is a whole number of months, at least 1")
     if repayment_method not in RepaymentMethod.values:
         errors["repayment_method"] = _("unknown repayment method")
-    if errors:
+    if errors or money is None:
         raise ValidationError(errors)
     reserved = CreditLine.objects.filter(
         pk=line.pk, status__in=[CreditLine.Status.ACTIVE, CreditLine.Status.REDUCED], expires_on__gte=drawn_on,

@@ -11,13 +11,6 @@ from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.errors import Conflict
-from lendpilot.lending.services.records import (
-    LOAN_FIELDS,
-    Acting,
-    acting_staff,
-    audit,
-)
-from lendpilot.lending.services.repayments import loans_apply_credit
 from lendpilot.lending.classification import DEFAULT_THRESHOLDS, NORMAL, Thresholds, classify
 from lendpilot.lending.models import (
     ClassificationChange,
@@ -25,6 +18,13 @@ from lendpilot.lending.models import (
     Loan,
     LoanClass,
 )
+from lendpilot.lending.services.records import (
+    LOAN_FIELDS,
+    Acting,
+    acting_staff,
+    audit,
+)
+from lendpilot.lending.services.repayments import loans_apply_credit
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -37,7 +37,7 @@ def _class_case(thresholds: Thresholds):
 @transaction.atomic
 def loans_update_delinquency(*, actor: Acting = None, as_of: date | None = None,
                              thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                             loan_ids: list[int] | None = None) -> dict[str, int]:
+                             loan_ids: list[int] | None = None) -> dict[str, str | int]:
     """Days past due and the five-category class of every active loan as of `as_of`, in two set-based
     UPDATE statements (no Python loop): DPD = as_of - the oldest unsettled due date before as_of; class =
     the worse of the DPD band and any manual downgrade. Idempotent for a date; the EOD batch calls it."""
@@ -54,7 +54,7 @@ def loans_update_delinquency(*, actor: Acting = None, as_of: date | None = None,
         dpd_as_of=as_of)
     loans.update(risk_class=Greatest(_class_case(thresholds), Coalesce(F("manual_class"), Value(NORMAL))))
     Loan.objects.filter(status=Loan.Status.SETTLED).exclude(days_past_due=0).update(days_past_due=0, dpd_as_of=as_of)
-    summary = {"as_of": as_of.isoformat(), "loans": updated}
+    summary: dict[str, str | int] = {"as_of": as_of.isoformat(), "loans": updated}
     record_event(actor=acting.user, event_code="lending.delinquency_updated", object_type="batch",
                  object_id=as_of.isoformat(), after=summary)
     return summary

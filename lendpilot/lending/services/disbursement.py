@@ -10,14 +10,6 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import snapshot
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
-from lendpilot.lending.services.records import (
-    LOAN_FIELDS,
-    Acting,
-    audit,
-    lock_application,
-    move_status,
-    new_number,
-)
 from lendpilot.lending.models import (
     Application,
     Contract,
@@ -26,6 +18,14 @@ from lendpilot.lending.models import (
     Loan,
 )
 from lendpilot.lending.schedule import build_schedule
+from lendpilot.lending.services.records import (
+    LOAN_FIELDS,
+    Acting,
+    audit,
+    lock_application,
+    move_status,
+    new_number,
+)
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product

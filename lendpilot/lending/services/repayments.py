@@ -13,14 +13,6 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
-from lendpilot.lending.services.instalments import accrue_to, apply_to_instalments, open_instalments
-from lendpilot.lending.services.records import (
-    LOAN_FIELDS,
-    Acting,
-    audit,
-    staff_of,
-)
-from lendpilot.lending.services.settlement import repay_early, settle_in_full
 from lendpilot.lending.allocation import (
     reverse_penalty,
 )
@@ -31,6 +23,14 @@ from lendpilot.lending.models import (
     Loan,
     Repayment,
 )
+from lendpilot.lending.services.instalments import accrue_to, apply_to_instalments, open_instalments
+from lendpilot.lending.services.records import (
+    LOAN_FIELDS,
+    Acting,
+    audit,
+    staff_of,
+)
+from lendpilot.lending.services.settlement import repay_early, settle_in_full
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -50,13 +50,15 @@ def validate_repayment(*, external_ref, amount, value_date) -> tuple[str, Decima
         errors["value_date"] = _("not a date (YYYY-MM-DD)")
     if isinstance(value_date, date) and value_date > timezone.localdate():
         errors["value_date"] = _("the value date lies in the future")
-    if errors:
+    if errors or money is None or not isinstance(value_date, date):
         raise ValidationError(errors)
     return ref, money, value_date
 
 
 REPAYMENT_KINDS = tuple(Repayment.Kind.values)
 PREPAYMENT_MODES = ("reduce_payment", "shorten_term")
+AUDIT_CODES: dict[str, str] = {Repayment.Kind.PREPAYMENT: "lending.loan_prepaid",
+                               Repayment.Kind.SETTLEMENT: "lending.loan_settled_early"}
 
 
 
@@ -165,8 +167,7 @@ def repayment_post(*, actor: Acting, loan: Loan, external_ref: str, amount, valu
                 revaluation=revaluation, posted_by=staff_of(acting))
     except IntegrityError as exc:
         raise Conflict(_("repayment %(ref)s was already posted") % {"ref": ref}, field="external_ref") from exc
-    code = {Repayment.Kind.PREPAYMENT: "lending.loan_prepaid", Repayment.Kind.SETTLEMENT: "lending.loan_settled_early"
-            }.get(kind, "lending.repayment_posted")
+    code = AUDIT_CODES.get(kind, "lending.repayment_posted")
     audit(acting, code, repayment, before=before,
            after={"repayment": snapshot(repayment), "loan": snapshot(loan, LOAN_FIELDS)})
     return repayment

@@ -8,13 +8,6 @@ from django.utils.translation import gettext as _
 
 from lendpilot.core.business_calendar import next_business_day
 from lendpilot.core.months import add_months
-from lendpilot.lending.services.instalments import (
-    Applied,
-    accrue_to,
-    apply_to_instalments,
-    credit_split,
-    open_instalments,
-)
 from lendpilot.lending.allocation import (
     AllocationError,
     SettlementQuote,
@@ -25,6 +18,13 @@ from lendpilot.lending.allocation import (
 from lendpilot.lending.models import (
     Instalment,
     Loan,
+)
+from lendpilot.lending.services.instalments import (
+    Applied,
+    accrue_to,
+    apply_to_instalments,
+    credit_split,
+    open_instalments,
 )
 
 
