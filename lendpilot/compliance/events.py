@@ -134,6 +134,7 @@ EVENTS: dict[str, str] = {
     "monitoring.history_rebuilt": _("Portfolio history rebuilt from repayments"),
     # sales
     "sales.lead_created": _("Lead created and screened"),
+    "sales.leads_imported": _("Leads imported from a file"),
     "sales.leads_assigned": _("Leads assigned"),
     "sales.assignment_overridden": _("Lead assignment overridden by hand"),
     "sales.opportunity_created": _("Opportunity created"),

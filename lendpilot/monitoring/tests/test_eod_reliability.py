@@ -14,7 +14,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.models import ScheduledRun
 from lendpilot.monitoring import services
 from lendpilot.monitoring.models import Alert, EodRun, EodStage, Intervention, Signal
-from lendpilot.monitoring.services import STAGES
+from lendpilot.monitoring.services import STAGES, alerts
 from lendpilot.monitoring.tests.conftest import make_loan
 
 FIRST_DUE = date(2025, 2, 10)
@@ -113,8 +113,8 @@ def test_escalation_run_twice_on_one_day_moves_the_alert_once(world):
     services.eod_run(actor=None, business_date=day, stop_after="signals")
     rules = services.active_ruleset()
     kwargs = {"day": day, "rules": rules.thresholds, "ruleset": rules, "acting": None}
-    first = services._stage_escalation(**kwargs)
-    second = services._stage_escalation(**kwargs)
+    first = alerts.stage_escalation(**kwargs)
+    second = alerts.stage_escalation(**kwargs)
     assert first == {"interventions_escalated": 2, "alerts_moved_up": 1}
     assert second == {"interventions_escalated": 0, "alerts_moved_up": 0}
     assert Alert.objects.get().tier == 2
