@@ -159,9 +159,4 @@ def reset_decide(request, reset_id: PathId, payload: QuotaResetDecisionIn):
 @router.get("/attainment", response=with_errors({200: list[AttainmentOut]}),
             summary="Disbursed against target, live, with run-rate forecast and at-risk flags")
 def attainment(request, month: IsoDate, group: str = "person"):
-    rows = selectors.attainment(actor_of(request.user), month=month, group=group)
-    return [{"key": str(r.key), "label": r.label, "target": r.target, "disbursed": r.disbursed,
-             "attainment": r.attainment, "forecast": r.forecast, "forecast_attainment": r.forecast_attainment,
-             "expected_to_date": r.expected_to_date, "at_risk": r.at_risk,
-             "milestones": [{k: str(v) if not isinstance(v, bool) else v for k, v in m.items()} for m in r.milestones]}
-            for r in rows]
+    return selectors.attainment(actor_of(request.user), month=month, group=group)

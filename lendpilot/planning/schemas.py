@@ -167,7 +167,15 @@ class QuotaResetDecisionIn(Schema):
     approve: bool
 
 
+class MilestoneOut(Schema):
+    share: Decimal
+    amount: Decimal
+    reached: bool
+
+
 class AttainmentOut(Schema):
+    """Read from the selector's `AttainmentRow` as it is (its computed shares and flags included)."""
+
     key: str
     label: str
     target: Decimal
@@ -177,4 +185,8 @@ class AttainmentOut(Schema):
     forecast_attainment: Decimal | None
     expected_to_date: Decimal
     at_risk: bool
-    milestones: list[dict]
+    milestones: list[MilestoneOut]
+
+    @staticmethod
+    def resolve_key(obj) -> str:
+        return str(obj.key)

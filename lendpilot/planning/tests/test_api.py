@@ -55,6 +55,10 @@ def test_target_to_quotas(world):
     assert {q["staff_id"] for q in mine} == {world.staff["am_wang"].pk}
     att = c.get(f"{API}/attainment", {"month": "2026-03-01", "group": "region"})
     assert att.status_code == 200 and att.json()
+    row = att.json()[0]  # the selector's row as the schema reads it: computed shares, flags and milestones
+    assert isinstance(row["key"], str) and isinstance(row["at_risk"], bool)
+    assert [m["share"] for m in row["milestones"]] == ["0.25", "0.50", "0.75", "1.00"]
+    assert all(isinstance(m["reached"], bool) for m in row["milestones"])
 
 
 @pytest.mark.parametrize(("body", "field"), [
