@@ -85,6 +85,7 @@ EVENTS: dict[str, str] = {
     "lending.authority_matrix_published": _("Authority matrix version published"),
     "lending.contract_generated": _("Loan contract generated"),
     "lending.contract_signed": _("Loan contract signed"),
+    "lending.disbursement_requested": _("Loan payout requested (awaits a second officer)"),
     "lending.loan_disbursed": _("Loan disbursed"),
     "lending.repayment_posted": _("Repayment posted"),
     "lending.repayments_imported": _("Repayment file imported"),
