@@ -150,8 +150,12 @@ def _syllable_similarity(a: str, b: str) -> float:
         return 1.0
     if fuzzy_syllable(a) == fuzzy_syllable(b):
         return FUZZY_SYLLABLE
-    # A different syllable counts for at most half: 王 (wang) is not 张 (zhang) however alike they look.
-    return 0.5 * fuzz.ratio(a, b) / 100
+    syllables = pinyin_syllables()
+    if a in syllables and b in syllables:
+        # Another syllable is another character: 王 (wang) is not 张 (zhang) however alike they look.
+        return 0.0
+    # A word that is not pinyin (a foreign name) is compared letter by letter, allowing a typo.
+    return 0.9 * fuzz.ratio(a, b) / 100
 
 
 def _aligned(a: tuple[str, ...], b: tuple[str, ...]) -> float:
@@ -180,6 +184,9 @@ def name_score(a: NameForm, b: NameForm) -> tuple[float, str]:
         if a.han == b.han:
             return 1.0, "same_han"
         han = fuzz.ratio(a.han, b.han) / 100
+        if len(a.han) != len(b.han):
+            # 王勇 is not 王勇杰: a name that is part of another is a different person more often than not.
+            han *= 0.8
         sound = HOMOPHONE_WEIGHT * pinyin_similarity(a, b)
         return (sound, "homophone") if sound > han else (han, "similar_han")
     if a.is_han or b.is_han:
