@@ -127,10 +127,10 @@ def on_unauthenticated(request, exc):
 
 def mount_routers() -> None:
     from lendpilot.customers.api import router as customers_router
-    from lendpilot.customers.portrait_api import router as portrait_router
+    from lendpilot.customers.portrait.api import router as portrait_router
     from lendpilot.incentives.api import router as incentives_router
     from lendpilot.insights.api import router as insights_router
-    from lendpilot.insights.review_api import router as review_router
+    from lendpilot.insights.review.api import router as review_router
     from lendpilot.lending.api import router as lending_router
     from lendpilot.monitoring.api import router as monitoring_router
     from lendpilot.org.api import router as org_router

@@ -254,7 +254,7 @@ LENDPILOT_SCHEDULE = {
     "portrait": {"task": "lendpilot.lending.tasks.refresh_customer_portrait_task", "cron": "30 2 * * *"},
     "seal_prescreen_log": {"task": "lendpilot.scoring.tasks.seal_prescreen_log_task", "cron": "0 2 * * *"},
     "opportunities_sync": {"task": "lendpilot.sales.tasks.sync_opportunities_with_lending_task", "cron": "0 3 * * *"},
-    "action_items_escalation": {"task": "lendpilot.insights.review_tasks.escalate_overdue_action_items_task",
+    "action_items_escalation": {"task": "lendpilot.insights.review.tasks.escalate_overdue_action_items_task",
                                 "cron": "30 8 * * *"},
     "metric_snapshots": {"task": "lendpilot.insights.tasks.build_metric_snapshots_task", "cron": "0 4 * * *"},
     # after the night's portrait refresh, before managers start: offers, their tasks and messages (B3, D3, D7)

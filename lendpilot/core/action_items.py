@@ -3,7 +3,7 @@
 The split across floors: the tables (`ActionItem`, its squad and status history) are core's and refer to
 people by login; this module holds the rules that need nothing but dates and statuses; the services that
 need the organisation -- permissions, data scopes, the owner's superior to escalate to -- are in
-`lendpilot.insights.actions`, on a floor that may read org, sales and monitoring.
+`lendpilot.insights.review.actions`, on a floor that may read org, sales and monitoring.
 
 Status moves::
 

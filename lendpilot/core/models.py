@@ -28,7 +28,7 @@ class ActionItem(models.Model):
 
     Core sits on the lowest floor, so people are referenced as logins (settings.AUTH_USER_MODEL), never as
     org.Staff; the services that need the organisation (permissions, scopes, the escalation target up the
-    reporting line) live in `lendpilot.insights.actions`, a floor that may read org. The rules that need no
+    reporting line) live in `lendpilot.insights.review.actions`, a floor that may read org. The rules that need no
     organisation (status moves, the SLA clock) are pure functions in `lendpilot.core.action_items`.
     """
 

@@ -21,7 +21,7 @@ from django.test import override_settings
 from lendpilot.compliance.crypto import keyed_hash
 from lendpilot.core.reference import Industry
 from lendpilot.customers.models import Customer
-from lendpilot.customers.services import customer_create
+from lendpilot.customers.services.customers import customer_create
 from lendpilot.customers.synthetic import make_id_number
 from lendpilot.org.models import Branch, Region, Staff, Team
 from lendpilot.org.roles import Role

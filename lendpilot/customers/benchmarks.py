@@ -37,7 +37,6 @@ from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.seeding import SCALES
 from lendpilot.customers import rules, services
 from lendpilot.customers.bench_world import bench_org
-from lendpilot.customers.demo_portrait import seed_reference
 from lendpilot.customers.models import (
     Customer,
     CustomerFacts,
@@ -48,6 +47,7 @@ from lendpilot.customers.models import (
     QuestionnaireResponse,
     TagDefinition,
 )
+from lendpilot.customers.portrait.demo import seed_reference
 
 AS_OF = date(2025, 6, 30)
 SAMPLE = 10_000

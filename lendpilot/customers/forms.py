@@ -15,7 +15,7 @@ from lendpilot.customers.identifiers import (
 )
 from lendpilot.customers.models import Customer
 from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
-from lendpilot.customers.services import OWNER_ROLES
+from lendpilot.customers.services.customers import OWNER_ROLES
 from lendpilot.org.access import Actor
 from lendpilot.org.selectors import regions_all, staff_visible
 

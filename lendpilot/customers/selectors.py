@@ -191,7 +191,7 @@ def _members_in_scope(actor):
 def segment_member_ids(actor, segment) -> list[int]:
     """The segment's customer ids within the reader's and the owner's scope. A read: nothing is
     counted or stored."""
-    from lendpilot.customers.services import segment_customers
+    from lendpilot.customers.services.segments import segment_customers
 
     return list(segment_customers(actor, segment.query, owner=segment.owner).order_by("pk")
                 .values_list("pk", flat=True))

@@ -22,7 +22,7 @@ from lendpilot.customers.forms import CustomerCreateForm, CustomerFilterForm, Cu
 from lendpilot.customers.models import Customer, Question, TagDefinition
 from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
 from lendpilot.customers.selectors import customer_get, customers_visible
-from lendpilot.customers.services import customer_create, customer_reveal_pii, customer_update
+from lendpilot.customers.services.customers import customer_create, customer_reveal_pii, customer_update
 from lendpilot.customers.tiering import BAND_PRICING
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm

@@ -1,7 +1,7 @@
 """Demo bank step: the customer portrait (FEATURES B2, B4, D1, D7), after the loan book and monitoring.
 
 Loads external feeds, the tag catalogue, tier policy and service packages and needs questionnaires
-(`customers.demo_portrait`), then refreshes the per-customer loan facts from lending and recomputes feed
+(`customers.portrait.demo`), then refreshes the per-customer loan facts from lending and recomputes feed
 signals, tiers (with their change history), RFM, lifetime value and all tags set-based, and saves a few
 segments for the director and the regional heads.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
-from lendpilot.customers import demo_portrait
+from lendpilot.customers.portrait import demo as demo_portrait
 from lendpilot.customers.services import segment_save
 from lendpilot.lending.customer_facts import refresh_customer_portrait
 from lendpilot.org.models import Staff

@@ -29,7 +29,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.products.scenario_demo",
     "lendpilot.sales.scenarios.demo",
     "lendpilot.insights.demo",
-    "lendpilot.insights.review_demo",
+    "lendpilot.insights.review.demo",
 )
 
 

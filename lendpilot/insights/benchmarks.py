@@ -22,13 +22,11 @@ from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.customers.bench_world import bench_customers, bench_org
-from lendpilot.insights import (
-    metrics,
-    review_benchmarks,  # noqa: F401  (registers funnel_diagnosis)
-)
+from lendpilot.insights import metrics
 from lendpilot.insights.catalogue import Slice
 from lendpilot.insights.cockpit import cockpit_data
 from lendpilot.insights.models import MetricSnapshot
+from lendpilot.insights.review import benchmarks as review_benchmarks  # noqa: F401  (registers funnel_diagnosis)
 from lendpilot.insights.services import metric_snapshots_build
 from lendpilot.lending.models import Application, Contract, Instalment, Loan, Repayment, StatusChange
 from lendpilot.monitoring.models import PortfolioSnapshot

@@ -1,6 +1,6 @@
 """Conversion analysis (FEATURES F2): conversion by channel x product x customer tier with Wilson score
 intervals, and the best and worst segments. Pure: no ORM; the counts come from
-`lendpilot.insights.review_selectors.conversion_cells`.
+`lendpilot.insights.review.selectors.conversion_cells`.
 
 A segment's conversion is won / opened: of the opportunities opened in the period, the share that reached
 disbursement (won). The Wilson score interval at confidence c, with z the (1 + c) / 2 normal quantile:

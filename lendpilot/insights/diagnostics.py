@@ -1,5 +1,5 @@
 """Funnel diagnostics (FEATURES B10, F4): conversion and loss per node against the slice's own baseline.
-Pure: no ORM; the flows come from `lendpilot.insights.review_selectors.funnel_flows`.
+Pure: no ORM; the flows come from `lendpilot.insights.review.selectors.funnel_flows`.
 
 The five diagnostic nodes and the sales funnel's moves that enter them (`lendpilot.sales.funnel.Node`):
 

@@ -1,8 +1,9 @@
-"""Pages of insights: the command centre (views.py) and the review cycle (review_views.py)."""
+"""Pages of insights: the command centre (views.py) and the review cycle (review/views.py)."""
 
 from django.urls import path
 
-from lendpilot.insights import review_views, views
+from lendpilot.insights import views
+from lendpilot.insights.review import views as review_views
 
 app_name = "insights"
 urlpatterns = [

@@ -15,12 +15,13 @@ The step that calls these (lendpilot/demo/portrait.py) then refreshes the loan f
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lendpilot.core.months import shift_month
 from lendpilot.customers import services
 from lendpilot.customers.models import (
     Customer,
@@ -43,11 +44,6 @@ ONLINE = {"F": 0.35, "C": 0.15, "A": 0.12, "H": 0.10, "R": 0.08}
 EQUIPMENT = {"C", "A", "B", "E", "G"}
 
 
-def _month(today: date, back: int) -> date:
-    index = today.year * 12 + today.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def seed_feeds(ctx: SeedContext) -> int:
     rows = list(Customer.objects.order_by("pk").values_list("pk", "kind", "industry"))
     if not rows:
@@ -56,7 +52,7 @@ def seed_feeds(ctx: SeedContext) -> int:
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     enterprise = np.array([r[1] == "enterprise" for r in rows])
     industry = np.array([r[2] for r in rows])
-    months = [_month(ctx.today, k) for k in range(24)]
+    months = [shift_month(ctx.today, -k) for k in range(24)]
     month_of_year = np.array([m.month for m in months])
     parts: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []  # source, metric, ids, month idx, value
 

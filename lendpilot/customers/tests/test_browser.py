@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lendpilot.customers import services
-from lendpilot.customers.demo_portrait import seed_reference
 from lendpilot.customers.models import Segment
+from lendpilot.customers.portrait.demo import seed_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.customers.models import CustomerMessage
-from lendpilot.customers.services import customer_message_queue
+from lendpilot.customers.services.messages import customer_message_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_empty_body_is_rejected_and_nothing_is_queued(world):
 
 
 def test_bulk_queue_skips_used_keys_and_writes_one_audit_event(world):
-    from lendpilot.customers.services import customer_messages_queue_bulk
+    from lendpilot.customers.services.messages import customer_messages_queue_bulk
 
     customer = world.customers_of("am_wang")[0]
     rows = [{"customer_id": customer.pk, "channel": "app", "body": f"第{i}条", "purpose": "campaign",
@@ -42,7 +42,7 @@ def test_bulk_queue_skips_used_keys_and_writes_one_audit_event(world):
 
 
 def test_bulk_queue_names_the_bad_row_and_queues_nothing(world):
-    from lendpilot.customers.services import customer_messages_queue_bulk
+    from lendpilot.customers.services.messages import customer_messages_queue_bulk
 
     customer = world.customers_of("am_wang")[0]
     rows = [{"customer_id": customer.pk, "channel": "sms", "body": "ok", "purpose": "p", "dedup_key": "a"},

@@ -285,7 +285,7 @@ def test_portrait_shape_and_scope(tagged):
 
 
 def test_set_based_recompute_matches_rule_by_rule_python_evaluation_for_the_whole_catalogue(tagged):
-    from lendpilot.customers.demo_portrait import seed_reference
+    from lendpilot.customers.portrait.demo import seed_reference
 
     c = tagged.customers
     facts(c["am_sun_company"], max_loan="6000000", loans=3, repayments=30, interest="900000",

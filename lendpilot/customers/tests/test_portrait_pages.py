@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from lendpilot.customers import services
-from lendpilot.customers.demo_portrait import QUESTIONS_V2, seed_reference
 from lendpilot.customers.models import CustomerNeeds, QuestionnaireResponse, Segment
+from lendpilot.customers.portrait.demo import QUESTIONS_V2, seed_reference
 
 
 @pytest.fixture

@@ -58,6 +58,40 @@ def _history(item: ActionItem, *, src: str, dst: str, acting: Actor, note: str, 
                                           actor_label=acting.label, note=note[:500], at=at)
 
 
+def _item_errors(*, title: str, source_kind: str, sla_hours: object,
+                 members: list[tuple[int, str]]) -> dict[str, str]:
+    """A message per bad field of a new action item; empty when it can be opened."""
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("an action item needs a title")
+    elif len(title) > 200:
+        errors["title"] = _("the title is longer than 200 characters")
+    if source_kind not in ActionItem.SourceKind.values:
+        errors["source_kind"] = _("unknown source")
+    if not isinstance(sla_hours, int) or not 0 < sla_hours <= 24 * 60:
+        errors["sla_hours"] = _("the SLA is 1 to 1440 business hours")
+    for _user_id, function in members:
+        if function not in ActionItemMember.Function.values:
+            errors["members"] = _("unknown squad function %(function)s") % {"function": function}
+    if len({user_id for user_id, _f in members}) != len(members):
+        errors["members"] = _("a person sits on a squad once")
+    return errors
+
+
+def _owner_for(acting: Actor, owner_id: int | None) -> Staff:
+    """The item's owner: the actor by default; someone else only with MANAGE_ACTION_ITEMS and in scope."""
+    if owner_id is None:
+        if acting.user is None:
+            raise ValidationError({"owner_id": _("an action item needs an owner")})
+        owner_id = acting.user.pk
+    owner = _active_staff_user(owner_id, "owner_id")
+    if not acting.is_system and owner.user_id != acting.user.pk:
+        require(acting, Perm.MANAGE_ACTION_ITEMS)
+        if not staff_in_scope(acting, owner):
+            raise PermissionDenied("the owner is outside your data scope")
+    return owner
+
+
 @transaction.atomic
 def action_item_create(*, actor, title: str, owner_id: int | None = None, description: str = "",
                        members: Iterable[tuple[int, str]] = (), source_kind: str = ActionItem.SourceKind.MANUAL,
@@ -71,38 +105,17 @@ def action_item_create(*, actor, title: str, owner_id: int | None = None, descri
     acting = actor_of(actor)
     require(acting, Perm.WORK_ACTION_ITEMS)
     title = (title or "").strip()
-    errors = {}
-    if not title:
-        errors["title"] = _("an action item needs a title")
-    elif len(title) > 200:
-        errors["title"] = _("the title is longer than 200 characters")
-    if source_kind not in ActionItem.SourceKind.values:
-        errors["source_kind"] = _("unknown source")
     sla_hours = settings.LENDPILOT_ACTION_ITEM_SLA_HOURS if sla_hours is None else sla_hours
-    if not isinstance(sla_hours, int) or not 0 < sla_hours <= 24 * 60:
-        errors["sla_hours"] = _("the SLA is 1 to 1440 business hours")
     members = list(members)
-    for _user_id, function in members:
-        if function not in ActionItemMember.Function.values:
-            errors["members"] = _("unknown squad function %(function)s") % {"function": function}
-    if len({user_id for user_id, _f in members}) != len(members):
-        errors["members"] = _("a person sits on a squad once")
+    errors = _item_errors(title=title, source_kind=source_kind, sla_hours=sla_hours, members=members)
     if errors:
         raise ValidationError(errors)
     if source_ref:
         existing = ActionItem.objects.filter(source_kind=source_kind, source_ref=source_ref).order_by("pk").first()
         if existing is not None:
             return existing
-    if owner_id is None:
-        if acting.user is None:
-            raise ValidationError({"owner_id": _("an action item needs an owner")})
-        owner_id = acting.user.pk
-    owner = _active_staff_user(owner_id, "owner_id")
+    owner = _owner_for(acting, owner_id)
     squad = [(_active_staff_user(user_id, "members"), function) for user_id, function in members]
-    if not acting.is_system and owner.user_id != acting.user.pk:
-        require(acting, Perm.MANAGE_ACTION_ITEMS)
-        if not staff_in_scope(acting, owner):
-            raise PermissionDenied("the owner is outside your data scope")
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -142,7 +155,7 @@ def action_item_from_alert(*, actor, alert_id: int, owner_id: int | None = None,
 
 
 def _visible_item(acting: Actor, item_id: int, *, lock: bool = False) -> ActionItem:
-    from lendpilot.insights.review_selectors import action_items_visible
+    from lendpilot.insights.review.selectors import action_items_visible
 
     qs = action_items_visible(acting)
     if lock:
@@ -273,7 +286,7 @@ def action_items_from_funnel(*, actor, the_slice, period, baseline_periods: int 
     a node already holding an item for this slice and period keeps it and nothing new is opened. Returns the
     diagnosis with each flagged node's item id."""
     from lendpilot.insights.diagnostics import percent
-    from lendpilot.insights.review_selectors import funnel_diagnosis, funnel_source_ref, slice_owner_user_id
+    from lendpilot.insights.review.selectors import funnel_diagnosis, funnel_source_ref, slice_owner_user_id
 
     acting = actor_of(actor)
     if not acting.is_system:

@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from lendpilot.core.schemas import Id, IsoDate, Page, PathId, Text, with_errors
-from lendpilot.insights import actions, review_selectors
-from lendpilot.insights.review import (
+from lendpilot.insights.review import actions, selectors
+from lendpilot.insights.review.report import (
     conversion_payload,
     funnel_payload,
     period_label,
@@ -199,9 +199,9 @@ def funnel_get(request, dimension: Dimension = None, key: Key = None, start: Iso
                threshold: float | None = Query(None, ge=0, lt=1),
                min_volume: int | None = Query(None, ge=0, le=1_000_000)):
     """Conversion and loss per funnel node for a slice and period, judged against the previous periods."""
-    sl = review_selectors.resolve_slice(request.user, dimension, key)
+    sl = selectors.resolve_slice(request.user, dimension, key)
     period = review_period(start, end, today=_today())
-    result = review_selectors.funnel_diagnosis(request.user, sl, period, baseline_periods=baseline_periods,
+    result = selectors.funnel_diagnosis(request.user, sl, period, baseline_periods=baseline_periods,
                                                threshold=None if threshold is None else str(threshold),
                                                min_volume=min_volume)
     return funnel_payload(result, sl)
@@ -210,7 +210,7 @@ def funnel_get(request, dimension: Dimension = None, key: Key = None, start: Iso
 @router.post("/review/funnel/diagnose", response=with_errors({200: FunnelDiagnosisOut}))
 def funnel_diagnose(request, body: DiagnoseIn):
     """Diagnose and open one improvement action item per flagged node (idempotent per slice, node, period)."""
-    sl = review_selectors.resolve_slice(request.user, body.dimension, body.key)
+    sl = selectors.resolve_slice(request.user, body.dimension, body.key)
     period = review_period(body.start, body.end, today=_today())
     result = actions.action_items_from_funnel(
         actor=request.user, the_slice=sl, period=period, baseline_periods=body.baseline_periods,
@@ -224,9 +224,9 @@ def conversion_get(request, dimension: Dimension = None, key: Key = None, start:
                    min_volume: int | None = Query(None, ge=1, le=1_000_000),
                    confidence: float | None = Query(None, ge=0.5, lt=1), top: int = Query(5, ge=1, le=50)):
     """Conversion by channel x product x tier (or the dimensions in `by`) with Wilson intervals."""
-    sl = review_selectors.resolve_slice(request.user, dimension, key)
+    sl = selectors.resolve_slice(request.user, dimension, key)
     period = review_period(start, end, today=_today())
-    result = review_selectors.conversion_analysis(request.user, sl, period, by=by, min_volume=min_volume,
+    result = selectors.conversion_analysis(request.user, sl, period, by=by, min_volume=min_volume,
                                                   confidence=confidence, top=top)
     return conversion_payload(result, sl, period)
 
@@ -247,9 +247,9 @@ def review_get(request, dimension: Dimension = None, key: Key = None, start: Iso
                end: IsoDate | None = None):
     """The biweekly review (B9) of a scope and period: metrics with deviations, funnel diagnosis, top and
     bottom segments, open and closed action items."""
-    sl = review_selectors.resolve_slice(request.user, dimension, key)
+    sl = selectors.resolve_slice(request.user, dimension, key)
     period = review_period(start, end, today=_today())
-    report = review_selectors.review_report(request.user, sl, period)
+    report = selectors.review_report(request.user, sl, period)
     return {"slice": slice_out(sl), "period": period_out(period), "metrics": report["metrics"],
             "metrics_note": report["metrics_note"], "funnel": funnel_payload(report["funnel"], sl),
             "conversion": conversion_payload(report["conversion"], sl, period),
@@ -276,9 +276,9 @@ def review_file(request, fmt: str, *, dimension, key, start, end) -> HttpRespons
 
     if fmt not in ("xlsx", "pdf"):
         raise ValidationError({"format": _("the report is exported as xlsx or pdf")})
-    sl = review_selectors.resolve_slice(request.user, dimension, key)
+    sl = selectors.resolve_slice(request.user, dimension, key)
     period = review_period(start, end, today=_today())
-    report = review_selectors.review_report(request.user, sl, period)
+    report = selectors.review_report(request.user, sl, period)
     title = _("Biweekly review")
     subtitle = f"{sl.label} · {period_label(period)}"
     sheets = report_rows(report)
@@ -299,7 +299,7 @@ def review_file(request, fmt: str, *, dimension, key, start, end) -> HttpRespons
 def action_item_list(request, status: str | None = Query(None, pattern="^(open|in_progress|done|cancelled)$"),
                      source_kind: str | None = Query(None, pattern="^(manual|diagnostic|alert)$"),
                      overdue: bool = False):
-    return review_selectors.action_items_for(request.user, status=status, source_kind=source_kind,
+    return selectors.action_items_for(request.user, status=status, source_kind=source_kind,
                                              overdue_only=overdue)
 
 
@@ -328,7 +328,7 @@ def action_items_escalate(request):
 def action_item_get(request, item_id: PathId):
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(review_selectors.action_items_visible(request.user), pk=item_id)
+    return get_object_or_404(selectors.action_items_visible(request.user), pk=item_id)
 
 
 @router.post("/action-items/{item_id}/start", response=with_errors({200: ActionItemDetailOut}))

@@ -6,7 +6,7 @@ The same bench also times the channel x product x tier conversion with Wilson in
 GROUP BY, against loading every opportunity of the period and counting in Python.
 
 `manage.py bench` discovers `benchmarks` modules only: `lendpilot/insights/benchmarks.py` registers this one
-by importing it (`from lendpilot.insights import review_benchmarks  # noqa: F401`)."""
+by importing it (`from lendpilot.insights.review import benchmarks  # noqa: F401`)."""
 
 import random
 import statistics
@@ -23,7 +23,7 @@ from lendpilot.core.bench import BenchContext, Measurement, benchmark
 from lendpilot.customers.bench_world import bench_org
 from lendpilot.insights.conversion import Segment, analyse
 from lendpilot.insights.diagnostics import Period, biweek_containing, diagnose
-from lendpilot.insights.review_selectors import Slice, conversion_analysis, day_start, funnel_diagnosis
+from lendpilot.insights.review.selectors import Slice, conversion_analysis, day_start, funnel_diagnosis
 from lendpilot.sales.models import Lead, Opportunity, Transition
 
 OPPORTUNITIES = {"small": 20_000, "medium": 60_000, "bank": 200_000}

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from lendpilot.core.models import ActionItem, ActionItemMember
-from lendpilot.insights import actions
 from lendpilot.insights.diagnostics import last_complete_biweek
-from lendpilot.insights.review_selectors import Slice
+from lendpilot.insights.review import actions
+from lendpilot.insights.review.selectors import Slice
 from lendpilot.monitoring.models import Alert
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Role

@@ -1,7 +1,7 @@
 """The biweekly review (FEATURES B9): its period, and the report as plain rows for the page, Excel and PDF.
 
 Pure apart from reading its inputs: `review_period` parses the request; `report_rows` turns an assembled
-report (see `lendpilot.insights.review_selectors.review_report`) into the sheets that both exports write, so
+report (see `lendpilot.insights.review.selectors.review_report`) into the sheets that both exports write, so
 the Excel file and the PDF hold the same figures as the page.
 """
 

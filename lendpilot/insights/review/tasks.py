@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from lendpilot.insights.actions import action_items_escalate_overdue
+from lendpilot.insights.review.actions import action_items_escalate_overdue
 
 
 @task()

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
+from lendpilot.core.field_values import read_date
 from lendpilot.core.models import ActionItem, ActionItemMember
-from lendpilot.insights import actions, review_selectors
 from lendpilot.insights.diagnostics import percent
-from lendpilot.insights.review import conversion_payload, funnel_payload, report_rows, review_period
+from lendpilot.insights.review import actions, selectors
+from lendpilot.insights.review.report import conversion_payload, funnel_payload, report_rows, review_period
 from lendpilot.org.access import actor_of, scope_filter
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Perm
@@ -40,12 +41,7 @@ def _flash(request, error) -> None:
 
 def _date(request, name: str) -> date | None:
     raw = (request.GET.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError({name: _("not a date (YYYY-MM-DD)")}) from exc
+    return read_date(raw, field=name) if raw else None
 
 
 def _slice_params(request) -> tuple[str | None, str | None]:
@@ -81,7 +77,7 @@ def slice_options(user) -> list[tuple[str, str]]:
 def _context(request) -> dict:
     """Slice and period of the request (422-like problems come back as ValidationError)."""
     dimension, key = _slice_params(request)
-    the_slice = review_selectors.resolve_slice(request.user, dimension, key)
+    the_slice = selectors.resolve_slice(request.user, dimension, key)
     period = review_period(_date(request, "start"), _date(request, "end"), today=timezone.localdate())
     query = {"dimension": the_slice.dimension, "key": the_slice.key, "start": period.start.isoformat(),
              "end": period.end.isoformat()}
@@ -119,7 +115,7 @@ def _funnel_chart(diagnosis) -> str:
 @login_required
 def funnel_page(request):
     def build(ctx):
-        diagnosis = review_selectors.funnel_diagnosis(request.user, ctx["slice"], ctx["period"])
+        diagnosis = selectors.funnel_diagnosis(request.user, ctx["slice"], ctx["period"])
         return {"funnel": funnel_payload(diagnosis, ctx["slice"]), "chart": _funnel_chart(diagnosis),
                 "can_open": actor_of(request.user).can(Perm.MANAGE_ACTION_ITEMS)}
 
@@ -132,7 +128,7 @@ def funnel_diagnose(request):
     target = reverse("insights:funnel")
     try:
         dimension, key = request.POST.get("dimension"), request.POST.get("key")
-        the_slice = review_selectors.resolve_slice(request.user, dimension, key)
+        the_slice = selectors.resolve_slice(request.user, dimension, key)
         start = date.fromisoformat(request.POST["start"]) if request.POST.get("start") else None
         end = date.fromisoformat(request.POST["end"]) if request.POST.get("end") else None
         period = review_period(start, end, today=timezone.localdate())
@@ -155,7 +151,7 @@ def funnel_diagnose(request):
 def conversion_page(request):
     def build(ctx):
         by = request.GET.get("by") or None
-        analysis = review_selectors.conversion_analysis(request.user, ctx["slice"], ctx["period"], by=by)
+        analysis = selectors.conversion_analysis(request.user, ctx["slice"], ctx["period"], by=by)
         chart = {
             "labels": [" / ".join(s.labels) for s in analysis.best + analysis.worst],
             "rate": [round((s.rate or 0) * 100, 1) for s in analysis.best + analysis.worst],
@@ -172,7 +168,7 @@ def conversion_page(request):
 @login_required
 def review_page(request):
     def build(ctx):
-        report = review_selectors.review_report(request.user, ctx["slice"], ctx["period"])
+        report = selectors.review_report(request.user, ctx["slice"], ctx["period"])
         return {"report": report, "funnel": funnel_payload(report["funnel"], ctx["slice"]),
                 "conversion": conversion_payload(report["conversion"], ctx["slice"], ctx["period"]),
                 "sheets": report_rows(report), "chart": _funnel_chart(report["funnel"])}
@@ -189,7 +185,7 @@ def action_board(request):
         raise PermissionDenied
     source = request.GET.get("source") if request.GET.get("source") in ActionItem.SourceKind.values else None
     overdue = request.GET.get("overdue") == "1"
-    items = review_selectors.action_items_for(request.user, source_kind=source, overdue_only=overdue)
+    items = selectors.action_items_for(request.user, source_kind=source, overdue_only=overdue)
     columns = [(value, label, list(items.filter(status=value)[:100])) for value, label in ActionItem.Status.choices]
     return render(request, "insights/action_board.html", {
         "columns": columns, "source": source, "overdue": overdue, "now": timezone.now(),
@@ -220,7 +216,7 @@ def action_create(request):
 
 @login_required
 def action_detail(request, item_id: int):
-    item = (review_selectors.action_items_visible(request.user)
+    item = (selectors.action_items_visible(request.user)
             .select_related("owner__staff", "escalated_to__staff", "created_by__staff").filter(pk=item_id).first())
     if item is None:
         raise Http404

@@ -11,15 +11,15 @@ from django.http import Http404
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.core.errors import Conflict
 from lendpilot.core.models import ActionItem, ActionItemStatusChange
-from lendpilot.insights.actions import (
+from lendpilot.insights.review.actions import (
     action_item_cancel,
     action_item_close,
     action_item_create,
     action_item_start,
     action_items_escalate_overdue,
 )
-from lendpilot.insights.review_selectors import action_items_visible
-from lendpilot.insights.review_tasks import escalate_overdue_action_items_task
+from lendpilot.insights.review.selectors import action_items_visible
+from lendpilot.insights.review.tasks import escalate_overdue_action_items_task
 
 SH = ZoneInfo("Asia/Shanghai")
 FRIDAY_3PM = datetime(2026, 11, 27, 15, 0, tzinfo=SH)

@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.core.models import CalendarYear
-from lendpilot.insights import actions
 from lendpilot.insights.calendar_changes import years_changed_since_recompute
+from lendpilot.insights.review import actions
 from lendpilot.org.calendar import csv_format
 from lendpilot.org.calendar.services import calendar_year_import
 

@@ -9,7 +9,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from lendpilot.insights.conversion import Segment, analyse, wilson_interval
 from lendpilot.insights.diagnostics import Period
-from lendpilot.insights.review_selectors import conversion_analysis, resolve_slice
+from lendpilot.insights.review.selectors import conversion_analysis, resolve_slice
 from lendpilot.insights.tests.review_data import moves, opportunity
 
 P = Period(date(2026, 11, 2), date(2026, 11, 15))

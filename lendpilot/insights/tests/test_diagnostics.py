@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from lendpilot.core.models import ActionItem
-from lendpilot.insights.actions import action_items_from_funnel
 from lendpilot.insights.diagnostics import (
     Period,
     as_fraction,
@@ -17,7 +16,8 @@ from lendpilot.insights.diagnostics import (
     diagnose,
     last_complete_biweek,
 )
-from lendpilot.insights.review_selectors import funnel_diagnosis, home_slice, resolve_slice
+from lendpilot.insights.review.actions import action_items_from_funnel
+from lendpilot.insights.review.selectors import funnel_diagnosis, home_slice, resolve_slice
 from lendpilot.insights.tests.review_data import moves
 
 P = Period(date(2026, 11, 2), date(2026, 11, 15))

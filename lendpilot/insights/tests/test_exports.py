@@ -4,7 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-from lendpilot.insights.review import Sheet, to_xlsx
+from lendpilot.insights.review.report import Sheet, to_xlsx
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
