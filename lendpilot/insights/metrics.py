@@ -22,47 +22,36 @@ How figures are found (speed by design): flows (disbursements, decisions, leads,
 conversions, amounts due and collected) are additive daily sums kept in `MetricSnapshot` by
 `services.metric_snapshots_build`; the engine sums snapshot rows in SQL and adds the live tables only for
 the days of the period that are not built yet (normally just today). The live part and the build run the
-very same SQL (`flow_sql`), so a built day and a live day give the same figures. Stock metrics (overdue,
+very same SQL (`flows.flow_sql`), so a built day and a live day give the same figures. Stock metrics (overdue,
 NPL) read monitoring's `PortfolioSnapshot` at the last snapshot date in the period; targets are the base
 quotas of planning, pro rata by calendar days. Nothing aggregates raw rows in Python. Today's live delta is
 kept in the cache for `LENDPILOT_INSIGHTS_LIVE_SECONDS` (default 60 s; never inside a transaction) and is
 recomputed at once when a new disbursement, decision, lead, opportunity or repayment row arrives.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import (
-    Case,
     CharField,
     F,
-    Func,
-    IntegerField,
     Max,
-    OuterRef,
-    Q,
-    Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lendpilot.core.months import shift_month
 from lendpilot.insights.catalogue import (
     BY_CODE,
     CATALOGUE,
     DIMENSIONS,
     FLOW_SUMS,
-    MONEY_SUMS,
     STOCK_DIMENSIONS,
     TARGET_DIMENSIONS,
     CatalogueError,
@@ -78,243 +67,10 @@ from lendpilot.insights.catalogue import (
     parse_slice,
     prorate,
 )
-from lendpilot.insights.models import MetricSnapshot, MetricSnapshotDay
+from lendpilot.insights.flows import ZERO, flow_sums, monthly_flow_sums
 from lendpilot.insights.selectors import CHANNELS, TIERS, check_slice, children_keys, insights_actor, slice_label
-from lendpilot.lending.models import Application, Instalment, Loan, Repayment, StatusChange
 from lendpilot.monitoring.models import PortfolioSnapshot
 from lendpilot.planning.models import Quota
-from lendpilot.sales.models import Lead, Opportunity
-
-ZERO = Decimal("0")
-
-
-# ----------------------------------------------------------------------------------- flow sources
-
-class DaysBetween(Func):
-    """Whole days from `start` to `end` (both dates), an integer on SQLite and PostgreSQL alike."""
-
-    output_field = IntegerField()
-
-    def __init__(self, end, start):
-        super().__init__(end, start)
-
-    def as_sql(self, compiler, connection, **extra):  # noqa: ARG002
-        end_sql, end_params = compiler.compile(self.source_expressions[0])
-        start_sql, start_params = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "sqlite":
-            return (f"CAST(julianday({end_sql}) - julianday({start_sql}) AS INTEGER)",
-                    [*end_params, *start_params])
-        return f"({end_sql} - {start_sql})", [*end_params, *start_params]
-
-
-def _channel_of_application(path: str):
-    """The lead source behind an application (through the opportunity that carries it), "none" without."""
-    source = Opportunity.objects.filter(application_id=OuterRef(path), lead__isnull=False).order_by() \
-        .values("lead__source")[:1]
-    return Subquery(source, output_field=CharField())
-
-
-@dataclass(frozen=True)
-class _Source:
-    name: str
-    model: type
-    date_field: str
-    is_datetime: bool
-    sums: dict
-    keys: dict  # dimension -> field path, or ("application", path) for the channel of an application
-    where: tuple = ()
-
-    def queryset(self, ranges: list[tuple[date, date]]):
-        cond = Q()
-        for start, end in ranges:
-            if self.is_datetime:
-                tz = timezone.get_current_timezone()
-                cond |= Q(**{f"{self.date_field}__gte": datetime.combine(start, time.min, tz),
-                             f"{self.date_field}__lt": datetime.combine(end + timedelta(days=1), time.min, tz)})
-            else:
-                cond |= Q(**{f"{self.date_field}__range": (start, end)})
-        return self.model.objects.filter(cond, *self.where)
-
-    def day(self):
-        return TruncDate(self.date_field) if self.is_datetime else F(self.date_field)
-
-    def key(self, dimension: str):
-        if dimension == "all":
-            return Value("all", output_field=CharField())
-        path = self.keys[dimension]
-        expr = _channel_of_application(path[1]) if isinstance(path, tuple) else F(path)
-        return Coalesce(Cast(expr, output_field=CharField(max_length=40)), Value("none"),
-                        output_field=CharField())
-
-
-_APPROVED = Application.Status.APPROVED
-_LEAD_KEYS = {"region": "region_id", "team": "owner__team_id", "manager": "owner_id", "product": "product_id",
-              "channel": "source", "tier": "customer__tier"}
-
-
-def _loan_keys(prefix: str, application: str) -> dict:
-    return {"region": f"{prefix}borrower__region_id", "team": f"{prefix}borrower__manager__team_id",
-            "manager": f"{prefix}borrower__manager_id", "product": f"{prefix}product_id",
-            "tier": f"{prefix}borrower__tier", "channel": ("application", application)}
-
-
-SOURCES: tuple[_Source, ...] = (
-    _Source("loans", Loan, "disbursed_on", False,
-            {"disbursed_amount": F("principal"), "loans": Value(1)}, _loan_keys("", "contract__application_id")),
-    _Source("decisions", StatusChange, "at", True,
-            {"applications_decided": Value(1),
-             "applications_approved": Case(When(to_status=_APPROVED, then=Value(1)), default=Value(0))},
-            {"region": "application__applicant__region_id", "team": "application__applicant__manager__team_id",
-             "manager": "application__applicant__manager_id", "product": "application__product_id",
-             "tier": "application__applicant__tier", "channel": ("application", "application_id")},
-            (Q(to_status__in=[Application.Status.APPROVED, Application.Status.REJECTED]),)),
-    _Source("leads", Lead, "received_at", True, {"leads": Value(1)}, _LEAD_KEYS),
-    _Source("opportunities", Opportunity, "created_at", True, {"opportunities": Value(1)},
-            {"region": "owner__team__region_id", "team": "owner__team_id", "manager": "owner_id",
-             "product": "product_id", "channel": "lead__source", "tier": "customer__tier"}),
-    _Source("conversions", Lead, "opportunity__application__contract__loan__disbursed_on", False,
-            {"leads_converted": Value(1),
-             "conversion_days_sum": DaysBetween(F("opportunity__application__contract__loan__disbursed_on"),
-                                                TruncDate("received_at"))}, _LEAD_KEYS),
-    _Source("instalments", Instalment, "due_date", False,
-            {"due_amount": F("principal_due") + F("interest_due")},
-            _loan_keys("loan__", "loan__contract__application_id")),
-    _Source("repayments", Repayment, "value_date", False,
-            {"collected_amount": F("principal_part") + F("interest_part")},
-            _loan_keys("loan__", "loan__contract__application_id"), (Q(kind=Repayment.Kind.REGULAR),)),
-)
-
-
-def flow_sql(dimension: str, ranges: list[tuple[date, date]]) -> tuple[str, list]:
-    """One SELECT (d, k, <every flow sum>) over the raw rows of every source in the date ranges: the union
-    that the snapshot build groups and inserts and that the engine groups for the days not yet built."""
-    branches, params = [], []
-    for source in SOURCES:
-        qs = (source.queryset(ranges).annotate(lp_d=source.day(), lp_k=source.key(dimension), **{
-            f"lp_{c}": expr for c, expr in source.sums.items()}).order_by()
-              .values("lp_d", "lp_k", *(f"lp_{c}" for c in source.sums)))
-        sql, p = qs.query.sql_with_params()
-        cols = ", ".join(f"s.lp_{c} AS {c}" if c in source.sums else f"0 AS {c}" for c in FLOW_SUMS)
-        branches.append(f"SELECT s.lp_d AS d, s.lp_k AS k, {cols} FROM ({sql}) s")  # noqa: S608 (ORM-built SQL)
-        params.extend(p)
-    return " UNION ALL ".join(branches), params
-
-
-def _number(column: str, value) -> Decimal | int:
-    if value is None:
-        return ZERO if column in MONEY_SUMS else 0
-    if column in MONEY_SUMS:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    return int(value)
-
-
-def _fingerprint() -> tuple:
-    """The newest row id of every flow source: a new disbursement, decision, lead, opportunity, instalment or
-    repayment changes it (one statement of index lookups)."""
-    tables = [m._meta.db_table for m in (Loan, StatusChange, Lead, Opportunity, Instalment, Repayment)]
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"(SELECT MAX(id) FROM {qn(t)})" for t in tables))  # noqa: S608
-        return tuple(cursor.fetchone())
-
-
-def _live_rows(dimension: str, ranges: list[tuple[date, date]], *, key: str | None = None,
-               by_month: bool = False) -> dict:
-    """Flow sums grouped by key (or by month for one key) over the raw tables, in one SQL statement.
-
-    The result is kept in the cache for `LENDPILOT_INSIGHTS_LIVE_SECONDS` (default 60; 0 turns it off): today's
-    delta scans the day's rows of tables that have no index on their business date, so a busy page reuses it
-    for a minute (and at once recomputes it when a new row arrives: the key holds the newest ids). Never
-    inside a transaction, where the rows may be uncommitted or rolled back."""
-    if not ranges:
-        return {}
-    seconds = int(getattr(settings, "LENDPILOT_INSIGHTS_LIVE_SECONDS", 60))
-    if seconds <= 0 or connection.in_atomic_block:
-        return _live_rows_uncached(dimension, ranges, key=key, by_month=by_month)
-    cache_key = "insights:live:" + hashlib.sha256(repr((
-        connection.settings_dict.get("NAME"), dimension, ranges, key, by_month, _fingerprint())).encode()).hexdigest()
-    found = cache.get(cache_key)
-    if found is None:
-        found = _live_rows_uncached(dimension, ranges, key=key, by_month=by_month)
-        cache.set(cache_key, found, seconds)
-    return found
-
-
-def _live_rows_uncached(dimension: str, ranges: list[tuple[date, date]], *, key: str | None = None,
-                        by_month: bool = False) -> dict:
-    union, params = flow_sql(dimension, ranges)
-    sums = ", ".join(f"SUM(u.{c})" for c in FLOW_SUMS)
-    where = ""
-    if key is not None:
-        where, params = "WHERE u.k = %s", [*params, key]
-    group = "u.d" if by_month else "u.k"
-    sql = f"SELECT {group}, {sums} FROM ({union}) u {where} GROUP BY {group}"  # noqa: S608
-    out: dict = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            group_key = row[0]
-            if by_month:
-                day = group_key if isinstance(group_key, date) else date.fromisoformat(str(group_key)[:10])
-                group_key = day.replace(day=1)
-            target = out[group_key]
-            for column, value in zip(FLOW_SUMS, row[1:], strict=True):
-                target[column] += _number(column, value)
-    return dict(out)
-
-
-# -------------------------------------------------------------------------------------- coverage
-
-def _unbuilt_ranges(start: date, end: date, today: date) -> list[tuple[date, date]]:
-    """The days of [start, min(end, today)] without built snapshot rows, as contiguous ranges."""
-    end = min(end, today)
-    if end < start:
-        return []
-    built = set(MetricSnapshotDay.objects.filter(business_date__range=(start, end))
-                .values_list("business_date", flat=True))
-    ranges, run_start = [], None
-    day = start
-    while day <= end:
-        if day not in built and run_start is None:
-            run_start = day
-        if day in built and run_start is not None:
-            ranges.append((run_start, day - timedelta(days=1)))
-            run_start = None
-        day += timedelta(days=1)
-    if run_start is not None:
-        ranges.append((run_start, end))
-    return ranges
-
-
-def _add(target: dict, sums: dict) -> None:
-    for column in FLOW_SUMS:
-        target[column] = target.get(column, 0) + (sums.get(column) or 0)
-
-
-def _snapshot_sums(dimension: str, start: date, end: date, *, key: str | None = None,
-                   keys: list[str] | None = None) -> dict:
-    qs = MetricSnapshot.objects.filter(dimension=dimension, business_date__range=(start, end))
-    if key is not None:
-        qs = qs.filter(key=key)
-    if keys is not None:
-        qs = qs.filter(key__in=keys)
-    rows = qs.values("key").annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by()
-    return {r["key"]: {c: _number(c, r[f"s_{c}"]) for c in FLOW_SUMS} for r in rows}
-
-
-def _flow_sums(dimension: str, period: Period, today: date, *, key: str | None = None,
-               keys: list[str] | None = None, use_snapshots: bool = True) -> dict[str, dict]:
-    """Sums per key over the period: built days from the snapshot, the other days (to today) live."""
-    end = min(period.end, today)
-    if end < period.start:
-        return {}
-    if not use_snapshots:
-        return _live_rows_uncached(dimension, [(period.start, end)], key=key)
-    out = _snapshot_sums(dimension, period.start, end, key=key, keys=keys)
-    for k, sums in _live_rows(dimension, _unbuilt_ranges(period.start, end, today), key=key).items():
-        _add(out.setdefault(k, dict.fromkeys(FLOW_SUMS, 0)), sums)
-    return out
-
 
 # ------------------------------------------------------------------------------ stock and targets
 
@@ -412,7 +168,7 @@ class MetricReport:
 def _figures(dimension: str, period: Period, today: date, *, key: str | None = None,
              keys: list[str] | None = None, use_snapshots: bool = True) -> dict[str, Figures]:
     """Figures per key; `keys` narrows the snapshot, stock and target reads to those segments."""
-    flows = _flow_sums(dimension, period, today, key=key, keys=keys, use_snapshots=use_snapshots)
+    flows = flow_sums(dimension, period, today, key=key, keys=keys, use_snapshots=use_snapshots)
     stock_day, stock = _stock(dimension, period, today, key=key, keys=keys)
     targets = _targets(dimension, period, key=key, keys=keys)
     keys = set(flows) | set(stock) | set(targets)
@@ -562,42 +318,32 @@ def sparkline(*, actor, slice=None, until=None, months: int = 12, codes=None,  #
     return _monthly(sl, period, today, months, codes, use_snapshots=use_snapshots)
 
 
-def _month_add(month: date, n: int) -> date:
-    y, m = divmod(month.month - 1 + n, 12)
-    return date(month.year + y, m + 1, 1)
+def _monthly_stock(sl: Slice, first: date, end: date) -> tuple[dict[date, date], dict[date, dict]]:
+    """The last portfolio snapshot day of each month from `first` to `end`, and the slice's balances on those
+    days: ({month: day}, {day: row})."""
+    stock_days: dict[date, date] = {}
+    stock_rows: dict[date, dict] = {}
+    if sl.dimension not in STOCK_DIMENSIONS or end < first:
+        return stock_days, stock_rows
+    for r in (PortfolioSnapshot.objects.filter(dimension="all", business_date__range=(first, end))
+              .annotate(m=TruncMonth("business_date")).values("m").annotate(d=Max("business_date")).order_by()):
+        m = r["m"].date() if isinstance(r["m"], datetime) else r["m"]
+        stock_days[m] = r["d"]
+    for r in PortfolioSnapshot.objects.filter(dimension=sl.dimension, key=sl.key,
+                                              business_date__in=list(stock_days.values())).values(
+            "business_date", "balance", "overdue_balance", "npl_balance"):
+        stock_rows[r["business_date"]] = r
+    return stock_days, stock_rows
 
 
 def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[str], *,
              use_snapshots: bool = True) -> dict:
     last_month = period.end.replace(day=1)
-    first = _month_add(last_month, -(months - 1))
+    first = shift_month(last_month, -(months - 1))
     span = Period("custom", first, month_period(last_month).end)
     end = min(span.end, today)
-    flows: dict[date, dict] = defaultdict(lambda: dict.fromkeys(FLOW_SUMS, 0))
-    if end >= first and not use_snapshots:
-        for m, sums in _live_rows_uncached(sl.dimension, [(first, end)], key=sl.key, by_month=True).items():
-            _add(flows[m], sums)
-    elif end >= first:
-        rows = (MetricSnapshot.objects.filter(dimension=sl.dimension, key=sl.key, business_date__range=(first, end))
-                .annotate(m=TruncMonth("business_date")).values("m")
-                .annotate(**{f"s_{c}": Sum(c) for c in FLOW_SUMS}).order_by())
-        for r in rows:
-            m = r["m"].date() if isinstance(r["m"], datetime) else r["m"]
-            _add(flows[m], {c: _number(c, r[f"s_{c}"]) for c in FLOW_SUMS})
-        for m, sums in _live_rows(sl.dimension, _unbuilt_ranges(first, end, today), key=sl.key,
-                                  by_month=True).items():
-            _add(flows[m], sums)
-    stock_days: dict[date, date] = {}
-    stock_rows: dict[date, dict] = {}
-    if sl.dimension in STOCK_DIMENSIONS and end >= first:
-        for r in (PortfolioSnapshot.objects.filter(dimension="all", business_date__range=(first, end))
-                  .annotate(m=TruncMonth("business_date")).values("m").annotate(d=Max("business_date")).order_by()):
-            m = r["m"].date() if isinstance(r["m"], datetime) else r["m"]
-            stock_days[m] = r["d"]
-        for r in PortfolioSnapshot.objects.filter(dimension=sl.dimension, key=sl.key,
-                                                  business_date__in=list(stock_days.values())).values(
-                "business_date", "balance", "overdue_balance", "npl_balance"):
-            stock_rows[r["business_date"]] = r
+    flows = monthly_flow_sums(sl.dimension, sl.key, first, end, today, use_snapshots=use_snapshots)
+    stock_days, stock_rows = _monthly_stock(sl, first, end)
     targets = _targets(sl.dimension, span, key=sl.key, by_month=True)
     out: dict[str, list] = {c: [] for c in codes}
     month = first
@@ -610,7 +356,7 @@ def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[st
         for code in codes:
             value = derive(code, fig, dimension=sl.dimension)[0] if fig.has_data and month <= today else None
             out[code].append((f"{month:%Y-%m}", value))
-        month = _month_add(month, 1)
+        month = shift_month(month, 1)
     return out
 
 

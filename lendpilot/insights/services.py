@@ -2,7 +2,7 @@
 
 `metric_snapshots_build` writes, for every business date of a range, one row per dimension and key with the
 additive sums every flow metric is derived from (`catalogue.FLOW_SUMS`). Set-based: per dimension, ONE
-`INSERT ... SELECT ... GROUP BY date, key` over the union of the raw sources (`metrics.flow_sql`, the same
+`INSERT ... SELECT ... GROUP BY date, key` over the union of the raw sources (`flows.flow_sql`, the same
 SQL the engine runs for the days not built yet). Idempotent: a date's rows are deleted and rebuilt in one
 transaction, so a second run for the same date changes nothing, and a killed run leaves the date unbuilt.
 """
@@ -17,22 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event
+from lendpilot.core.field_values import read_date
 from lendpilot.insights.catalogue import DIMENSIONS, FLOW_SUMS
-from lendpilot.insights.metrics import flow_sql
+from lendpilot.insights.flows import flow_sql
 from lendpilot.insights.models import MetricSnapshot, MetricSnapshotDay
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
 MAX_RANGE_DAYS = 800
-
-
-def _day(value, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise ValidationError({field: _("not a date (YYYY-MM-DD)")}) from exc
 
 
 def _insert(dimension: str, start: date, end: date) -> int:
@@ -55,8 +47,8 @@ def metric_snapshots_build(*, actor, business_date=None, date_to=None) -> dict:
     acting = actor_of(actor)
     require(acting, Perm.RUN_EOD)
     today = timezone.localdate()
-    start = _day(business_date, "business_date") if business_date else today - timedelta(days=1)
-    end = _day(date_to, "date_to") if date_to else start
+    start = read_date(business_date, field="business_date") if business_date else today - timedelta(days=1)
+    end = read_date(date_to, field="date_to") if date_to else start
     if end < start:
         raise ValidationError({"date_to": _("the range ends before it starts")})
     if (end - start).days > MAX_RANGE_DAYS:
