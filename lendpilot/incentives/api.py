@@ -5,7 +5,7 @@ A plan that does not parse is a 422 naming the field; re-approving or re-resolvi
 
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -20,10 +20,12 @@ from lendpilot.incentives.schemas import (
     DisputeOut,
     GrantIn,
     HonourOut,
+    MonthToDateOut,
     PeerRatingIn,
     PeerRatingOut,
     PeerSummaryOut,
     PoolIn,
+    RecalculateIn,
     ResolveIn,
     RetentionOut,
     RunIn,
@@ -41,12 +43,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _statement_out(st, *, lines: bool = False) -> dict:
     out = {"id": st.pk, "staff_id": st.staff_id, "staff_name": st.staff.name, "month": st.month, "quota": st.quota,
            "disbursed": st.disbursed, "attainment": st.attainment, "multiplier": st.multiplier, "total": st.total,
-           "status": st.status, "lines": []}
+           "status": st.status, "version": st.version, "lines": []}
     if lines:
-        out["lines"] = [{"id": line.pk, "loan_id": line.loan_id,
-                         "loan_number": line.loan.number if line.loan_id else None, "rule": line.rule,
-                         "basis": line.basis, "rate": line.rate, "multiplier": line.multiplier,
-                         "amount": line.amount} for line in selectors.statement_lines(st)]
+        out["lines"] = [{"id": row["line"].pk, "loan_id": row["line"].loan_id,
+                         "loan_number": row["line"].loan.number if row["line"].loan_id else None,
+                         "rule": row["line"].rule, "description": row["words"], "basis": row["line"].basis,
+                         "rate": row["line"].rate, "multiplier": row["line"].multiplier, "amount": row["line"].amount}
+                        for row in selectors.statement_line_rows(st)]
     return out
 
 
@@ -64,7 +67,7 @@ def plan_publish(request, payload: CommissionPlanIn):
 @router.post("/statements/run", response=with_errors({200: RunOut}),
              summary="Compute the month's statements (drafts replaced, approved kept)")
 def statements_run(request, payload: RunIn):
-    return services.commission_run(actor=request.user, month=payload.month)
+    return services.commission_run(actor=request.user, month=payload.month, reason=payload.reason)
 
 
 @router.post("/statements/approve", response=with_errors({200: ApproveMonthOut}),
@@ -91,6 +94,24 @@ def statements_export(request, month: IsoDate):
             summary="One statement with every line (loan and rule)")
 def statement_detail(request, statement_id: PathId):
     return _statement_out(selectors.statement_get(actor_of(request.user), statement_id), lines=True)
+
+
+@router.post("/statements/{statement_id}/recalculate", response=with_errors({200: StatementOut}),
+             summary="Recalculate one draft statement: same id, a new version if the figures changed")
+def statement_recalculate(request, statement_id: PathId, payload: RecalculateIn):
+    st = selectors.statement_get(actor_of(request.user), statement_id)
+    return _statement_out(services.statement_recalculate(actor=request.user, statement=st, reason=payload.reason),
+                          lines=True)
+
+
+@router.get("/month-to-date", response=with_errors({200: MonthToDateOut}),
+            summary="My commission for the running month so far, computed live from disbursed loans (404 for "
+                    "people who earn no commission, or before a plan is published)")
+def month_to_date(request):
+    mtd = selectors.my_commission_month_to_date(actor_of(request.user))
+    if mtd is None:
+        raise Http404("no month-to-date commission")
+    return mtd.__dict__
 
 
 @router.post("/statements/{statement_id}/approve", response=with_errors({200: StatementOut}))

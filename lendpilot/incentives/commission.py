@@ -204,3 +204,11 @@ def compute_statement(plan: Plan, *, quota: Decimal, sales: Sequence[LoanSale],
         if earned > plan.cap:
             st.lines.append(Line(rule="cap", amount=_fen(plan.cap - earned)))
     return st
+
+
+def rule_family(rule: str) -> str:
+    """The rule without the band multiplier it was applied at ("rate:creditx1.5" -> "rate:credit"), so a
+    line is recognised across versions when only the band moved."""
+    if rule.startswith("rate:"):
+        return rule.rsplit("x", 1)[0]
+    return rule.split(":", 1)[0]

@@ -45,6 +45,8 @@ class CommissionStatement(models.Model):
     multiplier = models.DecimalField(max_digits=6, decimal_places=3)
     total = models.DecimalField(**MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The current version; the statement keeps its id (and its link, its disputes) across recalculations.
+    version = models.PositiveIntegerField(default=1)
     approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -58,8 +60,39 @@ class CommissionStatement(models.Model):
         return f"{self.staff_id} {self.month:%Y-%m}"
 
 
+class StatementVersion(models.Model):
+    """One calculation of a statement: its figures as computed then, why it was made and what changed
+    against the version before. The statement row carries the figures of its latest version."""
+
+    class Cause(models.TextChoices):
+        FIRST = "first", _("First calculation")
+        RECALCULATED = "recalculated", _("Recalculated")
+
+    statement = models.ForeignKey(CommissionStatement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    cause = models.CharField(max_length=16, choices=Cause.choices, default=Cause.FIRST)
+    reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
+    changes = models.JSONField(default=dict, blank=True)
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="+")
+    quota = models.DecimalField(**MONEY)
+    disbursed = models.DecimalField(**MONEY)
+    attainment = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    multiplier = models.DecimalField(max_digits=6, decimal_places=3)
+    total = models.DecimalField(**MONEY)
+    created_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement", "-number"]
+        constraints = [models.UniqueConstraint(fields=["statement", "number"], name="statement_version_once")]
+
+    def __str__(self):
+        return f"{self.statement_id} v{self.number}"
+
+
 class CommissionLine(models.Model):
     statement = models.ForeignKey(CommissionStatement, on_delete=models.CASCADE, related_name="lines")
+    version = models.ForeignKey(StatementVersion, on_delete=models.CASCADE, related_name="lines")
     loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rule = models.CharField(max_length=64)
     basis = models.DecimalField(default=Decimal(0), **MONEY)
@@ -81,6 +114,8 @@ class Dispute(models.Model):
 
     statement = models.ForeignKey(CommissionStatement, on_delete=models.CASCADE, related_name="disputes")
     line = models.ForeignKey(CommissionLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The version the dispute was raised against; an open dispute follows the statement to later versions.
+    raised_on_version = models.PositiveIntegerField(default=1)
     raised_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=500)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)

@@ -24,6 +24,7 @@ class CommissionPlanOut(Schema):
 
 class RunIn(Schema):
     month: IsoDate
+    reason: Text(300, strip=True) = ""
 
 
 class RunOut(Schema):
@@ -38,6 +39,7 @@ class LineOut(Schema):
     loan_id: int | None
     loan_number: str | None
     rule: str
+    description: str = ""
     basis: Decimal
     rate: Decimal
     multiplier: Decimal
@@ -55,7 +57,24 @@ class StatementOut(Schema):
     multiplier: Decimal
     total: Decimal
     status: str
+    version: int = 1
     lines: list[LineOut] = []
+
+
+class RecalculateIn(Schema):
+    reason: Text(300, min_length=1, strip=True)
+
+
+class MonthToDateOut(Schema):
+    staff_id: int
+    month: date
+    as_of: date
+    disbursed: Decimal
+    quota: Decimal
+    attainment: Decimal | None
+    multiplier: Decimal
+    total: Decimal
+    loans: int
 
 
 class DisputeIn(Schema):

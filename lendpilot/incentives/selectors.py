@@ -12,10 +12,20 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from lendpilot.core.exports import append_row
-from lendpilot.incentives import appraisal
-from lendpilot.incentives.models import CommissionStatement, Dispute, Grant, Honour, IncentivePool, PeerRating
-from lendpilot.incentives.services import honour_candidates, month_end
+from lendpilot.incentives import appraisal, commission
+from lendpilot.incentives.commission_inputs import month_end, statements_computed
+from lendpilot.incentives.models import (
+    CommissionPlan,
+    CommissionStatement,
+    Dispute,
+    Grant,
+    Honour,
+    IncentivePool,
+    PeerRating,
+)
+from lendpilot.incentives.services import honour_candidates
 from lendpilot.incentives.vesting import vesting
+from lendpilot.incentives.wording import changes_in_words, line_in_words
 from lendpilot.lending.classification import NPL_CLASSES
 from lendpilot.lending.models import Instalment, Loan
 from lendpilot.org.access import Actor, require, scope_filter
@@ -41,7 +51,60 @@ def statement_get(actor: Actor, statement_id: int) -> CommissionStatement:
 
 
 def statement_lines(statement: CommissionStatement) -> QuerySet:
-    return statement.lines.select_related("loan").order_by("id")
+    """The lines of the statement's current version."""
+    return statement.lines.filter(version__number=statement.version).select_related("loan").order_by("id")
+
+
+def statement_line_rows(statement: CommissionStatement) -> list[dict]:
+    """The current lines with each one's sentence, for the page."""
+    return [{"line": line, "words": line_in_words(rule=line.rule, loan_number=line.loan.number if line.loan_id else "",
+                                                  basis=line.basis, rate=line.rate, multiplier=line.multiplier)}
+            for line in statement_lines(statement)]
+
+
+def statement_versions(statement: CommissionStatement) -> list[dict]:
+    """Every version of the statement, latest first, with its cause, reason and what changed in words."""
+    return [{"version": v, "changes": changes_in_words(v.changes)}
+            for v in statement.versions.select_related("created_by", "plan").order_by("-number")]
+
+
+@dataclass
+class MonthToDate:
+    """A person's commission for the running month so far, computed live from the loans disbursed up to
+    today under the active plan: what the month-end run will say if nothing else happens."""
+
+    staff_id: int
+    month: date
+    as_of: date
+    disbursed: Decimal
+    quota: Decimal
+    attainment: Decimal | None
+    multiplier: Decimal
+    total: Decimal
+    loans: int
+
+
+def commission_estimates(actor: Actor, *, staff_ids: list[int], today: date | None = None) -> dict[int, MonthToDate]:
+    """Month-to-date estimates for the people given who are in the actor's scope (set-based, one pass)."""
+    require(actor, Perm.VIEW_INCENTIVES)
+    plan_row = CommissionPlan.objects.filter(is_active=True).first()
+    if plan_row is None or not staff_ids:
+        return {}
+    today = today or timezone.localdate()
+    month = month_start(today)
+    ids = list(scope_filter(actor, Staff.objects.filter(pk__in=staff_ids), owner="").values_list("pk", flat=True))
+    computed = statements_computed(commission.parse_plan(plan_row.spec), month, ids, until=today)
+    return {staff_id: MonthToDate(staff_id=staff_id, month=month, as_of=today, disbursed=st.disbursed, quota=st.quota,
+                                  attainment=st.attainment, multiplier=st.multiplier, total=st.total,
+                                  loans=sum(1 for line in st.lines if line.rule.startswith("rate:")))
+            for staff_id, st in computed.items()}
+
+
+def my_commission_month_to_date(actor: Actor, *, today: date | None = None) -> MonthToDate | None:
+    """The acting account manager's own running estimate (None for people who earn no commission)."""
+    if actor.staff is None or actor.role != Role.ACCOUNT_MANAGER or not actor.can(Perm.VIEW_INCENTIVES):
+        return None
+    return commission_estimates(actor, staff_ids=[actor.staff.pk], today=today).get(actor.staff.pk)
 
 
 def disputes_visible(actor: Actor, *, status: str | None = None) -> QuerySet[Dispute]:
@@ -66,13 +129,15 @@ def statements_xlsx(statements) -> bytes:
     append_row(summary, ["statement", "employee_no", "name", "month", "quota", "disbursed", "attainment",
                          "multiplier", "total", "status"])
     detail = wb.create_sheet("lines")
-    append_row(detail, ["statement", "employee_no", "loan", "rule", "basis", "rate", "multiplier", "amount"])
+    append_row(detail, ["statement", "employee_no", "loan", "rule", "basis", "rate", "multiplier", "amount",
+                        "version", "description"])
     for st in statements:
         append_row(summary, [st.pk, st.staff.employee_no, st.staff.name, st.month.strftime("%Y-%m"), st.quota,
                              st.disbursed, st.attainment, st.multiplier, st.total, st.status])
-        for line in statement_lines(st):
+        for row in statement_line_rows(st):
+            line = row["line"]
             append_row(detail, [st.pk, st.staff.employee_no, line.loan.number if line.loan_id else "", line.rule,
-                                line.basis, line.rate, line.multiplier, line.amount])
+                                line.basis, line.rate, line.multiplier, line.amount, st.version, row["words"]])
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

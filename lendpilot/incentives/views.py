@@ -30,10 +30,17 @@ def _month(request) -> date:
         return timezone.localdate().replace(day=1)
 
 
+def _field_label(field: str) -> str:
+    labels = {"reason": _("Reason"), "resolution": _("Resolution"), "statement": _("Statement"),
+              "plan": _("Commission plan"), "line_id": _("Line"), "ratee_id": _("Team mate"), "score": _("Score"),
+              "month": _("Month")}
+    return str(labels.get(field, field))
+
+
 def _errors(request, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
-            messages.error(request, f"{field}: {' '.join(m for e in errors for m in e.messages)}")
+            messages.error(request, f"{_field_label(field)}: {' '.join(m for e in errors for m in e.messages)}")
     else:
         messages.error(request, " ".join(exc.messages))
 
@@ -49,14 +56,19 @@ def statements(request):
                 messages.success(request, _("%(n)s statements approved; %(held)s held by an open dispute.") % {
                     "n": result["approved"], "held": result["held_by_dispute"]})
             else:
-                result = services.commission_run(actor=request.user, month=month)
-                messages.success(request, _("%(n)s statements computed.") % {"n": result["statements"]})
+                result = services.commission_run(actor=request.user, month=month,
+                                                 reason=request.POST.get("reason", ""))
+                messages.success(request, _("%(n)s statements computed: %(new)s new, %(revised)s recalculated "
+                                            "(same link, new version), %(same)s unchanged.") % {
+                    "n": result["statements"], "new": result["new"], "revised": result["revised"],
+                    "same": result["unchanged"]})
         except ValidationError as exc:
             _errors(request, exc)
         return redirect(f"{reverse('incentives:statements')}?month={month:%Y-%m}")
     page = paginate(request, selectors.statements_visible(actor, month=month))
     return render(request, "incentives/statements.html", {
         "page_obj": page, "month": month, "can_run": actor.can(Perm.RUN_COMMISSION),
+        "month_to_date": selectors.my_commission_month_to_date(actor),
         "can_approve": actor.can(Perm.APPROVE_COMMISSION)})
 
 
@@ -79,6 +91,19 @@ def statement_detail(request, statement_id: int):
             action = request.POST.get("action")
             if action == "approve":
                 services.statement_approve(actor=request.user, statement=st)
+                messages.success(request, _("Statement approved: %(total)s CNY for %(name)s.") % {
+                    "total": f"{st.total:,.2f}", "name": st.staff.name})
+            elif action == "recalculate":
+                before = st.version
+                st = services.statement_recalculate(actor=request.user, statement=st,
+                                                    reason=request.POST.get("reason", ""))
+                if st.version == before:
+                    messages.info(request, _("Recalculated: the figures are unchanged, still version %(v)s.") % {
+                        "v": st.version})
+                else:
+                    messages.success(request, _("Recalculated as version %(v)s: %(total)s CNY. Open disputes "
+                                                "stay on the statement.") % {"v": st.version,
+                                                                            "total": f"{st.total:,.2f}"})
             elif action == "resolve":
                 dispute = selectors.dispute_get(actor, int(request.POST.get("dispute", "0") or 0))
                 services.dispute_resolve(actor=request.user, dispute=dispute,
@@ -87,14 +112,18 @@ def statement_detail(request, statement_id: int):
                 line = st.lines.filter(pk=request.POST.get("line") or 0).first()
                 services.dispute_open(actor=request.user, statement=st, reason=request.POST.get("reason", ""),
                                       line=line)
+                messages.success(request, _("Dispute recorded on version %(v)s; the director resolves it before "
+                                            "the statement is approved.") % {"v": st.version})
         except ValidationError as exc:
             _errors(request, exc)
         except Conflict as exc:
             messages.error(request, exc.message)
         return redirect("incentives:statement", st.pk)
     return render(request, "incentives/statement_detail.html", {
-        "st": st, "lines": selectors.statement_lines(st), "disputes": st.disputes.select_related("raised_by"),
-        "can_approve": actor.can(Perm.APPROVE_COMMISSION), "can_resolve": actor.can(Perm.RESOLVE_DISPUTE)})
+        "st": st, "rows": selectors.statement_line_rows(st), "versions": selectors.statement_versions(st),
+        "disputes": st.disputes.select_related("raised_by", "line__loan"),
+        "can_run": actor.can(Perm.RUN_COMMISSION), "can_approve": actor.can(Perm.APPROVE_COMMISSION),
+        "can_resolve": actor.can(Perm.RESOLVE_DISPUTE)})
 
 
 @login_required
