@@ -119,3 +119,9 @@ from lendpilot.compliance.screening.models import (  # noqa: E402, F401
     WatchList,
     WatchListEntry,
 )
+from lendpilot.compliance.register.models import (  # noqa: E402, F401
+    Attestation,
+    ManualRevision,
+    RegulatoryDocument,
+    Training,
+)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from lendpilot.compliance import views
+from lendpilot.compliance.register import views as register_views
 from lendpilot.compliance.screening import views as screening_views
 
 app_name = "compliance"
@@ -13,4 +14,10 @@ urlpatterns = [
     path("screening/hits/<int:hit_id>/decide/", screening_views.hit_decide, name="hit_decide"),
     path("screening/lists/import/", screening_views.watch_list_import, name="watch_list_import"),
     path("screening/run/", screening_views.run_screening, name="run_screening"),
+    path("register/", register_views.register, name="register"),
+    path("register/new/", register_views.document_new, name="document_new"),
+    path("register/<int:document_id>/", register_views.document_detail, name="document"),
+    path("register/revisions/<int:revision_id>/done/", register_views.revision_done, name="revision_done"),
+    path("trainings/", register_views.my_trainings, name="my_trainings"),
+    path("trainings/<int:training_id>/attest/", register_views.training_attest, name="training_attest"),
 ]
