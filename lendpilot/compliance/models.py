@@ -112,16 +112,16 @@ class PiiAccessLog(AppendOnlyModel):
 
 # The compliance desk's subdomains keep their tables in their own subpackages; importing them here lets
 # Django find them under this app.
+from lendpilot.compliance.register.models import (  # noqa: E402, F401
+    Attestation,
+    ManualRevision,
+    RegulatoryDocument,
+    Training,
+)
 from lendpilot.compliance.screening.models import (  # noqa: E402, F401
     SanctionFreeze,
     ScreeningHit,
     ScreeningRun,
     WatchList,
     WatchListEntry,
-)
-from lendpilot.compliance.register.models import (  # noqa: E402, F401
-    Attestation,
-    ManualRevision,
-    RegulatoryDocument,
-    Training,
 )

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lendpilot.compliance.register import selectors as register_selectors
-
 from lendpilot.compliance.screening import selectors as screening_selectors
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm

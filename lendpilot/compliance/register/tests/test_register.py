@@ -63,7 +63,8 @@ def test_overdue_owners_are_listed_until_the_revision_is_done(world):
     document = register_one(world)
     officer = world.user("compliance")
     revision = services.revision_plan(actor=officer, document=document, section="个人贷款手册第3章",
-                                      owner=world.staff["east_a_lead"], due_date=timezone.localdate() - timedelta(days=5))
+                                      owner=world.staff["east_a_lead"],
+                                      due_date=timezone.localdate() - timedelta(days=5))
     [owner] = selectors.overdue_owners(actor_of(officer), today=timezone.localdate())
     assert owner["name"] == "李雷" and owner["days"] == 5
     services.revision_complete(actor=world.user("east_a_lead"), revision=revision)
