@@ -8,7 +8,6 @@ open past its SLA escalates and moves the alert one tier up, whose plan the next
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
@@ -23,6 +22,7 @@ from lendpilot.customers.models import Customer
 from lendpilot.lending import services as lending
 from lendpilot.lending.models import CreditLine, Loan
 from lendpilot.monitoring.models import Alert, Intervention, Outbox, RuleSet, Signal
+from lendpilot.monitoring.services.acting import Acting
 from lendpilot.monitoring.services.tables import quoted_table
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import Staff
@@ -124,7 +124,7 @@ def stage_plans(*, day: date, rules: dict[str, Any], ruleset: RuleSet, acting: A
 
 
 @transaction.atomic
-def intervention_complete(*, actor: Actor | AbstractBaseUser | None, intervention: Intervention,
+def intervention_complete(*, actor: Acting, intervention: Intervention,
                           outcome: str) -> Intervention:
     acting = actor_of(actor)
     require(acting, Perm.WORK_ALERTS)
@@ -141,7 +141,7 @@ def intervention_complete(*, actor: Actor | AbstractBaseUser | None, interventio
 
 
 @transaction.atomic
-def alert_close(*, actor: Actor | AbstractBaseUser | None, alert: Alert, reason: str,
+def alert_close(*, actor: Acting, alert: Alert, reason: str,
                 today: date | None = None) -> Alert:
     acting = actor_of(actor)
     require(acting, Perm.WORK_ALERTS)

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +27,7 @@ from lendpilot.core.field_values import read_date
 from lendpilot.core.locks import exclusive
 from lendpilot.core.models import ScheduledRun
 from lendpilot.monitoring.models import EodRun, EodStage, RuleSet
+from lendpilot.monitoring.services.acting import Acting
 from lendpilot.monitoring.services.alerts import stage_escalation, stage_plans
 from lendpilot.monitoring.services.arrears import stage_delinquency, stage_penalty
 from lendpilot.monitoring.services.line_review import stage_line_review
@@ -60,7 +60,7 @@ STAGE_FUNCTIONS: dict[str, Stage] = {
 }
 
 
-def eod_run(*, actor: Actor | AbstractBaseUser | None, business_date: date | str, rerun: bool = False,
+def eod_run(*, actor: Acting, business_date: date | str, rerun: bool = False,
             stop_after: str | None = None, progress: Progress | None = None,
             trigger: str = EodRun.Trigger.COMMAND, task_id: str = "", catch_up: bool = False) -> EodRun:
     """Run the end-of-day batch for `business_date` (C5). A completed date is left alone unless `rerun`

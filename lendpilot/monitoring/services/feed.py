@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,8 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
 from lendpilot.monitoring.models import AccountTransaction, CustomerScore, ExternalEvent
-from lendpilot.org.access import Actor, actor_of, require
+from lendpilot.monitoring.services.acting import Acting
+from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
 FEED_COLUMNS = ("txn_id", "customer_id", "booked_on", "direction", "amount", "merchant_category", "counterparty")
@@ -107,7 +107,7 @@ def _feed_row(check: _FeedCheck, n: int, r: dict[str, Any], batch: str) -> Accou
                               counterparty=str(r.get("counterparty") or "")[:100], batch=batch[:40])
 
 
-def transactions_import(*, actor: Actor | AbstractBaseUser | None, rows: list[dict[str, Any]], batch: str = "",
+def transactions_import(*, actor: Acting, rows: list[dict[str, Any]], batch: str = "",
                         today: date | None = None) -> dict[str, int]:
     """Import an account transaction feed, all or nothing: every row is checked (unknown account, amount
     not positive, duplicate id in the file or already imported, date in the future, bad direction) and
@@ -134,7 +134,7 @@ def transactions_import(*, actor: Actor | AbstractBaseUser | None, rows: list[di
     return {"imported": len(clean), "rejected": 0}
 
 @transaction.atomic
-def external_event_record(*, actor: Actor | AbstractBaseUser | None, customer: Customer, kind: str, occurred_on: date,
+def external_event_record(*, actor: Acting, customer: Customer, kind: str, occurred_on: date,
                           reference: str, detail: str = "") -> ExternalEvent:
     acting = actor_of(actor)
     require(acting, Perm.IMPORT_FEED)
@@ -152,7 +152,7 @@ def external_event_record(*, actor: Actor | AbstractBaseUser | None, customer: C
 
 
 @transaction.atomic
-def customer_rescore(*, actor: Actor | AbstractBaseUser | None, customer: Customer, scored_on: date, score: float,
+def customer_rescore(*, actor: Acting, customer: Customer, scored_on: date, score: float,
                      source: str = "") -> CustomerScore:
     acting = actor_of(actor)
     require(acting, Perm.IMPORT_FEED)

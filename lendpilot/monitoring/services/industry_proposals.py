@@ -4,7 +4,6 @@ computed from them, and the risk committee's decision, which publishes a scoring
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -14,14 +13,15 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.core.errors import Conflict
 from lendpilot.monitoring import industry as industry_model
 from lendpilot.monitoring.models import IndustryProposal, LoanMonthBucket, ProsperityIndex
-from lendpilot.org.access import Actor, actor_of, require
+from lendpilot.monitoring.services.acting import Acting
+from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.scoring.policy import MAX_PREMIUM_BPS
 from lendpilot.scoring.services import policy_publish_industry_changes
 
 
 @transaction.atomic
-def prosperity_import(*, actor: Actor | AbstractBaseUser | None, rows: list[dict[str, Any]],
+def prosperity_import(*, actor: Acting, rows: list[dict[str, Any]],
                       source: str = "import") -> int:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_MONITORING_RULES)
@@ -60,7 +60,7 @@ def industry_default_rates() -> dict[str, dict[date, float]]:
 
 
 @transaction.atomic
-def industry_proposals_compute(*, actor: Actor | AbstractBaseUser | None, month: date) -> list[IndustryProposal]:
+def industry_proposals_compute(*, actor: Acting, month: date) -> list[IndustryProposal]:
     acting = actor_of(actor)
     require(acting, Perm.VIEW_MONITORING)
     month = month.replace(day=1)
@@ -85,7 +85,7 @@ def industry_proposals_compute(*, actor: Actor | AbstractBaseUser | None, month:
 
 
 @transaction.atomic
-def industry_proposals_decide(*, actor: Actor | AbstractBaseUser | None, proposals: list[IndustryProposal],
+def industry_proposals_decide(*, actor: Acting, proposals: list[IndustryProposal],
                               accept: bool) -> list[IndustryProposal]:
     """The risk committee's decision on industry proposals (C6). Accepting publishes ONE new scoring policy
     version for all of them (E1, `scoring.services.policy_publish_industry_changes`): tighten excludes the
@@ -121,7 +121,7 @@ def industry_proposals_decide(*, actor: Actor | AbstractBaseUser | None, proposa
     return locked
 
 
-def industry_proposal_decide(*, actor: Actor | AbstractBaseUser | None, proposal: IndustryProposal,
+def industry_proposal_decide(*, actor: Acting, proposal: IndustryProposal,
                              accept: bool) -> IndustryProposal:
     """One proposal decided on its own (see `industry_proposals_decide`)."""
     return industry_proposals_decide(actor=actor, proposals=[proposal], accept=accept)[0]

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -17,6 +16,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.lending import services as lending
 from lendpilot.lending.models import CreditLine, Loan
 from lendpilot.monitoring.models import CreditLineReview, CustomerScore, IndustryProposal, Outbox, RuleSet
+from lendpilot.monitoring.services.acting import Acting
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -93,7 +93,7 @@ def stage_line_review(*, day: date, rules: dict[str, Any], ruleset: RuleSet, act
 
 
 @transaction.atomic
-def line_review_decide(*, actor: Actor | AbstractBaseUser | None, review: CreditLineReview,
+def line_review_decide(*, actor: Acting, review: CreditLineReview,
                        approve: bool) -> CreditLineReview:
     acting = actor_of(actor)
     require(acting, Perm.APPROVE_LINE_REVIEW)

@@ -4,7 +4,6 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
@@ -19,6 +18,7 @@ from lendpilot.lending.classification import NPL_CLASSES
 from lendpilot.lending.models import Loan
 from lendpilot.monitoring import history, thresholds
 from lendpilot.monitoring.models import LoanMonthBucket, Outbox, PortfolioAlert, PortfolioSnapshot, RuleSet
+from lendpilot.monitoring.services.acting import Acting
 from lendpilot.monitoring.services.ruleset import active_ruleset
 from lendpilot.monitoring.services.tables import MONEY_FIELD, ZERO
 from lendpilot.org.access import Actor, actor_of, require
@@ -139,7 +139,7 @@ def _historic_alerts(dates: list[date], ew: dict[str, Any]) -> list[PortfolioAle
 
 
 @transaction.atomic
-def history_rebuild(*, actor: Actor | AbstractBaseUser | None, start: date | str,
+def history_rebuild(*, actor: Acting, start: date | str,
                     end: date | str) -> dict[str, Any]:
     """Rebuild the daily portfolio snapshots and month-end buckets of the business days from `start` to
     `end` from the repayment schedules and value dates (`history.rebuild`: when monitoring starts on an

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -10,7 +9,8 @@ from django.db.models import Max
 from lendpilot.compliance.audit import record_event
 from lendpilot.monitoring.models import RuleSet
 from lendpilot.monitoring.rules import RulesError, validate_rules
-from lendpilot.org.access import Actor, actor_of, require
+from lendpilot.monitoring.services.acting import Acting
+from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
 
@@ -27,7 +27,7 @@ def active_ruleset() -> RuleSet:
 
 
 @transaction.atomic
-def ruleset_publish(*, actor: Actor | AbstractBaseUser | None, thresholds: dict[str, Any],
+def ruleset_publish(*, actor: Acting, thresholds: dict[str, Any],
                     note: str = "") -> RuleSet:
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_MONITORING_RULES)
