@@ -9,6 +9,7 @@ schedulers never both retry it. Jobs are idempotent for their date, so a retry o
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -156,20 +157,35 @@ def _attempts(job: DailyJob, business_date: date) -> int | None:
 
 def schedule_daily_job(job: DailyJob, *, business_date: date, retry: bool = True) -> Outcome:
     """Enqueue `job` for `business_date` once; when the day was claimed before and its task failed or went
-    stale, enqueue it again (up to the job's max_attempts). Reports what it did."""
+    stale, enqueue it again (up to the job's max_attempts). Reports what it did, and logs it with its fields
+    (job, business_date, action, state, task_id, duration_ms)."""
+    started = time.perf_counter()
+    outcome = _schedule(job, business_date=business_date, retry=retry)
+    fields = {"job": outcome.job, "business_date": outcome.business_date.isoformat(), "action": outcome.action,
+              "state": outcome.state, "task_id": outcome.task_id,
+              "duration_ms": round((time.perf_counter() - started) * 1000)}
+    if outcome.error:
+        fields["error"] = outcome.error
+    logger.log(logging.ERROR if outcome.failed else logging.INFO, "daily job %s %s: %s (%s)", outcome.job,
+               outcome.business_date, outcome.action, outcome.state, extra=fields)
+    return outcome
+
+
+def _schedule(job: DailyJob, *, business_date: date, retry: bool) -> Outcome:
     run = _claim(job, business_date)
     if run is not None:
         return _outcome_after_enqueue(job, run, "enqueued")
     run = ScheduledRun.objects.filter(job=job.name, business_date=business_date).first()
     if run is None:  # a failed in-process run gave its claim back between the two statements
-        return schedule_daily_job(job, business_date=business_date, retry=retry)
+        return _schedule(job, business_date=business_date, retry=retry)
     state, error = run_state(job, run)
     if not retry or state not in ("failed", "stale"):
         return Outcome(job.name, business_date, "already", state, run.task_id, error)
     attempts = _attempts(job, business_date)
     if attempts is not None and attempts >= job.max_attempts:
         logger.error("%s %s: %s after %s attempts; not retried again (%s)", job.name, business_date, state,
-                     attempts, error)
+                     attempts, error, extra={"job": job.name, "business_date": business_date.isoformat(),
+                                             "attempts": attempts})
         return Outcome(job.name, business_date, "already", "failed", run.task_id,
                        error or f"{state} after {attempts} attempts")
     claimed = ScheduledRun.objects.filter(pk=run.pk, task_id=run.task_id).update(task_id="",
@@ -177,7 +193,8 @@ def schedule_daily_job(job: DailyJob, *, business_date: date, retry: bool = True
     if not claimed:  # another scheduler retried it first
         run.refresh_from_db()
         return Outcome(job.name, business_date, "already", "queued", run.task_id)
-    logger.warning("%s %s: previous run %s (%s); enqueued again", job.name, business_date, state, error)
+    logger.warning("%s %s: previous run %s (%s); enqueued again", job.name, business_date, state, error,
+                   extra={"job": job.name, "business_date": business_date.isoformat(), "previous_state": state})
     run.task_id = ""
     return _outcome_after_enqueue(job, run, "retried")
 
@@ -187,8 +204,6 @@ def _outcome_after_enqueue(job: DailyJob, run: ScheduledRun, action: str) -> Out
     status = {TaskResultStatus.SUCCESSFUL: "succeeded", TaskResultStatus.FAILED: "failed",
               TaskResultStatus.RUNNING: "running"}.get(result.status, "queued")
     error = _error_of(result) if status == "failed" else ""
-    if status == "failed":
-        logger.error("%s %s: task %s failed: %s", job.name, run.business_date, run.task_id, error)
     return Outcome(job.name, run.business_date, action, status, run.task_id, error)
 
 

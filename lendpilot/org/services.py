@@ -256,6 +256,9 @@ def api_token_issue(*, actor, user, name: str, days: int | None = None) -> tuple
         obj=token,
         after={"user": user.pk, "name": token.name, "prefix": token.prefix, "expires_at": token.expires_at},
     )
+    security_log.info("api token issued: prefix=%s user=%s", token.prefix, user.get_username(),
+                      extra={"event": "api_token_issued", "token_prefix": token.prefix, "user": user.get_username(),
+                             "issued_by": acting.label, "days": days})
     return token, secret
 
 
@@ -282,7 +285,9 @@ def api_tokens_revoke_for_user(*, actor, user, reason: str) -> int:
     if count:
         record_event(actor=acting.user, event_code="org.api_token_revoked", object_type="auth.user",
                      object_id=user.pk, after={"revoked": count, "prefixes": prefixes, "reason": reason})
-        security_log.info("api tokens revoked: user=%s count=%s reason=%s", user.get_username(), count, reason)
+        security_log.info("api tokens revoked: user=%s count=%s reason=%s", user.get_username(), count, reason,
+                          extra={"event": "api_tokens_revoked", "user": user.get_username(), "count": count,
+                                 "reason": reason})
     return count
 
 
@@ -311,7 +316,9 @@ def api_token_authenticate(secret: str, *, used_for: str = ""):
         return None
     now = timezone.now()
     if token.expires_at <= now:
-        security_log.info("api token refused: prefix=%s user=%s expired", token.prefix, token.user.get_username())
+        security_log.info("api token refused: prefix=%s user=%s expired", token.prefix, token.user.get_username(),
+                          extra={"event": "api_token_refused", "token_prefix": token.prefix,
+                                 "user": token.user.get_username(), "reason": "expired"})
         return None
     reason = _void_reason(token)
     if reason:
@@ -319,7 +326,9 @@ def api_token_authenticate(secret: str, *, used_for: str = ""):
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    security_log.info("api token used: prefix=%s user=%s %s", token.prefix, token.user.get_username(), used_for)
+    security_log.info("api token used: prefix=%s user=%s %s", token.prefix, token.user.get_username(), used_for,
+                      extra={"event": "api_token_used", "token_prefix": token.prefix,
+                             "user": token.user.get_username(), "used_for": used_for})
     return token.user
 
 

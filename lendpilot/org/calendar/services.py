@@ -2,6 +2,8 @@
 one audit record. After a change this process forgets its cached years; other processes re-read the
 table within a minute (see lendpilot.core.business_calendar)."""
 
+import logging
+import time
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.calendar.csv_format import ArrangementRow
 from lendpilot.org.roles import Perm
 
+logger = logging.getLogger(__name__)
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
@@ -85,6 +88,7 @@ def calendar_year_import(*, actor: Actor | object, year: int, rows: list[Arrange
         raise ValidationError({"file": _("The arrangement has no days.")})
     if any(row.day.year != year for row in rows):
         raise ValidationError({"file": _("Every day must lie in %(year)d.") % {"year": year}})
+    started = time.perf_counter()
     with transaction.atomic():
         before_days = CalendarDay.objects.filter(day__year=year).count()
         was_official = CalendarYear.objects.filter(year=year).exists()
@@ -99,6 +103,9 @@ def calendar_year_import(*, actor: Actor | object, year: int, rows: list[Arrange
                      after={"official": True, "days": len(rows), "source_document": calendar_year.source_document})
         transaction.on_commit(forget_cached_years)
     forget_cached_years()
+    logger.info("business calendar %s imported", year, extra={
+        "job": "calendar_year_import", "year": year, "rows": len(rows), "replaced_rows": before_days,
+        "source_document": calendar_year.source_document, "duration_ms": round((time.perf_counter() - started) * 1000)})
     return calendar_year
 
 
