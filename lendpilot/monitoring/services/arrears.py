@@ -40,8 +40,8 @@ def stage_penalty(*, day: date, rules: dict[str, Any], ruleset: RuleSet, acting:
                ExpressionWrapper(Value(day.toordinal()) - F("due_day"), output_field=IntegerField()))
     # order_by(): the model's default ordering would make DISTINCT run over (date, loan, seq), one
     # UPDATE per instalment instead of one per accrual start.
-    starts = list(base.filter(penalty_through__lt=day).order_by().values_list("penalty_through", flat=True)
-                  .distinct())
+    starts = [start for start in base.filter(penalty_through__lt=day).order_by()
+              .values_list("penalty_through", flat=True).distinct() if start is not None]
     for start in starts:
         n += accrue(base.filter(penalty_through=start), Value((day - start).days))
     return {"instalments": n, "accrual_starts": len(starts) + 1}

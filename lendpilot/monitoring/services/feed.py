@@ -44,7 +44,7 @@ def _feed_check(rows: list[Any], today: date) -> _FeedCheck:
     cids = set()
     for r in rows:
         with contextlib.suppress(TypeError, ValueError, AttributeError):
-            cids.add(int(r.get("customer_id")))
+            cids.add(int(r.get("customer_id", "")))
     known = set(Customer.objects.filter(pk__in=cids).values_list("pk", flat=True))
     return _FeedCheck(today=today, existing=existing, known_customers=known)
 
@@ -61,7 +61,7 @@ def _feed_txn_id(check: _FeedCheck, n: int, r: dict[str, Any]) -> str:
 
 def _feed_customer(check: _FeedCheck, n: int, r: dict[str, Any]) -> int | None:
     try:
-        cid: int | None = int(r.get("customer_id"))
+        cid: int | None = int(r.get("customer_id", ""))
     except (TypeError, ValueError):
         cid = None
     if cid not in check.known_customers:
@@ -93,8 +93,8 @@ def _feed_amount(check: _FeedCheck, n: int, r: dict[str, Any]) -> Decimal | None
     return amount
 
 
-def _feed_row(check: _FeedCheck, n: int, r: dict[str, Any], batch: str) -> AccountTransaction:
-    """One row as a transaction; what is wrong with it goes to `check.errors`."""
+def _feed_row(check: _FeedCheck, n: int, r: dict[str, Any], batch: str) -> AccountTransaction | None:
+    """One row as a transaction; what is wrong with it goes to `check.errors` (then None or a row not to store)."""
     txn_id = _feed_txn_id(check, n, r)
     cid = _feed_customer(check, n, r)
     booked = _feed_booked_on(check, n, r)
@@ -102,6 +102,8 @@ def _feed_row(check: _FeedCheck, n: int, r: dict[str, Any], batch: str) -> Accou
     direction = str(r.get("direction", "")).strip()
     if direction not in AccountTransaction.Direction.values:
         check.refuse(n, "direction", "in or out")
+    if cid is None or booked is None or amount is None:
+        return None
     return AccountTransaction(txn_id=txn_id, customer_id=cid, booked_on=booked, direction=direction, amount=amount,
                               merchant_category=str(r.get("merchant_category") or "")[:8],
                               counterparty=str(r.get("counterparty") or "")[:100], batch=batch[:40])
@@ -123,7 +125,9 @@ def transactions_import(*, actor: Acting, rows: list[dict[str, Any]], batch: str
         if not isinstance(r, dict):
             check.refuse(n, "row", "not an object")
             continue
-        clean.append(_feed_row(check, n, r, batch))
+        txn = _feed_row(check, n, r, batch)
+        if txn is not None:
+            clean.append(txn)
     if check.errors:
         raise ValidationError({"rows": [f"row {e['row']}: {e['field']}: {e['error']}" for e in check.errors[:200]]},
                               params={"report": check.errors})

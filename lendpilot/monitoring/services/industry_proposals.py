@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
 from lendpilot.core.errors import Conflict
+from lendpilot.core.reference import Industry
 from lendpilot.monitoring import industry as industry_model
 from lendpilot.monitoring.models import IndustryProposal, LoanMonthBucket, ProsperityIndex
 from lendpilot.monitoring.services.acting import Acting
@@ -30,7 +31,7 @@ def prosperity_import(*, actor: Acting, rows: list[dict[str, Any]],
         try:
             month = date.fromisoformat(str(r["month"])[:7] + "-01")
             value = float(r["value"])
-            if r["industry"] not in dict(ProsperityIndex._meta.get_field("industry").choices) or not 0 < value < 1000:
+            if r["industry"] not in Industry.values or not 0 < value < 1000:
                 raise ValueError
         except (KeyError, ValueError, TypeError):
             errors.append(f"row {n}: industry, month (YYYY-MM) and value 0-1000 are required")

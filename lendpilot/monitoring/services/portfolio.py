@@ -1,6 +1,7 @@
 """The portfolio figures: the EOD's daily snapshot by dimension, month-end buckets and EWMA portfolio alerts
 (F3), and rebuilding that history for past business days."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ def stage_snapshot(*, day: date, rules: dict[str, Any], ruleset: RuleSet, acting
     rows = []
     for dim, path in DIMENSIONS.items():
         if path is None:
-            groups = [{"k": "all", **active.aggregate(**aggregates)}]
+            groups: Iterable[Mapping[str, Any]] = [{"k": "all", **active.aggregate(**aggregates)}]
         else:
             groups = active.values(k=F(path)).annotate(**aggregates).order_by()
         rows += [PortfolioSnapshot(business_date=day, dimension=dim, key=str(g["k"]), loans=g["loans"],
@@ -89,8 +90,9 @@ def rate_series(*, dimension: str, key: str, until: date, metric: str,
     rows = list(PortfolioSnapshot.objects.filter(dimension=dimension, key=key, business_date__lte=until)
                 .order_by("-business_date").values_list("business_date", "balance", "overdue_balance",
                                                          "npl_balance")[:limit])[::-1]
-    col = 2 if metric == "overdue_rate" else 3
-    return [r[0] for r in rows], [float(r[col] / r[1]) if r[1] else 0.0 for r in rows]
+    rates = [float((overdue if metric == "overdue_rate" else npl) / balance) if balance else 0.0
+             for _day, balance, overdue, npl in rows]
+    return [r[0] for r in rows], rates
 
 
 def stage_thresholds(*, day: date, rules: dict[str, Any], ruleset: RuleSet, acting: Actor) -> dict[str, Any]:

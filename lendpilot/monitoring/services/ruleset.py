@@ -9,7 +9,7 @@ from django.db.models import Max
 from lendpilot.compliance.audit import record_event
 from lendpilot.monitoring.models import RuleSet
 from lendpilot.monitoring.rules import RulesError, validate_rules
-from lendpilot.monitoring.services.acting import Acting
+from lendpilot.monitoring.services.acting import Acting, acting_user
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -39,7 +39,7 @@ def ruleset_publish(*, actor: Acting, thresholds: dict[str, Any],
     number = (RuleSet.objects.aggregate(n=Max("version"))["n"] or 0) + 1
     RuleSet.objects.filter(is_active=True).update(is_active=False)
     rs = RuleSet.objects.create(version=number, thresholds=clean, is_active=True, note=note[:200],
-                                created_by=acting.user)
+                                created_by=acting_user(acting))
     record_event(actor=acting.user, event_code="monitoring.rules_published", obj=rs,
                  before={"version": current[0].version} if current else None,
                  after={"version": number, "thresholds": clean})

@@ -3,6 +3,8 @@ of the normalised identifier with a masked form for people to read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,9 +20,9 @@ from lendpilot.customers.identifiers import (
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.scoring.models import BlacklistEntry, BlacklistImport
-from lendpilot.scoring.services.acting import Acting
+from lendpilot.scoring.services.acting import Acting, acting_user
 
-_NORMALISERS = {
+_NORMALISERS: dict[str, tuple[Callable[[str], str], int, int]] = {
     BlacklistEntry.Kind.ID_NUMBER: (normalise_id_number, 3, 4),
     BlacklistEntry.Kind.CREDIT_CODE: (normalise_credit_code, 4, 4),
     BlacklistEntry.Kind.PHONE: (normalise_mobile, 3, 4),
@@ -46,7 +48,7 @@ def blacklist_add(*, actor: Acting, kind: str, value: str, reason: str) -> Black
         raise ValidationError({"value": str(exc)}) from exc
     entry, created = BlacklistEntry.objects.get_or_create(
         kind=kind, value_hash=value_hash, source=BlacklistEntry.Source.INTERNAL, list_name="internal",
-        defaults={"masked": masked, "reason": reason[:200], "added_by": acting.user},
+        defaults={"masked": masked, "reason": reason[:200], "added_by": acting_user(acting)},
     )
     if not created and not entry.is_active:
         entry.is_active = True
@@ -87,13 +89,13 @@ def blacklist_import(*, actor: Acting, list_name: str, rows: list[dict[str, str]
     if errors:
         raise ValidationError(errors)
     batch = BlacklistImport.objects.create(source=list_name.strip()[:100], file_name=file_name[:200],
-                                           rows=len(prepared), imported_by=acting.user)
+                                           rows=len(prepared), imported_by=acting_user(acting))
     existing = set(BlacklistEntry.objects.filter(source=source, list_name=batch.source,
                                                  value_hash__in=[h for _kind, h in prepared])
                    .values_list("kind", "value_hash"))
     new = [
         BlacklistEntry(kind=kind, value_hash=value_hash, masked=masked, source=source, list_name=batch.source,
-                       reason=reason, batch=batch, added_by=acting.user)
+                       reason=reason, batch=batch, added_by=acting_user(acting))
         for (kind, value_hash), (masked, reason) in prepared.items() if (kind, value_hash) not in existing
     ]
     BlacklistEntry.objects.bulk_create(new, batch_size=1000)

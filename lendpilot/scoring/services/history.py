@@ -122,7 +122,7 @@ def history_frame() -> pd.DataFrame:
                            for inputs, _bad in matured], columns=list(HISTORY_FEATURES))
     logged = logged[logged["monthly_income"].notna()] if len(logged) else logged
     if len(logged):
-        logged["bad"] = [int(b) for (inputs, b) in matured if inputs.get("monthly_income") is not None]
+        logged["bad"] = [int(bool(b)) for (inputs, b) in matured if inputs.get("monthly_income") is not None]
         frame = pd.concat([frame, logged], ignore_index=True) if len(frame) else logged
     if frame.empty:
         return frame

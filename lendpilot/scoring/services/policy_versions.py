@@ -14,7 +14,7 @@ from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.scoring import policy
 from lendpilot.scoring.models import PolicyVersion
-from lendpilot.scoring.services.acting import Acting
+from lendpilot.scoring.services.acting import Acting, acting_user
 
 
 @transaction.atomic
@@ -57,7 +57,8 @@ def _publish(acting: Actor, clean: dict[str, Any], note: str) -> PolicyVersion:
     for old in current:
         old.status = PolicyVersion.Status.RETIRED
         old.save(update_fields=["status"])
-    version = PolicyVersion.objects.create(number=number, rules=clean, note=note[:200], published_by=acting.user)
+    version = PolicyVersion.objects.create(number=number, rules=clean, note=note[:200],
+                                           published_by=acting_user(acting))
     record_event(actor=acting.user, event_code="scoring.policy_published", obj=version,
                  before={"number": current[0].number, "rules": current[0].rules} if current else None,
                  after={"number": number, "rules": clean, "note": version.note})

@@ -31,7 +31,7 @@ from lendpilot.products.selectors import product_get
 from lendpilot.scoring import policy, selectors
 from lendpilot.scoring.models import PolicyVersion, PrescreenLog
 from lendpilot.scoring.scorecard import ScoreResult, ScoringInputError
-from lendpilot.scoring.services.acting import Acting
+from lendpilot.scoring.services.acting import Acting, acting_user
 from lendpilot.scoring.services.blacklist import identifier_hash
 
 
@@ -244,7 +244,8 @@ def prescreen_log(acting: Actor, applicant: Applicant, scored: Scored, decision:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         return PrescreenLog.objects.create(
-            month=today.replace(day=1), actor=acting.user, customer=applicant.customer, product=applicant.product,
+            month=today.replace(day=1), actor=acting_user(acting), customer=applicant.customer,
+            product=applicant.product,
             amount=applicant.requested, term_months=applicant.term_months, scorecard_version_id=scored.version_id,
             policy_version=decision.policy_row, score=round(result.score, 4), pd=round(result.pd, 6),
             grade=result.grade, decision=decision.decision, declines=[d.to_json() for d in decision.declines],

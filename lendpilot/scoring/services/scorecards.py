@@ -25,7 +25,7 @@ from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.scoring import training
 from lendpilot.scoring.models import ScorecardVersion
-from lendpilot.scoring.services.acting import Acting
+from lendpilot.scoring.services.acting import Acting, acting_user
 
 logger = logging.getLogger("lendpilot.scoring.training")
 
@@ -85,7 +85,7 @@ def scorecard_version_store(*, actor: Acting, family: str,
             version = ScorecardVersion.objects.create(
                 family=family, number=number, name=name or f"{family} v{number}", source=source[:200],
                 source_sha256=source_sha256, config=result.config, table=result.table,
-                training_summary=result.summary, metrics=result.metrics, trained_by=acting.user,
+                training_summary=result.summary, metrics=result.metrics, trained_by=acting_user(acting),
             )
     except IntegrityError as exc:
         raise Conflict(_("another version of this family was stored at the same time; train again"),
@@ -114,9 +114,10 @@ def scorecard_activate(*, actor: Acting, version: ScorecardVersion) -> Scorecard
     require(acting, Perm.ACTIVATE_SCORECARD)
     family_rows = ScorecardVersion.objects.select_for_update().filter(family=version.family).order_by("id")
     rows = {v.pk: v for v in family_rows.defer("table")}
-    version = rows.get(version.pk)
-    if version is None:
+    locked = rows.get(version.pk)
+    if locked is None:
         raise Conflict(_("the version no longer exists"))
+    version = locked
     if version.status != ScorecardVersion.Status.PENDING:
         raise Conflict(_("version %(number)s is %(status)s, not awaiting approval")
                        % {"number": version.number, "status": version.get_status_display()}, field="status")
@@ -132,7 +133,7 @@ def scorecard_activate(*, actor: Acting, version: ScorecardVersion) -> Scorecard
             retired.append(other.number)
     before = snapshot(version, VERSION_FIELDS)
     version.status = ScorecardVersion.Status.ACTIVE
-    version.activated_by = acting.user
+    version.activated_by = acting_user(acting)
     version.activated_at = now
     version.save(update_fields=["status", "activated_by", "activated_at"])
     record_event(actor=acting.user, event_code="scoring.scorecard_activated", obj=version, before=before,
