@@ -126,6 +126,8 @@ def on_unauthenticated(request, exc):
 
 
 def mount_routers() -> None:
+    from lendpilot.compliance.register.api import router as register_router
+    from lendpilot.compliance.screening.api import router as screening_router
     from lendpilot.customers.api import router as customers_router
     from lendpilot.customers.portrait.api import router as portrait_router
     from lendpilot.incentives.api import router as incentives_router
@@ -155,6 +157,8 @@ def mount_routers() -> None:
     api.add_router("/incentives", incentives_router, tags=["incentives"])
     api.add_router("/insights", insights_router, tags=["insights"])
     api.add_router("/insights", review_router, tags=["insights"])
+    api.add_router("/compliance", screening_router, tags=["compliance"])
+    api.add_router("/compliance", register_router, tags=["compliance"])
 
 
 mount_routers()
