@@ -1,6 +1,6 @@
-"""The role-aware home page. It sums up several packages (org, customers, products), so it lives at
-the project level above them all; it reads only their selectors, scoped to the acting user, until
-the insights dashboards take it over."""
+"""The role-aware home page: each role starts on its own desk (`lendpilot.desk`). It sums up every
+package, so it lives at the project level above them all; it reads only their selectors, scoped to the
+acting user. A channel partner's desk points to its portal."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lendpilot.customers.selectors import customers_visible
+from lendpilot.desk import desk_for
 from lendpilot.org.access import actor_of
 from lendpilot.org.calendar.selectors import provisional_years_ahead
 from lendpilot.org.roles import DataScope, Perm, Role
@@ -27,7 +28,10 @@ def _customers_by_region(customers) -> list[dict]:
 @login_required
 def home(request):
     actor = actor_of(request.user)
-    context = {"scope_label": DataScope(actor.scope).label, "role_label": Role(actor.role).label if actor.role else ""}
+    today = timezone.localdate()
+    desk = desk_for(actor, today=today)
+    context = {"scope_label": DataScope(actor.scope).label, "role_label": Role(actor.role).label if actor.role else "",
+               "today": today, **desk}
     if actor.can(Perm.VIEW_CUSTOMERS):
         customers = customers_visible(actor)
         context["customer_count"] = customers.count()
@@ -43,5 +47,5 @@ def home(request):
     if actor.can(Perm.VIEW_PRODUCTS):
         context["product_count"] = products_visible(actor, active_only=True).count()
     if actor.can(Perm.MANAGE_CALENDAR):
-        context["calendar_provisional"] = provisional_years_ahead(today=timezone.localdate())
+        context["calendar_provisional"] = provisional_years_ahead(today=today)
     return render(request, "core/home.html", context)
