@@ -83,6 +83,7 @@ def build_world() -> World:
     for key in ("am_wang", "am_zhao", "am_sun", "am_chen"):
         manager: Staff = w.staff[key]
         region = manager.region
+        assert region is not None, f"{key} has a region through the team"
         w.customers[f"{key}_person"] = customer_create(
             actor=None, kind=Customer.Kind.PERSON, name=f"{manager.name}的个人客户",
             id_number=make_id_number(w.rng), phone=make_mobile(w.rng), bank_account=make_bank_card(w.rng),

@@ -176,4 +176,5 @@ def insert_select(model: type[models.Model], columns: list[str], queryset: model
     statement = f"INSERT INTO {table} ({cols}) SELECT {select or '*'} FROM ({sql}) s"  # noqa: S608 (model names)
     with connection.cursor() as cursor:
         cursor.execute(statement, [*(prefix_params or []), *params])
-        return cursor.rowcount
+        written: int = cursor.rowcount
+    return written
