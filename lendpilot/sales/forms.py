@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
-from lendpilot.core.reference import RepaymentMethod
+from lendpilot.core.reference import Industry, RepaymentMethod
 from lendpilot.products.models import FundingNode, Product
 from lendpilot.sales.funnel import LossReason, Node
 from lendpilot.sales.models import Activity, Lead, TriggerRule
@@ -40,6 +40,17 @@ class LeadFilterForm(BootstrapForm):
     status = forms.ChoiceField(label=_("status"), choices=[("", _("All statuses")), *Lead.Status.choices],
                                required=False)
     q = forms.CharField(label=_("search"), max_length=100, required=False)
+
+
+class AssignmentFilterForm(BootstrapForm):
+    """Narrows the leads on the assignment screen; "select all" then selects what is shown."""
+
+    source = forms.ChoiceField(label=_("source"), choices=[("", _("All sources")), *Lead.Source.choices],
+                               required=False)
+    industry = forms.ChoiceField(label=_("industry"), choices=[("", _("All industries")), *Industry.choices],
+                                 required=False)
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(is_active=True),
+                                     required=False, empty_label=_("All products"))
 
 
 # --- scenario triggers and offers (B3, D3) ---------------------------------------------------------

@@ -36,6 +36,7 @@ class LossReason(models.TextChoices):
     COMPETITOR = "competitor", _("Went to a competitor")
     NO_NEED = "no_need", _("No longer needs the loan")
     DECLINED = "declined", _("Declined by risk")
+    WITHDRAWN = "withdrawn", _("Application withdrawn")
     UNREACHABLE = "unreachable", _("Could not be reached")
     INELIGIBLE = "ineligible", _("Not eligible")
 

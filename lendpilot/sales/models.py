@@ -47,6 +47,10 @@ class Lead(models.Model):
         CONVERTED = "converted", _("Converted to opportunity")
         MERGED = "merged", _("Merged into an open lead")
 
+    class Submission(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        APPLICATION = "application", _("Loan application request")
+
     OPEN_STATUSES = LEAD_OPEN_STATUSES
 
     kind = models.CharField(_("kind"), max_length=16, choices=Customer.Kind.choices)
@@ -66,6 +70,11 @@ class Lead(models.Model):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
                                 verbose_name=_("product of interest"))
     amount_wanted = models.DecimalField(_("amount wanted (CNY)"), null=True, blank=True, **MONEY)
+    # A partner (or a manager) may hand in a full application request: the terms the customer asks for.
+    submission = models.CharField(_("submitted as"), max_length=16, choices=Submission.choices,
+                                  default=Submission.LEAD)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True, default="")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",
                                  verbose_name=_("existing customer"))
     owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="leads",

@@ -2,13 +2,14 @@
 
 from django_tasks import task
 
-from lendpilot.sales.services import opportunities_sync_lending
+from lendpilot.sales.services.opportunities import opportunities_follow_loans
 
 
 @task()
 def sync_opportunities_with_lending_task(*, business_date: str) -> dict:
-    """Close opportunities whose application was disbursed, rejected or withdrawn (C1); idempotent."""
-    return opportunities_sync_lending(actor=None)
+    """Move opportunities to where their loan application is: submitted, approved, disbursed, declined or
+    withdrawn (the funnel follows the loan); idempotent."""
+    return opportunities_follow_loans(actor=None)
 
 
 @task()

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from lendpilot.sales import views
+from lendpilot.sales.intake import views as intake_views
+from lendpilot.sales.partner import views as partner_views
 from lendpilot.sales.scenarios import views as scenario_views
 
 app_name = "sales"
@@ -13,6 +15,11 @@ urlpatterns = [
     path("opportunities/<int:opportunity_id>/preview/", views.proposal_preview, name="preview"),
     path("playbook/<int:entry_id>/use/", views.playbook_use, name="playbook_use"),
     path("leads/", views.lead_inbox, name="leads"),
+    path("leads/new/", intake_views.lead_new, name="lead_new"),
+    path("leads/quick/", intake_views.lead_quick, name="lead_quick"),
+    path("leads/import/", intake_views.lead_import, name="lead_import"),
+    path("leads/import/template.csv", intake_views.lead_import_template, name="lead_import_template"),
+    path("partner/", partner_views.partner_portal, name="partner_portal"),
     path("funnel/", views.funnel, name="funnel"),
     path("assignment/", views.assignment, name="assignment"),
     path("offers/", scenario_views.offer_list, name="offers"),

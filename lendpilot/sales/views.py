@@ -9,30 +9,43 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.views import paginate
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.sales import selectors, services
-from lendpilot.sales.forms import ActivityForm, LeadFilterForm, MoveForm, ProposalForm
-from lendpilot.sales.funnel import OPEN_NODES, TRANSITIONS, LossReason, Node
-from lendpilot.sales.models import Lead, PlaybookEntry
+from lendpilot.sales.forms import ActivityForm, AssignmentFilterForm, LeadFilterForm, MoveForm, ProposalForm
+from lendpilot.sales.funnel import LossReason, Node
+from lendpilot.sales.intake.forms import QuickLeadForm
+from lendpilot.sales.models import Lead, Opportunity, PlaybookEntry
+from lendpilot.sales.notices import notify
+from lendpilot.sales.services.opportunities import LOAN_LOSS, opportunities_follow_loans
+
+MANUAL_NEXT = {Node.SCREENING: Node.FIRST_CONTACT, Node.FIRST_CONTACT: Node.PROPOSAL}
+"""The next node a person moves an opportunity to; from the proposal on, the loan application moves it."""
+MANUAL_LOSS_REASONS = [(code, label) for code, label in LossReason.choices if code not in LOAN_LOSS.values()]
+NEXT_STEP = {
+    Node.FIRST_CONTACT: gettext_lazy("next, log the first contact and the customer's needs"),
+    Node.PROPOSAL: gettext_lazy("next, save a proposal and open the loan application"),
+    Node.LOST: gettext_lazy("it is closed; its loss counts in the funnel diagnostics"),
+}
 
 
 def _board_context(request, actor):
     owner_id = request.GET.get("owner") or request.POST.get("owner")
     owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
+    opportunities_follow_loans(within=selectors.opportunities_visible(actor, owner_id=owner_id, open_only=True))
     columns = selectors.kanban(actor, owner_id=owner_id)
-    forward = {node: next((n for n in TRANSITIONS[node] if n in OPEN_NODES and OPEN_NODES.index(n) >
-                           OPEN_NODES.index(node)), Node.WON if node == Node.SIGNING else None)
-               for node in OPEN_NODES}
     return {
-        "columns": [{"node": node, "label": Node(node).label, "cards": cards, "next": forward[node],
-                     "next_label": Node(forward[node]).label if forward[node] else ""}
+        "columns": [{"node": node, "label": Node(node).label, "cards": cards, "next": MANUAL_NEXT.get(node),
+                     "next_label": Node(MANUAL_NEXT[node]).label if node in MANUAL_NEXT else "",
+                     "follows_loan": node in (Node.QUALIFICATION, Node.SIGNING), "proposal": node == Node.PROPOSAL}
                     for node, cards in columns.items()],
-        "owner_id": owner_id, "loss_reasons": LossReason.choices,
+        "owner_id": owner_id, "loss_reasons": MANUAL_LOSS_REASONS,
     }
 
 
@@ -42,6 +55,7 @@ def kanban(request):
     require(actor, Perm.VIEW_SALES)
     context = _board_context(request, actor)
     context["overdue"] = selectors.follow_ups_overdue(actor)[:20]
+    context["quick_form"] = QuickLeadForm(prefix="quick") if actor.can(Perm.CREATE_LEAD) else None
     return render(request, "sales/kanban.html", context)
 
 
@@ -55,8 +69,9 @@ def opportunity_move(request, opportunity_id: int):
     error = None
     if form.is_valid():
         try:
-            services.opportunity_move(actor=request.user, opportunity=opp, to_node=form.cleaned_data["node"],
-                                      loss_reason=form.cleaned_data["loss_reason"], note=form.cleaned_data["note"])
+            moved = services.opportunity_move(actor=request.user, opportunity=opp, to_node=form.cleaned_data["node"],
+                                              loss_reason=form.cleaned_data["loss_reason"],
+                                              note=form.cleaned_data["note"])
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
@@ -64,17 +79,37 @@ def opportunity_move(request, opportunity_id: int):
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or "sales:opportunity", opportunity_id)
+        else:
+            _announce_move(request, moved)
+        return redirect("sales:opportunity", opportunity_id)
     context = _board_context(request, actor)
     context["error"] = error
     # 200 either way: htmx swaps only successful answers, and the refused move's reason is on the board.
     return render(request, "sales/_board.html", context)
 
 
+def _announce_move(request, opp: Opportunity) -> None:
+    notify(request, _("%(name)s is now at %(node)s; %(next)s.") % {
+        "name": opp.name, "node": opp.get_node_display(), "next": NEXT_STEP.get(opp.node, "")},
+           url=reverse("sales:opportunity", args=[opp.pk]) + "#activity-form", link=_("Continue"))
+
+
+def _stage_context(actor, opp: Opportunity) -> dict:
+    """The stage control: the next node a person may move to (selected by default), never a step back;
+    the loan-driven nodes say which application moves them."""
+    application = opp.application
+    return {"next_node": MANUAL_NEXT.get(opp.node), "next_label": Node(MANUAL_NEXT[opp.node]).label
+            if opp.node in MANUAL_NEXT else "", "follows_loan": opp.node in (Node.QUALIFICATION, Node.SIGNING),
+            "application": application, "can_apply": actor.can(Perm.APPLY_LOAN),
+            "loss_reasons": MANUAL_LOSS_REASONS}
+
+
 @login_required
 def opportunity_detail(request, opportunity_id: int):
     actor = actor_of(request.user)
     opp = selectors.opportunity_get(actor, opportunity_id)
+    if opportunities_follow_loans(within=Opportunity.objects.filter(pk=opp.pk))["moved"]:
+        opp = selectors.opportunity_get(actor, opportunity_id)
     activity_form = ActivityForm(prefix="act")
     proposal_form = ProposalForm(prefix="prop", initial={
         "product": opp.product_id, "amount": opp.amount, "term_months": 12,
@@ -85,8 +120,14 @@ def opportunity_detail(request, opportunity_id: int):
             if action == "activity":
                 activity_form = ActivityForm(request.POST, prefix="act")
                 if activity_form.is_valid():
-                    services.activity_log(actor=request.user, opportunity=opp, **activity_form.cleaned_data)
-                    messages.success(request, _("Activity logged."))
+                    act = services.activity_log(actor=request.user, opportunity=opp, **activity_form.cleaned_data)
+                    follow_up = (_("follow-up %(step)s due %(day)s") % {"step": act.next_step or _("next step"),
+                                                                        "day": act.next_step_on}
+                                 if act.next_step_on else _("no follow-up set"))
+                    notify(request, _("%(kind)s with %(name)s logged (%(follow_up)s).") % {
+                        "kind": act.get_kind_display(), "name": opp.name, "follow_up": follow_up},
+                           url=reverse("sales:opportunity", args=[opp.pk]) + "#move-form",
+                           link=_("Move the opportunity on"))
                     return redirect("sales:opportunity", opp.pk)
             elif action == "proposal":
                 proposal_form = ProposalForm(request.POST, prefix="prop")
@@ -96,7 +137,9 @@ def opportunity_detail(request, opportunity_id: int):
                     data.pop("purpose", None)
                     data.pop("cash_flow_cycle", None)
                     proposal = services.proposal_save(actor=request.user, opportunity=opp, needs=needs, **data)
-                    messages.success(request, _("Proposal version %(v)s saved.") % {"v": proposal.version})
+                    notify(request, _("Proposal version %(v)s for %(name)s saved; next, open the loan application "
+                                      "with these terms.") % {"v": proposal.version, "name": opp.name},
+                           url=reverse("lending:application_new"), link=_("Open a loan application"))
                     return redirect("sales:opportunity", opp.pk)
             else:
                 return HttpResponseBadRequest("unknown action")
@@ -109,13 +152,11 @@ def opportunity_detail(request, opportunity_id: int):
         preview = services.proposal_preview(product=latest.product, amount=latest.amount,
                                             term_months=latest.term_months, repayment_method=latest.repayment_method,
                                             annual_rate=latest.annual_rate).rows
-    moves = [n for n in TRANSITIONS[opp.node] if n != Node.LOST]
-    return render(request, "sales/opportunity_detail.html", {
+    return render(request, "sales/opportunity_detail.html", {**_stage_context(actor, opp),
         "opp": opp, "transitions": selectors.transitions_of(opp), "activities": opp.activities.all()[:50],
         "proposals": proposals, "preview": preview, "playbook": selectors.playbook_for(opp)[:30],
         "activity_form": activity_form, "proposal_form": proposal_form,
-        "moves": [(n, Node(n).label) for n in sorted(moves, key=lambda n: Node.values.index(n))],
-        "loss_reasons": LossReason.choices, "can_work": actor.can(Perm.WORK_OPPORTUNITIES),
+        "can_work": actor.can(Perm.WORK_OPPORTUNITIES),
     })
 
 
@@ -168,7 +209,12 @@ def assignment(request):
     """Pick qualified leads, preview the optimal assignment beside round robin, then apply it."""
     actor = actor_of(request.user)
     require(actor, Perm.ASSIGN_LEADS)
-    candidates = selectors.leads_visible(actor, status=Lead.Status.QUALIFIED)[:200]
+    filters = AssignmentFilterForm(request.GET)
+    candidates = selectors.leads_visible(actor, status=Lead.Status.QUALIFIED)
+    if filters.is_valid():
+        chosen = {k: v for k, v in filters.cleaned_data.items() if v}
+        candidates = candidates.filter(**{"industry" if k == "industry" else k: v for k, v in chosen.items()})
+    candidates = candidates[:200]
     plan = None
     error = None
     if request.method == "POST":
@@ -182,7 +228,10 @@ def assignment(request):
             if request.POST.get("action") == "apply":
                 created = services.assignment_apply(actor=request.user, lead_ids=lead_ids, method=method,
                                                     overrides=overrides)
-                messages.success(request, _("%(n)s leads assigned.") % {"n": len(created)})
+                owners = sorted({o.owner.name for o in created})
+                notify(request, _("%(n)s leads assigned to %(owners)s; each is now an opportunity at lead screening "
+                                  "on its manager's pipeline.") % {"n": len(created), "owners": "、".join(owners)},
+                       url=reverse("sales:kanban"), link=_("Open the pipeline"))
                 return redirect("sales:assignment")
             plan = services.assignment_preview(actor=request.user, lead_ids=lead_ids, method=method)
             for row in plan.rows:
@@ -190,7 +239,7 @@ def assignment(request):
         except ValidationError as exc:
             error = " ".join(exc.messages)
     return render(request, "sales/assignment.html", {
-        "candidates": candidates, "plan": plan, "error": error,
+        "candidates": candidates, "plan": plan, "error": error, "filters": filters,
         "managers": selectors.managers_in_scope(actor),
         "selected": {r.lead.pk for r in plan.rows} if plan else set(),
     })

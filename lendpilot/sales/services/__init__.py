@@ -33,8 +33,11 @@ from lendpilot.sales.services.leads import (
 )
 from lendpilot.sales.services.opportunities import (
     DECLINED,
+    LOAN_NODE,
     SUBMITTED,
     check_worker,
+    manual_move_problem,
+    opportunities_follow_loans,
     opportunities_sync_lending,
     opportunity_create,
     opportunity_move,
@@ -43,10 +46,11 @@ from lendpilot.sales.services.playbooks import playbook_entry_save, playbook_use
 from lendpilot.sales.services.proposals import Preview, proposal_preview, proposal_save, rate_floor_for
 
 __all__ = [
-    "DECLINED", "DISQUALIFICATION_LABELS", "MAX_OPEN_OPPORTUNITIES", "REASON_LABELS", "SUBMITTED",
+    "DECLINED", "DISQUALIFICATION_LABELS", "LOAN_NODE", "MAX_OPEN_OPPORTUNITIES", "REASON_LABELS", "SUBMITTED",
     "AssignmentPlan", "AssignmentRow", "Preview", "ScreeningRules",
     "activity_log", "assignment_apply", "assignment_preview", "check_worker", "default_rules", "lead_create",
-    "lead_features", "manager_features", "managers_for_assignment", "open_counts", "opportunities_sync_lending",
+    "lead_features", "manual_move_problem", "opportunities_follow_loans", "manager_features",
+    "managers_for_assignment", "open_counts", "opportunities_sync_lending",
     "opportunity_create", "opportunity_move", "playbook_entry_save", "playbook_use", "proposal_preview",
     "proposal_save", "rate_floor_for", "reason_text", "resource_pack_save", "round_robin_in_region",
     "screening_reasons",

@@ -27,7 +27,8 @@ from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import Region, Staff
 from lendpilot.org.roles import Perm, Role
 from lendpilot.products.models import Product
-from lendpilot.sales.models import Lead
+from lendpilot.sales.funnel import Node
+from lendpilot.sales.models import Lead, Opportunity, Transition
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,27 @@ def _lead_field_errors(acting: Actor, *, kind: str, name: str, source: str, indu
     return errors
 
 
+def _request_errors(submission: str, product: Product | None, amount: object, term_months: int | None,
+                    purpose: str) -> dict[str, str]:
+    """An application request names the product, the amount, the term and the purpose."""
+    errors: dict[str, str] = {}
+    if submission not in Lead.Submission.values:
+        errors["submission"] = _("a submission is a lead or an application request")
+    if term_months is not None and not (isinstance(term_months, int) and 1 <= term_months <= 600):
+        errors["term_months"] = _("a term from 1 to 600 months")
+    if submission != Lead.Submission.APPLICATION:
+        return errors
+    if product is None:
+        errors["product"] = _("an application request names the product")
+    if amount in (None, ""):
+        errors["amount_wanted"] = _("an application request names the amount")
+    if term_months is None:
+        errors.setdefault("term_months", _("an application request names the term"))
+    if not (purpose or "").strip():
+        errors["purpose"] = _("an application request names the purpose")
+    return errors
+
+
 def _existing_customer(ids: dict[str, str], hashes: dict[str, str]) -> Customer | None:
     """The customer already holding one of the lead's identifiers (ID number, credit code, phone)."""
     for column, value in (("id_number_hash", hashes["id_number"]), ("credit_code", ids["credit_code"]),
@@ -159,17 +181,52 @@ def _save_or_merge(lead: Lead, hashes: dict[str, str]) -> None:
             lead.save()
 
 
+@dataclass(frozen=True)
+class LeadTerms:
+    """What an application request asks for (empty for a plain lead)."""
+
+    submission: str = Lead.Submission.LEAD
+    term_months: int | None = None
+    purpose: str = ""
+
+
+def _keeps_lead(acting: Actor, lead: Lead, hand_over: bool) -> bool:
+    """A lead an account manager found stays with that manager, unless it is handed over for assignment
+    or lies outside the manager's region (the region's team then assigns it)."""
+    staff = acting.staff
+    return (not hand_over and staff is not None and acting.role == Role.ACCOUNT_MANAGER
+            and lead.status == Lead.Status.QUALIFIED and staff.region_id == lead.region_id)
+
+
+def _keep_with_finder(acting: Actor, finder: Staff, lead: Lead) -> Opportunity:
+    now = timezone.now()
+    lead.owner, lead.status = finder, Lead.Status.CONVERTED
+    lead.assignment_reason = _("found by the account manager")[:300]
+    lead.save(update_fields=["owner", "status", "assignment_reason"])
+    opp = Opportunity.objects.create(
+        lead=lead, customer=lead.customer, name=lead.name, owner=finder, node=Node.SCREENING,
+        industry=lead.industry, product=lead.product, amount=lead.amount_wanted, created_at=now, node_entered_at=now)
+    Transition.objects.create(opportunity=opp, from_node="", to_node=Node.SCREENING, at=now, actor=acting.staff,
+                              actor_label=acting.label, note=lead.assignment_reason)
+    return opp
+
+
 @transaction.atomic
 def lead_create(*, actor: object, kind: str, name: str, source: str, industry: str, region: Region,
                 id_number: str = "", credit_code: str = "", phone: str = "", product: Product | None = None,
                 amount_wanted: object = None, source_detail: str = "", received_at: datetime | None = None,
-                rules: ScreeningRules | None = None) -> Lead:
+                rules: ScreeningRules | None = None, terms: LeadTerms | None = None,
+                hand_over: bool = False) -> Lead:
     """Take in a lead: validate, link an existing customer with the same identifier, screen it. A lead
     whose ID number, credit code or phone is already on an open lead is accepted and merged into that
-    lead (status merged), so that no answer tells the submitter who else holds that person."""
+    lead (status merged), so that no answer tells the submitter who else holds that person. A lead an
+    account manager found and that passed screening becomes that manager's opportunity at once, unless
+    `hand_over` sends it to the region's assignment. `terms` make it an application request."""
     acting = actor_of(actor)
     require(acting, Perm.CREATE_LEAD)
+    terms = terms or LeadTerms()
     errors = _lead_field_errors(acting, kind=kind, name=name, source=source, industry=industry)
+    errors.update(_request_errors(terms.submission, product, amount_wanted, terms.term_months, terms.purpose))
     if acting.role == Role.CHANNEL_PARTNER:
         source = Lead.Source.CHANNEL
     amount = read_money(amount_wanted, field="amount_wanted", errors=errors, positive=True)
@@ -180,16 +237,22 @@ def lead_create(*, actor: object, kind: str, name: str, source: str, industry: s
     reasons = screening_reasons(rules=rules or default_rules(), region=region, product=product, amount=amount,
                                 hashes=hashes, kind=kind)
     lead = Lead(
-        kind=kind, name=name.strip(), source=source, source_detail=source_detail, industry=industry, region=region,
-        product=product, amount_wanted=amount, customer=_existing_customer(ids, hashes),
-        **_identity_fields(ids, hashes),
+        kind=kind, name=name.strip()[:100], source=source, source_detail=source_detail[:100], industry=industry,
+        region=region, product=product, amount_wanted=amount, customer=_existing_customer(ids, hashes),
+        **_identity_fields(ids, hashes), submission=terms.submission, term_months=terms.term_months,
+        purpose=terms.purpose.strip()[:200],
         status=Lead.Status.DISQUALIFIED if reasons else Lead.Status.QUALIFIED, disqualification_reasons=reasons,
         received_at=received_at or timezone.now(), created_by=acting.staff,
     )
     _save_or_merge(lead, hashes)
+    opportunity = None
+    if acting.staff is not None and _keeps_lead(acting, lead, hand_over):
+        opportunity = _keep_with_finder(acting, acting.staff, lead)
     record_event(actor=acting.user, event_code="sales.lead_created", obj=lead,
-                 after=snapshot(lead, ["kind", "name", "source", "industry", "region_id", "product_id", "status",
-                                       "disqualification_reasons", "customer_id", "merged_into_id"]))
+                 after={**snapshot(lead, ["kind", "name", "source", "industry", "region_id", "product_id", "status",
+                                          "disqualification_reasons", "customer_id", "merged_into_id", "owner_id",
+                                          "submission"]),
+                        "opportunity_id": opportunity.pk if opportunity else None})
     return lead
 
 
