@@ -112,6 +112,12 @@ class PiiAccessLog(AppendOnlyModel):
 
 # The compliance desk's subdomains keep their tables in their own subpackages; importing them here lets
 # Django find them under this app.
+from lendpilot.compliance.drills.models import (  # noqa: E402, F401
+    CanaryAlert,
+    CanaryRecord,
+    DrillFix,
+    LeakDrill,
+)
 from lendpilot.compliance.register.models import (  # noqa: E402, F401
     Attestation,
     ManualRevision,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from lendpilot.compliance import views
+from lendpilot.compliance.drills import views as drill_views
 from lendpilot.compliance.register import views as register_views
 from lendpilot.compliance.screening import views as screening_views
 
@@ -18,6 +19,11 @@ urlpatterns = [
     path("register/new/", register_views.document_new, name="document_new"),
     path("register/<int:document_id>/", register_views.document_detail, name="document"),
     path("register/revisions/<int:revision_id>/done/", register_views.revision_done, name="revision_done"),
+    path("drills/", drill_views.drills, name="drills"),
+    path("drills/<int:drill_id>/", drill_views.drill_detail, name="drill"),
+    path("drills/fixes/<int:fix_id>/done/", drill_views.fix_done, name="drill_fix_done"),
+    path("drills/alerts/<int:alert_id>/close/", drill_views.alert_close, name="canary_alert_close"),
+    path("drills/sweep/", drill_views.sweep, name="canary_sweep"),
     path("trainings/", register_views.my_trainings, name="my_trainings"),
     path("trainings/<int:training_id>/attest/", register_views.training_attest, name="training_attest"),
 ]
