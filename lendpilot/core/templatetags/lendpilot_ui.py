@@ -22,6 +22,15 @@ def percent(fraction) -> str:
     return f"{text}%"
 
 
+@register.filter
+def money(amount) -> str:
+    """An amount to the fen with thousands separators in every language: 2500000 -> "2,500,000.00"
+    (humanize's intcomma follows the locale, and the Chinese locale groups no digits)."""
+    if amount is None or amount == "":
+        return "—"
+    return f"{Decimal(str(amount)):,.2f}"
+
+
 @register.simple_tag
 def business_date(day) -> str:
     """A due date or deadline, marked 暂定 / provisional when its year has no official holiday arrangement
