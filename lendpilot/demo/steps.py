@@ -30,6 +30,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.sales.scenarios.demo",
     "lendpilot.insights.demo",
     "lendpilot.insights.review.demo",
+    "lendpilot.demo.compliance",
 )
 
 
