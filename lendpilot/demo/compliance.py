@@ -133,7 +133,8 @@ def _watch_rows(ctx: SeedContext) -> list[WatchRow]:
         aliases = (_latin(name),) if rng.random() < 0.5 else ()
         rows.append(WatchRow(number + 2, name if rng.random() < 0.6 else _latin(name), aliases, (), None, ""))
     # Some listed names sound like customers of the book: these leave hits for the desk to review.
-    people = list(Customer.objects.filter(kind=Customer.Kind.PERSON).order_by("pk").values_list("name", flat=True)[:400])
+    people = list(Customer.objects.filter(kind=Customer.Kind.PERSON).order_by("pk")
+                  .values_list("name", flat=True)[:400])
     for name in rng.sample(people, min(12, len(people))):
         rows.append(WatchRow(len(rows) + 2, _latin(name), (), (), None, "演示：与客户同名"))
     return rows
