@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -290,6 +291,19 @@ def _q(value: Decimal, places: str) -> float:
     return round(float(value), _PLACES[places])
 
 
+# Ratios of two flow sums: code -> (numerator, denominator, rounding, why there is no value when the
+# denominator is zero).
+_RATIOS: dict[str, tuple[str, str, str, Promise]] = {
+    "avg_ticket": ("disbursed_amount", "loans", "0.01", gettext_lazy("no loans were disbursed")),
+    "approval_rate": ("applications_approved", "applications_decided", "0.000001",
+                      gettext_lazy("no application was approved or rejected")),
+    "lead_conversion": ("leads_converted", "leads", "0.000001", gettext_lazy("no leads were received")),
+    "conversion_cycle_days": ("conversion_days_sum", "leads_converted", "0.01",
+                              gettext_lazy("no lead was converted to a disbursed loan")),
+    "collection_rate": ("collected_amount", "due_amount", "0.000001", gettext_lazy("nothing fell due")),
+}
+
+
 def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | None, str]:
     """(value, reason): the metric's value from its figures, or None and why not (never a silent zero)."""
     metric = BY_CODE[code]
@@ -300,43 +314,36 @@ def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | 
         return _q(s["disbursed_amount"], "0.01"), ""
     if code == "loan_count":
         return float(s["loans"]), ""
-    if code == "avg_ticket":
-        if not s["loans"]:
-            return None, _("no loans were disbursed")
-        return _q(s["disbursed_amount"] / s["loans"], "0.01"), ""
-    if code == "approval_rate":
-        if not s["applications_decided"]:
-            return None, _("no application was approved or rejected")
-        return _q(s["applications_approved"] / s["applications_decided"], "0.000001"), ""
-    if code == "lead_conversion":
-        if not s["leads"]:
-            return None, _("no leads were received")
-        return _q(s["leads_converted"] / s["leads"], "0.000001"), ""
-    if code == "conversion_cycle_days":
-        if not s["leads_converted"]:
-            return None, _("no lead was converted to a disbursed loan")
-        return _q(s["conversion_days_sum"] / s["leads_converted"], "0.01"), ""
+    if code in _RATIOS:
+        numerator, denominator, places, reason = _RATIOS[code]
+        if not s[denominator]:
+            return None, str(reason)
+        return _q(s[numerator] / s[denominator], places), ""
     if code == "target_attainment":
-        if dimension not in TARGET_DIMENSIONS:
-            return None, _("targets are set per person, team and region, not per %(dimension)s") % {
-                "dimension": dimension}
-        if not fig.target:
-            return None, _("no target is set for the period")
-        return _q(s["disbursed_amount"] / fig.target, "0.000001"), ""
+        return _attainment(s, fig, dimension)
     if code in ("overdue_rate", "npl_ratio"):
-        if dimension not in STOCK_DIMENSIONS:
-            return None, _("the portfolio snapshot is not kept per %(dimension)s") % {"dimension": dimension}
-        if fig.stock is None:
-            return None, _("no portfolio snapshot in the period (the end-of-day batch has not run)")
-        if not fig.stock.get("balance"):
-            return None, _("no outstanding balance")
-        part = fig.stock["overdue_balance" if code == "overdue_rate" else "npl_balance"]
-        return _q(Decimal(part) / Decimal(fig.stock["balance"]), "0.000001"), ""
-    if code == "collection_rate":
-        if not s["due_amount"]:
-            return None, _("nothing fell due")
-        return _q(s["collected_amount"] / s["due_amount"], "0.000001"), ""
+        return _stock_ratio(code, fig, dimension)
     raise KeyError(code)
+
+
+def _attainment(s: dict[str, Decimal], fig: Figures, dimension: str) -> tuple[float | None, str]:
+    if dimension not in TARGET_DIMENSIONS:
+        return None, _("targets are set per person, team and region, not per %(dimension)s") % {
+            "dimension": dimension}
+    if not fig.target:
+        return None, _("no target is set for the period")
+    return _q(s["disbursed_amount"] / fig.target, "0.000001"), ""
+
+
+def _stock_ratio(code: str, fig: Figures, dimension: str) -> tuple[float | None, str]:
+    if dimension not in STOCK_DIMENSIONS:
+        return None, _("the portfolio snapshot is not kept per %(dimension)s") % {"dimension": dimension}
+    if fig.stock is None:
+        return None, _("no portfolio snapshot in the period (the end-of-day batch has not run)")
+    if not fig.stock.get("balance"):
+        return None, _("no outstanding balance")
+    part = fig.stock["overdue_balance" if code == "overdue_rate" else "npl_balance"]
+    return _q(Decimal(part) / Decimal(fig.stock["balance"]), "0.000001"), ""
 
 
 def change(code: str, current: float | None, earlier: float | None) -> float | None:

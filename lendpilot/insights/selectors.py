@@ -89,23 +89,21 @@ def check_slice(acting: Actor, sl: Slice) -> Slice:
     if sl.dimension not in ("region", "team", "manager"):
         raise PermissionDenied(_("%(dimension)s figures cover the whole bank; your scope is %(scope)s") % {
             "dimension": sl.dimension, "scope": DataScope(acting.scope).label})
-    if acting.scope == DataScope.REGION:
-        allowed = (
-            (sl.dimension == "region" and sl.key == str(staff.region_id))
-            or (sl.dimension == "team" and Team.objects.filter(pk=sl.key, region_id=staff.region_id).exists())
-            or (sl.dimension == "manager" and _staff_region(sl.key) == staff.region_id))
-        if not allowed:
-            raise absent()
-        return sl
-    if acting.scope == DataScope.TEAM:
-        allowed = ((sl.dimension == "team" and sl.key == str(staff.team_id))
-                   or (sl.dimension == "manager" and Staff.objects.filter(pk=sl.key, team_id=staff.team_id).exists()))
-        if not allowed:
-            raise absent()
-        return sl
-    if not (sl.dimension == "manager" and sl.key == str(staff.pk)):
+    if not _within_scope(acting.scope, staff, sl):
         raise absent()
     return sl
+
+
+def _within_scope(scope: str, staff: Staff, sl: Slice) -> bool:
+    """Whether a region, team or manager slice lies inside a regional, team or own scope."""
+    if scope == DataScope.REGION:
+        return ((sl.dimension == "region" and sl.key == str(staff.region_id))
+                or (sl.dimension == "team" and Team.objects.filter(pk=sl.key, region_id=staff.region_id).exists())
+                or (sl.dimension == "manager" and _staff_region(sl.key) == staff.region_id))
+    if scope == DataScope.TEAM:
+        return ((sl.dimension == "team" and sl.key == str(staff.team_id))
+                or (sl.dimension == "manager" and Staff.objects.filter(pk=sl.key, team_id=staff.team_id).exists()))
+    return sl.dimension == "manager" and sl.key == str(staff.pk)
 
 
 def children_keys(acting: Actor, parent: Slice, dimension: str) -> list[tuple[str, str]]:
