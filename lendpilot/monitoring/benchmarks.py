@@ -23,7 +23,7 @@ from lendpilot.lending.classification import classify, days_past_due
 from lendpilot.lending.models import Instalment, Loan
 from lendpilot.lending.schedule import build_schedule
 from lendpilot.lending.services import open_instalments
-from lendpilot.monitoring.services import eod_run
+from lendpilot.monitoring.services.eod import eod_run
 from lendpilot.products.services import product_create
 
 LOANS = {"small": 20_000, "medium": 200_000, "bank": 1_000_000}

@@ -4,7 +4,7 @@ from datetime import date
 
 from lendpilot.core.business_calendar import add_business_days
 from lendpilot.monitoring.models import Intervention
-from lendpilot.monitoring.services import active_ruleset
+from lendpilot.monitoring.services.ruleset import active_ruleset
 
 
 def recompute_intervention_deadlines(*, year: int) -> int:

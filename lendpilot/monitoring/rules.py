@@ -38,10 +38,31 @@ def _num(value: object, path: str, errors: dict[str, str], *, low: float, high: 
         errors[path] = f"a number from {low} to {high}"
 
 
-def validate_rules(raw: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise RulesError({"thresholds": "must be an object"})
-    errors: dict[str, str] = {f"thresholds.{k}": "unknown rule" for k in sorted(set(raw) - set(DEFAULT_RULES))}
+# (rule, threshold) -> the range a number must lie in
+NUMBER_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("large_outflow", "multiple"): (1, 1000),
+    ("large_outflow", "min_amount"): (0, 1e12),
+    ("large_outflow", "baseline_days"): (7, 730),
+    ("inflow_drop", "window_days"): (7, 180),
+    ("inflow_drop", "baseline_windows"): (1, 12),
+    ("inflow_drop", "ratio"): (0, 1),
+    ("score_drop", "points"): (1, 1000),
+    **{("sla_days", tier): (1, 60) for tier in ("1", "2", "3", "4")},
+    ("line_review", "freeze_dpd"): (1, 1000),
+    ("line_review", "reduce_dpd"): (1, 1000),
+    ("line_review", "low_score"): (0, 1000),
+    ("line_review", "reduce_share"): (0.01, 0.99),
+    ("line_review", "approval_above"): (0, 1e12),
+    ("ewma", "lam"): (0.01, 1),
+    ("ewma", "k"): (0.5, 10),
+    ("ewma", "warmup"): (3, 400),
+}
+SIGNAL_RULES = ("large_outflow", "inflow_drop", "high_risk_merchants", "court_judgement", "blacklist_hit",
+                "score_drop")
+
+
+def _with_defaults(raw: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """Every rule, missing ones and missing thresholds of a rule taken from the defaults."""
     out: dict[str, Any] = {}
     for key, default in DEFAULT_RULES.items():
         value = raw.get(key, default)
@@ -51,35 +72,30 @@ def validate_rules(raw: dict[str, Any]) -> dict[str, Any]:
                 value = default
             value = {**default, **value}
         out[key] = value
+    return out
+
+
+def _check_severities(out: dict[str, Any], errors: dict[str, str]) -> None:
     sev = out["bucket_severity"]
     if not isinstance(sev, list) or len(sev) != 4 or any(not isinstance(s, int) or not 1 <= s <= 4 for s in sev):
         errors["thresholds.bucket_severity"] = "four severities from 1 to 4"
-    for key in ("large_outflow", "inflow_drop", "high_risk_merchants", "court_judgement", "blacklist_hit",
-                "score_drop"):
+    for key in SIGNAL_RULES:
         s = out[key].get("severity")
         if not isinstance(s, int) or isinstance(s, bool) or not 1 <= s <= 4:
             errors[f"thresholds.{key}.severity"] = "a severity from 1 to 4"
-    _num(out["large_outflow"]["multiple"], "thresholds.large_outflow.multiple", errors, low=1, high=1000)
-    _num(out["large_outflow"]["min_amount"], "thresholds.large_outflow.min_amount", errors, low=0, high=1e12)
-    _num(out["large_outflow"]["baseline_days"], "thresholds.large_outflow.baseline_days", errors, low=7, high=730)
-    _num(out["inflow_drop"]["window_days"], "thresholds.inflow_drop.window_days", errors, low=7, high=180)
-    _num(out["inflow_drop"]["baseline_windows"], "thresholds.inflow_drop.baseline_windows", errors, low=1, high=12)
-    _num(out["inflow_drop"]["ratio"], "thresholds.inflow_drop.ratio", errors, low=0, high=1)
+
+
+def validate_rules(raw: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise RulesError({"thresholds": "must be an object"})
+    errors: dict[str, str] = {f"thresholds.{k}": "unknown rule" for k in sorted(set(raw) - set(DEFAULT_RULES))}
+    out = _with_defaults(raw, errors)
+    _check_severities(out, errors)
+    for (rule, name), (low, high) in NUMBER_RANGES.items():
+        _num(out[rule].get(name), f"thresholds.{rule}.{name}", errors, low=low, high=high)
     cats = out["high_risk_merchants"]["categories"]
     if not isinstance(cats, list) or any(not isinstance(c, str) or not 1 <= len(c) <= 8 for c in cats):
         errors["thresholds.high_risk_merchants.categories"] = "a list of merchant category codes"
-    _num(out["score_drop"]["points"], "thresholds.score_drop.points", errors, low=1, high=1000)
-    for tier in ("1", "2", "3", "4"):
-        _num(out["sla_days"].get(tier), f"thresholds.sla_days.{tier}", errors, low=1, high=60)
-    review = out["line_review"]
-    _num(review["freeze_dpd"], "thresholds.line_review.freeze_dpd", errors, low=1, high=1000)
-    _num(review["reduce_dpd"], "thresholds.line_review.reduce_dpd", errors, low=1, high=1000)
-    _num(review["low_score"], "thresholds.line_review.low_score", errors, low=0, high=1000)
-    _num(review["reduce_share"], "thresholds.line_review.reduce_share", errors, low=0.01, high=0.99)
-    _num(review["approval_above"], "thresholds.line_review.approval_above", errors, low=0, high=1e12)
-    _num(out["ewma"]["lam"], "thresholds.ewma.lam", errors, low=0.01, high=1)
-    _num(out["ewma"]["k"], "thresholds.ewma.k", errors, low=0.5, high=10)
-    _num(out["ewma"]["warmup"], "thresholds.ewma.warmup", errors, low=3, high=400)
     if errors:
         raise RulesError(errors)
     return out

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from lendpilot.monitoring.models import EodRun
-from lendpilot.monitoring.services import eod_run
+from lendpilot.monitoring.services.eod import eod_run
 
 
 @task(takes_context=True)

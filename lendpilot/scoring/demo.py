@@ -7,11 +7,10 @@ applicants (raw inputs and bins) with drift in the latest months feed the monito
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 from django.contrib.auth import get_user_model
 
+from lendpilot.core.months import shift_month
 from lendpilot.core.reference import ProductCategory
 from lendpilot.customers.synthetic import make_credit_code, make_id_number, make_mobile
 from lendpilot.scoring import services, synthetic, training
@@ -19,11 +18,6 @@ from lendpilot.scoring import services, synthetic, training
 HISTORY = {"tiny": 3_000, "small": 8_000, "medium": 20_000, "bank": 50_000}
 MONTHLY = {"tiny": 300, "small": 2_000, "medium": 5_000, "bank": 20_000}
 OUTCOME_MONTHS = 12
-
-
-def _month_back(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def seed(ctx) -> dict[str, int]:
@@ -34,7 +28,7 @@ def seed(ctx) -> dict[str, int]:
 
     # Two years of applications old enough for the 12-month outcome to be known.
     columns, bad = synthetic.applicants(HISTORY.get(scale, 10_000), seed=ctx.seed)
-    calendar = [_month_back(ctx.today, OUTCOME_MONTHS + 1 + k) for k in range(24)]
+    calendar = [shift_month(ctx.today, -(OUTCOME_MONTHS + 1 + k)) for k in range(24)]
     rng = np.random.default_rng(ctx.sub_rng("scoring.history").getrandbits(32))
     months = [calendar[k] for k in rng.integers(0, 24, len(bad))]
     history = services.credit_history_import(actor=maker, columns=columns, bad=bad, months=months,
@@ -62,7 +56,7 @@ def seed(ctx) -> dict[str, int]:
     credit = versions[0]
     scored = 0
     for back in range(6, 0, -1):
-        month = _month_back(ctx.today, back)
+        month = shift_month(ctx.today, -back)
         drift = {2: 0.15, 1: 0.4}.get(back, 0.0)  # the last two months drift
         columns, bad = synthetic.applicants(MONTHLY.get(scale, 2_000), seed=ctx.seed * 100 + back, drift=drift)
         # Only cases older than a year could have matured; the demo shows the last months as matured

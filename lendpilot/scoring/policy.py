@@ -82,12 +82,8 @@ def _is_code(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 20 and value.replace("_", "").replace("-", "").isalnum()
 
 
-def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
-    """A complete, checked rules dict: missing keys take the defaults; anything malformed is named."""
-    if not isinstance(rules, dict):
-        raise PolicyError({"rules": _("must be an object")})
-    unknown = set(rules) - set(DEFAULT_RULES)
-    errors: dict[str, str] = {f"rules.{k}": "unknown rule" for k in sorted(unknown)}
+def _with_defaults(rules: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """Every rule, missing ones (and missing keys of a rule object) taken from the defaults."""
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_RULES.items()}
     for key in ("age", "regions", "bureau", "grade_multipliers", "approval"):
         if key in rules:
@@ -98,6 +94,10 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     for key in ("max_dti", "capacity_dti", "excluded_industries", "industry_premium_bps"):
         if key in rules:
             out[key] = rules[key]
+    return out
+
+
+def _check_age_and_dti(out: dict[str, Any], errors: dict[str, str]) -> None:
     age = out["age"]
     lo = _number(age.get("min"), "rules.age.min", errors, low=0, high=120)
     hi = _number(age.get("max"), "rules.age.max", errors, low=0, high=120)
@@ -105,6 +105,9 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
         errors["rules.age"] = _("minimum above maximum")
     _number(out["max_dti"], "rules.max_dti", errors, low=0, high=10)
     _number(out["capacity_dti"], "rules.capacity_dti", errors, low=0, high=1)
+
+
+def _check_industries(out: dict[str, Any], errors: dict[str, str]) -> None:
     industries = out["excluded_industries"]
     if not isinstance(industries, list) or any(i not in Industry.values for i in industries):
         errors["rules.excluded_industries"] = (_("a list of industry codes among %(choices)s")
@@ -112,29 +115,35 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     premiums = out["industry_premium_bps"]
     if not isinstance(premiums, dict):
         errors["rules.industry_premium_bps"] = _("an object industry code -> basis points")
-    else:
-        for code, bps in premiums.items():
-            if code not in Industry.values:
-                errors[f"rules.industry_premium_bps.{code}"] = _("unknown industry code")
-            elif isinstance(bps, bool) or not isinstance(bps, int) or not 0 <= bps <= MAX_PREMIUM_BPS:
-                errors[f"rules.industry_premium_bps.{code}"] = (_("whole basis points from 0 to %(max)s")
-                                                                % {"max": MAX_PREMIUM_BPS})
+        return
+    for code, bps in premiums.items():
+        if code not in Industry.values:
+            errors[f"rules.industry_premium_bps.{code}"] = _("unknown industry code")
+        elif isinstance(bps, bool) or not isinstance(bps, int) or not 0 <= bps <= MAX_PREMIUM_BPS:
+            errors[f"rules.industry_premium_bps.{code}"] = (_("whole basis points from 0 to %(max)s")
+                                                            % {"max": MAX_PREMIUM_BPS})
+
+
+def _check_regions(out: dict[str, Any], errors: dict[str, str]) -> None:
     regions = out["regions"]
     if not isinstance(regions.get("excluded", []), list) or not all(map(_is_code, regions.get("excluded", []))):
         errors["rules.regions.excluded"] = _("a list of region codes")
     caps = regions.get("max_amount", {})
     if not isinstance(caps, dict):
         errors["rules.regions.max_amount"] = _("an object region code -> amount")
-    else:
-        for code, amount in caps.items():
-            if not _is_code(code):
-                errors["rules.regions.max_amount"] = _("an object region code -> amount")
-                continue
-            try:
-                if Decimal(str(amount)) < 0:
-                    raise InvalidOperation
-            except (InvalidOperation, ValueError):
-                errors[f"rules.regions.max_amount.{code}"] = _("not an amount")
+        return
+    for code, amount in caps.items():
+        if not _is_code(code):
+            errors["rules.regions.max_amount"] = _("an object region code -> amount")
+            continue
+        try:
+            if Decimal(str(amount)) < 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[f"rules.regions.max_amount.{code}"] = _("not an amount")
+
+
+def _check_bureau_grades_approval(out: dict[str, Any], errors: dict[str, str]) -> None:
     bureau = out["bureau"]
     _number(bureau.get("max_overdue_24m"), "rules.bureau.max_overdue_24m", errors, low=0, high=1000)
     _number(bureau.get("max_inquiries_6m"), "rules.bureau.max_inquiries_6m", errors, low=0, high=1000)
@@ -147,6 +156,17 @@ def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
     approval = out["approval"]
     _number(approval.get("cutoff_pd"), "rules.approval.cutoff_pd", errors, low=0.0001, high=0.9999)
     _number(approval.get("steepness"), "rules.approval.steepness", errors, low=0.01, high=100)
+
+
+def validate_rules(rules: dict[str, Any]) -> dict[str, Any]:
+    """A complete, checked rules dict: missing keys take the defaults; anything malformed is named."""
+    if not isinstance(rules, dict):
+        raise PolicyError({"rules": _("must be an object")})
+    unknown = set(rules) - set(DEFAULT_RULES)
+    errors: dict[str, str] = {f"rules.{k}": "unknown rule" for k in sorted(unknown)}
+    out = _with_defaults(rules, errors)
+    for check in (_check_age_and_dti, _check_industries, _check_regions, _check_bureau_grades_approval):
+        check(out, errors)
     if errors:
         raise PolicyError(errors)
     return out

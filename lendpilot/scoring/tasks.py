@@ -4,7 +4,7 @@ from datetime import date
 
 from django_tasks import task
 
-from lendpilot.scoring.services import prescreen_log_seal
+from lendpilot.scoring.services.prescreen_log import prescreen_log_seal
 
 
 @task()

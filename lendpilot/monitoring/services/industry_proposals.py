@@ -18,7 +18,7 @@ from lendpilot.monitoring.services.acting import Acting
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.scoring.policy import MAX_PREMIUM_BPS
-from lendpilot.scoring.services import policy_publish_industry_changes
+from lendpilot.scoring.services.policy_versions import policy_publish_industry_changes
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from lendpilot.core.errors import Conflict
 from lendpilot.monitoring.models import EodRun
-from lendpilot.monitoring.services import STAGES, eod_run
+from lendpilot.monitoring.services.eod import STAGES, eod_run
 
 EX_TEMPFAIL = 75  # sysexits.h: try again later
 

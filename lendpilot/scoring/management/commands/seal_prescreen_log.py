@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lendpilot.scoring.services import prescreen_log_seal
+from lendpilot.scoring.services.prescreen_log import prescreen_log_seal
 
 
 class Command(BaseCommand):

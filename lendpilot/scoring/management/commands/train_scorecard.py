@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lendpilot.core.reference import ProductCategory
 from lendpilot.scoring import synthetic, training
-from lendpilot.scoring.services import history_frame, train_scorecard_version
+from lendpilot.scoring.services.history import history_frame
+from lendpilot.scoring.services.scorecards import train_scorecard_version
 
 
 class Command(BaseCommand):
