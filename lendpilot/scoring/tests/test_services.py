@@ -1,6 +1,7 @@
 """Scoring services: maker-checker activation, one active version per family, failed training stores
 nothing, policy versions, blacklists all-or-nothing, monitoring idempotent."""
 
+import logging
 from datetime import date
 
 import numpy as np
@@ -24,6 +25,17 @@ def test_train_service_stores_a_pending_version(world):
     assert version.trained_by == world.user("risk_l1")
     assert version.table["characteristics"] and "holdout" in version.metrics
     assert AuditEvent.objects.filter(event_code="scoring.scorecard_trained", object_id=str(version.pk)).exists()
+
+
+def test_training_logs_its_job_with_rows_and_duration(world, caplog):
+    frame = synthetic.training_frame(800, seed=3)
+    with caplog.at_level(logging.INFO, logger="lendpilot.scoring.training"):
+        version = services.train_scorecard_version(actor=world.user("risk_l1"), family="credit", frame=frame,
+                                                   target="bad", with_cv=False, source="test")
+    (line,) = [r for r in caplog.records if r.name == "lendpilot.scoring.training"]
+    assert (line.job, line.family, line.version, line.rows, line.status) == (
+        "scorecard_training", "credit", version.number, 800, "trained")
+    assert line.duration >= 0 and line.holdout_auc == version.metrics["holdout"]["auc"]
 
 
 @pytest.mark.parametrize("frame, message", [
