@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import RepaymentMethod
-from lendpilot.lending.models import Decision
+from lendpilot.lending.models import Collateral, Decision
 from lendpilot.lending.services.applications import APPLICANT_FACTS
 
 # The red flags the policy rules know (E1), labelled for the page.
@@ -107,3 +107,30 @@ class RepaymentForm(BootstrapForm):
     value_date = forms.DateField(label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=16, decimal_places=2, min_value=0.01)
     external_ref = forms.CharField(label=_("Payment reference"), max_length=64)
+
+
+class CollateralForm(BootstrapForm):
+    """Valued collateral registered on a case; the loan-to-value counts it instead of the stated value."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Collateral.Kind.choices)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    valuation = forms.DecimalField(label=_("Valuation (CNY)"), max_digits=16, decimal_places=2, min_value=0.01)
+    valuer = forms.CharField(label=_("Valuer"), max_length=100)
+    valued_on = forms.DateField(label=_("Valued on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DisbursementForm(forms.Form):
+    """The officer confirms the amount, account and payee shown on the page before money leaves the bank."""
+
+    confirm = forms.BooleanField(label=_("I have checked the amount, the account and the payee"), required=True)
+
+
+class RepaymentPostForm(RepaymentForm):
+    """A single repayment posted from the operations desk, the loan named by its number."""
+
+    loan_number = forms.CharField(label=_("Loan number"), max_length=24)
+    field_order = ["loan_number", "external_ref", "amount", "value_date", "kind", "prepayment_mode"]
+
+
+class RepaymentFileForm(BootstrapForm):
+    file = forms.FileField(label=_("Repayment file (CSV or Excel .xlsx)"))

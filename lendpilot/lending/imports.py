@@ -316,7 +316,7 @@ def _row_problem(r: _Row, loan: dict | None, posted: dict[str, tuple[int, Decima
     return None
 
 
-def _rows_to_post(rows: list[_Row], errors: list[RowError]) -> tuple[dict[str, dict], list[_Row]]:
+def rows_to_post(rows: list[_Row], errors: list[RowError]) -> tuple[dict[str, dict], list[_Row]]:
     """The loans named in the file and the rows not yet posted; problems are added to `errors`."""
     loans = _loans_by_number(rows)
     posted = _posted([r.ref for r in rows])
@@ -437,7 +437,7 @@ def repayments_import(*, actor: Acting, text: str | Iterable[str], source: str =
     rows, errors = parse(text)
     if not rows and not errors:
         errors.append(RowError(1, "file", _("the file has no rows")))
-    loans, todo = _rows_to_post(rows, errors)
+    loans, todo = rows_to_post(rows, errors)
     if errors:
         _refuse(errors)
 

@@ -120,6 +120,10 @@ class Application(models.Model):
                                   related_name="+", verbose_name=_("pre-screen"))
     monthly_income = models.DecimalField(_("monthly income (CNY)"), **MONEY)
     monthly_debt_payments = models.DecimalField(_("existing monthly debt payments (CNY)"), **MONEY)
+    # The collateral value the account manager stated for the pre-screen, shown (and used for the
+    # loan-to-value) until valued collateral is registered on the case.
+    stated_collateral_value = models.DecimalField(_("stated collateral value (CNY)"), null=True, blank=True,
+                                                  **MONEY)
     dti = models.DecimalField(_("debt-to-income"), max_digits=7, decimal_places=4, null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
@@ -295,6 +299,10 @@ class Contract(models.Model):
     generated_at = models.DateTimeField(auto_now_add=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_recorded_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Above the configured amount a payout takes two people: one requests it, another confirms it.
+    disbursement_requested_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT,
+                                                  related_name="+")
+    disbursement_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -115,6 +115,15 @@ def _engine_grade(prescreen: PrescreenLog, *, applicant: Customer, product: Prod
         raise ValidationError(errors)
 
 
+def _stated_collateral(facts: dict | None) -> Decimal | None:
+    """The collateral value stated for the pre-screen, kept on the case for its loan-to-value."""
+    errors: dict[str, str] = {}
+    value = read_money((facts or {}).get("collateral_value"), field="collateral_value", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    return value or None
+
+
 @transaction.atomic
 def application_create(*, actor: Acting, applicant: Customer, product: Product, amount, term_months: int,
                        repayment_method: str, annual_rate, purpose: str, monthly_income,
@@ -134,6 +143,7 @@ def application_create(*, actor: Acting, applicant: Customer, product: Product, 
     clean = validated_terms(dict(amount=amount, term_months=term_months, annual_rate=annual_rate, purpose=purpose,
                                   monthly_income=monthly_income, monthly_debt_payments=monthly_debt_payments,
                                   fee_amount=fee_amount))
+    stated_collateral = _stated_collateral(applicant_facts)
     if prescreen is None:
         body = application_prescreen(actor=actor, applicant=applicant, product=product, amount=clean["amount"],
                                      term_months=term_months, monthly_income=clean["monthly_income"],
@@ -146,7 +156,8 @@ def application_create(*, actor: Acting, applicant: Customer, product: Product, 
     clean.update(risk_grade=prescreen.grade, score=prescreen.score, scorecard_version_id=prescreen.scorecard_version_id,
                  policy_version_id=prescreen.policy_version_id, prescreen_id=prescreen.pk)
     application = Application(number=new_number("AP"), applicant=applicant, product=product,
-                              repayment_method=repayment_method, created_by=staff, **clean)
+                              repayment_method=repayment_method, created_by=staff,
+                              stated_collateral_value=stated_collateral, **clean)
     check_offer(application)
     application.dti = debt_to_income(application)
     application.save()

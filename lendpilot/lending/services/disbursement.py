@@ -1,8 +1,10 @@
-"""Paying out a signed contract: the loan and its instalments."""
+"""Paying out a signed contract: the loan and its instalments; above a configured amount two officers."""
 
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,14 +23,17 @@ from lendpilot.lending.schedule import build_schedule
 from lendpilot.lending.services.records import (
     LOAN_FIELDS,
     Acting,
+    acting_staff,
     audit,
     lock_application,
     move_status,
     new_number,
 )
-from lendpilot.org.access import actor_of, require
+from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
+
+DEFAULT_SECOND_PERSON_ABOVE = Decimal("1000000.00")
 
 
 def create_loan(*, borrower: Customer, product: Product, principal: Decimal, annual_rate: Decimal,
@@ -50,12 +55,56 @@ def create_loan(*, borrower: Customer, product: Product, principal: Decimal, ann
     return loan
 
 
+def second_person_above() -> Decimal:
+    """The payout amount above which a second operations officer confirms (setting
+    LENDPILOT_DISBURSEMENT_SECOND_PERSON_ABOVE, CNY)."""
+    return Decimal(str(getattr(settings, "LENDPILOT_DISBURSEMENT_SECOND_PERSON_ABOVE", DEFAULT_SECOND_PERSON_ABOVE)))
+
+
+def needs_second_person(contract: Contract) -> bool:
+    return contract.principal > second_person_above()
+
+
+@transaction.atomic
+def disbursement_request(*, actor: Acting, contract: Contract) -> Contract:
+    """The first of two operations officers asks for the payout of a signed contract above the threshold;
+    a second one confirms it (`loan_disburse`)."""
+    acting = actor_of(actor)
+    require(acting, Perm.DISBURSE_LOAN)
+    staff = acting_staff(acting)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != Contract.Status.SIGNED:
+        raise Conflict(_("only a signed, not yet disbursed contract can be paid out"), field="status")
+    if contract.disbursement_requested_by is not None:
+        raise Conflict(_("the payout was already requested by %(name)s") % {
+            "name": contract.disbursement_requested_by.name}, field="status")
+    contract.disbursement_requested_by, contract.disbursement_requested_at = staff, timezone.now()
+    contract.save(update_fields=["disbursement_requested_by", "disbursement_requested_at"])
+    audit(acting, "lending.disbursement_requested", contract,
+          after={"contract": contract.number, "principal": contract.principal, "requested_by": staff.pk})
+    return contract
+
+
+def _check_second_person(acting: Actor, contract: Contract) -> None:
+    if acting.is_system or not needs_second_person(contract):
+        return
+    if contract.disbursement_requested_by_id is None:
+        raise ValidationError({"disbursement": _(
+            "a payout above %(limit)s CNY is first requested by one operations officer and then confirmed by "
+            "another") % {"limit": format(second_person_above(), ",.2f")}})
+    if contract.disbursement_requested_by_id == getattr(acting.staff, "pk", None):
+        raise ValidationError({"disbursement": _(
+            "the officer who requested this payout may not also confirm it; a second officer confirms")})
+
+
 @transaction.atomic
 def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | None = None) -> Loan:
-    """Operations pay out a signed contract: the loan and its instalments (dated from the disbursement)."""
+    """Operations pay out a signed contract: the loan and its instalments (dated from the disbursement).
+    Above the configured amount the payout needs the request of a second officer first (maker-checker)."""
     acting = actor_of(actor)
     require(acting, Perm.DISBURSE_LOAN)
     disbursed_on = disbursed_on or timezone.localdate()
+    _check_second_person(acting, Contract.objects.get(pk=contract.pk))
     # Conditional update: of two concurrent disbursements exactly one moves the contract on.
     moved = Contract.objects.filter(pk=contract.pk, status=Contract.Status.SIGNED).update(
         status=Contract.Status.DISBURSED)
@@ -64,9 +113,10 @@ def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | Non
     contract.refresh_from_db()
     application = lock_application(contract.application)
     loan = create_loan(borrower=application.applicant, product=application.product, principal=contract.principal,
-                        annual_rate=contract.annual_rate, term_months=contract.term_months,
-                        method=contract.repayment_method, disbursed_on=disbursed_on, contract=contract)
+                       annual_rate=contract.annual_rate, term_months=contract.term_months,
+                       method=contract.repayment_method, disbursed_on=disbursed_on, contract=contract)
     move_status(application, Application.Status.DISBURSED, acting, loan.number)
     application.save()
-    audit(acting, "lending.loan_disbursed", loan, after=snapshot(loan, LOAN_FIELDS))
+    audit(acting, "lending.loan_disbursed", loan, after={**snapshot(loan, LOAN_FIELDS),
+                                                         "requested_by": contract.disbursement_requested_by_id})
     return loan

@@ -24,7 +24,7 @@ AUDITED_APPLICATION_FIELDS = [
     "number", "applicant_id", "product_id", "amount", "term_months", "repayment_method", "annual_rate",
     "fee_amount", "purpose", "risk_grade", "monthly_income", "monthly_debt_payments", "dti", "status",
     "submission_round", "route", "step", "current_level", "stage_due_on", "conditions", "score",
-    "scorecard_version_id", "policy_version_id", "prescreen_id",
+    "scorecard_version_id", "policy_version_id", "prescreen_id", "stated_collateral_value",
 ]
 LOAN_FIELDS = ["number", "borrower_id", "principal", "annual_rate", "term_months", "repayment_method",
                "disbursed_on", "outstanding_principal", "status", "days_past_due", "risk_class", "manual_class"]

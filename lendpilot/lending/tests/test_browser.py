@@ -74,9 +74,11 @@ def test_case_goes_from_submission_through_three_approvers_to_disbursement(check
     operations.goto(case_url)
     operations.click("#contract-generate")
     operations.click("#contract-sign")
+    expect(operations.locator("#contract-pdf")).to_be_visible()
     operations.click("#loan-disburse")
-    expect(operations.locator("#loan-link")).to_be_visible()
-    operations.click("#loan-link")
+    expect(operations.locator("#payout-amount")).to_be_visible()
+    operations.check("#id_confirm")
+    operations.click("#payout-confirm")
     expect(operations.locator("#schedule-table tbody tr")).to_have_count(12)
     loan = Loan.objects.get()
     assert loan.principal == application.amount

@@ -58,8 +58,10 @@ def test_case_through_pages(scored_world):
     page = login(w, "am_wang").get(reverse("lending:application", args=[app.pk])).content.decode()
     assert page.count("同意") >= 3  # the decision history
     ops = login(w, "operations")
-    for name in ("contract", "sign", "disburse"):
+    for name in ("contract", "sign"):
         ops.post(reverse(f"lending:{name}", args=[app.pk]))
+    assert 'id="payout-summary"' in ops.get(reverse("lending:disburse", args=[app.pk])).content.decode()
+    ops.post(reverse("lending:disburse", args=[app.pk]), {"confirm": "on"})
     loan = Loan.objects.get()
     page = am.get(reverse("lending:loan", args=[loan.pk])).content.decode()
     assert 'id="schedule-table"' in page and page.count("<tr class=") >= 12
