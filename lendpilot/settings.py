@@ -243,6 +243,8 @@ if not LENDPILOT_AUDIT_KEY:
 
 # Money: CNY with two decimal places, rounded half-up (see lendpilot.core.money).
 LENDPILOT_CURRENCY = "CNY"
+# A loan payout above this amount (CNY) is requested by one operations officer and confirmed by another.
+LENDPILOT_DISBURSEMENT_SECOND_PERSON_ABOVE = os.environ.get("LENDPILOT_DISBURSEMENT_SECOND_PERSON_ABOVE", "1000000")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
