@@ -112,6 +112,7 @@ class PiiAccessLog(AppendOnlyModel):
 
 # The compliance desk's subdomains keep their tables in their own subpackages; importing them here lets
 # Django find them under this app.
+from lendpilot.compliance.checkpoints.models import CheckpointReview  # noqa: E402, F401
 from lendpilot.compliance.drills.models import (  # noqa: E402, F401
     CanaryAlert,
     CanaryRecord,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from lendpilot.compliance import views
+from lendpilot.compliance.checkpoints import views as checkpoint_views
 from lendpilot.compliance.drills import views as drill_views
 from lendpilot.compliance.register import views as register_views
 from lendpilot.compliance.screening import views as screening_views
@@ -24,6 +25,9 @@ urlpatterns = [
     path("drills/fixes/<int:fix_id>/done/", drill_views.fix_done, name="drill_fix_done"),
     path("drills/alerts/<int:alert_id>/close/", drill_views.alert_close, name="canary_alert_close"),
     path("drills/sweep/", drill_views.sweep, name="canary_sweep"),
+    path("checkpoints/", checkpoint_views.queue, name="checkpoints"),
+    path("checkpoints/<int:review_id>/", checkpoint_views.review_detail, name="checkpoint"),
+    path("checkpoints/submit/", checkpoint_views.submit, name="checkpoint_submit"),
     path("trainings/", register_views.my_trainings, name="my_trainings"),
     path("trainings/<int:training_id>/attest/", register_views.training_attest, name="training_attest"),
 ]

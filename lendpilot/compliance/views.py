@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from lendpilot.compliance.checkpoints import selectors as checkpoint_selectors
+from lendpilot.compliance.checkpoints.models import CheckpointReview
 from lendpilot.compliance.drills import selectors as drill_selectors
 from lendpilot.compliance.drills.models import LeakDrill
 from lendpilot.compliance.register import selectors as register_selectors
@@ -19,6 +21,7 @@ def desk(request):
     return render(request, "compliance/desk.html", {
         "hits": screening_selectors.hit_counts(actor),
         "register": _register_summary(actor),
+        "pending_reviews": checkpoint_selectors.reviews(actor, status=CheckpointReview.Status.PENDING).count(),
         "open_alerts": drill_selectors.canary_alerts(actor).count(),
         "outliers": len(drill_selectors.bulk_access_outliers(actor, today=timezone.localdate())),
         "next_drill": drill_selectors.drills(actor).filter(result=LeakDrill.Result.PENDING,
