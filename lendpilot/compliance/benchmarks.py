@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 
 import opencc
@@ -76,11 +77,14 @@ def screening(ctx: BenchContext) -> Iterator[Measurement]:
     entries = synthetic_list(rng, list_size)
     subjects = list(synthetic_subjects(rng, subjects_count))
     read_name.cache_clear()
+    cpu_started = time.process_time()
     with Stopwatch() as whole:
         index = WatchIndex.build(entries)
         hits = sum(1 for _match in screen_subjects(index, subjects))
+    # On a shared machine the wall time includes waiting for a core; the CPU time is the work itself.
     yield Measurement("screening", "book_seconds", whole.seconds, "s", notes={
-        "subjects": subjects_count, "list_entries": list_size, "hits": hits, "budget_seconds": 600})
+        "subjects": subjects_count, "list_entries": list_size, "hits": hits, "budget_seconds": 600,
+        "cpu_seconds": round(time.process_time() - cpu_started, 1)})
     yield Measurement("screening", "book_rate", subjects_count / whole.seconds, "names/s")
 
     sample = subjects[:SAMPLE]
