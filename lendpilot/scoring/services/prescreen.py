@@ -2,7 +2,7 @@
 active policy's hard rules, price and size the approvable amount, and log the answer with both versions.
 
 `prescreen_run` reads as its four steps: `prescreen_parse` (every input checked, all errors at once),
-`prescreen_score`, `prescreen_decide` and `prescreen_log`.
+`prescreen_score`, `prescreen_decide` and `prescreen_log_write`.
 """
 
 from __future__ import annotations
@@ -230,8 +230,8 @@ def prescreen_decide(applicant: Applicant, scored: Scored) -> Decision:
                     approvable=approvable, caps=caps, probability=probability, decision=decision)
 
 
-def prescreen_log(acting: Actor, applicant: Applicant, scored: Scored, decision: Decision, *,
-                  today: date) -> PrescreenLog:
+def prescreen_log_write(acting: Actor, applicant: Applicant, scored: Scored, decision: Decision, *,
+                        today: date) -> PrescreenLog:
     """One log row with the inputs, both versions and the answer, in its own transaction when it has one."""
     result = scored.result
     own_transaction = not connection.in_atomic_block
@@ -303,5 +303,5 @@ def prescreen_run(*, actor: Acting, amount: object, term_months: int, product_id
         collateral_value=collateral_value, id_number=id_number, phone=phone, credit_code=credit_code)
     scored = prescreen_score(applicant)
     decision = prescreen_decide(applicant, scored)
-    log = prescreen_log(acting, applicant, scored, decision, today=today)
+    log = prescreen_log_write(acting, applicant, scored, decision, today=today)
     return PrescreenOutcome(log=log, body=_answer(log, applicant, scored, decision))
