@@ -17,7 +17,7 @@ Issuer = Literal["pboc", "nfra", "cac", "other"]
 DocStatus = Literal["issued", "in_force", "superseded", "repealed"]
 
 
-class DocumentIn(Schema):
+class RegulationIn(Schema):
     title: Text(200, min_length=1, strip=True)
     number: Text(80, min_length=1, strip=True)
     issuer: Issuer
@@ -26,7 +26,7 @@ class DocumentIn(Schema):
     status: DocStatus = "in_force"
 
 
-class DocumentOut(Schema):
+class RegulationOut(Schema):
     id: int
     title: str
     number: str
@@ -37,7 +37,7 @@ class DocumentOut(Schema):
 
 
 class RegisterRowOut(Schema):
-    document: DocumentOut
+    document: RegulationOut
     attested: int
     audience: int
     coverage: float | None
@@ -46,13 +46,13 @@ class RegisterRowOut(Schema):
     overdue_revisions: int
 
 
-class RevisionIn(Schema):
+class ManualRevisionIn(Schema):
     section: Text(120, min_length=1, strip=True)
     owner_id: Id = Field(..., description="staff id of the owner")
     due_date: IsoDate
 
 
-class RevisionOut(Schema):
+class ManualRevisionOut(Schema):
     id: int
     section: str
     owner_id: int
@@ -60,13 +60,13 @@ class RevisionOut(Schema):
     done_on: IsoDate | None
 
 
-class TrainingIn(Schema):
+class RegulatoryTrainingIn(Schema):
     title: Text(200, min_length=1, strip=True)
     deadline: IsoDate
     roles: list[Text(32)] = Field(default_factory=list, max_length=10)
 
 
-class TrainingOut(Schema):
+class RegulatoryTrainingOut(Schema):
     id: int
     title: str
     deadline: IsoDate
@@ -88,14 +88,14 @@ def register_list(request, issuer: Issuer | None = None):
             for r in selectors.register_rows(actor_of(request.auth), today=today, issuer=issuer or "")]
 
 
-@router.post("/register/documents", response=with_errors({201: DocumentOut}), summary="Register a document")
-def document_create(request, payload: DocumentIn):
+@router.post("/register/documents", response=with_errors({201: RegulationOut}), summary="Register a document")
+def document_create(request, payload: RegulationIn):
     return Status(201, services.regulation_register(actor=actor_of(request.auth), **payload.dict()))
 
 
-@router.post("/register/documents/{document_id}/revisions", response=with_errors({201: RevisionOut}),
+@router.post("/register/documents/{document_id}/revisions", response=with_errors({201: ManualRevisionOut}),
              summary="Plan a manual revision caused by the document")
-def revision_create(request, document_id: PathId, payload: RevisionIn):
+def revision_create(request, document_id: PathId, payload: ManualRevisionIn):
     actor = actor_of(request.auth)
     document = get_object_or_404(selectors.documents(actor), pk=document_id)
     owner = get_object_or_404(Staff, pk=payload.owner_id)
@@ -104,16 +104,16 @@ def revision_create(request, document_id: PathId, payload: RevisionIn):
     return Status(201, revision)
 
 
-@router.post("/register/revisions/{revision_id}/done", response=with_errors({200: RevisionOut}),
+@router.post("/register/revisions/{revision_id}/done", response=with_errors({200: ManualRevisionOut}),
              summary="Mark a manual revision done (its owner or compliance)")
 def revision_done(request, revision_id: PathId):
     revision = get_object_or_404(ManualRevision, pk=revision_id)
     return services.revision_complete(actor=actor_of(request.auth), revision=revision)
 
 
-@router.post("/register/documents/{document_id}/trainings", response=with_errors({201: TrainingOut}),
+@router.post("/register/documents/{document_id}/trainings", response=with_errors({201: RegulatoryTrainingOut}),
              summary="Add a training on the document for some roles (none: every staff member)")
-def training_create(request, document_id: PathId, payload: TrainingIn):
+def training_create(request, document_id: PathId, payload: RegulatoryTrainingIn):
     actor = actor_of(request.auth)
     document = get_object_or_404(selectors.documents(actor), pk=document_id)
     return Status(201, services.training_create(actor=actor, document=document, **payload.dict()))

@@ -41,26 +41,26 @@ class WatchListOut(Schema):
     is_active: bool
 
 
-class SubjectIn(Schema):
+class ScreeningSubjectIn(Schema):
     reference: Text(64, min_length=1, strip=True)
     name: Text(200, min_length=1, strip=True)
     id_number: Text(40) = ""
     birth_date: IsoDate | None = None
 
 
-class RunIn(Schema):
-    subjects: list[SubjectIn] = Field(..., min_length=1, max_length=100_000)
+class ScreeningRunIn(Schema):
+    subjects: list[ScreeningSubjectIn] = Field(..., min_length=1, max_length=100_000)
     trigger: Literal["manual", "list_update", "onboarding"] = "manual"
 
 
-class RunOut(Schema):
+class ScreeningRunOut(Schema):
     id: int
     subjects: int
     hits: int
     lists: list[str]
 
 
-class HitOut(Schema):
+class ScreeningHitOut(Schema):
     id: int
     subject_ref: str
     subject_name: str
@@ -72,16 +72,16 @@ class HitOut(Schema):
     proposed_status: str
 
 
-class ProposalIn(Schema):
+class ScreeningProposalIn(Schema):
     decision: Literal["confirmed", "cleared"]
     note: Text(500, min_length=1, strip=True)
 
 
-class DecisionIn(Schema):
+class ScreeningDecisionIn(Schema):
     approve: bool
 
 
-class FreezeOut(Schema):
+class SanctionFreezeOut(Schema):
     reference: str
     frozen: bool
 
@@ -95,38 +95,38 @@ def watch_list_create(request, payload: WatchListIn):
     return Status(201, watch_list)
 
 
-@router.post("/screening/runs", response=with_errors({201: RunOut}),
+@router.post("/screening/runs", response=with_errors({201: ScreeningRunOut}),
              summary="Screen subjects against every list in use (ID numbers are hashed at once, never kept)")
-def screening_run_create(request, payload: RunIn):
+def screening_run_create(request, payload: ScreeningRunIn):
     subjects = [Subject(s.reference, s.name, services.id_hash_of(s.id_number), s.birth_date)
                 for s in payload.subjects]
     run = services.screening_run(actor=actor_of(request.auth), subjects=subjects, trigger=payload.trigger)
     return Status(201, run)
 
 
-@router.get("/screening/hits", response=with_errors({200: list[HitOut]}), summary="Screening hits")
+@router.get("/screening/hits", response=with_errors({200: list[ScreeningHitOut]}), summary="Screening hits")
 @paginate(Page)
 def hit_list(request, status: Literal["review", "confirmed", "cleared", ""] = ""):
     return selectors.screening_hits(actor_of(request.auth), status=status)
 
 
-@router.post("/screening/hits/{hit_id}/proposal", response=with_errors({200: HitOut}),
+@router.post("/screening/hits/{hit_id}/proposal", response=with_errors({200: ScreeningHitOut}),
              summary="Propose to confirm or clear a hit (first officer)")
-def hit_proposal(request, hit_id: PathId, payload: ProposalIn):
+def hit_proposal(request, hit_id: PathId, payload: ScreeningProposalIn):
     actor = actor_of(request.auth)
     hit = get_object_or_404(selectors.screening_hits(actor), pk=hit_id)
     return services.hit_propose(actor=actor, hit=hit, decision=payload.decision, note=payload.note)
 
 
-@router.post("/screening/hits/{hit_id}/decision", response=with_errors({200: HitOut}),
+@router.post("/screening/hits/{hit_id}/decision", response=with_errors({200: ScreeningHitOut}),
              summary="Approve or send back a proposal (a second officer); a confirmed hit freezes the subject")
-def hit_decision(request, hit_id: PathId, payload: DecisionIn):
+def hit_decision(request, hit_id: PathId, payload: ScreeningDecisionIn):
     actor = actor_of(request.auth)
     hit = get_object_or_404(selectors.screening_hits(actor), pk=hit_id)
     return services.hit_decide(actor=actor, hit=hit, approve=payload.approve)
 
 
-@router.get("/screening/freezes/{reference}", response=with_errors({200: FreezeOut}),
+@router.get("/screening/freezes/{reference}", response=with_errors({200: SanctionFreezeOut}),
             summary="Whether a subject is frozen by a confirmed sanctions hit")
 def freeze_status(request, reference: str):
     require(actor_of(request.auth), Perm.VIEW_COMPLIANCE)
