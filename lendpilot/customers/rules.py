@@ -207,20 +207,7 @@ def _check(node: ast.AST, depth: int = 0) -> None:
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         _check(node.operand, depth + 1)
     elif isinstance(node, ast.Compare):
-        operands = [node.left, *node.comparators]
-        for op, right in zip(node.ops, node.comparators, strict=True):
-            if type(op) not in _OPS:
-                raise RuleError(f"operator {type(op).__name__} is not allowed")
-            if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
-                raise RuleError("`in` needs a list of values")
-        for operand in operands:
-            if isinstance(operand, ast.Name):
-                if operand.id not in FIELDS:
-                    raise RuleError(f"unknown field {operand.id}")
-            else:
-                _constant(operand)
-        if not any(isinstance(o, ast.Name) for o in operands):
-            raise RuleError("a comparison needs a field")
+        _check_comparison(node)
     elif isinstance(node, ast.Name):
         if node.id not in FIELDS:
             raise RuleError(f"unknown field {node.id}")
@@ -230,6 +217,23 @@ def _check(node: ast.AST, depth: int = 0) -> None:
         return
     else:
         raise RuleError(f"{type(node).__name__} is not allowed in a rule")
+
+
+def _check_comparison(node: ast.Compare) -> None:
+    operands = [node.left, *node.comparators]
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        if type(op) not in _OPS:
+            raise RuleError(f"operator {type(op).__name__} is not allowed")
+        if isinstance(op, (ast.In, ast.NotIn)) and not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            raise RuleError("`in` needs a list of values")
+    for operand in operands:
+        if isinstance(operand, ast.Name):
+            if operand.id not in FIELDS:
+                raise RuleError(f"unknown field {operand.id}")
+        else:
+            _constant(operand)
+    if not any(isinstance(o, ast.Name) for o in operands):
+        raise RuleError("a comparison needs a field")
 
 
 def _constant(node: ast.AST):
@@ -312,24 +316,27 @@ def _evaluate(node: ast.expr, record: dict, as_of: date) -> bool:
         b = _value_of(right.id, record, as_of) if isinstance(right, ast.Name) else _constant(right)
         if a is None or b is None:
             return False
-        symbol = _OPS[type(op)]
-        if isinstance(a, (int, float, Decimal)) and not isinstance(a, bool) and isinstance(b, (int, float)):
-            b = Decimal(str(b))
-        if isinstance(b, (int, float, Decimal)) and not isinstance(b, bool) and isinstance(a, (int, float)):
-            a = Decimal(str(a))
-        if symbol == "in":
-            ok = a in b
-        elif symbol == "not in":
-            ok = a not in b
-        else:
-            ok = {"==": a == b, "!=": a != b}.get(symbol)
-            if ok is None:
-                a, b = Decimal(str(a)), Decimal(str(b))
-                ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[symbol]
-        if not ok:
+        if not _holds(a, _OPS[type(op)], b):
             return False
         left = right
     return True
+
+
+def _holds(a, symbol: str, b) -> bool:
+    """One comparison of a record's value with a constant or another value; numbers compare as Decimals."""
+    if isinstance(a, (int, float, Decimal)) and not isinstance(a, bool) and isinstance(b, (int, float)):
+        b = Decimal(str(b))
+    if isinstance(b, (int, float, Decimal)) and not isinstance(b, bool) and isinstance(a, (int, float)):
+        a = Decimal(str(a))
+    if symbol == "in":
+        return a in b
+    if symbol == "not in":
+        return a not in b
+    ok = {"==": a == b, "!=": a != b}.get(symbol)
+    if ok is None:
+        a, b = Decimal(str(a)), Decimal(str(b))
+        ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[symbol]
+    return bool(ok)
 
 
 def record_paths() -> dict[str, str]:
