@@ -104,7 +104,8 @@ def lead_create(request, payload: LeadIn):
     if region is None:
         raise ValidationError({"region_id": _("no such region")})
     product = _product(data.pop("product_id"))
-    lead = services.lead_create(actor=actor, region=region, product=product, **data)
+    terms = services.LeadTerms(data.pop("submission"), data.pop("term_months"), data.pop("purpose"))
+    lead = services.lead_create(actor=actor, region=region, product=product, terms=terms, **data)
     return Status(201, lead)
 
 

@@ -157,7 +157,8 @@ def _playbook_and_packs(ctx: SeedContext) -> tuple[list[PlaybookEntry], list[Res
 
 
 def _lead(ctx: SeedContext, rng, n: int, *, regions: list[Region], products: list[Product],
-          managers_by_region: dict[int, list[int]], customers_by_region: dict[int, list[tuple[int, int]]]) -> Lead:
+          managers_by_region: dict[int, list[int]], customers_by_region: dict[int, list[tuple[int, int]]],
+          partners: list[int]) -> Lead:
     region = rng.choice(regions)
     age = int(HISTORY_DAYS * (rng.random() ** 1.3))  # more leads lately: the book grows
     received = _aware(ctx.today - timedelta(days=age), rng)
@@ -179,8 +180,12 @@ def _lead(ctx: SeedContext, rng, n: int, *, regions: list[Region], products: lis
         status = Lead.Status.CONVERTED
         owner_id = owner_id or rng.choice(managers_by_region[region.pk])
     name = ctx.faker.company() if kind == Customer.Kind.ENTERPRISE else ctx.faker.name()
+    source = _pick(rng, SOURCES)
+    # Channel leads came in through the partners' portal, so each partner sees its own submissions.
+    submitter = partners[n % len(partners)] if source == Lead.Source.CHANNEL and partners else None
     return Lead(
-        kind=kind, name=name[:100], source=_pick(rng, SOURCES), industry=_pick(rng, INDUSTRIES), region=region,
+        kind=kind, name=name[:100], source=source, industry=_pick(rng, INDUSTRIES), region=region,
+        created_by_id=submitter,
         product=product, amount_wanted=amount, customer_id=customer_id,
         owner_id=owner_id if status == Lead.Status.CONVERTED else None, status=status,
         phone_cipher=encrypt(phone), phone_hash=keyed_hash(phone), phone_masked=mask(phone, keep_start=3,
@@ -266,8 +271,10 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     playbook, packs = _playbook_and_packs(ctx)
 
     total = LEADS.get(ctx.scale.name, 6_000)
+    partners = list(Staff.objects.filter(role=Role.CHANNEL_PARTNER, is_active=True).order_by("pk")
+                    .values_list("pk", flat=True))
     leads = [_lead(ctx, rng, n, regions=regions, products=products, managers_by_region=managers_by_region,
-                   customers_by_region=customers_by_region)
+                   customers_by_region=customers_by_region, partners=partners)
              for n in ctx.progress(range(total), desc="sales leads")]
     with transaction.atomic():
         Lead.objects.bulk_create(leads, batch_size=ctx.scale.batch_size)

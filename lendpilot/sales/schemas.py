@@ -47,6 +47,10 @@ class LeadIn(Schema):
     phone: Text(40) = ""
     product_id: Id | None = None
     amount_wanted: Money | None = Field(None, gt=0)
+    submission: Literal["lead", "application"] = "lead"
+    term_months: int | None = Field(None, ge=1, le=600)
+    purpose: Text(200) = ""
+    hand_over: bool = False
 
 
 class LeadOut(Schema):

@@ -11,6 +11,7 @@ app_name = "sales"
 urlpatterns = [
     path("", views.kanban, name="kanban"),
     path("opportunities/<int:opportunity_id>/", views.opportunity_detail, name="opportunity"),
+    path("follow-loans/", views.follow_loans, name="follow_loans"),
     path("opportunities/<int:opportunity_id>/move/", views.opportunity_move, name="move"),
     path("opportunities/<int:opportunity_id>/preview/", views.proposal_preview, name="preview"),
     path("playbook/<int:entry_id>/use/", views.playbook_use, name="playbook_use"),

@@ -38,7 +38,6 @@ NEXT_STEP = {
 def _board_context(request, actor):
     owner_id = request.GET.get("owner") or request.POST.get("owner")
     owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
-    opportunities_follow_loans(within=selectors.opportunities_visible(actor, owner_id=owner_id, open_only=True))
     columns = selectors.kanban(actor, owner_id=owner_id)
     return {
         "columns": [{"node": node, "label": Node(node).label, "cards": cards, "next": MANUAL_NEXT.get(node),
@@ -104,12 +103,31 @@ def _stage_context(actor, opp: Opportunity) -> dict:
             "loss_reasons": MANUAL_LOSS_REASONS}
 
 
+@require_POST
+@login_required
+def follow_loans(request):
+    """Posted by the pipeline and opportunity pages as they load (a GET changes nothing): moves the
+    reader's open opportunities to where their loan applications are, and has the page reload when
+    anything moved."""
+    actor = actor_of(request.user)
+    visible = selectors.opportunities_visible(actor, open_only=True)
+    opportunity_id = request.POST.get("opportunity", "")
+    if opportunity_id.isdigit():
+        visible = visible.filter(pk=int(opportunity_id))
+    moved = opportunities_follow_loans(within=visible)["moved"]
+    if not request.htmx:
+        return redirect("sales:opportunity", int(opportunity_id)) if opportunity_id.isdigit() \
+            else redirect("sales:kanban")
+    response = HttpResponse(status=204 if not moved else 200)
+    if moved:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 @login_required
 def opportunity_detail(request, opportunity_id: int):
     actor = actor_of(request.user)
     opp = selectors.opportunity_get(actor, opportunity_id)
-    if opportunities_follow_loans(within=Opportunity.objects.filter(pk=opp.pk))["moved"]:
-        opp = selectors.opportunity_get(actor, opportunity_id)
     activity_form = ActivityForm(prefix="act")
     proposal_form = ProposalForm(prefix="prop", initial={
         "product": opp.product_id, "amount": opp.amount, "term_months": 12,

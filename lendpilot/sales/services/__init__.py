@@ -26,6 +26,7 @@ from lendpilot.sales.services.lead_assignment import (
 )
 from lendpilot.sales.services.leads import (
     DISQUALIFICATION_LABELS,
+    LeadTerms,
     ScreeningRules,
     default_rules,
     lead_create,
@@ -47,7 +48,7 @@ from lendpilot.sales.services.proposals import Preview, proposal_preview, propos
 
 __all__ = [
     "DECLINED", "DISQUALIFICATION_LABELS", "LOAN_NODE", "MAX_OPEN_OPPORTUNITIES", "REASON_LABELS", "SUBMITTED",
-    "AssignmentPlan", "AssignmentRow", "Preview", "ScreeningRules",
+    "AssignmentPlan", "AssignmentRow", "LeadTerms", "Preview", "ScreeningRules",
     "activity_log", "assignment_apply", "assignment_preview", "check_worker", "default_rules", "lead_create",
     "lead_features", "manual_move_problem", "opportunities_follow_loans", "manager_features",
     "managers_for_assignment", "open_counts", "opportunities_sync_lending",

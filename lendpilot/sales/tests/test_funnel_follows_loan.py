@@ -106,12 +106,30 @@ def test_a_lead_that_became_a_customer_is_found_by_its_identifiers(world):
     assert opp.customer_id == customer.pk and opp.node == Node.QUALIFICATION
 
 
-def test_kanban_read_moves_the_reader_s_opportunities(world, client):
+def test_the_pipeline_page_moves_the_reader_s_opportunities_as_it_loads(world, client):
     opp = opportunity(world)
     submitted_application(world, world.customers["am_wang_person"])
     client.force_login(world.user("am_wang"))
     page = client.get("/sales/").content.decode()
+    assert 'id="follow-loans"' in page
+    opp.refresh_from_db()
+    assert opp.node == Node.SCREENING  # a GET changes nothing; the page posts the pass as it loads
+    answer = client.post("/sales/follow-loans/", HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and answer["HX-Refresh"] == "true"
     opp.refresh_from_db()
     assert opp.node == Node.QUALIFICATION
-    assert f'data-opportunity="{opp.pk}"' in page
-    assert Opportunity.objects.get(pk=opp.pk).transitions.filter(actor_label="lending").exists()
+    assert client.post("/sales/follow-loans/", HTTP_HX_REQUEST="true").status_code == 204  # nothing left
+
+
+def test_the_pass_moves_only_what_the_reader_sees(world, client):
+    theirs = opportunity(world, key="am_chen_person", actor="am_chen")
+    submitted_application(world, world.customers["am_chen_person"])
+    client.force_login(world.user("am_wang"))
+    client.post("/sales/follow-loans/", HTTP_HX_REQUEST="true")
+    client.post("/sales/follow-loans/", {"opportunity": theirs.pk}, HTTP_HX_REQUEST="true")
+    theirs.refresh_from_db()
+    assert theirs.node == Node.SCREENING
+    client.force_login(world.user("risk_l1"))
+    assert client.post("/sales/follow-loans/", HTTP_HX_REQUEST="true").status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.node == Node.SCREENING

@@ -87,3 +87,17 @@ def test_staff_are_refused_the_partner_portal(world, client, user):
     assert client.get("/sales/partner/").status_code == 403
     assert client.post("/sales/partner/", form(world, kind_of_submission="lead")).status_code == 403
     assert Lead.objects.count() == before
+
+
+def test_partner_application_request_through_the_api_names_the_missing_term(world, client):
+    from lendpilot.sales.tests.test_api import lead_payload, post
+
+    client.force_login(world.user("partner"))
+    before = Lead.objects.count()
+    refused = post(client, "/api/v1/sales/leads", lead_payload(world, submission="application", purpose="进货"))
+    assert refused.status_code == 422 and "term_months" in refused.content.decode()
+    assert Lead.objects.count() == before
+    made = post(client, "/api/v1/sales/leads", lead_payload(world, submission="application", purpose="进货",
+                                                            term_months=12))
+    assert made.status_code == 201
+    assert Lead.objects.get(pk=made.json()["id"]).submission == Lead.Submission.APPLICATION

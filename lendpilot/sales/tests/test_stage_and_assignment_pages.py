@@ -28,7 +28,8 @@ def test_stage_control_offers_the_next_stage_only(world, client):
     page = client.get(f"/sales/opportunities/{opp.pk}/").content.decode()
     assert 'id="next-is-application"' in page and "data-move-to" not in page
     application = submitted_application(world, world.customers["am_wang_person"])
-    page = client.get(f"/sales/opportunities/{opp.pk}/").content.decode()  # reading the page follows the loan
+    client.post("/sales/follow-loans/", {"opportunity": opp.pk}, HTTP_HX_REQUEST="true")  # as the page loads
+    page = client.get(f"/sales/opportunities/{opp.pk}/").content.decode()
     assert 'id="follows-loan"' in page and application.number in page
     refused = client.post(f"/sales/opportunities/{opp.pk}/move/", {"node": "proposal"})
     assert refused.status_code == 302
