@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from lendpilot.products.models import FundingNode
 from lendpilot.sales.customer360 import customer_360
 from lendpilot.sales.forms import DeclineForm, TriggerRuleForm
 from lendpilot.sales.models import ManagerTask, PreApprovedOffer
+from lendpilot.sales.notices import notify
 from lendpilot.sales.scenarios import selectors as sel
 from lendpilot.sales.scenarios import services as svc
 
@@ -67,12 +69,18 @@ def offer_decide(request, offer_id: int, decision: str):
     try:
         if decision == "accept":
             offer = svc.offer_accept(actor=request.user, offer=offer, amount=request.POST.get("amount") or None)
-            messages.success(request, _("Offer accepted; an opportunity was opened."))
+            notify(request, _("Offer of %(product)s to %(customer)s accepted; the opportunity is open at lead "
+                              "screening.") % {"product": offer.product.name, "customer": offer.customer.name},
+                   url=reverse("sales:opportunity", args=[offer.opportunity_id]) if offer.opportunity_id
+                   else reverse("sales:kanban"), link=_("Work the opportunity"))
         else:
             form = DeclineForm(request.POST)
             form.is_valid()
             svc.offer_decline(actor=request.user, offer=offer, reason=form.cleaned_data.get("reason", ""))
-            messages.success(request, _("Offer declined."))
+            notify(request, _("Offer of %(product)s to %(customer)s declined; the customer is not offered this "
+                              "node again during the cool-down.") % {"product": offer.product.name,
+                                                                     "customer": offer.customer.name},
+                   url=reverse("sales:offers") + "?status=offered", link=_("Next live offer"), level=messages.INFO)
     except (ValidationError, Conflict) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
     target = request.POST.get("next") or ""
@@ -100,7 +108,8 @@ def task_done(request, task_id: int):
     task = sel.task_get(actor, task_id)
     try:
         svc.task_complete(actor=request.user, task=task, note=request.POST.get("note", ""))
-        messages.success(request, _("Task done."))
+        notify(request, _("Task for %(customer)s done.") % {"customer": task.customer.name},
+               url=reverse("sales:tasks"), link=_("Next task"))
     except Conflict as exc:
         messages.error(request, str(exc))
     return redirect("sales:tasks")
@@ -123,8 +132,9 @@ def trigger_rule_edit(request, rule_id: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = svc.trigger_rule_save(actor=request.user, rule=rule, **form.values())
-            messages.success(request, _("Trigger rule %(code)s saved (version %(v)s).") % {
-                "code": saved.code, "v": saved.version})
+            notify(request, _("Trigger rule %(code)s saved (version %(v)s); it pushes offers at the next daily "
+                              "run.") % {"code": saved.code, "v": saved.version},
+                   url=reverse("sales:trigger_rules") + "#trigger-run", link=_("Run it now"))
             return redirect("sales:trigger_rules")
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -137,8 +147,8 @@ def trigger_run(request):
     actor = actor_of(request.user)
     require(actor, Perm.ASSIGN_LEADS)
     run = svc.triggers_evaluate(actor=request.user)
-    messages.success(request, _("%(n)s offers pushed, %(m)s messages queued.") % {"n": run.offers,
-                                                                                 "m": run.messages})
+    notify(request, _("%(n)s offers pushed, %(m)s messages queued; each offer is a task on its manager's list.")
+           % {"n": run.offers, "m": run.messages}, url=reverse("sales:offers"), link=_("See the offers"))
     return redirect("sales:trigger_rules")
 
 
@@ -202,12 +212,14 @@ def drill_detail(request, drill_id: int):
             if request.POST.get("action") == "answer":
                 drills.drill_answer(actor=request.user, drill=drill,
                                     answers={i.pk: request.POST.get(f"answer-{i.pk}", "") for i in items})
-                messages.success(request, _("Answers handed in."))
+                notify(request, _("Answers to drill %(id)s handed in; the team lead scores them next.") % {
+                    "id": drill.pk}, url=reverse("sales:drills"), link=_("Back to the drills"))
             else:
                 raw = {i.pk: request.POST.get(f"score-{i.pk}", "") for i in items}
                 drills.drill_score(actor=request.user, drill=drill, feedback=request.POST.get("feedback", ""),
                                    scores={pk: int(v) if v.isdigit() else -1 for pk, v in raw.items()})
-                messages.success(request, _("Drill scored."))
+                notify(request, _("Drill %(id)s scored; the manager sees the feedback on it.") % {"id": drill.pk},
+                       url=reverse("sales:drills"), link=_("Drill results"))
             return redirect("sales:drill", drill.pk)
         except (ValidationError, Conflict) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
