@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
+from django.core.exceptions import ValidationError
 
 from lendpilot.core.months import shift_month
 from lendpilot.customers import services
@@ -35,6 +36,8 @@ from lendpilot.customers.models import (
 from lendpilot.customers.rules import CASHFLOW_CYCLES, COLLATERAL, PURPOSES, RISK_APPETITES
 from lendpilot.customers.tag_catalogue import catalogue
 from lendpilot.customers.tiering import DEFAULT_PACKAGES, GROWTH_MIN, HIGH_VALUE_CLV, STRATEGIC_MIN
+from lendpilot.org.models import Staff
+from lendpilot.org.roles import Role
 
 if TYPE_CHECKING:
     from lendpilot.core.seeding import SeedContext
@@ -200,3 +203,27 @@ def seed_questionnaires(ctx: SeedContext, *, share: float = 0.25) -> int:
                                    risk_appetite=a.get("risk_appetite", "")))
     CustomerNeeds.objects.bulk_create(needs, batch_size=2000)
     return len(responses)
+
+
+SEGMENTS = [
+    ("华东制造业扩产目标客户", "制造业 AND 华东 AND 扩产需求 AND NOT 逾期"),
+    ("高价值客户维护名单", "高价值客户 AND NOT 逾期"),
+    ("设备融资租赁目标", "设备更新需求 AND (制造业 OR 建筑业) AND NOT 征信红色预警"),
+    ("旺季备货供应链金融", "旺季备货需求 AND 批发零售业"),
+    ("成长客户提额", "tier = growth AND 无不良记录 AND 开票增长10%以上"),
+]
+
+
+def seed_segments() -> int:
+    """A few example segments saved by the director (after the tags are computed); returns how many."""
+    director = Staff.objects.filter(role=Role.DIRECTOR, is_active=True).select_related("user").first()
+    if director is None:
+        return 0
+    saved = 0
+    for name, query in SEGMENTS:
+        try:
+            services.segment_save(actor=director.user, name=name, query=query)
+            saved += 1
+        except ValidationError:  # a catalogue without one of the tags: skip the example
+            continue
+    return saved

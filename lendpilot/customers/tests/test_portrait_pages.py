@@ -8,7 +8,7 @@ from django.test import Client
 
 from lendpilot.customers import services
 from lendpilot.customers.models import CustomerNeeds, QuestionnaireResponse, Segment
-from lendpilot.customers.portrait.demo import QUESTIONS_V2, seed_reference
+from lendpilot.customers.portrait.demo import QUESTIONS_V2, SEGMENTS, seed_reference, seed_segments
 
 
 @pytest.fixture
@@ -104,3 +104,10 @@ def test_portrait_api(portrait_world):
     assert api(client_for(world, "am_chen"), "get", f"/portrait/customers/{customer.pk}").status_code == 404
     assert api(director, "post", "/portrait/tier-policy", {"strategic_min": "100", "growth_min": "200",
                                                            "high_value_clv": "1"}).status_code == 422
+
+
+def test_demo_segments_are_saved_by_the_director_within_the_catalogue(portrait_world):
+    saved = seed_segments()
+    segments = Segment.objects.filter(name__in=[name for name, _query in SEGMENTS])
+    assert 0 < saved == segments.count() <= len(SEGMENTS)
+    assert {s.owner_id for s in segments} == {portrait_world.staff["director"].pk}
