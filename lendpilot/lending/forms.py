@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import RepaymentMethod
-from lendpilot.lending.models import Collateral, Decision
+from lendpilot.lending.models import Collateral, CrossCheck, Decision
 from lendpilot.lending.services.applications import APPLICANT_FACTS
 
 # The red flags the policy rules know (E1), labelled for the page.
@@ -134,3 +134,14 @@ class RepaymentPostForm(RepaymentForm):
 
 class RepaymentFileForm(BootstrapForm):
     file = forms.FileField(label=_("Repayment file (CSV or Excel .xlsx)"))
+
+
+class CrossCheckForm(BootstrapForm):
+    """A cross-validation with its evidence: stated income against tax or bank flows, identity against the
+    credit bureau, collateral against the registry."""
+
+    kind = forms.ChoiceField(label=_("Check"), choices=CrossCheck.Kind.choices)
+    outcome = forms.ChoiceField(label=_("Result"), choices=[("pass", _("pass")), ("fail", _("fail"))])
+    stated = forms.CharField(label=_("Stated"), max_length=100, required=False)
+    observed = forms.CharField(label=_("Observed"), max_length=100, required=False)
+    evidence = forms.CharField(label=_("Evidence"), max_length=300)

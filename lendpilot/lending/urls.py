@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:application_id>/checklist/<str:code>/", applications.checklist_mark,
          name="checklist_mark"),
     path("applications/<int:application_id>/collateral/", applications.collateral_add, name="collateral_add"),
+    path("applications/<int:application_id>/cross-checks/", applications.cross_check_add, name="cross_check"),
     path("applications/<int:application_id>/decide/", applications.application_decide, name="decide"),
     path("applications/<int:application_id>/contract/", contracts.contract_generate, name="contract"),
     path("applications/<int:application_id>/contract.pdf", contracts.contract_document, name="contract_pdf"),

@@ -94,3 +94,18 @@ def test_collateral_is_registered_by_the_account_manager_only(lending_world):
     assert "2,500,000.00" in response.content.decode() and app.number in response.content.decode()
     bad = login(w, "am_wang").post(url, {**data, "valuation": "abc"}, follow=True).content.decode()
     assert Collateral.objects.count() == 1 and "alert-danger" in bad
+
+
+def test_reviewer_records_a_cross_check_from_the_case_page(lending_world):
+    from lendpilot.lending.models import CrossCheck
+
+    w = lending_world
+    app = submitted(w)
+    data = {"kind": "income_vs_bank_flow", "outcome": "fail", "stated": "50000", "observed": "21000",
+            "evidence": "近六个月银行流水"}
+    url = reverse("lending:cross_check", args=[app.pk])
+    assert login(w, "compliance").post(url, data).status_code == 403 and not CrossCheck.objects.exists()
+    response = login(w, "risk_l1").post(url, data, follow=True)
+    check = CrossCheck.objects.get()
+    assert not check.passed and check.checked_by == w.staff["risk_l1"]
+    assert "近六个月银行流水" in response.content.decode() and app.number in response.content.decode()

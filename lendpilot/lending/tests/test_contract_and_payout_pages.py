@@ -71,6 +71,8 @@ def test_contract_pdf_is_chinese_with_apr_and_the_full_schedule(lending_world):
 def test_signature_is_recorded_and_audited_only_by_operations(lending_world):
     w = lending_world
     app = approved(w)
+    login(w, "am_wang").post(reverse("lending:contract", args=[app.pk]))
+    assert not Contract.objects.exists()
     services.contract_generate(actor=w.user("operations"), application=app)
     denied = login(w, "am_wang").post(reverse("lending:sign", args=[app.pk]))
     assert denied.status_code in (302, 403) and Contract.objects.get().status == "generated"

@@ -19,7 +19,13 @@ from lendpilot.customers.selectors import customers_visible
 from lendpilot.lending import selectors
 from lendpilot.lending.case_file import case_file, conditions_text
 from lendpilot.lending.case_gaps import review_gaps
-from lendpilot.lending.forms import ApplicationForm, CollateralForm, DecisionForm, add_service_errors
+from lendpilot.lending.forms import (
+    ApplicationForm,
+    CollateralForm,
+    CrossCheckForm,
+    DecisionForm,
+    add_service_errors,
+)
 from lendpilot.lending.models import Application, ApprovalLevel, Decision
 from lendpilot.lending.selectors import sla_colour
 from lendpilot.lending.services import applications, approval, contracts
@@ -138,6 +144,9 @@ def application_detail(request, application_id: int):
         "application": application, "contract": contract,
         "decision_form": DecisionForm(initial={"expected_step": application.step}),
         "collateral_form": CollateralForm(initial={"valued_on": today}),
+        "cross_check_form": CrossCheckForm(),
+        "can_cross_check": (application.status in (Application.Status.DRAFT, Application.Status.RETURNED)
+                            and actor.can(Perm.APPLY_LOAN)) or reviewing,
         "loan": getattr(contract, "loan", None) if contract else None,
         "conditions_lines": conditions_text(application.conditions or {}),
         "history_rows": [(h, STATUS_LABELS.get(h.to_status, h.to_status))
@@ -222,6 +231,30 @@ def collateral_add(request, application_id: int):
                                          "value": f"{item.valuation:,.2f}", "number": application.number},
          next_url=_case_url(application, "#collateral"), next_label=_("See the loan-to-value"))
     return redirect(_case_url(application, "#collateral"))
+
+
+@login_required
+@require_POST
+def cross_check_add(request, application_id: int):
+    application = selectors.application_get(actor_of(request.user), application_id)
+    form = CrossCheckForm(request.POST)
+    if not form.is_valid():
+        form_refused(request, form)
+        return redirect(_case_url(application, "#case-cross-checks"))
+    data = form.cleaned_data
+    try:
+        check = applications.cross_check_record(
+            actor=request.user, application=application, kind=data["kind"], passed=data["outcome"] == "pass",
+            evidence=data["evidence"], stated=data["stated"], observed=data["observed"])
+    except (ValidationError, Conflict) as error:
+        refused(request, error)
+        return redirect(_case_url(application, "#case-cross-checks"))
+    result = _("passed") if check.passed else _("failed")
+    done(request, _("Cross-check %(check)s on %(number)s recorded: %(result)s.") % {
+        "check": check.get_kind_display(), "number": application.number, "result": result},
+         next_url=_case_url(application, "#decision-form" if application.current_level else "#application-submit"),
+         next_label=_("Decide") if application.current_level else _("Submit"))
+    return redirect(_case_url(application, "#case-cross-checks"))
 
 
 def _decided_text(application: Application, decision: Decision) -> tuple[str, str, str]:
