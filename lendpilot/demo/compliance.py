@@ -140,7 +140,8 @@ def _watch_rows(ctx: SeedContext) -> list[WatchRow]:
     return rows
 
 
-def _subjects() -> Iterator[Subject]:
+def customer_subjects() -> Iterator[Subject]:
+    """Every person of the book as the screening service takes them: reference, name, ID-number hash, birth date."""
     people = Customer.objects.filter(kind=Customer.Kind.PERSON).values_list("pk", "name", "id_number_hash",
                                                                             "birth_date")
     for pk, name, id_hash, born in people.iterator(chunk_size=5000):
@@ -150,7 +151,7 @@ def _subjects() -> Iterator[Subject]:
 def _screening(ctx: SeedContext, officer) -> dict[str, int]:
     screening.watch_list_import(actor=officer, name="制裁及关注名单（演示）", version=ctx.today.isoformat(),
                                 source="演示数据", rows=_watch_rows(ctx))
-    run = screening.screening_run(actor=officer, subjects=_subjects(), trigger="list_update")
+    run = screening.screening_run(actor=officer, subjects=customer_subjects(), trigger="list_update")
     return {"screened": run.subjects, "screening_hits": run.hits}
 
 

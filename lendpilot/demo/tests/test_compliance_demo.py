@@ -1,6 +1,9 @@
 """The compliance desk of the demo bank: 30 regulator documents with revisions and attestations, a screening
 run that leaves hits in review, canaries and a drill with its result."""
 
+from io import StringIO
+
+from django.core.management import call_command
 from django.urls import reverse
 
 from lendpilot.compliance.drills.models import CanaryRecord, LeakDrill
@@ -22,3 +25,7 @@ def test_the_demo_bank_has_a_compliance_desk(db, client):
     client.login(username="compliance", password=ctx.password)
     for name in ("compliance:desk", "compliance:hits", "compliance:register", "compliance:drills"):
         assert client.get(reverse(name)).status_code == 200, name
+
+    out = StringIO()
+    call_command("screen_customers", stdout=out)
+    assert "0 new hits" in out.getvalue()  # the book was screened by the step: nothing new

@@ -10,6 +10,7 @@ from lendpilot.compliance.screening.models import SanctionFreeze, ScreeningHit, 
 from lendpilot.compliance.screening.names import Subject
 from lendpilot.compliance.screening.watchlist_file import WatchRow
 from lendpilot.conftest import PASSWORD
+from lendpilot.customers.models import CustomerMessage
 from lendpilot.org.roles import Role
 from lendpilot.org.services import staff_create
 
@@ -68,6 +69,7 @@ def test_a_confirmed_hit_freezes_after_a_second_officer(world, second_officer):
     assert hit.status == ScreeningHit.Status.CONFIRMED
     assert selectors.is_frozen(ref=selectors.customer_ref(1))
     assert SanctionFreeze.objects.count() == 1
+    assert not CustomerMessage.objects.exists()  # frozen without notice
     codes = list(AuditEvent.objects.filter(event_code__startswith="compliance.hit_").values_list("event_code",
                                                                                                   flat=True))
     assert codes == ["compliance.hit_proposed", "compliance.hit_decided"]
