@@ -1,5 +1,6 @@
-"""In a real browser: an account manager moves an opportunity across the kanban (HTMX, no page reload),
-and an illegal move is refused with the reason shown on the board."""
+"""In a real browser: an account manager moves an opportunity across the kanban (HTMX, no page reload) up
+to the proposal; from there the loan application moves it, as the page loads; the assignment screen
+starts with nothing selected and selects all shown with one click."""
 
 import pytest
 from playwright.sync_api import expect
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 from lendpilot.sales import services
 from lendpilot.sales.funnel import Node
 from lendpilot.sales.models import Opportunity, Transition
+from lendpilot.sales.tests.factories import new_lead, submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,9 +26,27 @@ def test_opportunity_moves_across_the_kanban(live_world, sign_in):
     expect(moved).to_be_visible()
     moved.locator('[data-move-to="proposal"]').click()
     expect(page.locator(f'[data-node="proposal"] [data-opportunity="{opp.pk}"]')).to_be_visible()
-    # The proposal column's next step is the qualification review, which needs a submitted application.
-    page.locator(f'[data-opportunity="{opp.pk}"] [data-move-to="qualification"]').click()
-    expect(page.locator("#kanban-error")).to_be_visible()
-    expect(page.locator(f'[data-node="proposal"] [data-opportunity="{opp.pk}"]')).to_be_visible()
+    # The proposal column offers no move: the qualification review follows the loan application.
+    expect(page.locator(f'[data-opportunity="{opp.pk}"] [data-move-to]')).to_have_count(0)
     assert Opportunity.objects.get(pk=opp.pk).node == Node.PROPOSAL
     assert Transition.objects.filter(opportunity=opp).count() == 3
+    submitted_application(world, world.customers["am_wang_person"])
+    page.reload()  # the page posts the pass as it loads and reloads once when something moved
+    expect(page.locator(f'[data-node="qualification"] [data-opportunity="{opp.pk}"]')).to_be_visible()
+    assert Opportunity.objects.get(pk=opp.pk).node == Node.QUALIFICATION
+
+
+def test_assignment_starts_with_nothing_selected(live_world, sign_in):
+    world = live_world
+    leads = [new_lead(world, name=f"待分配{n}") for n in range(3)]
+    page = sign_in("east_a_lead")
+    page.goto("/sales/assignment/")
+    boxes = page.locator('#assignment-candidates input[name="lead"]')
+    expect(boxes).to_have_count(len(leads))
+    for n in range(len(leads)):
+        expect(boxes.nth(n)).not_to_be_checked()
+    page.click("#select-all")
+    for n in range(len(leads)):
+        expect(boxes.nth(n)).to_be_checked()
+    page.click("#select-none")
+    expect(boxes.first).not_to_be_checked()
