@@ -10,6 +10,7 @@ The data is loaded like monitoring's EOD bench: reference rows through the servi
 
 import random
 import statistics
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.core.bulk_load import analyze, insert_rows
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.customers.bench_world import bench_customers, bench_org
+from lendpilot.customers.models import Customer
 from lendpilot.insights import metrics
 from lendpilot.insights.catalogue import Slice
 from lendpilot.insights.cockpit import cockpit_data
@@ -59,12 +61,39 @@ def _org(scale: str, seed: int):
 def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dict:
     director, regions, teams, managers, customers, products = _org(scale, seed)
     start = today - timedelta(days=HISTORY_DAYS)
-    tz = timezone.get_current_timezone()
     days = [start + timedelta(days=rng.randrange(HISTORY_DAYS + 1)) for _ in range(n)]
     who = [customers[rng.randrange(len(customers))] for _ in range(n)]
     prod = [products[rng.randrange(len(products))].pk for _ in range(n)]
     amount = [Decimal(rng.choice([30_000, 50_000, 120_000, 300_000, 800_000])) for _ in range(n)]
-    stamp = datetime.combine(today, time(9), tz)
+    book = _Book(n=n, today=today, start=start, days=days, who=who, prod=prod, amount=amount,
+                 stamp=datetime.combine(today, time(9), timezone.get_current_timezone()))
+    first_app = _applications(book)
+    first_loan = _loans(book, first_app)
+    _instalments(book, first_loan)
+    _leads(book, rng, first_app)
+    _portfolio_and_quotas(book, rng, products, regions, teams, managers)
+    for model in (Application, StatusChange, Contract, Loan, Instalment, Repayment, Lead, Opportunity,
+                  PortfolioSnapshot, Quota):
+        analyze(model)
+    return {"director": director, "regions": regions, "teams": teams, "managers": managers, "start": start}
+
+
+@dataclass(frozen=True)
+class _Book:
+    """The drawn loans: for loan i its day, borrower, product and amount."""
+    n: int
+    today: date
+    start: date
+    days: list[date]
+    who: list[Customer]
+    prod: list[int]
+    amount: list[Decimal]
+    stamp: datetime
+
+
+def _applications(book: _Book) -> int:
+    n, who, prod, amount, days, stamp = book.n, book.who, book.prod, book.amount, book.days, book.stamp
+    tz = timezone.get_current_timezone()
     # applications: one per loan (disbursed) plus a fifth more rejected
     rejected = n // 5
     insert_rows(Application, ["number", "applicant_id", "product_id", "amount", "term_months", "repayment_method",
@@ -80,6 +109,11 @@ def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dic
                 ((first_app + i, "in_review", "approved" if i < n else "rejected", "",
                   datetime.combine(days[i % n] - timedelta(days=3), time(10), tz)) for i in range(n + rejected)),
                 batch_size=50_000)
+    return first_app
+
+
+def _loans(book: _Book, first_app: int) -> int:
+    n, who, prod, amount, days, stamp = book.n, book.who, book.prod, book.amount, book.days, book.stamp
     # contracts for half of the loans (those that came through the funnel)
     funnel = n // 2
     insert_rows(Contract, ["application_id", "number", "principal", "annual_rate", "apr", "term_months",
@@ -94,6 +128,11 @@ def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dic
                   Decimal("0.08"), Decimal("1.5"), 12, "equal_instalment", days[i], amount[i], "active", 0, 1, "",
                   stamp) for i in range(n)), batch_size=20_000)
     first_loan = Loan.objects.filter(number="BL000000000").values_list("pk", flat=True).get()
+    return first_loan
+
+
+def _instalments(book: _Book, first_loan: int) -> None:
+    n, amount, days, stamp, today = book.n, book.amount, book.days, book.stamp, book.today
     # three instalments per loan, each repaid on its due date when it lies in the past (9 in 10)
     part = [a / 12 for a in amount]
     insert_rows(Instalment, ["loan_id", "seq", "due_date", "due_day", "principal_due", "interest_due",
@@ -109,6 +148,12 @@ def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dic
                   "{}")
                  for i in range(n) for s in (1, 2, 3)
                  if (d := days[i] + timedelta(days=30 * s)) < today and (i + s) % 10), batch_size=50_000)
+
+
+def _leads(book: _Book, rng: random.Random, first_app: int) -> None:
+    n, who, prod, days, start = book.n, book.who, book.prod, book.days, book.start
+    funnel = n // 2
+    tz = timezone.get_current_timezone()
     # two leads per loan over the same years; the first `funnel` convert through an opportunity
     sources = Lead.Source.values
     insert_rows(Lead, ["kind", "name", "source", "source_detail", "id_number_cipher", "id_number_hash",
@@ -127,6 +172,11 @@ def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dic
                 ((first_lead + i, f"机会{i}", who[i].manager_id, "won", "standard", "F", prod[i], first_app + i, "",
                   datetime.combine(days[i] - timedelta(days=15), time(11), tz),
                   datetime.combine(days[i], time(11), tz)) for i in range(funnel)), batch_size=20_000)
+
+
+def _portfolio_and_quotas(book: _Book, rng: random.Random, products: list, regions: list, teams: list,
+                          managers: list) -> None:
+    n, start, today = book.n, book.start, book.today
     # monitoring's daily portfolio snapshot (synthetic figures) and the managers' quotas
     segments = ([("all", "all")] + [("product", str(p.pk)) for p in products]
                 + [("region", str(r.pk)) for r in regions] + [("team", str(t.pk)) for t in teams]
@@ -145,10 +195,6 @@ def _book(n: int, rng: random.Random, today: date, scale: str, seed: int) -> dic
     # through the ORM: small tables whose newer columns keep their defaults
     Quota.objects.bulk_create([Quota(staff_id=m.pk, month=mo, base=Decimal(n * 150_000 // len(managers) // 24))
                                for m in managers for mo in months], batch_size=5000)
-    for model in (Application, StatusChange, Contract, Loan, Instalment, Repayment, Lead, Opportunity,
-                  PortfolioSnapshot, Quota):
-        analyze(model)
-    return {"director": director, "regions": regions, "teams": teams, "managers": managers, "start": start}
 
 
 _BUILT: dict = {}
