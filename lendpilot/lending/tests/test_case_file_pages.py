@@ -84,15 +84,15 @@ def test_the_form_shows_the_account_manager_the_same_gaps(scored_world):
 def test_collateral_is_registered_by_the_account_manager_only(lending_world):
     w = lending_world
     app = draft(w)
-    data = {"kind": "real_estate", "description": "上海房产", "valuation": "2500000", "valuer": "上海评估所",
-            "valued_on": "2025-01-02"}
+    data = {"collateral-kind": "real_estate", "collateral-description": "上海房产", "collateral-valuation": "2500000",
+            "collateral-valuer": "上海评估所", "collateral-valued_on": "2025-01-02"}
     url = reverse("lending:collateral_add", args=[app.pk])
     denied = login(w, "risk_l1").post(url, data, follow=True)
     assert denied.status_code in (200, 403) and not Collateral.objects.exists()
     response = login(w, "am_wang").post(url, data, follow=True)
     assert Collateral.objects.get().valuation == Decimal("2500000.00")
     assert "2,500,000.00" in response.content.decode() and app.number in response.content.decode()
-    bad = login(w, "am_wang").post(url, {**data, "valuation": "abc"}, follow=True).content.decode()
+    bad = login(w, "am_wang").post(url, {**data, "collateral-valuation": "abc"}, follow=True).content.decode()
     assert Collateral.objects.count() == 1 and "alert-danger" in bad
 
 
@@ -101,8 +101,8 @@ def test_reviewer_records_a_cross_check_from_the_case_page(lending_world):
 
     w = lending_world
     app = submitted(w)
-    data = {"kind": "income_vs_bank_flow", "outcome": "fail", "stated": "50000", "observed": "21000",
-            "evidence": "近六个月银行流水"}
+    data = {"check-kind": "income_vs_bank_flow", "check-outcome": "fail", "check-stated": "50000",
+            "check-observed": "21000", "check-evidence": "近六个月银行流水"}
     url = reverse("lending:cross_check", args=[app.pk])
     assert login(w, "compliance").post(url, data).status_code == 403 and not CrossCheck.objects.exists()
     response = login(w, "risk_l1").post(url, data, follow=True)

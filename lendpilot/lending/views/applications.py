@@ -143,8 +143,8 @@ def application_detail(request, application_id: int):
         **case_file(application),
         "application": application, "contract": contract,
         "decision_form": DecisionForm(initial={"expected_step": application.step}),
-        "collateral_form": CollateralForm(initial={"valued_on": today}),
-        "cross_check_form": CrossCheckForm(),
+        "collateral_form": CollateralForm(initial={"valued_on": today}, prefix="collateral"),
+        "cross_check_form": CrossCheckForm(prefix="check"),
         "can_cross_check": (application.status in (Application.Status.DRAFT, Application.Status.RETURNED)
                             and actor.can(Perm.APPLY_LOAN)) or reviewing,
         "loan": getattr(contract, "loan", None) if contract else None,
@@ -217,7 +217,7 @@ def checklist_mark(request, application_id: int, code: str):
 @require_POST
 def collateral_add(request, application_id: int):
     application = selectors.application_get(actor_of(request.user), application_id)
-    form = CollateralForm(request.POST)
+    form = CollateralForm(request.POST, prefix="collateral")
     if not form.is_valid():
         form_refused(request, form)
         return redirect(_case_url(application, "#collateral"))
@@ -237,7 +237,7 @@ def collateral_add(request, application_id: int):
 @require_POST
 def cross_check_add(request, application_id: int):
     application = selectors.application_get(actor_of(request.user), application_id)
-    form = CrossCheckForm(request.POST)
+    form = CrossCheckForm(request.POST, prefix="check")
     if not form.is_valid():
         form_refused(request, form)
         return redirect(_case_url(application, "#case-cross-checks"))
