@@ -127,6 +127,7 @@ def on_unauthenticated(request, exc):
 
 def mount_routers() -> None:
     from lendpilot.compliance.checkpoints.api import router as checkpoints_router
+    from lendpilot.compliance.drills.api import router as drills_router
     from lendpilot.compliance.register.api import router as register_router
     from lendpilot.compliance.screening.api import router as screening_router
     from lendpilot.customers.api import router as customers_router
@@ -161,6 +162,7 @@ def mount_routers() -> None:
     api.add_router("/compliance", screening_router, tags=["compliance"])
     api.add_router("/compliance", register_router, tags=["compliance"])
     api.add_router("/compliance", checkpoints_router, tags=["compliance"])
+    api.add_router("/compliance", drills_router, tags=["compliance"])
 
 
 mount_routers()
