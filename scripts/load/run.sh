@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# `make load`: the locust mix of scripts/load/locustfile.py against the production set-up on this machine,
-# loopback only and bounded in time: a fresh PostgreSQL database with the demo bank, gunicorn as
-# docs/deploy.md sizes it, LOAD_USERS users at one request per second each (default 200 req/s) for
-# LOAD_SECONDS (default 300). Prints p50/p99 and errors per endpoint; drops the database afterwards.
-#   LOAD_SCALE (tiny|small, default small), LOAD_WORKERS (default 2 x cores), LOAD_THREADS (default 1)
+# `make load`: the locust load of scripts/load/locustfile.py against the production set-up on this machine,
+# loopback only and bounded in time: a fresh PostgreSQL database with the demo bank, gunicorn with
+# lendpilot/gunicorn.conf.py as docs/deploy.md sizes it, LOAD_USERS users at one request per second each
+# (default 200 req/s) for LOAD_SECONDS (default 300). Prints p50/p99 and errors per endpoint, the CPU the
+# web workers and PostgreSQL spent per request, and what else ran on the machine; drops the database.
+#   LOAD_MIX       day (default: pre-screens and pages, BankUser) | prescreen (ChannelUser)
+#   LOAD_SCALE     tiny|small (default small)          LOAD_DATABASE  an existing seeded database to reuse
+#   LOAD_WORKERS   gunicorn workers (default 2 x cores) LOAD_THREADS  threads per worker (default 1: sync)
+#   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
+#   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
@@ -15,34 +20,49 @@ users=${LOAD_USERS:-200}
 seconds=${LOAD_SECONDS:-300}
 scale=${LOAD_SCALE:-small}
 cores=$(nproc)
-workers=${LOAD_WORKERS:-$((2 * cores))}
-threads=${LOAD_THREADS:-1}
-db="lp_load_$$"
+case "${LOAD_MIX:-day}" in
+  day) user_class=BankUser ;;
+  prescreen) user_class=ChannelUser ;;
+  *) echo "LOAD_MIX is day or prescreen" >&2; exit 2 ;;
+esac
+db=${LOAD_DATABASE:-"lp_load_$$"}
 work=$(mktemp -d)
 server=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  dropdb --if-exists "$db" || true
+  [ -n "${LOAD_DATABASE:-}" ] || dropdb --if-exists "$db" || true
   mkdir -p var/load && cp "$work"/*.log "$work"/*.csv var/load/ 2>/dev/null || true  # for a look afterwards
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 export DEBUG=0 DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${db}" CONN_MAX_AGE=60
+export DATABASE_POOL_SIZE=${LOAD_POOL:-0}
 export SECRET_KEY="load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-LENDPILOT_FIELD_KEYS=$($BIN/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
-LENDPILOT_HASH_KEY=$($BIN/python -c 'import secrets; print(secrets.token_hex(32))')
-LENDPILOT_AUDIT_KEY=$($BIN/python -c 'import secrets; print(secrets.token_hex(32))')
+if [ -z "${LOAD_DATABASE:-}" ] || [ -z "${LENDPILOT_FIELD_KEYS:-}" ]; then
+  # A reused database needs the keys it was seeded with (PII at rest, hashes, audit chain) in the environment.
+  LENDPILOT_FIELD_KEYS=$($BIN/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+  LENDPILOT_HASH_KEY=$($BIN/python -c 'import secrets; print(secrets.token_hex(32))')
+  LENDPILOT_AUDIT_KEY=$($BIN/python -c 'import secrets; print(secrets.token_hex(32))')
+fi
 export LENDPILOT_FIELD_KEYS LENDPILOT_HASH_KEY LENDPILOT_AUDIT_KEY
 # production settings over plain HTTP on the loopback
 export SECURE_SSL_REDIRECT=0 LENDPILOT_SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1 SECURE_HSTS_SECONDS=0
 export TASKS_BACKEND=django_tasks_db.DatabaseBackend
+export PROMETHEUS_MULTIPROC_DIR="$work/prometheus"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
-echo "--- database ${db}, demo bank (${scale})"
-createdb "$db"
-$BIN/python manage.py migrate --noinput -v 0
-$BIN/python manage.py seed_demo --scale "$scale" --seed 42 --no-progress > "$work/seed.log"
-LOAD_TOKEN=$($BIN/python manage.py issue_api_token am_demo --name "load test" --days 1 2>/dev/null)
+if [ -z "${LOAD_DATABASE:-}" ]; then
+  echo "--- database ${db}, demo bank (${scale})"
+  createdb "$db"
+  $BIN/python manage.py migrate --noinput -v 0
+  $BIN/python manage.py seed_demo --scale "$scale" --seed 42 --no-progress > "$work/seed.log"
+else
+  echo "--- database ${db} (reused)"
+  $BIN/python manage.py migrate --noinput -v 0
+fi
+# The secret is the last line of stdout (log lines may come before it).
+LOAD_TOKEN=$($BIN/python manage.py issue_api_token am_demo --name "load test" --days 1 2>/dev/null | tail -n 1)
 # One signed-in session for every simulated user: 200 logins at once would measure password hashing.
 LOAD_SESSION=$($BIN/python manage.py shell --no-imports -c "
 from django.conf import settings
@@ -59,35 +79,63 @@ export LOAD_TOKEN LOAD_SESSION
 $BIN/python manage.py collectstatic --noinput -v 0
 
 port=$((30000 + $$ % 20000))
-echo "--- gunicorn: ${workers} workers x ${threads} threads on 127.0.0.1:${port}"
-worker_class=sync
-[ "$threads" -gt 1 ] && worker_class=gthread
-$BIN/gunicorn lendpilot.wsgi:application --bind "127.0.0.1:${port}" --workers "$workers" --threads "$threads" \
-  --worker-class "$worker_class" --access-logfile /dev/null --error-logfile "$work/gunicorn.log" \
-  2> "$work/django.log" &
+export WEB_BIND="127.0.0.1:${port}" WEB_CONCURRENCY=${LOAD_WORKERS:-$((2 * cores))} WEB_THREADS=${LOAD_THREADS:-1}
+export WEB_ACCESS_LOG="$work/access.log"
+echo "--- gunicorn: ${WEB_CONCURRENCY} workers x ${WEB_THREADS} threads on ${WEB_BIND}, pool ${DATABASE_POOL_SIZE}"
+# The application's log lines (token use, security) go to the files, as a process manager would collect them.
+$BIN/gunicorn -c lendpilot/gunicorn.conf.py lendpilot.wsgi:application --error-logfile "$work/gunicorn.log" \
+  > "$work/django.log" 2>&1 &
 server=$!
 for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:${port}/readyz" > /dev/null 2>&1 && break
   kill -0 "$server" || { cat "$work/gunicorn.log"; exit 1; }
   sleep 0.5
 done
+# Warm every worker (imports, template compilation, the compiled scorecard, the database connection).
+for _ in $(seq 1 $((4 * WEB_CONCURRENCY))); do
+  curl -s -o /dev/null -H "Authorization: Bearer ${LOAD_TOKEN}" -H "Content-Type: application/json" \
+    -d '{"product_code":"CREDIT-01","amount":"100000","term_months":12,"age":30,"monthly_income":"20000",
+         "monthly_debt_payments":"0","industry":"C","region":"EAST"}' "http://127.0.0.1:${port}/api/v1/prescreen" || true
+  curl -s -o /dev/null -b "sessionid=${LOAD_SESSION}" "http://127.0.0.1:${port}/insights/" || true
+done
 
-echo "--- locust: ${users} users x 1 req/s for ${seconds} s"
+# CPU seconds (user + system) of a process and its reaped children, from /proc.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15 + $16 + $17) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null || echo 0; }
+web_cpu() { cpu_of "/proc/${server}/stat" $(for p in $(pgrep -P "$server"); do echo "/proc/$p/stat"; done); }
+db_cpu() { cpu_of $(for p in $(pgrep -f "postgres: .* ${db} "); do echo "/proc/$p/stat"; done); }
+
+echo "--- machine before the run: $(uptime | sed 's/.*load average/load average/'), ${cores} cores; busiest processes:"
+ps -eo pcpu,comm --sort=-pcpu | sed -n 2,8p | awk '{ printf "    %s%% %s\n", $1, $2 }'
+# CPU of the finished children of this shell (locust, once it has exited): user + system seconds.
+children_cpu() { tail -n 1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+times > "$work/times.before"   # the shell's own builtin: a $(subshell) would report its own children
+web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(children_cpu "$work/times.before")
+echo "--- locust (${user_class}): ${users} users x 1 req/s for ${seconds} s"
 $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${port}" --users "$users" \
   --spawn-rate "$users" --run-time "${seconds}s" --csv "$work/load" --only-summary --loglevel WARNING \
+  --processes "${LOAD_LOCUST_PROCESSES:-1}" "$user_class" \
   > "$work/locust.log" 2>&1 || true   # locust exits 1 when any request failed; the table below shows them
+times > "$work/times.after"
+web_after=$(web_cpu); db_after=$(db_cpu); locust_after=$(children_cpu "$work/times.after")
+echo "--- machine after the run: $(uptime | sed 's/.*load average/load average/')"
 
-$BIN/python - "$work/load_stats.csv" "$users" <<'PY'
+$BIN/python - "$work/load_stats.csv" "$users" "$web_before" "$web_after" "$db_before" "$db_after" \
+  "$locust_before" "$locust_after" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 target = float(sys.argv[2])
+web = float(sys.argv[4]) - float(sys.argv[3])
+db = float(sys.argv[6]) - float(sys.argv[5])
+generator = float(sys.argv[8]) - float(sys.argv[7])
 print(f"{'endpoint':28} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8}")
-failed = 0
 for r in rows:
     name = r["Name"] if r["Name"] != "Aggregated" else "all"
-    failed += int(r["Failure Count"]) if name != "all" else 0
     print(f"{name:28} {r['Request Count']:>9} {r['Failure Count']:>7} {float(r['Requests/s']):>7.1f} "
           f"{r['50%']:>7} {r['99%']:>7} {float(r['Max Response Time']):>8.0f}")
+total = int(rows[-1]["Request Count"]) if rows else 0
+if total:
+    print(f"CPU per request: web workers {1000 * web / total:.2f} ms, PostgreSQL {1000 * db / total:.2f} ms, "
+          f"locust {1000 * generator / total:.2f} ms ({web:.0f} s, {db:.0f} s and {generator:.0f} s over {total} requests)")
 achieved = float(rows[-1]["Requests/s"]) if rows else 0.0
 if achieved < 0.9 * target:
     print(f"WARNING: the server kept up with {achieved:.0f} of {target:.0f} req/s: the figures are queueing, "
