@@ -62,7 +62,7 @@ def _texts(items: list[dict]) -> list[str]:
 def priced_rate_of(log: PrescreenLog, application: Application) -> tuple[Decimal, int]:
     """The rate the engine priced for this applicant: the product's base rate plus the industry premium of
     the policy rules the pre-screen ran under, capped at the product's maximum (as `prescreen_run`)."""
-    rules = log.policy_version.rules if log.policy_version_id else policy.validate_rules({})
+    rules = log.policy_version.rules if log.policy_version is not None else policy.validate_rules({})
     product = application.product
     return policy.priced_rate(rules, base_rate=product.min_annual_rate, industry=application.applicant.industry,
                               ceiling=product.max_annual_rate)
@@ -77,8 +77,8 @@ def prescreen_summary(application: Application) -> PrescreenSummary | None:
         score=log.score, pd=log.pd, grade=log.grade, passed=log.decision == PrescreenLog.Decision.PASS,
         reasons=_texts(log.reasons), declines=_texts(log.declines), approvable_amount=log.approvable_amount,
         approval_probability=log.approval_probability, priced_rate=rate, premium_bps=bps, at=log.created_at,
-        scorecard=str(log.scorecard_version), policy_number=log.policy_version.number if log.policy_version_id
-        else None)
+        scorecard=str(log.scorecard_version),
+        policy_number=log.policy_version.number if log.policy_version is not None else None)
 
 
 def loan_to_value_of(application: Application) -> LoanToValue | None:
