@@ -166,6 +166,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# DATABASE_POOL_SIZE > 0 (PostgreSQL only): each web process keeps a psycopg pool of that many connections
+# instead of one persistent connection per thread (docs/deploy.md, "Web: gunicorn"): for threaded workers when
+# connections are scarce. The pool health-checks a connection as it hands it out; CONN_MAX_AGE must stay 0.
+if int(os.environ.get("DATABASE_POOL_SIZE", "0")) > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": int(os.environ["DATABASE_POOL_SIZE"]),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")), "max_idle": 300,
+    }
 # A read replica for the insights pages and API (lendpilot.core.replica), switched on by
 # DATABASE_REPLICA_URL; tests mirror it onto the default database.
 if os.environ.get("DATABASE_REPLICA_URL"):
