@@ -12,6 +12,7 @@ declare the same `world` (cockpit and drilldown read one book) run one after the
 """
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.db import connections
 from django.utils.module_loading import autodiscover_modules
 
 SCALES = ("small", "medium", "bank")
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,3 +126,26 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self._start
+
+
+def run_benches(chosen: list[str], available: dict[str, BenchFunction], context: BenchContext,
+                write: Callable[[Measurement], None], reset: Callable[[], None] | None = None) -> list[str]:
+    """Run the chosen benches world by world (`reset` between worlds), writing each measurement as it comes.
+
+    A bench that raises is logged with its traceback and the run goes on with the next world, so one broken
+    bench does not hide how the others do; returns the names of the benches that failed."""
+    failed: list[str] = []
+    for position, group in enumerate(in_world_order(chosen)):
+        if reset is not None and position:
+            reset()
+        for name in group:
+            started = time.perf_counter()
+            try:
+                for measurement in available[name](context):
+                    write(measurement)
+            except Exception:
+                seconds = time.perf_counter() - started
+                logger.exception("bench %s failed", name, extra={"bench": name, "scale": context.scale,
+                                                                  "duration_ms": round(seconds * 1000)})
+                failed.append(name)
+    return failed

@@ -23,3 +23,21 @@ def test_a_world_reset_drops_the_previous_benchs_rows_and_keeps_what_migrations_
     assert not Region.objects.exists()
     assert CalendarDay.objects.count() == seeded_days
     Region.objects.create(code="BR", name_zh="基准", name_en="Bench")  # the next bench's set-up does not collide
+
+
+def test_a_failing_bench_is_reported_and_the_others_still_run():
+    from lendpilot.core.bench import BenchContext, Measurement, run_benches
+
+    def broken(ctx):
+        yield Measurement("broken", "first", 1.0, "s")
+        raise RuntimeError("duplicate ID number")
+
+    def healthy(ctx):
+        yield Measurement("healthy", "rows_per_second", 10.0, "rows/s", baseline=5.0)
+
+    written, resets = [], []
+    failed = run_benches(["broken", "healthy"], {"broken": broken, "healthy": healthy}, BenchContext(scale="small"),
+                         written.append, reset=lambda: resets.append(True))
+    assert failed == ["broken"]
+    assert [(m.bench, m.metric) for m in written] == [("broken", "first"), ("healthy", "rows_per_second")]
+    assert resets == [True]  # the healthy bench started from a fresh world

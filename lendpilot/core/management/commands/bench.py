@@ -2,7 +2,8 @@
 
 Runs on a throw-away database (Django's test database machinery, suffix `_bench<pid>`) so that the
 working database is never touched. Each world (a bench, or benches sharing one book) starts from the freshly
-migrated database, so `make bench` runs every bench in one go at any scale.
+migrated database, so `make bench` runs every bench in one go at any scale; a bench that fails is reported
+with its traceback, the others still run, and the command exits with an error naming the failed ones.
 """
 
 import os
@@ -12,7 +13,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 
-from lendpilot.core.bench import SCALES, BenchContext, WorldReset, in_world_order, registered_benchmarks
+from lendpilot.core.bench import (
+    SCALES,
+    BenchContext,
+    Measurement,
+    WorldReset,
+    in_world_order,
+    registered_benchmarks,
+    run_benches,
+)
 
 
 class Command(BaseCommand):
@@ -45,14 +54,14 @@ class Command(BaseCommand):
         old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
         try:
             context = BenchContext(scale=scale, seed=seed)
-            groups = in_world_order(chosen)
-            reset = WorldReset() if len(groups) > 1 else None
-            for position, group in enumerate(groups):
-                if reset is not None and position:
-                    reset.restore()
-                for name in group:
-                    for measurement in available[name](context):
-                        self.stdout.write(measurement.to_json())
-                        sys.stdout.flush()
+            world = WorldReset() if len(in_world_order(chosen)) > 1 else None
+            failed = run_benches(chosen, available, context, self._write,
+                                 reset=world.restore if world is not None else None)
         finally:
             teardown_databases(old_config, verbosity=0)
+        if failed:
+            raise CommandError(f"failed: {', '.join(failed)} (tracebacks above); the other benches ran")
+
+    def _write(self, measurement: Measurement) -> None:
+        self.stdout.write(measurement.to_json())
+        sys.stdout.flush()
