@@ -235,6 +235,13 @@ def contract_sign(request, contract_id: PathId):
     return _contract_out(contracts.contract_sign(actor=request.user, contract=contract))
 
 
+@router.post("/contracts/{contract_id}/disbursement-request", response=with_errors({200: ContractOut}))
+def contract_disbursement_request(request, contract_id: PathId):
+    """Above the configured amount, the first operations officer's request; a second one disburses."""
+    contract = selectors.contract_get(actor_of(request.user), contract_id)
+    return _contract_out(disbursement.disbursement_request(actor=request.user, contract=contract))
+
+
 @router.post("/contracts/{contract_id}/disburse", response=with_errors({201: LoanOut}))
 def contract_disburse(request, contract_id: PathId, payload: DisburseIn):
     contract = selectors.contract_get(actor_of(request.user), contract_id)

@@ -104,7 +104,10 @@ def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | Non
     acting = actor_of(actor)
     require(acting, Perm.DISBURSE_LOAN)
     disbursed_on = disbursed_on or timezone.localdate()
-    _check_second_person(acting, Contract.objects.get(pk=contract.pk))
+    current = Contract.objects.get(pk=contract.pk)
+    if current.status != Contract.Status.SIGNED:
+        raise Conflict(_("only a signed, not yet disbursed contract can be paid out"), field="status")
+    _check_second_person(acting, current)
     # Conditional update: of two concurrent disbursements exactly one moves the contract on.
     moved = Contract.objects.filter(pk=contract.pk, status=Contract.Status.SIGNED).update(
         status=Contract.Status.DISBURSED)

@@ -123,3 +123,19 @@ def test_a_large_payout_takes_two_officers(lending_world):
     loan = Loan.objects.get()
     event = AuditEvent.objects.get(event_code="lending.loan_disbursed")
     assert loan.principal == contract.principal and event.after["requested_by"] == w.staff["operations"].pk
+
+
+@override_settings(LENDPILOT_DISBURSEMENT_SECOND_PERSON_ABOVE="250000")
+def test_the_api_keeps_the_two_officer_payout(lending_world):
+    from lendpilot.lending.tests.test_api import API, client_for
+
+    w = lending_world
+    contract = signed(w)
+    second_officer(w)
+    first = client_for(w, "operations")
+    url = f"{API}/contracts/{contract.pk}/disburse"
+    assert first.post(url, {}, content_type="application/json").status_code == 422 and not Loan.objects.exists()
+    assert first.post(f"{API}/contracts/{contract.pk}/disbursement-request").status_code == 200
+    assert first.post(url, {}, content_type="application/json").status_code == 422 and not Loan.objects.exists()
+    assert client_for(w, "operations_2").post(url, {}, content_type="application/json").status_code == 201
+    assert Loan.objects.get().principal == contract.principal
