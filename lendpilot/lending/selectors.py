@@ -197,3 +197,22 @@ def portfolio_quality(actor: Actor) -> dict:
     npl = qs.filter(Q(risk_class__in=NPL_CLASSES)).aggregate(s=Sum("outstanding_principal"))["s"] or Decimal(0)
     return {"by_class": by_class, "total": total, "npl": npl,
             "npl_ratio": (npl / total).quantize(Decimal("0.0001")) if total else Decimal("0")}
+
+
+@dataclass(frozen=True)
+class OperationsWork:
+    """What operations have to do next: contracts to issue, signatures to record, payouts to make (those
+    requested by one officer wait for a second)."""
+
+    to_contract: QuerySet[Application]
+    to_sign: QuerySet[Contract]
+    to_pay_out: QuerySet[Contract]
+
+
+def operations_work(actor: Actor) -> OperationsWork:
+    require(actor, Perm.VIEW_LENDING)
+    return OperationsWork(
+        to_contract=applications_visible(actor, status=Application.Status.APPROVED).order_by("updated_at", "id"),
+        to_sign=contracts_visible(actor).filter(status=Contract.Status.GENERATED).order_by("generated_at", "id"),
+        to_pay_out=contracts_visible(actor).filter(status=Contract.Status.SIGNED)
+        .select_related("disbursement_requested_by").order_by("signed_at", "id"))

@@ -24,6 +24,7 @@ urlpatterns = [
     path("loans/", loans.loan_list, name="loans"),
     path("loans/<int:loan_id>/", loans.loan_detail, name="loan"),
     path("loans/<int:loan_id>/repay/", loans.loan_repay, name="loan_repay"),
+    path("operations/", operations.operations_work, name="operations_work"),
     path("repayments/", operations.repayments_desk, name="repayments_desk"),
     path("repayments/post/", operations.repayment_post, name="repayment_post"),
     path("repayments/upload/", operations.repayments_upload, name="repayments_upload"),

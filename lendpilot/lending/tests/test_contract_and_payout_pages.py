@@ -139,3 +139,14 @@ def test_the_api_keeps_the_two_officer_payout(lending_world):
     assert first.post(url, {}, content_type="application/json").status_code == 422 and not Loan.objects.exists()
     assert client_for(w, "operations_2").post(url, {}, content_type="application/json").status_code == 201
     assert Loan.objects.get().principal == contract.principal
+
+
+def test_operations_desk_lists_contracts_to_sign_and_payouts(lending_world):
+    w = lending_world
+    contract = signed(w)
+    to_sign = services.contract_generate(actor=w.user("operations"), application=approve_all(
+        w, submitted(w, amount="200000"), ["risk_l1", "risk_l3"]))
+    page = login(w, "operations").get(reverse("lending:operations_work")).content.decode()
+    assert contract.number in page and to_sign.number in page
+    assert reverse("lending:disburse", args=[contract.application_id]) in page
+    assert login(w, "am_wang").get(reverse("lending:operations_work")).status_code == 403

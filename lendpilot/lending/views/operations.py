@@ -1,5 +1,6 @@
-"""The operations desk for money in (X1): one repayment posted by loan number, or a repayment file (CSV or
-Excel) previewed row by row with its errors and then posted all or nothing."""
+"""The operations desks. Money out: approved cases to contract, contracts to sign, payouts to make. Money in
+(X1): one repayment posted by loan number, or a repayment file (CSV or Excel) previewed row by row with its
+errors and then posted all or nothing."""
 
 import hashlib
 
@@ -18,6 +19,7 @@ from lendpilot.lending.imports import RepaymentImportError, repayments_import
 from lendpilot.lending.models import Repayment
 from lendpilot.lending.repayment_file import file_text, repayments_preview
 from lendpilot.lending.services import repayments
+from lendpilot.lending.services.disbursement import second_person_above
 from lendpilot.lending.views.loans import posted_text
 from lendpilot.lending.views.outcomes import done, refused
 from lendpilot.org.access import actor_of, require
@@ -33,6 +35,17 @@ def _desk(request, *, form=None, file_form=None, preview=None, token="", status=
     return render(request, "lending/repayments_desk.html", {
         "form": form or RepaymentPostForm(), "file_form": file_form or RepaymentFileForm(), "preview": preview,
         "token": token, "recent": recent}, status=status)
+
+
+@login_required
+def operations_work(request):
+    """The operations desk for money out: approved cases to contract, contracts to sign, payouts to make."""
+    actor = actor_of(request.user)
+    require(actor, Perm.DISBURSE_LOAN)
+    work = selectors.operations_work(actor)
+    return render(request, "lending/operations_work.html", {
+        "work": work, "to_contract": work.to_contract[:50], "to_sign": work.to_sign[:50],
+        "to_pay_out": work.to_pay_out[:50], "threshold": second_person_above()})
 
 
 @login_required
