@@ -173,7 +173,12 @@ def insert_select(model: type[models.Model], columns: list[str], queryset: model
     quote = connection.ops.quote_name
     cols = ", ".join(quote(_db_column(_column(model, c))) for c in columns)
     table = quote(model._meta.db_table)
-    statement = f"INSERT INTO {table} ({cols}) SELECT {select or '*'} FROM ({sql}) s"  # noqa: S608 (model names)
+    if select is None:
+        # Unwrapped, so PostgreSQL types each parameter by its target column (a NULL for a bigint
+        # column stays a bigint; inside a sub-select it would become text).
+        statement = f"INSERT INTO {table} ({cols}) {sql}"  # noqa: S608 (model names)
+    else:
+        statement = f"INSERT INTO {table} ({cols}) SELECT {select} FROM ({sql}) s"  # noqa: S608 (model names)
     with connection.cursor() as cursor:
         cursor.execute(statement, [*(prefix_params or []), *params])
         written: int = cursor.rowcount
