@@ -200,3 +200,47 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class Certification(models.Model):
+    """A professional certification a staff member holds (CFP, 银行从业资格, ...) with its expiry. Kept in
+    org, the floor the lead assignment can read: a product that requires a kind takes only holders of an
+    unexpired one (FEATURES A6)."""
+
+    class Kind(models.TextChoices):
+        BANKING_QUALIFICATION = "banking", _("Banking professional qualification")
+        CFP = "cfp", _("Certified Financial Planner")
+        AFP = "afp", _("Associate Financial Planner")
+        CREDIT_ANALYST = "credit", _("Credit analyst certificate")
+        AML = "aml", _("Anti-money-laundering certificate")
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("certification"), max_length=16, choices=Kind.choices)
+    obtained_on = models.DateField(_("obtained on"))
+    expires_on = models.DateField(_("expires on"))
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "kind", "obtained_on"], name="certification_once_per_award"),
+            models.CheckConstraint(condition=models.Q(expires_on__gt=models.F("obtained_on")),
+                                   name="certification_expires_after_award"),
+        ]
+        indexes = [models.Index(fields=["kind", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.staff} {self.kind} → {self.expires_on}"
+
+
+class ProductCertificationRequirement(models.Model):
+    """A certification a loan product requires of the managers it is assigned to. The product is named by
+    its id: products sit on a floor above org, and org must not reference them."""
+
+    product_id = models.PositiveIntegerField(_("product"), db_index=True)
+    kind = models.CharField(_("certification"), max_length=16, choices=Certification.Kind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product_id", "kind"], name="product_certification_once")]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.kind}"

@@ -1,13 +1,15 @@
 """Scoped reads of the organisation. Every user-triggered read goes through `lendpilot.org.access`."""
 
+from datetime import date
+
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from lendpilot.org.access import Actor, require, scope_filter
-from lendpilot.org.models import ApiToken, Region, Staff, Team
+from lendpilot.org.models import ApiToken, Certification, ProductCertificationRequirement, Region, Staff, Team
 from lendpilot.org.roles import DataScope, Perm
 
 
@@ -73,3 +75,18 @@ def login_failures(actor: Actor, *, limit: int = 200) -> QuerySet[AccessFailureL
     """The newest failed sign-ins, each marked when it was refused by a lockout."""
     require(actor, Perm.VIEW_AUDIT)
     return AccessFailureLog.objects.order_by("-attempt_time")[:limit]
+
+
+def staff_ineligible_for_product(product_id: int, today: date) -> QuerySet[Staff]:
+    """Staff who may not be assigned leads for the product on `today`: the product requires a certification
+    they hold in no unexpired form (never obtained, or expired). A lazy queryset, for `.exclude(pk__in=...)`
+    in the assignment's candidate query; empty when the product requires none."""
+    kinds = list(ProductCertificationRequirement.objects.filter(product_id=product_id)
+                 .values_list("kind", flat=True))
+    if not kinds:
+        return Staff.objects.none()
+    lacking = Q()
+    for kind in kinds:
+        holders = Certification.objects.filter(kind=kind, obtained_on__lte=today, expires_on__gte=today)
+        lacking |= ~Q(pk__in=holders.values("staff_id"))
+    return Staff.objects.filter(lacking)
