@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lendpilot.monitoring",
     "lendpilot.planning",
     "lendpilot.incentives",
+    "lendpilot.talent",
     "lendpilot.insights",
     "lendpilot.demo",
 ]

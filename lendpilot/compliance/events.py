@@ -161,6 +161,23 @@ EVENTS: dict[str, str] = {
     "insights.business_dates_recomputed": _("Deadlines moved to a changed business calendar"),
     "insights.funnel_diagnosed": _("Funnel diagnosed and weak nodes flagged"),
     "insights.metric_snapshots_built": _("Daily metric snapshot built"),
+    # talent: requisitions, recruiting, reviews, training, certifications, drills, cases (A1-A6)
+    "talent.requisition_opened": _("Requisition opened"),
+    "talent.candidate_added": _("Candidate added"),
+    "talent.candidate_moved": _("Candidate moved to another stage"),
+    "talent.sourcing_spend_set": _("Sourcing spend recorded"),
+    "talent.review_started": _("Talent review started"),
+    "talent.review_rated": _("Talent review entry rated"),
+    "talent.review_decided": _("Talent review decision recorded"),
+    "talent.review_completed": _("Talent review completed"),
+    "talent.curriculum_created": _("Curriculum created"),
+    "talent.enrolled": _("Staff enrolled in a curriculum"),
+    "talent.enrolment_completed": _("Curriculum completed"),
+    "talent.certification_recorded": _("Certification recorded"),
+    "talent.certification_requirement_set": _("Product certification requirement set"),
+    "talent.certification_reminders_sent": _("Certification expiry reminders sent"),
+    "talent.drill_scored": _("Role-play drill scored"),
+    "talent.case_recorded": _("Case recorded in the library"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }
