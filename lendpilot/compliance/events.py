@@ -178,6 +178,21 @@ EVENTS: dict[str, str] = {
     "talent.certification_reminders_sent": _("Certification expiry reminders sent"),
     "talent.drill_scored": _("Role-play drill scored"),
     "talent.case_recorded": _("Case recorded in the library"),
+    # market (B1, B12, F5, E2, E3, F7)
+    "market.lpr_recorded": _("Loan Prime Rate recorded"),
+    "market.figures_imported": _("Market figures imported"),
+    "market.indicator_recorded": _("Market indicator recorded"),
+    "market.competitor_saved": _("Competitor profile saved"),
+    "market.competitor_move_recorded": _("Competitor move recorded"),
+    "market.industry_saved": _("High-potential industry saved"),
+    "market.pricing_proposed": _("Benchmark pricing adjustment proposed"),
+    "market.pricing_decided": _("Benchmark pricing adjustment approved or rejected"),
+    "market.feedback_recorded": _("Market feedback recorded"),
+    "market.change_request_saved": _("Product change request saved"),
+    "market.pilot_planned": _("Pilot planned"),
+    "market.pilot_started": _("Pilot started"),
+    "market.pilot_results_recorded": _("Pilot results recorded"),
+    "market.pilot_decided": _("Pilot decision recorded"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

@@ -110,6 +110,11 @@ class Perm:
     # compliance desk (C7-C9): screening, checkpoints, the regulatory register, data-leak drills
     VIEW_COMPLIANCE = "compliance.view"
     WORK_COMPLIANCE = "compliance.work"
+    # market intelligence, competitor response, pricing proposals, pilots (B1, B12, F5, E2, E3, F7)
+    VIEW_MARKET = "market.view"
+    MANAGE_MARKET = "market.manage"
+    RECORD_MARKET_FEEDBACK = "market.record_feedback"
+    APPROVE_PRICING = "market.approve_pricing"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -241,3 +246,15 @@ _COMPLIANCE_DESK_PERMISSIONS: dict[str, set[str]] = {
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms
                          for role, perms in _COMPLIANCE_DESK_PERMISSIONS.items()})
+
+# market (B1, B12, F5, E2, E3, F7): the director and regional heads keep the market data, competitor moves,
+# change requests and pilots; a pricing proposal is approved by the director, never by whoever raised it;
+# the front line records market feedback; operations reads its capacity.
+_MARKET_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_MARKET, Perm.MANAGE_MARKET, Perm.APPROVE_PRICING, Perm.RECORD_MARKET_FEEDBACK},
+    Role.REGIONAL_HEAD: {Perm.VIEW_MARKET, Perm.MANAGE_MARKET, Perm.RECORD_MARKET_FEEDBACK},
+    Role.TEAM_LEAD: {Perm.RECORD_MARKET_FEEDBACK},
+    Role.ACCOUNT_MANAGER: {Perm.RECORD_MARKET_FEEDBACK},
+    Role.OPERATIONS: {Perm.VIEW_MARKET},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _MARKET_PERMISSIONS.items()})
