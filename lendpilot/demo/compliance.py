@@ -20,11 +20,8 @@ from lendpilot.compliance.screening import services as screening
 from lendpilot.compliance.screening.names import Subject, read_name
 from lendpilot.compliance.screening.selectors import customer_ref
 from lendpilot.compliance.screening.watchlist_file import WatchRow
-from lendpilot.core.reference import Industry
 from lendpilot.core.seeding import SeedContext
 from lendpilot.customers.models import Customer
-from lendpilot.customers.services import customer_create
-from lendpilot.customers.synthetic import make_id_number, make_mobile
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 
@@ -157,15 +154,12 @@ def _screening(ctx: SeedContext, officer) -> dict[str, int]:
 
 def _drills(ctx: SeedContext, officer) -> dict[str, int]:
     rng = ctx.sub_rng("compliance.drills")
-    manager = Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).select_related("region").first()
+    # Three customers of the (fake) demo book serve as the canaries: nobody has a reason to reveal or export them.
     canaries = 0
-    if manager is not None and manager.region is not None:
-        for number in range(3):
-            fake = customer_create(actor=None, kind=Customer.Kind.PERSON, name=f"金丝雀{number + 1}号",
-                                   id_number=make_id_number(rng), phone=make_mobile(rng), industry=Industry.TRADE,
-                                   region=manager.region, manager=manager)
-            drills.canary_plant(actor=officer, ref=customer_ref(fake.pk), label="数据泄露演练哨兵客户")
-            canaries += 1
+    people = list(Customer.objects.filter(kind=Customer.Kind.PERSON).order_by("pk").values_list("pk", flat=True))
+    for pk in rng.sample(people, min(3, len(people))):
+        drills.canary_plant(actor=officer, ref=customer_ref(pk), label="数据泄露演练哨兵客户")
+        canaries += 1
     owner = Staff.objects.filter(role=Role.OPERATIONS, is_active=True).order_by("pk").first()
     done = drills.drill_schedule(actor=officer, title="客户经理批量导出客群白名单", scenario="segment_export",
                                  scheduled_for=ctx.today - timedelta(days=14),
