@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "lendpilot.sales",
     "lendpilot.monitoring",
     "lendpilot.planning",
+    "lendpilot.market",
     "lendpilot.incentives",
     "lendpilot.talent",
     "lendpilot.insights",
