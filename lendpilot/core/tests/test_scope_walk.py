@@ -213,6 +213,7 @@ def test_the_walk_would_see_a_leak(world, south):
     written = set(AuditEvent.objects.filter(pk__gt=last_event).values_list("event_code", flat=True))
     assert written <= {"customers.segment_exported"}, written
     seen = {marker for line in leaks for marker in line.split(": ", 1)[1].split(", ")}
-    expected = {marker for book in books for marker in book["markers"]} - {"987,654"}
+    # Amounts carry thousands separators on every page, so the formatted principal is seen as well.
+    expected = {marker for book in books for marker in book["markers"]}
     assert not failures and seen == expected, sorted(expected - seen)
     assert sum("987654" in line for line in leaks) >= 3
