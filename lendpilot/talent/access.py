@@ -1,0 +1,26 @@
+"""Who may do what in talent: the director and regional heads run requisitions, reviews and training; team
+leads also score drills and read the talent pages of their team. Everything else reads through scopes."""
+
+from django.core.exceptions import PermissionDenied
+
+from lendpilot.org.access import Actor, actor_of
+from lendpilot.org.roles import Role
+
+TALENT_MANAGERS = frozenset({Role.DIRECTOR, Role.REGIONAL_HEAD})
+COACHES = TALENT_MANAGERS | {Role.TEAM_LEAD}
+
+
+def require_role(actor: object, roles: frozenset[str]) -> Actor:
+    """The acting user (a login, an Actor, or None for the system) as an Actor, if their role may act."""
+    act = actor_of(actor)
+    if act.is_system or act.role in roles:
+        return act
+    raise PermissionDenied("talent management is for the director, regional heads and (drills) team leads")
+
+
+def may_manage(actor: Actor) -> bool:
+    return actor.is_system or actor.role in TALENT_MANAGERS
+
+
+def may_coach(actor: Actor) -> bool:
+    return actor.is_system or actor.role in COACHES
