@@ -193,6 +193,16 @@ EVENTS: dict[str, str] = {
     "market.pilot_started": _("Pilot started"),
     "market.pilot_results_recorded": _("Pilot results recorded"),
     "market.pilot_decided": _("Pilot decision recorded"),
+    # channels
+    "channels.application_submitted": _("Partner admission application submitted"),
+    "channels.application_decided": _("Partner admission decided by head office"),
+    "channels.terms_set": _("Partner cooperation terms set"),
+    "channels.partners_retiered": _("Partners re-tiered"),
+    "channels.loan_facts_loaded": _("Partner loan facts loaded"),
+    "channels.review_run": _("Partner bottom-ranked review run"),
+    "channels.delisting_proposed": _("Partner delisting proposed"),
+    "channels.delisting_decided": _("Partner delisting decided by the committee"),
+    "channels.appeal_recorded": _("Partner appeal recorded"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

@@ -115,6 +115,10 @@ class Perm:
     MANAGE_MARKET = "market.manage"
     RECORD_MARKET_FEEDBACK = "market.record_feedback"
     APPROVE_PRICING = "market.approve_pricing"
+    # channels (E4-E6): partner admission, cooperation terms, tiers, KPIs and the bottom-ranked review
+    VIEW_CHANNELS = "channels.view"
+    MANAGE_CHANNELS = "channels.manage"
+    APPROVE_CHANNELS = "channels.approve"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -258,3 +262,13 @@ _MARKET_PERMISSIONS: dict[str, set[str]] = {
     Role.OPERATIONS: {Perm.VIEW_MARKET},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _MARKET_PERMISSIONS.items()})
+
+# channels (E4-E6): the director and regional heads prepare admissions, terms and reviews; head office (the
+# director or compliance) approves them, never whoever prepared them; risk reads the partners' books.
+_CHANNEL_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_CHANNELS, Perm.MANAGE_CHANNELS, Perm.APPROVE_CHANNELS},
+    Role.REGIONAL_HEAD: {Perm.VIEW_CHANNELS, Perm.MANAGE_CHANNELS},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_CHANNELS, Perm.APPROVE_CHANNELS},
+    Role.RISK_OFFICER: {Perm.VIEW_CHANNELS},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _CHANNEL_PERMISSIONS.items()})
