@@ -280,6 +280,8 @@ LENDPILOT_SCHEDULE = {
     "audit_checkpoint": {"task": "lendpilot.compliance.tasks.audit_checkpoint_task", "cron": "5 0 * * *"},
     # deadlines move to a holiday arrangement imported or edited during the day (X4)
     "business_dates": {"task": "lendpilot.insights.tasks.recompute_business_dates_task", "cron": "15 1 * * *"},
+    # certification expiry reminders at 90/60/30 days (talent, A6)
+    "certification_reminders": {"task": "lendpilot.talent.tasks.certification_reminders_task", "cron": "0 7 * * *"},
 }
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
