@@ -185,6 +185,7 @@ EVENTS: dict[str, str] = {
     "market.competitor_saved": _("Competitor profile saved"),
     "market.competitor_move_recorded": _("Competitor move recorded"),
     "market.industry_saved": _("High-potential industry saved"),
+    "market.elasticity_estimated": _("Price-elasticity index estimated"),
     "market.pricing_proposed": _("Benchmark pricing adjustment proposed"),
     "market.pricing_decided": _("Benchmark pricing adjustment approved or rejected"),
     "market.feedback_recorded": _("Market feedback recorded"),
