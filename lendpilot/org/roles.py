@@ -119,6 +119,10 @@ class Perm:
     VIEW_CHANNELS = "channels.view"
     MANAGE_CHANNELS = "channels.manage"
     APPROVE_CHANNELS = "channels.approve"
+    # service (D8, D9, E7): complaints with their deadlines, surveys, referrals
+    VIEW_SERVICE = "service.view"
+    WORK_COMPLAINTS = "service.work_complaints"
+    APPROVE_SERVICE = "service.approve"
 
 
 _SALES = {Perm.VIEW_STAFF, Perm.VIEW_CUSTOMERS, Perm.CREATE_CUSTOMER, Perm.UPDATE_CUSTOMER, Perm.VIEW_PRODUCTS}
@@ -272,3 +276,15 @@ _CHANNEL_PERMISSIONS: dict[str, set[str]] = {
     Role.RISK_OFFICER: {Perm.VIEW_CHANNELS},
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _CHANNEL_PERMISSIONS.items()})
+
+# service (D8, D9, E7): operations and managers take in and handle complaints; the director (or a regional
+# head) approves extensions and referral rewards; compliance reads.
+_SERVICE_PERMISSIONS: dict[str, set[str]] = {
+    Role.DIRECTOR: {Perm.VIEW_SERVICE, Perm.WORK_COMPLAINTS, Perm.APPROVE_SERVICE},
+    Role.REGIONAL_HEAD: {Perm.VIEW_SERVICE, Perm.WORK_COMPLAINTS, Perm.APPROVE_SERVICE},
+    Role.TEAM_LEAD: {Perm.VIEW_SERVICE, Perm.WORK_COMPLAINTS},
+    Role.ACCOUNT_MANAGER: {Perm.VIEW_SERVICE, Perm.WORK_COMPLAINTS},
+    Role.OPERATIONS: {Perm.VIEW_SERVICE, Perm.WORK_COMPLAINTS},
+    Role.COMPLIANCE_OFFICER: {Perm.VIEW_SERVICE},
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _SERVICE_PERMISSIONS.items()})
