@@ -204,6 +204,19 @@ EVENTS: dict[str, str] = {
     "channels.delisting_proposed": _("Partner delisting proposed"),
     "channels.delisting_decided": _("Partner delisting decided by the committee"),
     "channels.appeal_recorded": _("Partner appeal recorded"),
+    # service (D8, D9, E7)
+    "service.complaint_received": _("Complaint received"),
+    "service.complaint_acknowledged": _("Complaint acknowledged and assigned"),
+    "service.complaint_recused": _("Complaint handler recused"),
+    "service.complaint_extended": _("Complaint deadline extended with approval"),
+    "service.complaint_decided": _("Complaint decision notified"),
+    "service.complaint_withdrawn": _("Complaint withdrawn by the customer"),
+    "service.complaint_confirmed": _("Complaint decision confirmed by the customer"),
+    "service.complaint_appealed": _("Complaint decision appealed by the customer"),
+    "service.complaint_closed": _("Complaint closed with root cause and remediation"),
+    "service.complaints_escalated": _("Complaints escalated up the line"),
+    "service.surveys_sent": _("Satisfaction surveys sent"),
+    "service.survey_answered": _("Satisfaction survey answered"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }
