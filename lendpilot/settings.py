@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "lendpilot.org",
     "lendpilot.customers",
     "lendpilot.products",
+    "lendpilot.channels",
     "lendpilot.scoring",
     "lendpilot.lending",
     "lendpilot.sales",
