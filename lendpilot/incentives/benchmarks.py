@@ -20,7 +20,7 @@ from lendpilot.customers.models import Customer
 from lendpilot.customers.synthetic import make_credit_code
 from lendpilot.incentives import commission
 from lendpilot.incentives.commission import DEFAULT_PLAN
-from lendpilot.incentives.models import CommissionLine, CommissionPlan, CommissionStatement
+from lendpilot.incentives.models import CommissionLine, CommissionPlan, CommissionStatement, StatementVersion
 from lendpilot.incentives.services import commission_plan_publish, commission_run
 from lendpilot.lending.models import Loan
 from lendpilot.org.models import Staff
@@ -79,9 +79,13 @@ def _naive(plan_row: CommissionPlan, staff_ids: list[int]) -> None:
         row = CommissionStatement.objects.create(staff_id=staff_id, month=date(2025, 1, 1), plan=plan_row,
                                                  quota=st.quota, disbursed=st.disbursed, attainment=st.attainment,
                                                  multiplier=st.multiplier, total=st.total)
+        version = StatementVersion.objects.create(statement=row, number=1, plan=plan_row, quota=st.quota,
+                                                  disbursed=st.disbursed, attainment=st.attainment,
+                                                  multiplier=st.multiplier, total=st.total)
         for line in st.lines:
-            CommissionLine.objects.create(statement=row, loan_id=line.loan_id, rule=line.rule, basis=line.basis,
-                                          rate=line.rate, multiplier=line.multiplier, amount=line.amount)
+            CommissionLine.objects.create(statement=row, version=version, loan_id=line.loan_id, rule=line.rule,
+                                          basis=line.basis, rate=line.rate, multiplier=line.multiplier,
+                                          amount=line.amount)
 
 
 @benchmark("commission_run")
@@ -91,7 +95,7 @@ def commission_run_bench(ctx: BenchContext):
     with Stopwatch() as sw:
         result = commission_run(actor=None, month=MONTH)
     with Stopwatch() as again:
-        commission_run(actor=None, month=MONTH)  # idempotent re-run: drafts replaced
+        commission_run(actor=None, month=MONTH)  # idempotent re-run: the same facts add no version
     sample = list(Staff.objects.filter(employee_no__startswith="BM").order_by("pk").values_list("pk", flat=True))
     with Stopwatch() as base, transaction.atomic():
         _naive(plan_row, sample[:SAMPLE])

@@ -112,3 +112,21 @@ def test_month_to_date_estimate_moves_with_each_disbursement(world):
     assert selectors.my_commission_month_to_date(actor_of(d), today=today) is None
     # Another manager's estimate is out of an account manager's scope.
     assert selectors.commission_estimates(wang, staff_ids=[world.staff["am_zhao"].pk], today=today) == {}
+
+
+def test_recalculation_through_the_api_keeps_the_id_and_the_month_to_date_answers(march):
+    w = march
+    make_loan(w, amount="300000", on=date(2026, 3, 21))
+    director = Client()
+    director.force_login(w.user("director"))
+    url = f"/api/v1/incentives/statements/{w.statement.pk}"
+    r = director.post(f"{url}/recalculate", {"reason": "补录放款"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["id"] == w.statement.pk and r.json()["version"] == 2
+    assert all(line["description"] for line in r.json()["lines"])
+    r = director.post(f"{url}/recalculate", {"reason": ""}, content_type="application/json")
+    assert r.status_code == 422
+    wang = Client()
+    wang.force_login(w.user("am_wang"))
+    assert wang.post(f"{url}/recalculate", {"reason": "x"}, content_type="application/json").status_code == 403
+    assert wang.get("/api/v1/incentives/month-to-date").json()["staff_id"] == w.staff["am_wang"].pk
+    assert director.get("/api/v1/incentives/month-to-date").status_code == 404
