@@ -144,6 +144,7 @@ def mount_routers() -> None:
     from lendpilot.sales.api import router as sales_router
     from lendpilot.scoring.api import prescreen_router
     from lendpilot.scoring.api import router as scoring_router
+    from lendpilot.talent.api import router as talent_router
 
     api.add_router("/org", org_router, tags=["org"])
     api.add_router("/org", calendar_router, tags=["org"])
@@ -157,6 +158,7 @@ def mount_routers() -> None:
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
+    api.add_router("/talent", talent_router, tags=["talent"])
     api.add_router("/insights", insights_router, tags=["insights"])
     api.add_router("/insights", review_router, tags=["insights"])
     api.add_router("/compliance", screening_router, tags=["compliance"])

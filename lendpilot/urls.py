@@ -27,6 +27,7 @@ urlpatterns = [
     path("monitoring/", include("lendpilot.monitoring.urls")),
     path("planning/", include("lendpilot.planning.urls")),
     path("incentives/", include("lendpilot.incentives.urls")),
+    path("talent/", include("lendpilot.talent.urls")),
     path("insights/", include("lendpilot.insights.urls")),
     path("compliance/", include("lendpilot.compliance.urls")),
 ]

@@ -44,7 +44,8 @@ def _reader(actor: Actor) -> Actor:
 def requisitions_visible(actor: Actor, *, status: str | None = None) -> QuerySet[Requisition]:
     _reader(actor)
     qs = Requisition.objects.filter(team__in=teams_visible(actor)).select_related("team").annotate(
-        applicants=Count("candidates"), hires=Count("candidates", filter=Q(candidates__stage="hired")))
+        applicants=Count("candidates"), hires=Count("candidates", filter=Q(candidates__stage="hired"))
+    ).order_by("-opened_on", "-id")
     return qs.filter(status=status) if status else qs
 
 

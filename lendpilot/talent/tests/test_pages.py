@@ -1,0 +1,69 @@
+"""The talent pages for the director and regional heads, and the API mirroring them."""
+
+import pytest
+from django.test import Client
+
+from lendpilot.talent.models import TalentReview
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(world, key):
+    c = Client()
+    c.force_login(world.user(key))
+    return c
+
+
+def test_director_reaches_every_talent_page_and_runs_a_review(world):
+    c = _client(world, "director")
+    for name in ("", "requisitions/", "pipeline/", "curricula/", "certifications/", "cases/"):
+        assert c.get(f"/talent/{name}").status_code == 200, name
+    r = c.post("/talent/", {"name": "2026 Q1", "period_start": "2026-01-01", "months": "3"})
+    review = TalentReview.objects.get()
+    assert r.status_code == 302
+    page = c.get(f"/talent/reviews/{review.pk}/")
+    assert page.status_code == 200 and b"nine-box" in page.content
+    entry = review.entries.first()
+    c.post(f"/talent/entries/{entry.pk}/rate/", {"potential": "3", "evidence": "x", "risk_of_loss": "1",
+                                                 "impact_of_loss": "2"})
+    entry.refresh_from_db()
+    assert entry.box is not None
+    drill = c.get(f"/talent/reviews/{review.pk}/?box={entry.box}")
+    assert entry.staff.name in drill.content.decode()
+
+
+def test_account_manager_is_refused_and_nothing_changes(world):
+    c = _client(world, "am_wang")
+    assert c.get("/talent/").status_code == 403
+    assert c.post("/talent/", {"name": "x", "period_start": "2026-01-01", "months": "3"}).status_code == 403
+    assert not TalentReview.objects.exists()
+
+
+def test_bad_input_names_the_field(world):
+    c = _client(world, "director")
+    r = c.post("/talent/requisitions/", {"title": "AM", "team": str(world.teams["east-a"].pk),
+                                         "role": "account_manager", "headcount": "1"}, follow=True)
+    assert "profile" in r.content.decode()
+
+
+def test_api_mirrors_requisitions_and_reviews(world):
+    c = _client(world, "director")
+    r = c.post("/api/v1/talent/requisitions", {"title": "AM", "team_id": world.teams["east-a"].pk,
+                                               "role": "account_manager", "headcount": 1,
+                                               "profile": [{"skill": "finance", "weight": 3, "level": 3},
+                                                           {"skill": "client_development", "weight": 1,
+                                                            "level": 1}]},
+               content_type="application/json")
+    assert r.status_code == 201, r.content
+    req_id = r.json()["id"]
+    r = c.post(f"/api/v1/talent/requisitions/{req_id}/candidates",
+               {"name": "候选人", "source": "campus", "skills": [{"skill": "finance", "level": 4}]},
+               content_type="application/json")
+    assert r.status_code == 201 and r.json()["match_score"] == "0.7500"
+    r = c.post("/api/v1/talent/reviews", {"name": "Q1", "period_start": "2026-01-01"},
+               content_type="application/json")
+    assert r.status_code == 201
+    review_id = r.json()["id"]
+    assert c.get(f"/api/v1/talent/reviews/{review_id}").json()["unrated"] == 4
+    assert c.get(f"/api/v1/talent/reviews/{review_id}/entries").status_code == 200
+    assert c.get("/api/v1/talent/pipeline").json()["sources"][0]["applicants"] >= 0

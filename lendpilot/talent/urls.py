@@ -1,0 +1,22 @@
+"""Pages of talent."""
+
+from django.urls import path
+
+from lendpilot.talent import views
+
+app_name = "talent"
+urlpatterns = [
+    path("", views.reviews, name="reviews"),
+    path("reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("reviews/<int:review_id>/complete/", views.review_complete, name="review_complete"),
+    path("entries/<int:entry_id>/rate/", views.entry_rate, name="entry_rate"),
+    path("entries/<int:entry_id>/decide/", views.entry_decide, name="entry_decide"),
+    path("entries/<int:entry_id>/calibrate/", views.entry_calibrate, name="entry_calibrate"),
+    path("requisitions/", views.requisitions, name="requisitions"),
+    path("requisitions/<int:requisition_id>/", views.requisition_detail, name="requisition"),
+    path("candidates/<int:candidate_id>/move/", views.candidate_move, name="candidate_move"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path("curricula/", views.curricula, name="curricula"),
+    path("certifications/", views.certifications, name="certifications"),
+    path("cases/", views.cases, name="cases"),
+]
