@@ -6,7 +6,7 @@
 # web workers and PostgreSQL spent per request, and what else ran on the machine; drops the database.
 #   LOAD_MIX       day (default: pre-screens and pages, BankUser) | prescreen (ChannelUser)
 #   LOAD_SCALE     tiny|small (default small)          LOAD_DATABASE  an existing seeded database to reuse
-#   LOAD_WORKERS   gunicorn workers (default 2 x cores) LOAD_THREADS  threads per worker (default 1: sync)
+#   LOAD_WORKERS   gunicorn workers (default 2 x cores) LOAD_THREADS  threads per worker (default 2: gthread)
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
 #   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
 set -euo pipefail
@@ -79,7 +79,7 @@ export LOAD_TOKEN LOAD_SESSION
 $BIN/python manage.py collectstatic --noinput -v 0
 
 port=$((30000 + $$ % 20000))
-export WEB_BIND="127.0.0.1:${port}" WEB_CONCURRENCY=${LOAD_WORKERS:-$((2 * cores))} WEB_THREADS=${LOAD_THREADS:-1}
+export WEB_BIND="127.0.0.1:${port}" WEB_CONCURRENCY=${LOAD_WORKERS:-$((2 * cores))} WEB_THREADS=${LOAD_THREADS:-2}
 export WEB_ACCESS_LOG="$work/access.log"
 echo "--- gunicorn: ${WEB_CONCURRENCY} workers x ${WEB_THREADS} threads on ${WEB_BIND}, pool ${DATABASE_POOL_SIZE}"
 # The application's log lines (token use, security) go to the files, as a process manager would collect them.
