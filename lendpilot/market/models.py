@@ -32,6 +32,10 @@ class LprFixing(models.Model):
                        models.CheckConstraint(condition=models.Q(rate__gt=0) & models.Q(rate__lt=1),
                                               name="market_lpr_rate_fraction")]
 
+    def __str__(self) -> str:
+        return f"{self.tenor} {self.effective}: {self.rate}"
+
+
 
 class Indicator(models.Model):
     """A macro or regional figure (GDP growth, PMI, loan growth of a province ...); region empty = national."""
@@ -50,6 +54,10 @@ class Indicator(models.Model):
         constraints = [models.UniqueConstraint(fields=["code", "region", "as_of"], name="market_indicator_once",
                                                nulls_distinct=False)]
 
+    def __str__(self) -> str:
+        return f"{self.name} {self.as_of}"
+
+
 
 class Competitor(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -61,6 +69,10 @@ class Competitor(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 
 class MoveKind(models.TextChoices):
@@ -87,6 +99,10 @@ class CompetitorMove(models.Model):
         ordering = ["-effective"]
         indexes = [models.Index(fields=["product", "region", "effective"])]
 
+    def __str__(self) -> str:
+        return f"{self.competitor_id} {self.product} {self.effective}"
+
+
 
 class Industry(models.Model):
     name = models.CharField(_("industry"), max_length=120)
@@ -98,6 +114,10 @@ class Industry(models.Model):
 
     class Meta:
         ordering = ["-growth"]
+
+    def __str__(self) -> str:
+        return self.name
+
 
 
 class ProposalStatus(models.TextChoices):
@@ -128,6 +148,10 @@ class PricingProposal(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "region"], condition=models.Q(status="proposed"),
                                                name="market_one_open_proposal")]
 
+    def __str__(self) -> str:
+        return f"{self.product} {self.spread_from_bp}->{self.spread_to_bp}bp"
+
+
 
 class FeedbackSource(models.TextChoices):
     MANAGER = "manager", _("Manager feedback")
@@ -154,6 +178,10 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["status", "-created_at"]
 
+    def __str__(self) -> str:
+        return self.title
+
+
 
 class Feedback(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=FeedbackSource.choices)
@@ -168,6 +196,10 @@ class Feedback(models.Model):
 
     class Meta:
         ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
 
 
 class PilotStatus(models.TextChoices):
@@ -199,6 +231,10 @@ class Pilot(models.Model):
     class Meta:
         ordering = ["-starts"]
 
+    def __str__(self) -> str:
+        return self.name
+
+
 
 class PilotCluster(models.Model):
     """A team or branch in a pilot: its stratum, arm, size and the metric before and after the start."""
@@ -214,3 +250,46 @@ class PilotCluster(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["pilot", "code"], name="market_pilot_cluster_once")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+
+class OfferOutcome(models.Model):
+    """One offer the bank made and whether the customer took it: the data of the take-up model."""
+
+    product = models.CharField(_("product"), max_length=32, choices=ProductCategory.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("region"))
+    channel = models.CharField(_("channel"), max_length=10)  # one of elasticity.CHANNELS
+    risk_grade = models.CharField(_("risk grade"), max_length=1)  # one of elasticity.GRADES
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2)
+    rate = models.DecimalField(_("offered rate"), max_digits=7, decimal_places=6)
+    competitor_rate = models.DecimalField(_("competitors' median APR"), max_digits=7, decimal_places=6)
+    accepted = models.BooleanField(_("taken up"))
+    offered_on = models.DateField(_("offered on"))
+
+    class Meta:
+        indexes = [models.Index(fields=["product", "region", "offered_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.offered_on}"
+
+
+
+class ElasticityRun(models.Model):
+    """The price-elasticity index as estimated on a day (the page reads the latest, never refits)."""
+
+    computed_on = models.DateField(_("computed on"))
+    offers = models.PositiveIntegerField(_("offers"))
+    rate_coefficient = models.FloatField(_("log-odds per point"))
+    standard_error = models.FloatField(_("standard error"))
+    take_up = models.FloatField(_("take-up"))
+    take_up_change_per_pp = models.FloatField(_("take-up change per point"))
+    computed_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-computed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.computed_on}: {self.rate_coefficient:.3f}"

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+# naive local times: business hours are counted on the wall clock of the bank
 import pytest
 
 from lendpilot.market.capacity import (
@@ -19,13 +20,13 @@ def weekdays(day: date) -> bool:
 
 
 def test_friday_four_pm_to_monday_ten_am_is_66_calendar_and_3_business_hours():
-    start, end = datetime(2026, 3, 6, 16), datetime(2026, 3, 9, 10)
+    start, end = datetime(2026, 3, 6, 16), datetime(2026, 3, 9, 10)  # noqa: DTZ001
     assert calendar_hours(start, end) == 66
     assert business_hours(start, end, is_business_day=weekdays) == 3
 
 
 def test_a_holiday_counts_no_business_hours():
-    start, end = datetime(2026, 3, 6, 16), datetime(2026, 3, 10, 10)
+    start, end = datetime(2026, 3, 6, 16), datetime(2026, 3, 10, 10)  # noqa: DTZ001
     holiday = date(2026, 3, 9)
     assert business_hours(start, end, is_business_day=lambda d: weekdays(d) and d != holiday) == 3
     assert business_hours(end, start, is_business_day=weekdays) == 0

@@ -59,7 +59,7 @@ def test_an_injected_two_point_effect_is_recovered_and_covered():
     for method in ("did", "cuped"):
         e = pilot_effect(pre, post, treated, method=method)
         assert abs(float(e.estimate.mean()) - 0.02) <= 0.005
-        coverage = float(((e.ci_low <= 0.02) & (0.02 <= e.ci_high)).mean())
+        coverage = float(((e.ci_low <= 0.02) & (e.ci_high >= 0.02)).mean())
         assert coverage >= 0.93, (method, coverage)
     cuped, did = pilot_effect(pre, post, treated, method="cuped"), pilot_effect(pre, post, treated, method="did")
     assert float(np.mean(cuped.standard_error)) < float(np.mean(did.standard_error))

@@ -1,4 +1,4 @@
-"""LPR quotes render as the rate the customer pays; the fixing in force is the latest published; old figures are stale."""
+"""LPR quotes render as the rate the customer pays; the fixing in force is the latest; old figures are stale."""
 
 from datetime import date
 from decimal import Decimal
@@ -12,7 +12,8 @@ def test_lpr_plus_150bp_is_four_and_a_half_percent():
 
 
 def test_fixing_in_force_is_the_latest_on_or_before_the_day():
-    fixings = [LprFixing(date(2026, 1, 20), "1Y", Decimal("0.0310")), LprFixing(date(2026, 2, 20), "1Y", Decimal("0.0300")),
+    fixings = [LprFixing(date(2026, 1, 20), "1Y", Decimal("0.0310")),
+               LprFixing(date(2026, 2, 20), "1Y", Decimal("0.0300")),
                LprFixing(date(2026, 2, 20), "5Y", Decimal("0.0350"))]
     assert lpr_on(fixings, tenor="1Y", day=date(2026, 2, 19)).rate == Decimal("0.0310")
     assert lpr_on(fixings, tenor="1Y", day=date(2026, 2, 20)).rate == Decimal("0.0300")
