@@ -3,7 +3,7 @@
 Sized from the environment (docs/deploy.md, "Web: gunicorn"), so one file serves every machine:
   WEB_BIND          address to listen on (default 0.0.0.0:8000)
   WEB_CONCURRENCY   worker processes (default 2 x cores): the pages and the pre-screen are CPU-bound Python
-  WEB_THREADS       threads per worker (default 1, sync workers); above 1 the workers are gthread
+  WEB_THREADS       threads per worker (default 2, gthread workers with keep-alive); 1 gives sync workers
   WEB_KEEPALIVE     seconds a gthread worker keeps an idle client connection open (default 5)
   WEB_ACCESS_LOG    access log file, "-" for stdout (default), "" for none
   WEB_TIMEOUT       seconds before a silent worker is restarted (default 60)
@@ -14,9 +14,10 @@ import os
 
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
-threads = int(os.environ.get("WEB_THREADS", "1"))
-# Threads of one process share the GIL: a CPU-bound request holds up every other thread of its worker, so
-# on a small machine separate sync workers keep the tail shorter; gthread pays off when requests wait on I/O.
+threads = int(os.environ.get("WEB_THREADS", "2"))
+# Threads of one process share the GIL and every request is CPU-bound, so threads add no capacity and many
+# of them lengthen the tail; two let a worker keep its clients' connections open (no TCP set-up and
+# tear-down per request) and serve one request while another waits for the database.
 worker_class = "gthread" if threads > 1 else "sync"
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
