@@ -26,6 +26,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
+    "lendpilot.talent.demo",
     "lendpilot.products.scenario_demo",
     "lendpilot.sales.scenarios.demo",
     "lendpilot.insights.demo",
