@@ -1,6 +1,7 @@
 """Who may do what in talent: the director and regional heads run requisitions, reviews and training; team
 leads also score drills and read the talent pages of their team. Everything else reads through scopes."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from lendpilot.org.access import Actor, actor_of
@@ -24,3 +25,8 @@ def may_manage(actor: Actor) -> bool:
 
 def may_coach(actor: Actor) -> bool:
     return actor.is_system or actor.role in COACHES
+
+
+def login_of(act: Actor) -> User | None:
+    """The login behind the actor, for the who-columns of talent rows (None for the system)."""
+    return act.user if isinstance(act.user, User) else None

@@ -5,6 +5,7 @@ drills and the case library."""
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lead
@@ -74,7 +75,7 @@ def pipeline(actor: Actor, *, since: date | None = None) -> dict:
     cands = candidates_visible(actor)
     if since:
         cands = cands.filter(applied_on__gte=since)
-    counts = {r["source"]: r for r in cands.values("source").annotate(n=Count("id"),
+    counts: dict[str, dict[str, Any]] = {r["source"]: dict(r) for r in cands.values("source").annotate(n=Count("id"),
                                                                       hired=Count("id", filter=Q(stage="hired")))}
     spend_qs = SourcingSpend.objects.filter(month__gte=since.replace(day=1)) if since else SourcingSpend.objects.all()
     spend = dict(spend_qs.values("source").annotate(s=Sum("amount")).values_list("source", "s"))
@@ -110,7 +111,7 @@ def balance_report(actor: Actor, *, today: date | None = None) -> dict:
                .values("staff_id", "gender", "birth_year", "background")}
     rows = []
     for pk, team, hired_on in people:
-        rec = records.get(pk, {})
+        rec: dict[str, Any] = dict(records.get(pk) or {})
         rows.append({"team": team or "—", "gender": rec.get("gender") or "undisclosed",
                      "age": recruiting.age_band(rec.get("birth_year"), today),
                      "tenure": recruiting.tenure_band(hired_on, today),
@@ -162,12 +163,13 @@ def nine_box(actor: Actor, review: TalentReview) -> dict:
     """The grid (rows potential high to low, columns performance low to high) with counts per box, and the
     calibration spread per team."""
     entries = review_entries(actor, review)
-    rows = list(entries.filter(box__isnull=False).values_list("team__name", "box"))
+    rows: list[tuple[str, int]] = [(t or "—", b) for t, b in entries.filter(box__isnull=False)
+                                   .values_list("team__name", "box") if b is not None]
     dist = ninebox.distribution(b for _t, b in rows)
     grid = [[{"box": ninebox.box(perf, pot), "people": dist[ninebox.box(perf, pot)]} for perf in (1, 2, 3)]
             for pot in (3, 2, 1)]
     return {"grid": grid, "distribution": dist, "unrated": entries.filter(box__isnull=True).count(),
-            "calibration": ninebox.calibration((t or "—", b) for t, b in rows)}
+            "calibration": ninebox.calibration(rows)}
 
 
 def curricula_visible(actor: Actor) -> QuerySet[Curriculum]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lendpilot.compliance.audit import record_batch_event, record_event
 from lendpilot.org.models import Staff
 from lendpilot.sales.models import Opportunity
-from lendpilot.talent.access import COACHES, TALENT_MANAGERS, require_role
+from lendpilot.talent.access import COACHES, TALENT_MANAGERS, login_of, require_role
 from lendpilot.talent.models import Case, DrillScenario, DrillScore
 from lendpilot.talent.rubric import rubric_score
 
@@ -26,7 +26,7 @@ def drill_score(*, actor: object, scenario: DrillScenario, staff: Staff, scores:
     except ValueError as exc:
         raise ValidationError({"scores": str(exc)}) from exc
     with transaction.atomic():
-        result = DrillScore.objects.create(scenario=scenario, staff=staff, scored_by=act.user,
+        result = DrillScore.objects.create(scenario=scenario, staff=staff, scored_by=login_of(act),
                                            scores=dict(scores), total=total,
                                            scored_on=today or timezone.localdate())
         record_event(actor=act.user, event_code="talent.drill_scored", obj=result,

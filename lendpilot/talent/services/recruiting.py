@@ -11,7 +11,7 @@ from django.utils import timezone
 from lendpilot.compliance.audit import record_event
 from lendpilot.org.models import Team
 from lendpilot.org.roles import Role
-from lendpilot.talent.access import TALENT_MANAGERS, require_role
+from lendpilot.talent.access import TALENT_MANAGERS, login_of, require_role
 from lendpilot.talent.matching import Requirement, match_score
 from lendpilot.talent.models import (
     Candidate,
@@ -64,7 +64,7 @@ def requisition_open(*, actor: object, team: Team, role: str, title: str, headco
     levels = _levels({k: v[1] for k, v in profile.items()}, field="profile")
     with transaction.atomic():
         req = Requisition.objects.create(team=team, role=role, title=title.strip(), headcount=headcount,
-                                         opened_on=today or timezone.localdate(), created_by=act.user)
+                                         opened_on=today or timezone.localdate(), created_by=login_of(act))
         RequisitionSkill.objects.bulk_create(
             RequisitionSkill(requisition=req, skill=s, weight=weights[s], level=levels[s]) for s in sorted(weights))
         record_event(actor=act.user, event_code="talent.requisition_opened", obj=req,
@@ -91,7 +91,7 @@ def candidate_add(*, actor: object, requisition: Requisition, name: str, source:
         CandidateSkill.objects.bulk_create(CandidateSkill(candidate=cand, skill=s, level=lv)
                                            for s, lv in sorted(levels.items()))
         CandidateTransition.objects.create(candidate=cand, to_stage=Candidate.Stage.APPLIED, at=timezone.now(),
-                                           by=act.user)
+                                           by=login_of(act))
         record_event(actor=act.user, event_code="talent.candidate_added", obj=cand,
                      after={"requisition": requisition.pk, "source": source, "match_score": score})
     return cand
@@ -107,7 +107,7 @@ def candidate_move(*, actor: object, candidate_id: int, to_stage: str) -> Candid
         cand.stage = to_stage
         cand.save(update_fields=["stage"])
         CandidateTransition.objects.create(candidate=cand, from_stage=before, to_stage=to_stage,
-                                           at=timezone.now(), by=act.user)
+                                           at=timezone.now(), by=login_of(act))
         if to_stage == Candidate.Stage.HIRED:
             req = Requisition.objects.select_for_update().get(pk=cand.requisition_id)
             hired = req.candidates.filter(stage=Candidate.Stage.HIRED).count()

@@ -13,7 +13,7 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.incentives.selectors import appraisal_scores
 from lendpilot.org.models import Staff
 from lendpilot.talent import ninebox
-from lendpilot.talent.access import TALENT_MANAGERS, require_role
+from lendpilot.talent.access import TALENT_MANAGERS, login_of, require_role
 from lendpilot.talent.models import ReviewDecision, ReviewEntry, TalentReview
 
 LOW_LOW_DECISIONS = (ReviewDecision.Kind.TRAINING_PLAN, ReviewDecision.Kind.REASSIGN)
@@ -37,7 +37,7 @@ def review_start(*, actor: object, name: str, period_start: date, months: int = 
     teams = dict(Staff.objects.filter(pk__in=[s["staff_id"] for s in scores]).values_list("pk", "team_id"))
     with transaction.atomic():
         review = TalentReview.objects.create(name=name.strip(), period_start=period_start, months=months,
-                                             created_by=act.user)
+                                             created_by=login_of(act))
         ReviewEntry.objects.bulk_create(
             ReviewEntry(review=review, staff_id=s["staff_id"], team_id=teams.get(s["staff_id"]),
                         appraisal_score=s["score"],
@@ -70,7 +70,7 @@ def review_entry_rate(*, actor: object, entry_id: int, potential: int, evidence:
         entry.impact_of_loss = _level(impact_of_loss, "impact_of_loss")
         entry.potential_evidence = evidence.strip()
         entry.box = ninebox.box(entry.performance, entry.potential)
-        entry.rated_by = act.user
+        entry.rated_by = login_of(act)
         entry.save()
         record_event(actor=act.user, event_code="talent.review_rated", obj=entry, before=before,
                      after={"potential": entry.potential, "box": entry.box, "risk": entry.risk_of_loss,
@@ -92,7 +92,7 @@ def review_entry_calibrate(*, actor: object, entry_id: int, performance: int, po
         entry.box = ninebox.box(entry.performance, entry.potential)
         entry.save(update_fields=["performance", "potential", "box"])
         ReviewDecision.objects.create(entry=entry, kind=ReviewDecision.Kind.CALIBRATE, reason=reason.strip(),
-                                      decided_by=act.user)
+                                      decided_by=login_of(act))
         record_event(actor=act.user, event_code="talent.review_decided", obj=entry, before=before,
                      after={"performance": entry.performance, "potential": entry.potential, "box": entry.box,
                             "reason": reason.strip()})
@@ -117,7 +117,7 @@ def review_decide(*, actor: object, entry_id: int, kind: str, reason: str) -> Re
         if kind == ReviewDecision.Kind.PROMOTE and ninebox.bands_of(entry.box)[1] != ninebox.HIGH:
             raise ValidationError({"kind": "promotion to team lead needs high potential"})
         decision = ReviewDecision.objects.create(entry=entry, kind=kind, reason=reason.strip(),
-                                                 decided_by=act.user)
+                                                 decided_by=login_of(act))
         record_event(actor=act.user, event_code="talent.review_decided", obj=entry,
                      after={"kind": kind, "reason": decision.reason, "box": entry.box})
     return decision
@@ -142,5 +142,5 @@ def review_complete(*, actor: object, review_id: int) -> TalentReview:
         review.save(update_fields=["status", "completed_at"])
         record_event(actor=act.user, event_code="talent.review_completed", obj=review,
                      after={"people": entries.count(), "distribution": ninebox.distribution(
-                         entries.values_list("box", flat=True))})
+                         b for b in entries.values_list("box", flat=True) if b is not None)})
     return review
