@@ -189,11 +189,11 @@ def triggers_bench(ctx: BenchContext):
     and outbox messages included) and the rate-limited re-run that must push nothing."""
     from django.db import transaction
 
+    from lendpilot.core.bulk_load import insert_select
     from lendpilot.products.models import FundingNode
     from lendpilot.sales.models import PreApprovedOffer, TriggerRun
     from lendpilot.sales.scenarios.services import (
         OFFER_COLUMNS,
-        _insert_select,
         _offer_rows,
         trigger_rule_save,
         triggers_evaluate,
@@ -214,7 +214,7 @@ def triggers_bench(ctx: BenchContext):
     with transaction.atomic():
         run = TriggerRun.objects.create(as_of=as_of)
         with Stopwatch() as setwise:
-            made = _insert_select(PreApprovedOffer, OFFER_COLUMNS, _offer_rows(rule, [product], as_of=as_of, run=run))
+            made = insert_select(PreApprovedOffer, OFFER_COLUMNS, _offer_rows(rule, [product], as_of=as_of, run=run))
         transaction.set_rollback(True)
     yield Measurement("triggers", "offer_insert_seconds", setwise.seconds, "s", baseline=naive.seconds,
                       notes={"customers": len(ids), "offers": made, "baseline_offers": naive_made,
