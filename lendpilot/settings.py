@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "lendpilot.monitoring",
     "lendpilot.planning",
     "lendpilot.market",
+    "lendpilot.service",
     "lendpilot.incentives",
     "lendpilot.talent",
     "lendpilot.insights",
@@ -283,7 +284,18 @@ LENDPILOT_SCHEDULE = {
     "business_dates": {"task": "lendpilot.insights.tasks.recompute_business_dates_task", "cron": "15 1 * * *"},
     # certification expiry reminders at 90/60/30 days (talent, A6)
     "certification_reminders": {"task": "lendpilot.talent.tasks.certification_reminders_task", "cron": "0 7 * * *"},
+    # complaints up the reporting line at 80% of their term; post-disbursement and yearly surveys (service, E7, D8)
+    "complaint_escalation": {"task": "lendpilot.service.tasks.escalate_complaints_task", "cron": "0 8 * * *"},
+    "satisfaction_surveys": {"task": "lendpilot.service.tasks.send_surveys_task", "cron": "0 9 * * *"},
 }
+
+# Complaint deadlines in calendar days (E7, CBIRC 2020 No. 3; a revision is in draft): decision and notice
+# within 15 days, a complex case up to 30 in all, then 30 more with a recorded internal approval; escalation
+# up the line when this share of the term has run. Referral rewards (D9): the referred loan stays current
+# this many months; reward per referral and the cap per referrer per year, in CNY.
+LENDPILOT_COMPLAINT_DEADLINES = {"decision_days": 15, "first_extension_total_days": 30,
+                                 "second_extension_days": 30, "escalation_share": 0.8}
+LENDPILOT_REFERRAL = {"current_months": 3, "reward": "200.00", "yearly_cap": "2000.00"}
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
 LENDPILOT_ACTION_ITEM_SLA_HOURS = int(os.environ.get("LENDPILOT_ACTION_ITEM_SLA_HOURS", "48"))

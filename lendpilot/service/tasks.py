@@ -1,0 +1,19 @@
+"""Background jobs of the service package (thin wrappers around its services)."""
+
+from datetime import date
+
+from django_tasks import task
+
+from lendpilot.service.services import complaints_escalate, surveys_send
+
+
+@task()
+def escalate_complaints_task(*, business_date: str) -> dict:
+    """Send open complaints up the line at 80% of their term; a second run escalates nothing."""
+    return {"business_date": business_date, "escalated": complaints_escalate(today=date.fromisoformat(business_date))}
+
+
+@task()
+def send_surveys_task(*, business_date: str) -> dict:
+    """Queue the post-disbursement and yearly surveys; a second run queues nothing."""
+    return {"business_date": business_date, "sent": surveys_send(today=date.fromisoformat(business_date))}
