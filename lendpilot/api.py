@@ -126,6 +126,7 @@ def on_unauthenticated(request, exc):
 
 
 def mount_routers() -> None:
+    from lendpilot.channels.api import router as channels_router
     from lendpilot.compliance.checkpoints.api import router as checkpoints_router
     from lendpilot.compliance.drills.api import router as drills_router
     from lendpilot.compliance.register.api import router as register_router
@@ -153,6 +154,7 @@ def mount_routers() -> None:
     api.add_router("/products", products_router, tags=["products"])
     api.add_router("/prescreen", prescreen_router, tags=["scoring"])
     api.add_router("/scoring", scoring_router, tags=["scoring"])
+    api.add_router("/channels", channels_router, tags=["channels"])
     api.add_router("/lending", lending_router, tags=["lending"])
     api.add_router("/sales", sales_router, tags=["sales"])
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])

@@ -22,6 +22,7 @@ urlpatterns = [
     path("customers/", include("lendpilot.customers.urls")),
     path("products/", include("lendpilot.products.urls")),
     path("scoring/", include("lendpilot.scoring.urls")),
+    path("channels/", include("lendpilot.channels.urls")),
     path("lending/", include("lendpilot.lending.urls")),
     path("sales/", include("lendpilot.sales.urls")),
     path("monitoring/", include("lendpilot.monitoring.urls")),

@@ -83,6 +83,9 @@ class Application(models.Model):
         constraints = [models.UniqueConstraint(fields=["partner"], condition=Q(status="submitted"),
                                                name="channels_one_open_application")]
 
+    def __str__(self):
+        return f"{self.partner_id} {self.status}"
+
 
 class Document(models.Model):
     """A due-diligence document received with an application (its reference in the document store)."""
@@ -98,6 +101,9 @@ class Document(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     reference = models.CharField(_("document reference"), max_length=120)
+
+    def __str__(self):
+        return f"{self.kind} {self.reference}"
 
 
 class Terms(models.Model):
@@ -120,6 +126,9 @@ class Terms(models.Model):
     set_by = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField()
 
+    def __str__(self):
+        return f"terms of {self.partner_id}"
+
 
 class TierChange(models.Model):
     """One move (or confirmation at first placement) of a partner's tier at a monthly re-tiering."""
@@ -134,6 +143,9 @@ class TierChange(models.Model):
     class Meta:
         ordering = ["-month", "partner_id"]
         constraints = [models.UniqueConstraint(fields=["partner", "month"], name="channels_tier_change_once")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.month} {self.to_tier}"
 
 
 class MonthFact(models.Model):
@@ -157,6 +169,9 @@ class MonthFact(models.Model):
         ordering = ["partner_id", "month"]
         constraints = [models.UniqueConstraint(fields=["partner", "month"], name="channels_month_fact_once")]
 
+    def __str__(self):
+        return f"{self.partner_id} {self.month}"
+
 
 class VintageCell(models.Model):
     """A partner's monthly cohort at one month on book: disbursed, and outstanding principal past 30/60/90 days."""
@@ -173,6 +188,9 @@ class VintageCell(models.Model):
         ordering = ["partner_id", "cohort", "mob"]
         constraints = [models.UniqueConstraint(fields=["partner", "cohort", "mob"], name="channels_vintage_once")]
 
+    def __str__(self):
+        return f"{self.partner_id} {self.cohort} MOB {self.mob}"
+
 
 class Review(models.Model):
     """A partner's line in one quarter's bottom-ranked review."""
@@ -187,6 +205,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["-quarter", "rank"]
         constraints = [models.UniqueConstraint(fields=["partner", "quarter"], name="channels_review_once")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.quarter} #{self.rank}"
 
 
 class Delisting(models.Model):
@@ -211,3 +232,6 @@ class Delisting(models.Model):
     class Meta:
         ordering = ["-proposed_at"]
         constraints = [models.UniqueConstraint(fields=["partner", "quarter"], name="channels_delisting_once")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.quarter} {self.status}"

@@ -105,3 +105,8 @@ def change_reasons(before: str, after: Placement) -> list[str]:
     if TIERS.index(after.tier) > TIERS.index(before):
         return [_("meets every bound of the higher tier")]
     return after.gaps or [_("no longer meets the bounds of the former tier")]
+
+
+def gaps_to(metrics: TierMetrics, tier: str) -> list[str]:
+    """What the partner lacks for `tier` (empty when it meets every bound, or for bronze)."""
+    return _shortfalls(metrics, RULES[tier]) if tier in RULES else []

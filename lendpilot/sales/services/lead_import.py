@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lendpilot.channels.services import ensure_partner_may_submit
 from lendpilot.compliance.audit import record_batch_event
 from lendpilot.compliance.crypto import keyed_hash
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Region
-from lendpilot.org.roles import Perm
+from lendpilot.org.roles import Perm, Role
 from lendpilot.products.models import Product
 from lendpilot.sales.intake.files import LeadRow
 from lendpilot.sales.models import Lead
@@ -119,6 +120,8 @@ def leads_import(*, actor: object, rows: list[LeadRow], apply: bool, default_reg
     `default_region` (the importer's own). Nothing is written unless `apply` and no row is in error."""
     acting = actor_of(actor)
     require(acting, Perm.CREATE_LEAD)
+    if acting.role == Role.CHANNEL_PARTNER:
+        ensure_partner_may_submit(staff=acting.staff)
     require(acting, Perm.VIEW_SALES)
     if not rows:
         raise ValidationError({"file": _("the file has no lead rows")})

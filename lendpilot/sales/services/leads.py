@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lendpilot.channels.services import ensure_partner_may_submit
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.compliance.crypto import encrypt, keyed_hash, mask
 from lendpilot.core.field_values import read_money
@@ -224,6 +225,8 @@ def lead_create(*, actor: object, kind: str, name: str, source: str, industry: s
     `hand_over` sends it to the region's assignment. `terms` make it an application request."""
     acting = actor_of(actor)
     require(acting, Perm.CREATE_LEAD)
+    if acting.role == Role.CHANNEL_PARTNER:
+        ensure_partner_may_submit(staff=acting.staff)
     terms = terms or LeadTerms()
     errors = _lead_field_errors(acting, kind=kind, name=name, source=source, industry=industry)
     errors.update(_request_errors(terms.submission, product, amount_wanted, terms.term_months, terms.purpose))

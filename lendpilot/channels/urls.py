@@ -1,0 +1,11 @@
+from django.urls import path
+
+from lendpilot.channels import views
+
+app_name = "channels"
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("list/", views.published, name="published"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:partner_id>/", views.partner, name="partner"),
+]
