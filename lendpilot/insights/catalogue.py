@@ -50,7 +50,7 @@ class MetricDef:
     unit: str  # cny, count, ratio, days, score
     good_direction: str  # up or down
     owner: str  # the function that answers for it
-    source: str = "snapshot"  # snapshot (daily flows), stock (portfolio snapshot), target, none
+    source: str = "snapshot"  # snapshot (daily flows), stock (portfolio snapshot), target, service, none
 
     @property
     def name(self) -> str:
@@ -93,9 +93,10 @@ CATALOGUE: list[MetricDef] = [
               "principal and interest received by regular repayments in the period / principal and interest "
               "falling due in the period", "ratio", UP, "operations"),
     MetricDef("nps", 11, "净推荐值", "NPS", "promoters % - detractors % of survey answers in the period",
-              "score", UP, "service", source="none"),
+              "score", UP, "service", source="service"),
     MetricDef("complaint_rate", 12, "投诉率", "Complaint rate",
-              "complaints received in the period / active customers", "ratio", DOWN, "service", source="none"),
+              "complaints received in the period / active customers (today)", "ratio", DOWN, "service",
+              source="service"),
 ]
 BY_CODE: dict[str, MetricDef] = {m.code: m for m in CATALOGUE}
 CODES: tuple[str, ...] = tuple(BY_CODE)
@@ -274,6 +275,9 @@ class Figures:
     stock_date: date | None = None
     target: Decimal | None = None
     has_data: bool = False
+    # Survey and complaint sums of the service package (survey_answers, promoters, detractors, complaints,
+    # active_customers); None when they were not read.
+    service: dict[str, Decimal] | None = None
 
     def decimals(self) -> dict[str, Decimal]:
         cached = self.__dict__.get("_decimals")
@@ -323,7 +327,28 @@ def derive(code: str, fig: Figures, *, dimension: str = "all") -> tuple[float | 
         return _attainment(s, fig, dimension)
     if code in ("overdue_rate", "npl_ratio"):
         return _stock_ratio(code, fig, dimension)
+    if metric.source == "service":
+        return _service_figure(code, fig, dimension)
     raise KeyError(code)
+
+
+def _service_figure(code: str, fig: Figures, dimension: str) -> tuple[float | None, str]:
+    """NPS in points from the period's survey answers; the complaint rate over today's active customers."""
+    sums = fig.service or {}
+    if code == "nps":
+        if dimension == "channel":
+            return None, _("surveys are not kept per sales channel")
+        answers = Decimal(sums.get("survey_answers") or 0)
+        if not answers:
+            return None, _("no survey was answered in the period")
+        spread = Decimal(sums.get("promoters") or 0) - Decimal(sums.get("detractors") or 0)
+        return _q(100 * spread / answers, "0.01"), ""
+    if dimension in ("channel", "product"):
+        return None, _("complaints are not kept per %(dimension)s") % {"dimension": dimension}
+    base = Decimal(sums.get("active_customers") or 0)
+    if not base:
+        return None, _("no active customers")
+    return _q(Decimal(sums.get("complaints") or 0) / base, "0.000001"), ""
 
 
 def _attainment(s: dict[str, Decimal], fig: Figures, dimension: str) -> tuple[float | None, str]:

@@ -71,6 +71,7 @@ from lendpilot.insights.flows import ZERO, flow_sums, monthly_flow_sums
 from lendpilot.insights.selectors import CHANNELS, TIERS, check_slice, children_keys, insights_actor, slice_label
 from lendpilot.monitoring.models import PortfolioSnapshot
 from lendpilot.planning.models import Quota
+from lendpilot.service.selectors import active_customers, service_sums
 
 # ------------------------------------------------------------------------------ stock and targets
 
@@ -171,13 +172,15 @@ def _figures(dimension: str, period: Period, today: date, *, key: str | None = N
     flows = flow_sums(dimension, period, today, key=key, keys=keys, use_snapshots=use_snapshots)
     stock_day, stock = _stock(dimension, period, today, key=key, keys=keys)
     targets = _targets(dimension, period, key=key, keys=keys)
-    keys = set(flows) | set(stock) | set(targets)
+    end = min(period.end, today)
+    service = service_sums(dimension, period.start, end, key=key, keys=keys) if end >= period.start else {}
+    keys = set(flows) | set(stock) | set(targets) | set(service)
     out = {}
     for k in keys:
         sums = flows.get(k, {})
         st = stock.get(k)
         out[k] = Figures(sums=sums, stock=st if st is not None else ({"balance": ZERO} if stock_day else None),
-                         stock_date=stock_day, target=targets.get(k),
+                         stock_date=stock_day, target=targets.get(k), service=service.get(k),
                          has_data=any(sums.get(c) for c in FLOW_SUMS) or bool(st and st["balance"]))
     return out
 
@@ -345,13 +348,17 @@ def _monthly(sl: Slice, period: Period, today: date, months: int, codes: list[st
     flows = monthly_flow_sums(sl.dimension, sl.key, first, end, today, use_snapshots=use_snapshots)
     stock_days, stock_rows = _monthly_stock(sl, first, end)
     targets = _targets(sl.dimension, span, key=sl.key, by_month=True)
+    key = None if sl.dimension == "all" else sl.key
+    service = service_sums(sl.dimension, first, end, key=key, by_month=True).get(sl.key, {}) if end >= first else {}
+    base = active_customers(sl.dimension, key=key).get(sl.key)
     out: dict[str, list] = {c: [] for c in codes}
     month = first
     while month <= last_month:
         sums = flows.get(month, {})
         day = stock_days.get(month)
         stock = (stock_rows.get(day) or {"balance": ZERO}) if day else None
-        fig = Figures(sums=sums, stock=stock, stock_date=day, target=targets.get(month),
+        month_service = {**service.get(month, {}), "active_customers": base or 0}
+        fig = Figures(sums=sums, stock=stock, stock_date=day, target=targets.get(month), service=month_service,
                       has_data=any(sums.get(c) for c in FLOW_SUMS) or bool(stock and stock["balance"]))
         for code in codes:
             value = derive(code, fig, dimension=sl.dimension)[0] if fig.has_data and month <= today else None

@@ -1,0 +1,113 @@
+"""Reads of the service package: complaints and surveys scoped to the acting user, the NPS and complaint
+figures the command centre reads per slice (one grouped query per table), and the CX matrix (D8)."""
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Cast, TruncMonth
+
+from lendpilot.customers.models import Customer
+from lendpilot.org.access import actor_of, require, scope_filter
+from lendpilot.org.roles import Perm
+from lendpilot.service.models import Complaint, Survey
+from lendpilot.service.nps import DETRACTOR_MAX, PROMOTER_MIN, nps_from_counts
+
+SERVICE_SUMS = ("survey_answers", "promoters", "detractors", "complaints", "active_customers")
+
+# The lookup from each table to the key of an insights slice dimension; a dimension missing here is not
+# kept for that table (complaints have no product, nothing here has a sales channel).
+_SURVEY_KEYS = {"region": "customer__region_id", "team": "manager__team_id", "manager": "manager_id",
+                "product": "product_id", "tier": "tier"}
+_COMPLAINT_KEYS = {"region": "customer__region_id", "team": "manager__team_id", "manager": "manager_id",
+                   "tier": "customer__tier"}
+_CUSTOMER_KEYS = {"region": "region_id", "team": "manager__team_id", "manager": "manager_id", "tier": "tier"}
+
+
+def complaints_for(actor) -> QuerySet[Complaint]:
+    """The complaints the actor may see: about customers of managers in their scope (operations, compliance
+    and the director see all)."""
+    acting = actor_of(actor)
+    require(acting, Perm.VIEW_SERVICE)
+    base = Complaint.objects.select_related("customer", "owner", "manager", "escalated_to")
+    return scope_filter(acting, base, owner="manager")
+
+
+def surveys_for(actor) -> QuerySet[Survey]:
+    acting = actor_of(actor)
+    require(acting, Perm.VIEW_SERVICE)
+    return scope_filter(acting, Survey.objects.select_related("customer", "manager", "product"), owner="manager")
+
+
+def _keyed(qs: QuerySet, dimension: str, lookups: dict[str, str], key: str | None,
+           keys: list[str] | None) -> tuple[QuerySet, str] | None:
+    """The queryset narrowed to the slice with its key annotated as text `k`; None when the table is not
+    kept per that dimension."""
+    if dimension == "all":
+        return qs.annotate(k=Value("all", output_field=CharField())), "all"
+    lookup = lookups.get(dimension)
+    if lookup is None:
+        return None
+    if key is not None:
+        qs = qs.filter(**{lookup: key})
+    elif keys is not None:
+        qs = qs.filter(**{f"{lookup}__in": keys})
+    return qs.annotate(k=Cast(lookup, CharField())), ""
+
+
+def _blank() -> dict[str, Decimal]:
+    return dict.fromkeys(SERVICE_SUMS, Decimal(0))
+
+
+def service_sums(dimension: str, start: date, end: date, *, key: str | None = None,
+                 keys: list[str] | None = None, by_month: bool = False) -> dict:
+    """{key: sums} (or {key: {month: sums}} with `by_month`) of survey answers, promoters, detractors and
+    complaints received in [start, end], and (not by month) today's active customers as the complaint rate's
+    base. A table the dimension does not keep adds nothing (the metric then says why)."""
+    out: dict = defaultdict((lambda: defaultdict(_blank)) if by_month else _blank)
+    specs = (
+        (Survey.objects.filter(answered_on__range=(start, end), score__isnull=False), _SURVEY_KEYS, "answered_on",
+         {"survey_answers": Count("id"), "promoters": Count("id", filter=Q(score__gte=PROMOTER_MIN)),
+          "detractors": Count("id", filter=Q(score__lte=DETRACTOR_MAX))}),
+        (Complaint.objects.filter(received_on__range=(start, end)), _COMPLAINT_KEYS, "received_on",
+         {"complaints": Count("id")}),
+    )
+    for qs, lookups, day_field, aggregates in specs:
+        keyed = _keyed(qs, dimension, lookups, key, keys)
+        if keyed is None:
+            continue
+        rows = keyed[0]
+        group = ["k", "m"] if by_month else ["k"]
+        if by_month:
+            rows = rows.annotate(m=TruncMonth(day_field))
+        for r in rows.values(*group).annotate(**aggregates).order_by():
+            k = keyed[1] or r["k"]
+            target = out[k][_month(r["m"])] if by_month else out[k]
+            for name in aggregates:
+                target[name] += r[name]
+    if not by_month:
+        for k, n in active_customers(dimension, key=key, keys=keys).items():
+            out[k]["active_customers"] = n
+    return out
+
+
+def active_customers(dimension: str, *, key: str | None = None, keys: list[str] | None = None) -> dict:
+    """{key: number of active customers today}: the base of the complaint rate."""
+    keyed = _keyed(Customer.objects.filter(lifecycle_status=Customer.Lifecycle.ACTIVE), dimension,
+                   _CUSTOMER_KEYS, key, keys)
+    if keyed is None:
+        return {}
+    return {keyed[1] or r["k"]: Decimal(r["n"]) for r in keyed[0].values("k").annotate(n=Count("id")).order_by()}
+
+
+def _month(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def nps_of(qs: QuerySet[Survey]) -> tuple[Decimal | None, int]:
+    """(NPS, answers) of the answered surveys in `qs`."""
+    row = qs.filter(score__isnull=False).aggregate(
+        n=Count("id"), p=Count("id", filter=Q(score__gte=PROMOTER_MIN)),
+        d=Count("id", filter=Q(score__lte=DETRACTOR_MAX)))
+    return nps_from_counts(row["p"], row["d"], row["n"]), row["n"]
