@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from lendpilot.core.schemas import ERRORS, Page, PathId, SearchText, with_errors
 from lendpilot.org.access import actor_of
-from lendpilot.org.selectors import teams_visible
+from lendpilot.org.selectors import staff_get, teams_visible
 from lendpilot.talent import selectors, services
 from lendpilot.talent.schemas import (
     CalibrateIn,
@@ -17,6 +17,8 @@ from lendpilot.talent.schemas import (
     CurriculumOut,
     DecideIn,
     DecisionOut,
+    DrillScoreIn,
+    DrillScoreOut,
     EntryOut,
     MoveIn,
     NineBoxOut,
@@ -168,3 +170,12 @@ def certification_list(request, status: SearchText = None):
 @paginate(Page)
 def case_list(request, q: SearchText = None, outcome: SearchText = None):
     return selectors.cases_search(actor_of(request.auth), text=q or "", outcome=outcome or "")
+
+
+@router.post("/drills/{scenario_id}/score", response={201: DrillScoreOut, **ERRORS},
+             summary="A lead scores a role-play drill against the scenario's rubric")
+def drill_score(request, scenario_id: PathId, payload: DrillScoreIn):
+    actor = actor_of(request.auth)
+    scenario = selectors.drill_scenario_get(actor, scenario_id)
+    return Status(201, services.drill_score(actor=actor, scenario=scenario, staff=staff_get(actor, payload.staff_id),
+                                            scores=payload.scores))

@@ -176,3 +176,17 @@ class CaseOut(Schema):
     summary: str
     lesson: str
     created_on: date
+
+
+class DrillScoreIn(Schema):
+    staff_id: Id
+    scores: dict[Annotated[str, Field(max_length=40)], Annotated[int, Field(ge=1, le=5)]] = Field(..., max_length=12)
+
+
+class DrillScoreOut(Schema):
+    id: int
+    scenario_id: int
+    staff_id: int
+    scores: dict[str, int]
+    total: Decimal
+    scored_on: date

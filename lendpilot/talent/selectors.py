@@ -25,6 +25,7 @@ from lendpilot.talent.models import (
     Case,
     CertificationReminder,
     Curriculum,
+    DrillScenario,
     DrillScore,
     EmployeeRecord,
     Requisition,
@@ -198,6 +199,18 @@ def reminders_visible(actor: Actor) -> QuerySet[CertificationReminder]:
     _reader(actor)
     return scope_filter(actor, CertificationReminder.objects.select_related("certification__staff"),
                         owner="certification__staff")
+
+
+def drill_scenarios(actor: Actor) -> QuerySet[DrillScenario]:
+    _reader(actor)
+    return DrillScenario.objects.order_by("kind", "id")
+
+
+def drill_scenario_get(actor: Actor, scenario_id: int) -> DrillScenario:
+    scenario = drill_scenarios(actor).filter(pk=scenario_id).first()
+    if scenario is None:
+        raise Http404("drill scenario not found")
+    return scenario
 
 
 def drill_scores_visible(actor: Actor) -> QuerySet[DrillScore]:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("curricula/", views.curricula, name="curricula"),
     path("certifications/", views.certifications, name="certifications"),
     path("cases/", views.cases, name="cases"),
+    path("drills/<int:scenario_id>/score/", views.drill_score, name="drill_score"),
 ]

@@ -18,7 +18,7 @@ from lendpilot.org.access import actor_of
 from lendpilot.org.models import Certification
 from lendpilot.org.selectors import staff_get, staff_visible, teams_visible
 from lendpilot.talent import forms, ninebox, selectors, services, wording
-from lendpilot.talent.access import may_manage
+from lendpilot.talent.access import may_coach, may_manage
 from lendpilot.talent.models import Candidate, Case, ReviewDecision, Skill
 
 
@@ -218,4 +218,23 @@ def cases(request):
     return render(request, "talent/cases.html", {
         "page_obj": paginate(request, selectors.cases_search(actor, text=text, outcome=outcome)),
         "q": text, "outcome": outcome, "outcomes": Case.Outcome.choices,
-        "drills": selectors.drill_scores_visible(actor)[:20]})
+        "drills": selectors.drill_scores_visible(actor)[:20], "scenarios": selectors.drill_scenarios(actor),
+        "trainees": staff_visible(actor).filter(is_active=True, role="account_manager")[:500],
+        "can_coach": may_coach(actor), "points": range(1, 6)})
+
+
+@login_required
+@require_POST
+def drill_score(request, scenario_id: int):
+    actor = actor_of(request.user)
+    scenario = selectors.drill_scenario_get(actor, scenario_id)
+    try:
+        staff = staff_get(actor, int(request.POST.get("staff") or 0))
+        scores = {c["key"]: int(request.POST.get(f"score_{c['key']}") or 0) for c in scenario.rubric}
+        services.drill_score(actor=request.user, scenario=scenario, staff=staff, scores=scores)
+        messages.success(request, _("Drill scored."))
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    except ValueError:
+        messages.error(request, _("Score every criterion from 1 to 5."))
+    return redirect("talent:cases")

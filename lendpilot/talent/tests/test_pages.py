@@ -67,3 +67,21 @@ def test_api_mirrors_requisitions_and_reviews(world):
     assert c.get(f"/api/v1/talent/reviews/{review_id}").json()["unrated"] == 4
     assert c.get(f"/api/v1/talent/reviews/{review_id}/entries").status_code == 200
     assert c.get("/api/v1/talent/pipeline").json()["sources"][0]["applicants"] >= 0
+
+
+def test_a_lead_scores_a_role_play_for_their_team_only(world):
+    from lendpilot.talent.models import DrillScenario, DrillScore
+
+    scenario = DrillScenario.objects.create(kind="pricing_negotiation", title="应对竞品低价", brief="b",
+                                            rubric=[{"key": "needs", "label": "需求", "weight": 3},
+                                                    {"key": "close", "label": "成交", "weight": 1}])
+    c = _client(world, "east_a_lead")
+    r = c.post(f"/api/v1/talent/drills/{scenario.pk}/score",
+               {"staff_id": world.staff["am_wang"].pk, "scores": {"needs": 5, "close": 1}},
+               content_type="application/json")
+    assert r.status_code == 201 and r.json()["total"] == "80.0"
+    r = c.post(f"/api/v1/talent/drills/{scenario.pk}/score",
+               {"staff_id": world.staff["am_wang"].pk, "scores": {"needs": 5}}, content_type="application/json")
+    assert r.status_code == 422 and "close" in r.content.decode()
+    assert DrillScore.objects.count() == 1
+    assert c.get("/talent/cases/").status_code == 200
