@@ -137,6 +137,7 @@ def mount_routers() -> None:
     from lendpilot.insights.api import router as insights_router
     from lendpilot.insights.review.api import router as review_router
     from lendpilot.lending.api import router as lending_router
+    from lendpilot.market.api import router as market_router
     from lendpilot.monitoring.api import router as monitoring_router
     from lendpilot.org.api import router as org_router
     from lendpilot.org.calendar.api import router as calendar_router
@@ -159,6 +160,7 @@ def mount_routers() -> None:
     api.add_router("/sales", sales_router, tags=["sales"])
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
+    api.add_router("/market", market_router, tags=["market"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
     api.add_router("/talent", talent_router, tags=["talent"])
     api.add_router("/insights", insights_router, tags=["insights"])

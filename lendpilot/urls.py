@@ -27,6 +27,7 @@ urlpatterns = [
     path("sales/", include("lendpilot.sales.urls")),
     path("monitoring/", include("lendpilot.monitoring.urls")),
     path("planning/", include("lendpilot.planning.urls")),
+    path("market/", include("lendpilot.market.urls")),
     path("incentives/", include("lendpilot.incentives.urls")),
     path("talent/", include("lendpilot.talent.urls")),
     path("insights/", include("lendpilot.insights.urls")),

@@ -212,14 +212,16 @@ def pilot_report(user, pilot: Pilot) -> dict:
         pre = np.array([float(c.pre_value) for c in clusters])
         post = np.array([float(c.post_value) for c in clusters])
         try:
-            report["did"] = effect.pilot_effect(pre, post, np.array(treated), method="did")
-            report["cuped"] = effect.pilot_effect(pre, post, np.array(treated), method="cuped")
+            for method in ("did", "cuped"):
+                found = effect.pilot_effect(pre, post, np.array(treated), method=method)
+                report[method] = {name: float(getattr(found, name)) for name in
+                                  ("estimate", "standard_error", "p_value", "ci_low", "ci_high")}
         except ValueError:
             pass
         else:
             c = report["cuped"]
             report["recommendation"] = effect.recommended_decision(
-                ci_low=float(c.ci_low), ci_high=float(c.ci_high),
+                ci_low=c["ci_low"], ci_high=c["ci_high"],
                 minimum_effect=float(pilot.target_rate - pilot.baseline_rate),
                 finished=pilot.ends <= timezone.localdate())
     return report

@@ -116,7 +116,7 @@ def test_pilot_planned_randomised_and_decided(world):
         for i, c in enumerate(pilot.clusters.all())})
     report = selectors.pilot_report(director, pilot)
     assert report["plan"].per_arm_unclustered == 3841
-    assert float(report["cuped"].estimate) == pytest.approx(0.029, abs=0.002)
+    assert report["cuped"]["estimate"] == pytest.approx(0.029, abs=0.002)
     assert report["recommendation"] == "roll_out"
     services.pilot_decide(actor=director, pilot_id=pilot.pk, decision="roll_out")
     pilot.refresh_from_db()

@@ -1,0 +1,232 @@
+"""REST endpoints of market (thin: parse, call a selector or service, return a schema). Bad input is a 422
+naming the field with nothing saved; a decided proposal is a 409; a proposal approved by whoever raised it
+is a 403."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from lendpilot.core.schemas import with_errors
+from lendpilot.market import capacity, selectors, services
+from lendpilot.market.models import Competitor
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
+
+router = Router()
+
+
+class LprOut(Schema):
+    tenor: str
+    rate: Decimal
+    effective: date
+    source: str
+    stale: bool
+    example_label: str
+
+
+class LprIn(Schema):
+    effective: date
+    tenor: Literal["1Y", "5Y"]
+    rate: Decimal = Field(..., gt=0, lt=Decimal("0.2"), description="a fraction: 0.03 is 3.00%")
+    source: str = Field(..., min_length=1, max_length=200)
+
+
+class MoveIn(Schema):
+    competitor_id: int
+    kind: Literal["rate", "approval_time", "documents"]
+    product: str
+    region: str
+    effective: date
+    apr: Decimal
+    approval_days: Decimal
+    documents: str = ""
+    source: str = Field(..., min_length=1, max_length=200)
+
+
+class BenchmarkOut(Schema):
+    product: str
+    region: str
+    competitors: int
+    median_apr: Decimal
+    median_approval_days: Decimal
+
+
+class ProposalOut(Schema):
+    id: int
+    product: str
+    region: str
+    gap_bp: int
+    spread_from_bp: int
+    spread_to_bp: int
+    take_up_before: Decimal
+    take_up_now: Decimal
+    status: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class ElasticityOut(Schema):
+    computed_on: date
+    offers: int
+    rate_coefficient: float
+    standard_error: float
+    take_up: float
+    take_up_change_per_pp: float
+
+
+class FeedbackIn(Schema):
+    source: Literal["manager", "lost_deal", "complaint"]
+    product: str
+    reason: str = Field(..., min_length=1, max_length=60)
+    text: str = ""
+    region: str = ""
+
+
+class StageOut(Schema):
+    stage: str
+    product: str
+    count: int
+    p50_hours: float
+    p90_hours: float
+    slowest: bool
+
+
+class StaffingOut(Schema):
+    traffic: float
+    raw: int
+    staffed: int
+    service_level: float
+    occupancy: float
+
+
+class PilotOut(Schema):
+    id: int
+    name: str
+    metric: str
+    status: str
+    decision: str
+    starts: date
+    ends: date
+
+
+class PilotDecisionIn(Schema):
+    decision: Literal["roll_out", "stop", "extend"]
+
+
+def _proposal(p) -> dict:
+    return {"id": p.pk, "product": p.product, "region": p.region.code, "gap_bp": p.gap_bp,
+            "spread_from_bp": p.spread_from_bp, "spread_to_bp": p.spread_to_bp,
+            "take_up_before": p.take_up_before, "take_up_now": p.take_up_now, "status": p.status}
+
+
+@router.get("/lpr", response=with_errors({200: list[LprOut]}), summary="The LPR in force, with freshness")
+def lpr_current(request):
+    return selectors.lpr_current(request.user)
+
+
+@router.post("/lpr", response=with_errors({201: LprOut}), summary="Record an LPR fixing")
+def lpr_record(request, payload: LprIn):
+    services.lpr_record(actor=request.user, **payload.dict())
+    row = next(r for r in selectors.lpr_current(request.user, today=payload.effective) if r.tenor == payload.tenor)
+    return 201, row
+
+
+@router.get("/benchmark", response=with_errors({200: list[BenchmarkOut]}),
+            summary="Competitors' median APR and approval days per product and region")
+def benchmark(request):
+    return [{"product": product, "region": region, "competitors": len(cell["rows"]),
+             "median_apr": cell["median_apr"], "median_approval_days": cell["median_days"]}
+            for (product, region), cell in sorted(selectors.benchmark(request.user).items())]
+
+
+@router.post("/moves", response=with_errors({201: dict}), summary="Record a competitor move")
+def move_record(request, payload: MoveIn):
+    competitor = get_object_or_404(Competitor, pk=payload.competitor_id)
+    data = payload.dict()
+    data.pop("competitor_id")
+    move = services.competitor_move_record(actor=request.user, competitor=competitor, **data)
+    return 201, {"id": move.pk}
+
+
+@router.get("/elasticity", response=with_errors({200: ElasticityOut | None}), summary="Latest elasticity index")
+def elasticity_latest(request):
+    return selectors.latest_elasticity(request.user)
+
+
+@router.post("/elasticity", response=with_errors({201: ElasticityOut}),
+             summary="Estimate the price-elasticity index from the bank's offers")
+def elasticity_estimate(request):
+    return 201, services.elasticity_estimate(actor=request.user)
+
+
+@router.get("/proposals", response=with_errors({200: list[ProposalOut]}), summary="Benchmark-adjustment proposals")
+def proposals(request):
+    return [_proposal(p) for p in selectors.pricing_proposals(request.user)[:200]]
+
+
+@router.post("/proposals/check", response=with_errors({200: list[ProposalOut]}),
+             summary="Raise proposals where gap and take-up drop cross the thresholds")
+def proposals_check(request):
+    return [_proposal(p) for p in services.pricing_check(actor=request.user)]
+
+
+@router.post("/proposals/{proposal_id}/decision", response=with_errors({200: ProposalOut}),
+             summary="Approve or reject a proposal (not by whoever raised it)")
+def proposal_decide(request, proposal_id: int, payload: DecisionIn):
+    return _proposal(services.pricing_decide(actor=request.user, proposal_id=proposal_id, approve=payload.approve))
+
+
+@router.post("/feedback", response=with_errors({201: dict}), summary="Record market feedback")
+def feedback_record(request, payload: FeedbackIn):
+    row = services.feedback_record(actor=request.user, day=timezone.localdate(), **payload.dict())
+    return 201, {"id": row.pk}
+
+
+@router.get("/lead-times", response=with_errors({200: list[StageOut]}),
+            summary="p50/p90 business hours per approval level and disbursement, per product")
+def lead_times(request, days: int = 180):
+    return selectors.lead_times(request.user, since=timezone.localdate() - timedelta(days=max(1, min(days, 730))))
+
+
+@router.get("/staffing", response=with_errors({200: StaffingOut}), summary="Erlang C staffing for a workload")
+def staffing(request, cases: float = 100, interval_minutes: float = 30, handle_minutes: float = 3,
+             answer_seconds: float = 20, service_level: float = 0.8, max_occupancy: float = 0.85,
+             shrinkage: float = 0.3):
+    require(actor_of(request.user), Perm.VIEW_MARKET)
+    try:
+        return capacity.required_staff(cases=cases, interval_minutes=interval_minutes, handle_minutes=handle_minutes,
+                                       answer_seconds=answer_seconds, target_service_level=service_level,
+                                       max_occupancy=max_occupancy, shrinkage=shrinkage)
+    except ValueError as error:
+        raise ValidationError({"shrinkage": [str(error)]}) from error
+
+
+@router.get("/pilots", response=with_errors({200: list[PilotOut]}), summary="Pilots")
+def pilots(request):
+    return list(selectors.pilots(request.user)[:200])
+
+
+@router.get("/pilots/{pilot_id}", response=with_errors({200: dict}), summary="A pilot's design and effect")
+def pilot_report(request, pilot_id: int):
+    pilot = get_object_or_404(selectors.pilots(request.user), pk=pilot_id)
+    report = selectors.pilot_report(request.user, pilot)
+    plan = report["plan"]
+    return {"id": pilot.pk, "status": pilot.status, "decision": pilot.decision,
+            "per_arm_unclustered": plan.per_arm_unclustered, "design_effect": plan.design_effect,
+            "per_arm_clustered": plan.per_arm_clustered, "minimum_detectable_effect": plan.minimum_detectable_effect,
+            "sample_ratio_mismatch": report["ratio"].mismatch if "ratio" in report else None,
+            "did": report.get("did"), "cuped": report.get("cuped"), "recommendation": report.get("recommendation")}
+
+
+@router.post("/pilots/{pilot_id}/decision", response=with_errors({200: PilotOut}),
+             summary="Roll out, stop or extend a pilot")
+def pilot_decide(request, pilot_id: int, payload: PilotDecisionIn):
+    get_object_or_404(selectors.pilots(request.user), pk=pilot_id)
+    return services.pilot_decide(actor=request.user, pilot_id=pilot_id, decision=payload.decision)

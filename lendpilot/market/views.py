@@ -1,0 +1,212 @@
+"""Pages of market: the market database (LPR, indicators, industries, competitors, import), competitor
+response (benchmark, moves, elasticity, pricing proposals), the feedback loop, operations capacity and
+pilots. Thin: selectors to read, services to write."""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lendpilot.core import business_calendar
+from lendpilot.core.errors import Conflict
+from lendpilot.core.reference import ProductCategory
+from lendpilot.core.views import flash_errors
+from lendpilot.market import capacity, selectors, services
+from lendpilot.market.models import Competitor, FeedbackSource, Pilot
+from lendpilot.org.access import actor_of
+from lendpilot.org.models import Region
+from lendpilot.org.roles import Perm
+from lendpilot.sales.funnel import LossReason
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+@login_required
+def market_data(request):
+    actor = actor_of(request.user)
+    preview = None
+    if request.method == "POST" and "lpr" in request.POST:
+        try:
+            services.lpr_record(actor=request.user, effective=_day(request.POST.get("effective", "")),
+                                tenor=request.POST.get("tenor", ""),
+                                rate=Decimal(request.POST.get("rate_pct", "")) / 100,
+                                source=request.POST.get("source", ""))
+            messages.success(request, _("Loan Prime Rate recorded."))
+            return redirect("market:data")
+        except (ValueError, InvalidOperation):
+            messages.error(request, _("Enter the effective date and the rate in percent."))
+        except ValidationError as error:
+            flash_errors(request, error)
+    elif request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        kind, content = request.POST.get("kind", "lpr"), upload.read()
+        try:
+            if request.POST.get("confirm"):
+                count = services.figures_import(actor=request.user, kind=kind, content=content, filename=upload.name)
+                messages.success(request, _("%(count)s rows imported.") % {"count": count})
+                return redirect("market:data")
+            preview = services.figures_preview(kind=kind, content=content, filename=upload.name)
+        except ValidationError as error:
+            flash_errors(request, error)
+        except ValueError:
+            messages.error(request, _("Choose what the sheet holds."))
+    return render(request, "market/data.html", {
+        "lpr_now": selectors.lpr_current(request.user), "lpr_history": selectors.lpr_history(request.user)[:48],
+        "indicators": selectors.indicators(request.user), "industries": selectors.industries(request.user),
+        "competitors": selectors.competitors(request.user), "preview": preview,
+        "can_manage": actor.can(Perm.MANAGE_MARKET)})
+
+
+@login_required
+def competition(request):
+    actor = actor_of(request.user)
+    return render(request, "market/competition.html", {
+        "benchmark": sorted(selectors.benchmark(request.user).items()),
+        "moves": selectors.competitor_moves(request.user), "elasticity": selectors.latest_elasticity(request.user),
+        "proposals": selectors.pricing_proposals(request.user)[:50], "competitors": Competitor.objects.all(),
+        "can_manage": actor.can(Perm.MANAGE_MARKET), "can_approve": actor.can(Perm.APPROVE_PRICING),
+        "today": timezone.localdate(), "products": ProductCategory.choices, "regions": Region.objects.all()})
+
+
+@login_required
+@require_POST
+def competition_act(request):
+    action = request.POST.get("action", "")
+    try:
+        if action == "move":
+            competitor = Competitor.objects.filter(pk=request.POST.get("competitor") or 0).first()
+            if competitor is None:
+                raise ValidationError({"competitor": [_("Choose a competitor.")]})
+            services.competitor_move_record(
+                actor=request.user, competitor=competitor, kind=request.POST.get("kind", ""),
+                product=request.POST.get("product", ""), region=request.POST.get("region", ""),
+                effective=_day(request.POST.get("effective", "")), apr=Decimal(request.POST.get("apr_pct", "")) / 100,
+                approval_days=Decimal(request.POST.get("approval_days", "")),
+                documents=request.POST.get("documents", ""), source=request.POST.get("source", ""))
+            messages.success(request, _("Competitor move recorded."))
+        elif action == "estimate":
+            services.elasticity_estimate(actor=request.user)
+            messages.success(request, _("Price-elasticity index estimated."))
+        elif action == "check":
+            found = services.pricing_check(actor=request.user)
+            messages.success(request, _("%(count)s adjustment proposals raised.") % {"count": len(found)})
+        elif action in ("approve", "reject"):
+            services.pricing_decide(actor=request.user, proposal_id=int(request.POST.get("proposal", "0")),
+                                    approve=action == "approve")
+            messages.success(request, _("Proposal decided."))
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("Enter the date, the APR in percent and the approval days as numbers."))
+    except (ValidationError, Conflict) as error:
+        flash_errors(request, error)
+    return redirect("market:competition")
+
+
+@login_required
+def feedback(request):
+    actor = actor_of(request.user)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "request":
+                services.change_request_save(
+                    actor=request.user, product=request.POST.get("product", ""), title=request.POST.get("title", ""),
+                    owner_id=int(request.POST.get("owner") or 0),
+                    evidence_ids=[int(v) for v in request.POST.getlist("evidence")],
+                    request_id=int(request.POST["request"]) if request.POST.get("request") else None,
+                    status=request.POST.get("status", "open"))
+                messages.success(request, _("Change request saved."))
+            else:
+                services.feedback_record(actor=request.user, source=request.POST.get("source", ""),
+                                         product=request.POST.get("product", ""), reason=request.POST.get("reason", ""),
+                                         text=request.POST.get("text", ""), day=timezone.localdate(),
+                                         region=request.POST.get("region", ""))
+                messages.success(request, _("Feedback recorded."))
+            return redirect("market:feedback")
+        except ValueError:
+            messages.error(request, _("Choose an owner."))
+        except ValidationError as error:
+            flash_errors(request, error)
+    summary = selectors.feedback_summary(request.user) if actor.can(Perm.VIEW_MARKET) else None
+    sources, products = dict(FeedbackSource.choices), dict(ProductCategory.choices)
+    reasons = dict(LossReason.choices)
+    return render(request, "market/feedback.html", {
+        "summary": summary, "can_manage": actor.can(Perm.MANAGE_MARKET), "products": ProductCategory.choices,
+        "regions": Region.objects.all(),
+        "by_reason": [r | {"source_label": sources.get(r["source"], r["source"]),
+                           "product_label": products.get(r["product"], r["product"])}
+                      for r in (summary["by_reason"] if summary else [])],
+        "lost_reasons": [r | {"label": reasons.get(r["loss_reason"], r["loss_reason"])}
+                         for r in (summary["lost_reasons"] if summary else [])],
+        "owners": get_user_model().objects.filter(is_active=True, is_staff=False).order_by("username")[:200]})
+
+
+def _float(request, name: str, default: float) -> float:
+    try:
+        return float(request.GET.get(name, default))
+    except ValueError:
+        return default
+
+
+@login_required
+def operations_capacity(request):
+    today = timezone.localdate()
+    stages = selectors.lead_times(request.user, since=today - timedelta(days=180))
+    handle = _float(request, "handle_minutes", 3)
+    try:
+        staffing = capacity.required_staff(
+            cases=_float(request, "cases", 100), interval_minutes=_float(request, "interval", 30),
+            handle_minutes=handle,
+            answer_seconds=_float(request, "answer_seconds", 20), target_service_level=_float(request, "sl", 80) / 100,
+            max_occupancy=_float(request, "occupancy", 85) / 100, shrinkage=_float(request, "shrinkage", 30) / 100)
+    except ValueError:
+        staffing = None
+        messages.error(request, _("Interval and handling time must be positive and shrinkage below 100%."))
+    roster = int(_float(request, "roster", 12))
+    raw_months = request.GET.get("monthly_cases", "").replace("，", ",").split(",")
+    monthly = [int(v) for v in raw_months if v.strip().isdigit()]
+    months = []
+    for i, cases in enumerate(monthly[:12]):
+        first = date(today.year, i + 1, 1)
+        last = date(today.year + (i == 11), (i + 1) % 12 + 1, 1)
+        days = business_calendar.business_days_between(first, last)
+        months.append(capacity.month_capacity(month=first, cases=cases, business_days=days, roster=roster,
+                                              handle_minutes=_float(request, "case_minutes", 20)))
+    products = dict(ProductCategory.choices)
+    stages = [{"stage_label": _("Disbursement") if s.stage == "disbursement" else
+               _("Approval level %(level)s") % {"level": s.stage[1:]},
+               "product_label": products.get(s.product, s.product), "count": s.count, "p50_hours": s.p50_hours,
+               "p90_hours": s.p90_hours, "slowest": s.slowest} for s in stages]
+    return render(request, "market/capacity.html", {"stages": stages, "staffing": staffing, "months": months,
+                                                    "params": request.GET})
+
+
+@login_required
+def pilot_list(request):
+    return render(request, "market/pilots.html", {"pilots": selectors.pilots(request.user)})
+
+
+@login_required
+def pilot_detail(request, pilot_id: int):
+    actor = actor_of(request.user)
+    pilot = selectors.pilots(request.user).filter(pk=pilot_id).first()
+    if pilot is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.pilot_decide(actor=request.user, pilot_id=pilot.pk, decision=request.POST.get("decision", ""))
+            messages.success(request, _("Pilot decision recorded."))
+            return redirect("market:pilot", pilot.pk)
+        except (ValidationError, Conflict) as error:
+            flash_errors(request, error)
+    return render(request, "market/pilot_detail.html", {
+        "pilot": pilot, "report": selectors.pilot_report(request.user, pilot),
+        "can_decide": actor.can(Perm.APPROVE_PRICING) and isinstance(pilot, Pilot)})
