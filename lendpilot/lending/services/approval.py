@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.compliance.screening.selectors import customer_ref, is_frozen
 from lendpilot.core.business_calendar import add_business_days
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
@@ -72,6 +73,8 @@ def application_submit(*, actor: Acting, application: Application, today: date |
         elif product.max_ltv is not None and ltv > product.max_ltv:
             errors["collateral"] = _("loan-to-value %(ltv)s is above the product's cap %(cap)s") % {
                 "ltv": format(ltv, ".2%"), "cap": format(product.max_ltv, ".2%")}
+    if is_frozen(ref=customer_ref(application.applicant_id)):
+        errors["applicant"] = _("the applicant is frozen by a confirmed sanctions hit; compliance must lift it first")
     check_offer(application)
     matrix = active_matrix()
     rules = rules_of(matrix)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import snapshot
+from lendpilot.compliance.screening.selectors import customer_ref, is_frozen
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
 from lendpilot.lending.models import (
@@ -108,6 +109,8 @@ def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | Non
     if current.status != Contract.Status.SIGNED:
         raise Conflict(_("only a signed, not yet disbursed contract can be paid out"), field="status")
     _check_second_person(acting, current)
+    if is_frozen(ref=customer_ref(current.application.applicant_id)):
+        raise Conflict(_("the borrower is frozen by a confirmed sanctions hit; nothing is paid out"), field="status")
     # Conditional update: of two concurrent disbursements exactly one moves the contract on.
     moved = Contract.objects.filter(pk=contract.pk, status=Contract.Status.SIGNED).update(
         status=Contract.Status.DISBURSED)
