@@ -23,6 +23,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.lending.demo",
     "lendpilot.sales.demo",
     "lendpilot.monitoring.demo",
+    "lendpilot.demo.channels",
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
     "lendpilot.incentives.demo",
