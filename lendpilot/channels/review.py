@@ -36,7 +36,8 @@ def score(s: Standing) -> Decimal:
     """0-100: each rate mapped to 0-1 (overdue and complaints inverted, capped at 10 and 20 per cent)."""
     overdue = max(Decimal("0"), 1 - s.overdue / Decimal("0.10"))
     complaints = max(Decimal("0"), 1 - s.complaint_rate / Decimal("0.20"))
-    total = (WEIGHTS["conversion"] * min(s.conversion, Decimal("1")) + WEIGHTS["approval"] * min(s.approval, 1)
+    one = Decimal("1")
+    total = (WEIGHTS["conversion"] * min(s.conversion, one) + WEIGHTS["approval"] * min(s.approval, one)
              + WEIGHTS["overdue"] * overdue + WEIGHTS["complaints"] * complaints)
     return (total * 100).quantize(Decimal("0.01"))
 

@@ -29,7 +29,7 @@ class Ranked:
 def ranking(user: object) -> list[Ranked]:
     """Every visible partner, best latest review score first (unreviewed last)."""
     partners = list(selectors.visible_partners(actor_of(user)).exclude(status=Partner.Status.APPLYING))
-    latest = {}
+    latest: dict[int, Decimal] = {}
     for review in Review.objects.filter(partner__in=partners).order_by("partner_id", "-quarter"):
         latest.setdefault(review.partner_id, review.score)
     rows = []

@@ -63,6 +63,8 @@ def partner_apply(*, actor: object, name: str, credit_code: str, kind: str, crit
         errors["credit_code"] = _("this partner is already listed or has an application awaiting head office")
     if errors:
         raise ValidationError(errors)
+    if acting.staff is None:
+        raise PermissionDenied(_("an application is filed by a named member of staff"))
     if partner is None:
         partner = Partner.objects.create(name=name.strip()[:120], credit_code=credit_code, kind=kind, login=login)
     else:

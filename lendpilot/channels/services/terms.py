@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,8 @@ def terms_set(*, actor: object, partner_id: int, products: list[Product], fee_ra
     if errors:
         raise ValidationError(errors)
     assert partner is not None
+    if acting.staff is None:
+        raise PermissionDenied(_("terms are set by a named member of staff"))
     before = snapshot(partner.terms) if hasattr(partner, "terms") else None
     terms, _created = Terms.objects.update_or_create(partner=partner, defaults={
         **rates, "enhancement": enhancement, "set_by": acting.staff, "set_at": timezone.now()})
