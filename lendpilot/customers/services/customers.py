@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.compliance.crypto import decrypt, keyed_hash
-from lendpilot.compliance.models import PiiAccessLog
+from lendpilot.compliance.drills.services import pii_access_record
 from lendpilot.core.reference import Industry
 from lendpilot.customers.identifiers import (
     IdentifierError,
@@ -309,14 +309,9 @@ def customer_reveal_pii(*, actor, customer: Customer, field: str, purpose: str, 
     if not cipher:
         raise ValidationError({"field": _("this customer has no such identifier on file")})
     plaintext = decrypt(cipher)
-    PiiAccessLog.objects.create(
-        actor=cast(User, acting.user),  # the reveal permission belongs to staff, who always log in
-        object_type="customers.customer",
-        object_id=str(customer.pk),
-        field=field,
-        purpose=purpose.strip()[:200],
-        channel=channel,
-    )
+    # Through the drills service, so that revealing a canary customer alerts compliance at once.
+    pii_access_record(actor=cast(User, acting.user), object_type="customers.customer", object_id=str(customer.pk),
+                      field=field, purpose=purpose.strip()[:200], channel=channel)
     record_event(
         actor=acting.user,
         event_code="customers.pii_revealed",

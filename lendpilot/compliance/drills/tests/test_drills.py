@@ -41,12 +41,12 @@ def test_a_reveal_of_a_canary_raises_exactly_one_alert(world):
     assert AuditEvent.objects.filter(event_code="compliance.canary_alert_raised").count() == 1
 
 
-def test_a_reveal_logged_by_customers_is_caught_by_the_sweep_once(world):
+def test_a_reveal_on_the_customer_page_alerts_at_once_and_the_sweep_adds_nothing(world):
     customer = plant(world)
     customer_reveal_pii(actor=world.user("am_wang"), customer=customer, field="phone", purpose="identity_check")
+    assert CanaryAlert.objects.count() == 1
     other = world.customers["am_wang_company"]
     customer_reveal_pii(actor=world.user("am_wang"), customer=other, field="phone", purpose="identity_check")
-    assert services.canary_sweep() == 1
     assert services.canary_sweep() == 0
     assert CanaryAlert.objects.count() == 1
 
