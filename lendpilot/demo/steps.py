@@ -26,6 +26,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.demo.channels",
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
+    "lendpilot.market.demo",
     "lendpilot.incentives.demo",
     "lendpilot.talent.demo",
     "lendpilot.products.scenario_demo",
