@@ -144,6 +144,7 @@ def mount_routers() -> None:
     from lendpilot.planning.api import router as planning_router
     from lendpilot.products.api import router as products_router
     from lendpilot.sales.api import router as sales_router
+    from lendpilot.service.api import router as service_router
     from lendpilot.scoring.api import prescreen_router
     from lendpilot.scoring.api import router as scoring_router
     from lendpilot.talent.api import router as talent_router
@@ -161,6 +162,7 @@ def mount_routers() -> None:
     api.add_router("/monitoring", monitoring_router, tags=["monitoring"])
     api.add_router("/planning", planning_router, tags=["planning"])
     api.add_router("/market", market_router, tags=["market"])
+    api.add_router("/service", service_router, tags=["service"])
     api.add_router("/incentives", incentives_router, tags=["incentives"])
     api.add_router("/talent", talent_router, tags=["talent"])
     api.add_router("/insights", insights_router, tags=["insights"])

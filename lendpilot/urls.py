@@ -28,6 +28,7 @@ urlpatterns = [
     path("monitoring/", include("lendpilot.monitoring.urls")),
     path("planning/", include("lendpilot.planning.urls")),
     path("market/", include("lendpilot.market.urls")),
+    path("service/", include("lendpilot.service.urls")),
     path("incentives/", include("lendpilot.incentives.urls")),
     path("talent/", include("lendpilot.talent.urls")),
     path("insights/", include("lendpilot.insights.urls")),

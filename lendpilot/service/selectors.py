@@ -111,3 +111,49 @@ def nps_of(qs: QuerySet[Survey]) -> tuple[Decimal | None, int]:
         n=Count("id"), p=Count("id", filter=Q(score__gte=PROMOTER_MIN)),
         d=Count("id", filter=Q(score__lte=DETRACTOR_MAX)))
     return nps_from_counts(row["p"], row["d"], row["n"]), row["n"]
+
+
+def complaint_get(actor, complaint_id: int) -> Complaint:
+    """One complaint in the actor's scope; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(complaints_for(actor), pk=complaint_id)
+
+
+_MATRIX_KEYS = {"tier": ("tier", "customer__tier", "borrower__tier"),
+                "manager": ("manager_id", "manager_id", "borrower__manager_id"),
+                "product": ("product_id", None, "product_id")}
+
+
+def cx_matrix(actor, *, dimension: str, start: date, end: date) -> list[dict]:
+    """The customer-experience matrix (D8) per tier, manager or product: NPS and answers in [start, end], the
+    share of active loans past due today (repayment behaviour) and complaints received (service tickets).
+    Complaints are not kept per product. Scoped to the actor's customers."""
+    from lendpilot.lending.models import Loan
+
+    if dimension not in _MATRIX_KEYS:
+        raise ValueError(dimension)
+    acting = actor_of(actor)
+    survey_key, complaint_key, loan_key = _MATRIX_KEYS[dimension]
+    rows: dict = defaultdict(lambda: {"answers": 0, "nps": None, "loans": 0, "overdue_loans": 0, "complaints": None})
+    surveys = surveys_for(acting).filter(answered_on__range=(start, end), score__isnull=False)
+    for r in surveys.values(survey_key).annotate(
+            n=Count("id"), p=Count("id", filter=Q(score__gte=PROMOTER_MIN)),
+            d=Count("id", filter=Q(score__lte=DETRACTOR_MAX))).order_by():
+        rows[r[survey_key]].update(answers=r["n"], nps=nps_from_counts(r["p"], r["d"], r["n"]))
+    loans = scope_filter(acting, Loan.objects.filter(status="active"), owner="borrower__manager")
+    for r in loans.values(loan_key).annotate(n=Count("id"), o=Count("id", filter=Q(days_past_due__gt=0))).order_by():
+        rows[r[loan_key]].update(loans=r["n"], overdue_loans=r["o"])
+    if complaint_key:
+        for r in complaints_for(acting).filter(received_on__range=(start, end)).values(complaint_key).annotate(
+                n=Count("id")).order_by():
+            rows[r[complaint_key]]["complaints"] = r["n"]
+        for row in rows.values():
+            row["complaints"] = row["complaints"] or 0
+    out = []
+    for key, row in rows.items():
+        if key is None:
+            continue
+        overdue_share = Decimal(row["overdue_loans"]) / row["loans"] if row["loans"] else None
+        out.append({"key": key, **row, "overdue_share": overdue_share})
+    return sorted(out, key=lambda r: (r["nps"] is None, r["nps"] if r["nps"] is not None else 0))

@@ -1,0 +1,13 @@
+"""Pages of the service package."""
+
+from django.urls import path
+
+from lendpilot.service import views
+
+app_name = "service"
+urlpatterns = [
+    path("", views.complaints, name="complaints"),
+    path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
+    path("complaints/<int:complaint_id>/<str:step>/", views.complaint_step, name="complaint_step"),
+    path("satisfaction/", views.satisfaction, name="satisfaction"),
+]
