@@ -1,6 +1,9 @@
 """REST endpoints of talent, mirroring its pages (thin: parse, call a selector or service, return a schema)."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -179,3 +182,10 @@ def drill_score(request, scenario_id: PathId, payload: DrillScoreIn):
     scenario = selectors.drill_scenario_get(actor, scenario_id)
     return Status(201, services.drill_score(actor=actor, scenario=scenario, staff=staff_get(actor, payload.staff_id),
                                             scores=payload.scores))
+
+
+@router.post("/cases/from-opportunities", response=with_errors({200: dict}),
+             summary="Draft a case for each opportunity closed won or lost in the last 90 days that has none")
+def cases_from_opportunities(request):
+    since = timezone.localdate() - timedelta(days=90)
+    return {"drafted": services.cases_from_closed_opportunities(actor=actor_of(request.auth), since=since)}

@@ -19,5 +19,6 @@ urlpatterns = [
     path("curricula/", views.curricula, name="curricula"),
     path("certifications/", views.certifications, name="certifications"),
     path("cases/", views.cases, name="cases"),
+    path("cases/from-opportunities/", views.cases_from_opportunities, name="cases_from_opportunities"),
     path("drills/<int:scenario_id>/score/", views.drill_score, name="drill_score"),
 ]

@@ -3,6 +3,7 @@ requisitions and candidates, the recruiting pipeline and balance report, curricu
 and the case library. Thin: parse, call a selector or service, render."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.views import flash_errors, paginate
@@ -220,7 +223,7 @@ def cases(request):
         "q": text, "outcome": outcome, "outcomes": Case.Outcome.choices,
         "drills": selectors.drill_scores_visible(actor)[:20], "scenarios": selectors.drill_scenarios(actor),
         "trainees": staff_visible(actor).filter(is_active=True, role="account_manager")[:500],
-        "can_coach": may_coach(actor), "points": range(1, 6)})
+        "can_coach": may_coach(actor), "can_manage": may_manage(actor), "points": range(1, 6)})
 
 
 @login_required
@@ -237,4 +240,14 @@ def drill_score(request, scenario_id: int):
         flash_errors(request, exc)
     except ValueError:
         messages.error(request, _("Score every criterion from 1 to 5."))
+    return redirect("talent:cases")
+
+
+@login_required
+@require_POST
+def cases_from_opportunities(request):
+    drafted = services.cases_from_closed_opportunities(actor=request.user,
+                                                       since=timezone.localdate() - timedelta(days=90))
+    messages.success(request, ngettext("%(n)d case drafted from closed opportunities.",
+                                       "%(n)d cases drafted from closed opportunities.", drafted) % {"n": drafted})
     return redirect("talent:cases")
