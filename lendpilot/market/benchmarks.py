@@ -5,7 +5,7 @@ write; the measured path builds the design matrix in numpy and runs the same New
 
 import numpy as np  # noqa: F401 (the formula below names np.log; patsy looks it up here)
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.formula.api as smf  # type: ignore[import-untyped]
 
 from lendpilot.core.bench import BenchContext, Measurement, Stopwatch, benchmark
 from lendpilot.market.elasticity import estimate_elasticity, synthetic_offers

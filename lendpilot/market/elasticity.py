@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
+import statsmodels.api as sm  # type: ignore[import-untyped]
 
 GRADES = ("A", "B", "C", "D")
 CHANNELS = ("branch", "online", "partner")

@@ -72,7 +72,7 @@ def parse_rows(kind: str, table: Iterable[Sequence[Any]]) -> ParsedSheet:
 def read_table(content: bytes, filename: str) -> list[list[Any]]:
     """The cells of a .csv (UTF-8, with or without BOM) or the first sheet of an .xlsx file."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook  # imported here: only Excel uploads need it
+        from openpyxl import load_workbook  # type: ignore[import-untyped]  # only Excel uploads need it
 
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]

@@ -175,8 +175,8 @@ def lead_times(user, *, since: date) -> list[capacity.StageTimes]:
                                     is_business_day=business_calendar.is_business_day))
         previous[d.application_id] = d.decided_at
     for loan in Loan.objects.filter(contract__application__in=apps).select_related("contract__application__product"):
-        start = previous.get(loan.contract.application_id)
-        if start is not None:
+        start = previous.get(loan.contract.application_id) if loan.contract else None
+        if start is not None and loan.contract is not None:
             durations[("disbursement", loan.contract.application.product.category)].append(
                 capacity.business_hours(_local(start), _local(loan.created_at),
                                         is_business_day=business_calendar.is_business_day))
@@ -206,11 +206,11 @@ def pilot_report(user, pilot: Pilot) -> dict:
     with_pre = [c for c in clusters if c.pre_value is not None]
     if len(with_pre) == len(clusters) and clusters:
         report["balance"] = design.pre_period_balance(
-            {"metric before": [float(c.pre_value) for c in with_pre], "cases": [c.units for c in with_pre]},
+            {"metric before": [float(c.pre_value or 0) for c in with_pre], "cases": [c.units for c in with_pre]},
             treated)
     if clusters and all(c.post_value is not None and c.pre_value is not None for c in clusters):
-        pre = np.array([float(c.pre_value) for c in clusters])
-        post = np.array([float(c.post_value) for c in clusters])
+        pre = np.array([float(c.pre_value or 0) for c in clusters])
+        post = np.array([float(c.post_value or 0) for c in clusters])
         try:
             for method in ("did", "cuped"):
                 found = effect.pilot_effect(pre, post, np.array(treated), method=method)

@@ -9,23 +9,23 @@ two-proportion formula, inflated by the cluster design effect 1 + (m - 1) x ICC.
 
 import math
 import random
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 
-def stratified_assignment(strata: Mapping[Hashable, Hashable], *, seed: int) -> dict[Hashable, bool]:
+def stratified_assignment(strata: Mapping[str, str], *, seed: int) -> dict[str, bool]:
     """Each cluster -> treated or not; within every stratum half are treated (an odd one out alternates)."""
     rng = random.Random(seed)
-    groups: dict[Hashable, list[Hashable]] = {}
+    groups: dict[str, list[str]] = {}
     for cluster, stratum in strata.items():
         groups.setdefault(stratum, []).append(cluster)
-    assignment: dict[Hashable, bool] = {}
+    assignment: dict[str, bool] = {}
     extra_to_treatment = rng.random() < 0.5
-    for stratum in sorted(groups, key=str):
-        members = sorted(groups[stratum], key=str)
+    for stratum in sorted(groups):
+        members = sorted(groups[stratum])
         rng.shuffle(members)
         treated = len(members) // 2
         if len(members) % 2:
@@ -81,7 +81,7 @@ def sample_size_per_arm(p_control: float, p_treatment: float, *, alpha: float = 
     """Units per arm for a two-sided test of two proportions (unclustered)."""
     if not (0 < p_control < 1 and 0 < p_treatment < 1) or p_control == p_treatment:
         raise ValueError("the two rates must differ and lie strictly between 0 and 1")
-    z_a, z_b = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    z_a, z_b = float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
     p_bar = (p_control + p_treatment) / 2
     top = (z_a * math.sqrt(2 * p_bar * (1 - p_bar))
            + z_b * math.sqrt(p_control * (1 - p_control) + p_treatment * (1 - p_treatment))) ** 2

@@ -55,9 +55,10 @@ def change_request_save(*, actor, product: str, title: str, owner_id: int, evide
             row = ChangeRequest.objects.create(product=product, title=title.strip(), owner=owner, status=status)
             before = None
         else:
-            row = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
-            if row is None:
+            found_row = ChangeRequest.objects.select_for_update().filter(pk=request_id).first()
+            if found_row is None:
                 raise ValidationError({"request": ["no such change request"]})
+            row = found_row
             before = snapshot(row)
             row.product, row.title, row.owner, row.status = product, title.strip(), owner, status
             row.save()

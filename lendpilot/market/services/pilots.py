@@ -1,6 +1,7 @@
 """Pilots of a process change: plan (randomise the teams or branches within strata), start, record the
 metric per cluster, and decide (roll out, stop, extend)."""
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -54,7 +55,8 @@ def pilot_start(*, actor, pilot_id: int) -> Pilot:
     return pilot
 
 
-def pilot_results_record(*, actor, pilot_id: int, results: dict[str, tuple[int, Decimal, Decimal | None]]) -> Pilot:
+def pilot_results_record(*, actor, pilot_id: int,
+                         results: Mapping[str, tuple[int, Decimal, Decimal | None]]) -> Pilot:
     """`results`: cluster code -> (cases, metric before, metric after or None while running)."""
     require(actor_of(actor), Perm.MANAGE_MARKET)
     with transaction.atomic():

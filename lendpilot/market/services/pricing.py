@@ -98,7 +98,7 @@ def pricing_check(*, actor, today: date | None = None) -> list[PricingProposal]:
         now, our_rate = _take_up(product, region_id, day - WINDOW, day + timedelta(days=1))
         before, _rate = _take_up(product, region_id, day - 2 * WINDOW, day - WINDOW)
         market = competitor_median_apr(product, region_id, day)
-        if None in (now, before, our_rate, market):
+        if now is None or before is None or our_rate is None or market is None:
             continue
         gap_bp = round((our_rate - market) * 10_000)
         spread = round((our_rate - float(lpr.rate)) * 10_000)
