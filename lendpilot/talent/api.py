@@ -16,17 +16,23 @@ from lendpilot.talent.schemas import (
     CandidateIn,
     CandidateOut,
     CaseOut,
+    CertificationIn,
     CertificationOut,
+    CompleteIn,
+    CurriculumIn,
     CurriculumOut,
     DecideIn,
     DecisionOut,
     DrillScoreIn,
     DrillScoreOut,
+    EnrolIn,
+    EnrolmentOut,
     EntryOut,
     MoveIn,
     NineBoxOut,
     PipelineOut,
     RateIn,
+    RequirementIn,
     RequisitionIn,
     RequisitionOut,
     ReviewIn,
@@ -189,3 +195,41 @@ def drill_score(request, scenario_id: PathId, payload: DrillScoreIn):
 def cases_from_opportunities(request):
     since = timezone.localdate() - timedelta(days=90)
     return {"drafted": services.cases_from_closed_opportunities(actor=actor_of(request.auth), since=since)}
+
+
+@router.post("/curricula", response={201: CurriculumOut, **ERRORS}, summary="Create a curriculum")
+def curriculum_create(request, payload: CurriculumIn):
+    return Status(201, services.curriculum_create(actor=actor_of(request.auth), **payload.dict()))
+
+
+@router.post("/curricula/{curriculum_id}/enrol", response={201: EnrolmentOut, **ERRORS},
+             summary="Enrol a staff member in a curriculum")
+def curriculum_enrol(request, curriculum_id: PathId, payload: EnrolIn):
+    actor = actor_of(request.auth)
+    curriculum = selectors.curriculum_get(actor, curriculum_id)
+    return Status(201, services.enrol(actor=actor, curriculum=curriculum, staff=staff_get(actor, payload.staff_id)))
+
+
+@router.post("/enrolments/{enrolment_id}/complete", response=with_errors({200: EnrolmentOut}),
+             summary="Record a completion with its score")
+def enrolment_complete(request, enrolment_id: PathId, payload: CompleteIn):
+    actor = actor_of(request.auth)
+    enrolment = selectors.enrolment_get(actor, enrolment_id)
+    return services.enrolment_complete(actor=actor, enrolment_id=enrolment.pk, score=payload.score)
+
+
+@router.post("/certifications", response={201: CertificationOut, **ERRORS},
+             summary="Record a staff member's certification with its expiry")
+def certification_record(request, payload: CertificationIn):
+    actor = actor_of(request.auth)
+    return Status(201, services.certification_record(
+        actor=actor, staff=staff_get(actor, payload.staff_id), kind=payload.kind, obtained_on=payload.obtained_on,
+        expires_on=payload.expires_on))
+
+
+@router.put("/certifications/requirements", response=with_errors({200: dict}),
+            summary="Set the certifications a product requires of the managers its leads go to")
+def certification_requirements(request, payload: RequirementIn):
+    kinds = services.certification_requirement_set(actor=actor_of(request.auth), product_id=payload.product_id,
+                                                   kinds=list(payload.kinds))
+    return {"product_id": payload.product_id, "kinds": kinds}

@@ -190,3 +190,40 @@ class DrillScoreOut(Schema):
     scores: dict[str, int]
     total: Decimal
     scored_on: date
+
+
+class CurriculumIn(Schema):
+    title: Text(100, min_length=1, strip=True)  # type: ignore[valid-type]
+    layer: Literal["new_hire", "backbone", "manager"]
+    topic: Literal["products", "compliance_risk", "negotiation", "client_management"]
+    hours: Annotated[int, Field(ge=1, le=200)] = 8
+    external: bool = False
+
+
+class EnrolIn(Schema):
+    staff_id: Id
+
+
+class CompleteIn(Schema):
+    score: Annotated[Decimal, Field(ge=0, le=100, max_digits=4, decimal_places=1)]
+
+
+class EnrolmentOut(Schema):
+    id: int
+    curriculum_id: int
+    staff_id: int
+    enrolled_on: date
+    completed_on: date | None
+    score: Decimal | None
+
+
+class CertificationIn(Schema):
+    staff_id: Id
+    kind: Literal["banking", "cfp", "afp", "credit", "aml"]
+    obtained_on: date
+    expires_on: date
+
+
+class RequirementIn(Schema):
+    product_id: Id
+    kinds: list[Literal["banking", "cfp", "afp", "credit", "aml"]] = Field(..., max_length=5)

@@ -28,6 +28,7 @@ from lendpilot.talent.models import (
     DrillScenario,
     DrillScore,
     EmployeeRecord,
+    Enrolment,
     Requisition,
     ReviewEntry,
     Source,
@@ -181,6 +182,22 @@ def curricula_visible(actor: Actor) -> QuerySet[Curriculum]:
         enrolled=Count("enrolments", filter=mine),
         completed=Count("enrolments", filter=mine & Q(enrolments__completed_on__isnull=False)),
         avg_score=Avg("enrolments__score", filter=mine))
+
+
+def curriculum_get(actor: Actor, curriculum_id: int) -> Curriculum:
+    _reader(actor)
+    curriculum = Curriculum.objects.filter(pk=curriculum_id).first()
+    if curriculum is None:
+        raise Http404("curriculum not found")
+    return curriculum
+
+
+def enrolment_get(actor: Actor, enrolment_id: int) -> Enrolment:
+    _reader(actor)
+    enrolment = scope_filter(actor, Enrolment.objects.all(), owner="staff").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        raise Http404("enrolment not found")
+    return enrolment
 
 
 def certifications_visible(actor: Actor, *, status: str | None = None,

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lendpilot.talent.models import TalentReview
 
@@ -85,3 +86,27 @@ def test_a_lead_scores_a_role_play_for_their_team_only(world):
     assert r.status_code == 422 and "close" in r.content.decode()
     assert DrillScore.objects.count() == 1
     assert c.get("/talent/cases/").status_code == 200
+
+
+def test_api_runs_training_and_certification_requirements(world):
+    from lendpilot.org.selectors import staff_ineligible_for_product
+
+    c = _client(world, "director")
+    r = c.post("/api/v1/talent/curricula", {"title": "产品通识", "layer": "new_hire", "topic": "products"},
+               content_type="application/json")
+    assert r.status_code == 201
+    r = c.post(f"/api/v1/talent/curricula/{r.json()['id']}/enrol", {"staff_id": world.staff["am_sun"].pk},
+               content_type="application/json")
+    assert r.status_code == 201
+    r = c.post(f"/api/v1/talent/enrolments/{r.json()['id']}/complete", {"score": "88.5"},
+               content_type="application/json")
+    assert r.status_code == 200 and r.json()["score"] == "88.5"
+    product = world.products["credit"].pk
+    r = c.put("/api/v1/talent/certifications/requirements", {"product_id": product, "kinds": ["aml"]},
+              content_type="application/json")
+    assert r.status_code == 200
+    r = c.post("/api/v1/talent/certifications", {"staff_id": world.staff["am_sun"].pk, "kind": "aml",
+                                                 "obtained_on": "2025-01-01", "expires_on": "2024-01-01"},
+               content_type="application/json")
+    assert r.status_code == 422 and "expires_on" in r.content.decode()
+    assert staff_ineligible_for_product(product, timezone.localdate()).filter(pk=world.staff["am_sun"].pk).exists()
