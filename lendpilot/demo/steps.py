@@ -27,6 +27,7 @@ STEPS: tuple[str, ...] = (
     "lendpilot.demo.portrait",
     "lendpilot.planning.demo",
     "lendpilot.market.demo",
+    "lendpilot.service.demo",
     "lendpilot.incentives.demo",
     "lendpilot.talent.demo",
     "lendpilot.products.scenario_demo",
