@@ -13,9 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from lendpilot.org.access import Actor, require, scope_filter
-from lendpilot.org.models import Certification, Staff
+from lendpilot.org.models import Certification, ProductCertificationRequirement, Staff
 from lendpilot.org.roles import DataScope, Perm, Role
 from lendpilot.org.selectors import teams_visible
+from lendpilot.products.models import Product
 from lendpilot.talent import ninebox, recruiting
 from lendpilot.talent.access import COACHES, require_role
 from lendpilot.talent.certificates import REMINDER_DAYS
@@ -198,6 +199,24 @@ def enrolment_get(actor: Actor, enrolment_id: int) -> Enrolment:
     if enrolment is None:
         raise Http404("enrolment not found")
     return enrolment
+
+
+def enrolments_open(actor: Actor) -> QuerySet[Enrolment]:
+    _reader(actor)
+    return scope_filter(actor, Enrolment.objects.filter(completed_on__isnull=True)
+                        .select_related("curriculum", "staff"), owner="staff").order_by("enrolled_on", "id")
+
+
+def product_requirements(actor: Actor) -> list[dict]:
+    """The certifications each product requires, with the product's name."""
+    _reader(actor)
+    rows: dict[int, list[str]] = defaultdict(list)
+    labels = dict(Certification.Kind.choices)
+    for product_id, kind in ProductCertificationRequirement.objects.order_by("product_id", "kind").values_list(
+            "product_id", "kind"):
+        rows[product_id].append(str(labels.get(kind, kind)))
+    names = {p.pk: p.name for p in Product.objects.filter(pk__in=rows)}
+    return [{"product": names.get(pk, pk), "kinds": kinds} for pk, kinds in rows.items()]
 
 
 def certifications_visible(actor: Actor, *, status: str | None = None,

@@ -4,6 +4,7 @@ and the case library. Thin: parse, call a selector or service, render."""
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from lendpilot.core.views import flash_errors, paginate
 from lendpilot.org.access import actor_of
 from lendpilot.org.models import Certification
 from lendpilot.org.selectors import staff_get, staff_visible, teams_visible
+from lendpilot.products.selectors import product_get, products_visible
 from lendpilot.talent import forms, ninebox, selectors, services, wording
 from lendpilot.talent.access import may_coach, may_manage
 from lendpilot.talent.models import Candidate, Case, ReviewDecision, Skill
@@ -191,8 +193,39 @@ def curricula(request):
     if request.method == "POST" and _submit(request, form, lambda d: services.curriculum_create(
             actor=request.user, **d), _("Curriculum created.")):
         return redirect("talent:curricula")
-    return render(request, "talent/curricula.html", {"curricula": selectors.curricula_visible(actor), "form": form,
-                                                     "can_manage": may_manage(actor)})
+    return render(request, "talent/curricula.html", {
+        "curricula": selectors.curricula_visible(actor), "form": form, "can_manage": may_manage(actor),
+        "staff": staff_visible(actor).filter(is_active=True)[:500] if may_manage(actor) else [],
+        "open_enrolments": selectors.enrolments_open(actor)[:50]})
+
+
+@login_required
+@require_POST
+def curriculum_enrol(request):
+    actor = actor_of(request.user)
+    try:
+        curriculum = selectors.curriculum_get(actor, int(request.POST.get("curriculum") or 0))
+        staff = staff_get(actor, int(request.POST.get("staff") or 0))
+        services.enrol(actor=request.user, curriculum=curriculum, staff=staff)
+        messages.success(request, _("Enrolled."))
+    except ValueError:
+        messages.error(request, _("Choose a curriculum and a staff member."))
+    return redirect("talent:curricula")
+
+
+@login_required
+@require_POST
+def enrolment_complete(request, enrolment_id: int):
+    enrolment = selectors.enrolment_get(actor_of(request.user), enrolment_id)
+    try:
+        services.enrolment_complete(actor=request.user, enrolment_id=enrolment.pk,
+                                    score=Decimal(request.POST.get("score") or "x"))
+        messages.success(request, _("Completion recorded."))
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    except InvalidOperation:
+        messages.error(request, _("Score: a number from 0 to 100."))
+    return redirect("talent:curricula")
 
 
 @login_required
@@ -210,7 +243,24 @@ def certifications(request):
         "page_obj": paginate(request, selectors.certifications_visible(actor, status=status or None)),
         "status": status, "form": form, "kinds": Certification.Kind.choices,
         "staff": staff_visible(actor).filter(is_active=True)[:500] if may_manage(actor) else [],
-        "reminders": selectors.reminders_visible(actor)[:20], "can_manage": may_manage(actor)})
+        "reminders": selectors.reminders_visible(actor)[:20], "can_manage": may_manage(actor),
+        "products": products_visible(actor), "requirements": selectors.product_requirements(actor)})
+
+
+@login_required
+@require_POST
+def certification_requirements(request):
+    actor = actor_of(request.user)
+    try:
+        product = product_get(actor, product_id=int(request.POST.get("product") or 0))
+        services.certification_requirement_set(actor=request.user, product_id=product.pk,
+                                               kinds=request.POST.getlist("kinds"))
+        messages.success(request, _("Requirement saved."))
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    except ValueError:
+        messages.error(request, _("Choose a product."))
+    return redirect("talent:certifications")
 
 
 @login_required

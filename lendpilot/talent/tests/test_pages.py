@@ -110,3 +110,25 @@ def test_api_runs_training_and_certification_requirements(world):
                content_type="application/json")
     assert r.status_code == 422 and "expires_on" in r.content.decode()
     assert staff_ineligible_for_product(product, timezone.localdate()).filter(pk=world.staff["am_sun"].pk).exists()
+
+
+def test_pages_enrol_complete_and_set_a_product_requirement(world):
+    from lendpilot.org.models import ProductCertificationRequirement
+    from lendpilot.talent.models import Curriculum, Enrolment
+
+    c = _client(world, "director")
+    cur = Curriculum.objects.create(title="谈判", layer="backbone", topic="negotiation")
+    c.post("/talent/curricula/enrol/", {"curriculum": cur.pk, "staff": world.staff["am_zhao"].pk})
+    enrolment = Enrolment.objects.get()
+    assert "谈判" in c.get("/talent/curricula/").content.decode()
+    c.post(f"/talent/enrolments/{enrolment.pk}/complete/", {"score": "abc"})
+    enrolment.refresh_from_db()
+    assert enrolment.completed_on is None
+    c.post(f"/talent/enrolments/{enrolment.pk}/complete/", {"score": "91"})
+    enrolment.refresh_from_db()
+    assert enrolment.score == 91
+    c.post("/talent/certifications/requirements/", {"product": world.products["mortgage"].pk,
+                                                    "kinds": ["banking", "cfp"]})
+    assert ProductCertificationRequirement.objects.count() == 2
+    page = c.get("/talent/certifications/").content.decode()
+    assert world.products["mortgage"].name_zh in page.split('id="requirements"')[1]
