@@ -5,6 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BUCKETS = {"m1": 30, "m2": 60, "m3": 90}
 """M1+, M2+ and M3+: more than 30, 60 and 90 days past due."""
@@ -74,3 +78,20 @@ def latest_ratio(all_cells: list[Cell], bucket: str = "m3") -> Decimal:
     disbursed = sum((c.disbursed for c in latest.values()), Decimal("0"))
     past_due = sum((getattr(c, bucket) for c in latest.values()), Decimal("0"))
     return past_due / disbursed if disbursed else Decimal("0")
+
+
+def cell_table(partner: "np.ndarray", cohort: "np.ndarray", mob: "np.ndarray", outstanding: "np.ndarray",
+               dpd: "np.ndarray") -> dict[str, "np.ndarray"]:
+    """The same sums as `cells` for every partner at once, on columns of integer codes (cohort as a month
+    number) and float principal: the unique (partner, cohort, mob) keys with their M1+/M2+/M3+ principal."""
+    import numpy as np
+
+    # One int64 key per row sorts far faster than unique rows of a 3-column array.
+    c_span, m_span = int(cohort.max()) + 1, int(mob.max()) + 1
+    keys = (partner.astype(np.int64) * c_span + cohort) * m_span + mob
+    unique, inverse = np.unique(keys, return_inverse=True)
+    out = {"partner": unique // (c_span * m_span), "cohort": unique // m_span % c_span, "mob": unique % m_span}
+    for bucket, days in BUCKETS.items():
+        out[bucket] = np.bincount(inverse.ravel(), weights=np.where(dpd > days, outstanding, 0.0),
+                                  minlength=len(unique))
+    return out

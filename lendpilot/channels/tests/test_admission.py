@@ -3,6 +3,7 @@ partner submits (portal page, API, import): nothing is created, so no loan can e
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from lendpilot.channels.admission import Criteria
 from lendpilot.channels.models import Application, Partner
@@ -15,6 +16,13 @@ from lendpilot.sales.models import Lead, Opportunity
 from lendpilot.sales.services.lead_import import leads_import
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever the default language is."""
+    with translation.override("en"):
+        yield
 
 
 def _apply(world, **overrides):
@@ -80,6 +88,7 @@ def _delist(world, partner):
 def test_listed_partner_submits_and_off_list_partner_is_refused_everywhere(world, client):
     partner = admit(world, login=world.staff["partner"])
     client.force_login(world.user("partner"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.post("/sales/partner/", _lead_form(world))
     assert Lead.objects.filter(name="下架伙伴客户").count() == 1
     _delist(world, partner)

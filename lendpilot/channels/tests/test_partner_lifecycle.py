@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from lendpilot.channels.models import Delisting, Partner, Review, TierChange
 from lendpilot.channels.selectors import joint_loan_check
@@ -24,6 +25,13 @@ from lendpilot.channels.tiers import RULES
 from lendpilot.channels.vintage import Cell
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever the default language is."""
+    with translation.override("en"):
+        yield
 
 
 def test_terms_refuse_fees_over_the_cap_and_a_share_below_thirty_per_cent(world):

@@ -4,11 +4,21 @@ vintage example of the issue and the bottom-decile review."""
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
 from lendpilot.channels.admission import PASS_SCORE, Criteria, assess
 from lendpilot.channels.limits import Exposure, JointLimits, fee_breaches, joint_loan_fits
 from lendpilot.channels.review import Standing, rank
 from lendpilot.channels.tiers import RULES, TierMetrics, change_reasons, place
-from lendpilot.channels.vintage import LoanMonth, cells, cohort_totals, curves, latest_ratio
+from lendpilot.channels.vintage import LoanMonth, cell_table, cells, cohort_totals, curves, latest_ratio
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever the default language is."""
+    with translation.override("en"):
+        yield
 
 GOOD = Criteria(licence_held=True, registered_capital=Decimal("60000000"), regulatory_penalties=0,
                 complaints_per_10k=Decimal("0.5"), data_security_grade="A")
@@ -121,3 +131,15 @@ def test_review_bottom_decile_goes_on_probation_and_two_quarters_lead_to_delisti
     assert next(o for o in twice if o.partner_id == 99).action == "propose_delisting"
     released = rank([_standing(i, f"0.{20 + i}") for i in range(1, 20)] + [_standing(99, "0.90", quarters=1)])
     assert next(o for o in released if o.partner_id == 99).action == "release"
+
+
+def test_cell_table_sums_like_the_row_version():
+    import numpy as np
+
+    january = date(2026, 1, 1)
+    table = cell_table(np.array([0, 0, 1]), np.array([0, 0, 0]), np.array([3, 3, 3]),
+                       np.array([200000.0, 3000000.0, 50.0]), np.array([45, 0, 95]))
+    assert list(table["partner"]) == [0, 1] and list(table["mob"]) == [3, 3]
+    assert list(table["m1"]) == [200000.0, 50.0] and list(table["m3"]) == [0.0, 50.0]
+    rows = [LoanMonth(january, 3, Decimal("200000"), 45), LoanMonth(january, 3, Decimal("3000000"), 0)]
+    assert cells(rows, {january: Decimal("10000000")})[0].m1 == Decimal("200000")
