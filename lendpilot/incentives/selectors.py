@@ -33,6 +33,7 @@ from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
 from lendpilot.planning.models import Quota
 from lendpilot.planning.services import add_months, month_start
+from lendpilot.service.selectors import nps_by_manager
 
 
 def statements_visible(actor: Actor, *, month: date | None = None) -> QuerySet[CommissionStatement]:
@@ -182,6 +183,7 @@ def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict
         total=Sum("outstanding_principal"), npl=Sum("outstanding_principal", filter=Q(risk_class__in=NPL_CLASSES)))}
     peers = {r["ratee_id"]: r for r in PeerRating.objects.filter(ratee_id__in=ids, month__range=(start, end))
              .values("ratee_id").annotate(total=Sum("score"), n=Count("id"))}
+    satisfaction = nps_by_manager(ids, start, end)
     out = []
     for staff in people.order_by("employee_no"):
         q = quotas.get(staff.pk, {})
@@ -193,7 +195,8 @@ def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict
             sprint_quota=q.get("sprint") or Decimal(0),
             collection_rate=(c["paid"] / c["due"]) if c and c["due"] else None,
             npl_ratio=((b["npl"] or Decimal(0)) / b["total"]) if b and b["total"] else None,
-            peer_rating=appraisal.peer_rating_of(p.get("total"), p.get("n"), parsed.min_peer_ratings))
+            peer_rating=appraisal.peer_rating_of(p.get("total"), p.get("n"), parsed.min_peer_ratings),
+            nps=satisfaction.get(staff.pk))
         score = appraisal.appraise(m, parsed)
         out.append({"staff_id": staff.pk, "name": staff.name, "employee_no": staff.employee_no,
                     "score": score.score, "components": score.components, "missing": score.missing,

@@ -157,3 +157,17 @@ def cx_matrix(actor, *, dimension: str, start: date, end: date) -> list[dict]:
         overdue_share = Decimal(row["overdue_loans"]) / row["loans"] if row["loans"] else None
         out.append({"key": key, **row, "overdue_share": overdue_share})
     return sorted(out, key=lambda r: (r["nps"] is None, r["nps"] if r["nps"] is not None else 0))
+
+
+def nps_by_manager(manager_ids: list[int], start: date, end: date) -> dict[int, Decimal]:
+    """{manager id: NPS} of the surveys their customers answered in [start, end] (the appraisal's
+    customer-satisfaction input); a manager without answers is absent."""
+    rows = (Survey.objects.filter(manager_id__in=manager_ids, answered_on__range=(start, end), score__isnull=False)
+            .values("manager_id").annotate(n=Count("id"), p=Count("id", filter=Q(score__gte=PROMOTER_MIN)),
+                                           d=Count("id", filter=Q(score__lte=DETRACTOR_MAX))).order_by())
+    out: dict[int, Decimal] = {}
+    for r in rows:
+        score = nps_from_counts(r["p"], r["d"], r["n"])
+        if score is not None:
+            out[r["manager_id"]] = score
+    return out
