@@ -2,8 +2,10 @@
 figures the command centre reads per slice (one grouped query per table), and the CX matrix (D8)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 from django.db.models.functions import Cast, TruncMonth
@@ -65,7 +67,8 @@ def service_sums(dimension: str, start: date, end: date, *, key: str | None = No
     """{key: sums} (or {key: {month: sums}} with `by_month`) of survey answers, promoters, detractors and
     complaints received in [start, end], and (not by month) today's active customers as the complaint rate's
     base. A table the dimension does not keep adds nothing (the metric then says why)."""
-    out: dict = defaultdict((lambda: defaultdict(_blank)) if by_month else _blank)
+    factory: Callable[[], Any] = (lambda: defaultdict(_blank)) if by_month else _blank
+    out: dict = defaultdict(factory)
     specs = (
         (Survey.objects.filter(answered_on__range=(start, end), score__isnull=False), _SURVEY_KEYS, "answered_on",
          {"survey_answers": Count("id"), "promoters": Count("id", filter=Q(score__gte=PROMOTER_MIN)),
