@@ -188,40 +188,46 @@ def pilots(user) -> QuerySet[Pilot]:
     return Pilot.objects.all()
 
 
-def pilot_report(user, pilot: Pilot) -> dict:
-    """The design figures before start (power, MDE, balance, split) and, with results, the DiD/CUPED effect."""
-    _viewer(user)
-    clusters = list(pilot.clusters.all())
-    treated = [c.treated for c in clusters]
+def _pilot_design(clusters: list, treated: list[bool], pilot: Pilot) -> dict:
     mean_size = max(1, round(sum(c.units for c in clusters) / len(clusters))) if clusters else 1
-    plan = design.power_plan(p_control=float(pilot.baseline_rate), p_treatment=float(pilot.target_rate),
-                             cluster_size=mean_size, icc=float(pilot.icc),
-                             clusters_per_arm=max(1, sum(treated)))
-    report: dict = {"plan": plan, "clusters": clusters}
+    report: dict = {"plan": design.power_plan(
+        p_control=float(pilot.baseline_rate), p_treatment=float(pilot.target_rate), cluster_size=mean_size,
+        icc=float(pilot.icc), clusters_per_arm=max(1, sum(treated)))}
     units_t = sum(c.units for c in clusters if c.treated)
     units_c = sum(c.units for c in clusters if not c.treated)
     if units_t and units_c:
         report["ratio"] = design.sample_ratio_check(treated=units_t, control=units_c,
                                                     expected_share=sum(treated) / len(treated))
-    with_pre = [c for c in clusters if c.pre_value is not None]
-    if len(with_pre) == len(clusters) and clusters:
+    if clusters and all(c.pre_value is not None for c in clusters):
         report["balance"] = design.pre_period_balance(
-            {"metric before": [float(c.pre_value or 0) for c in with_pre], "cases": [c.units for c in with_pre]},
+            {"metric before": [float(c.pre_value or 0) for c in clusters], "cases": [c.units for c in clusters]},
             treated)
-    if clusters and all(c.post_value is not None and c.pre_value is not None for c in clusters):
-        pre = np.array([float(c.pre_value or 0) for c in clusters])
-        post = np.array([float(c.post_value or 0) for c in clusters])
-        try:
-            for method in ("did", "cuped"):
-                found = effect.pilot_effect(pre, post, np.array(treated), method=method)
-                report[method] = {name: float(getattr(found, name)) for name in
-                                  ("estimate", "standard_error", "p_value", "ci_low", "ci_high")}
-        except ValueError:
-            pass
-        else:
-            c = report["cuped"]
-            report["recommendation"] = effect.recommended_decision(
-                ci_low=c["ci_low"], ci_high=c["ci_high"],
-                minimum_effect=float(pilot.target_rate - pilot.baseline_rate),
-                finished=pilot.ends <= timezone.localdate())
     return report
+
+
+def _pilot_effect(clusters: list, treated: list[bool], pilot: Pilot) -> dict:
+    if not clusters or any(c.post_value is None or c.pre_value is None for c in clusters):
+        return {}
+    pre = np.array([float(c.pre_value or 0) for c in clusters])
+    post = np.array([float(c.post_value or 0) for c in clusters])
+    report: dict = {}
+    try:
+        for method in ("did", "cuped"):
+            found = effect.pilot_effect(pre, post, np.array(treated), method=method)
+            report[method] = {name: float(getattr(found, name)) for name in
+                              ("estimate", "standard_error", "p_value", "ci_low", "ci_high")}
+    except ValueError:
+        return {}
+    c = report["cuped"]
+    report["recommendation"] = effect.recommended_decision(
+        ci_low=c["ci_low"], ci_high=c["ci_high"], minimum_effect=float(pilot.target_rate - pilot.baseline_rate),
+        finished=pilot.ends <= timezone.localdate())
+    return report
+
+
+def pilot_report(user, pilot: Pilot) -> dict:
+    """The design figures before start (power, MDE, balance, split) and, with results, the DiD/CUPED effect."""
+    _viewer(user)
+    clusters = list(pilot.clusters.all())
+    treated = [c.treated for c in clusters]
+    return {"clusters": clusters} | _pilot_design(clusters, treated, pilot) | _pilot_effect(clusters, treated, pilot)
