@@ -217,6 +217,9 @@ EVENTS: dict[str, str] = {
     "service.complaints_escalated": _("Complaints escalated up the line"),
     "service.surveys_sent": _("Satisfaction surveys sent"),
     "service.survey_answered": _("Satisfaction survey answered"),
+    "service.referral_registered": _("Referral registered"),
+    "service.referrals_checked": _("Referral rewards checked"),
+    "service.referral_approved": _("Referral reward approved"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }
