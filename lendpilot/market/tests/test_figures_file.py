@@ -17,3 +17,19 @@ def test_lpr_sheet_rows_and_row_errors():
 def test_missing_columns_are_named():
     sheet = parse_rows("indicator", [["code", "value"], ["GDP", "5"]])
     assert sheet.errors == [(1, "missing columns: name, region, as_of, unit, source")] and not sheet.rows
+
+
+def test_excel_sheet_reads_like_csv():
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["effective", "tenor", "rate_percent", "source"])
+    sheet.append([date(2026, 1, 20), "5Y", 3.5, "NIFC"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = parse_rows("lpr", read_table(buffer.getvalue(), "lpr.xlsx"))
+    assert not parsed.errors
+    assert parsed.rows[0]["effective"] == date(2026, 1, 20) and parsed.rows[0]["rate_percent"] == Decimal("0.035")
