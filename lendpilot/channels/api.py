@@ -15,14 +15,14 @@ from lendpilot.core.schemas import ERRORS, with_errors
 router = Router()
 
 
-class ListedOut(Schema):
+class ChannelListedOut(Schema):
     id: int
     name: str
     kind: str
     listed_on: date | None
 
 
-class RankOut(Schema):
+class ChannelRankOut(Schema):
     id: int
     name: str
     status: str
@@ -36,14 +36,14 @@ class RankOut(Schema):
     score: Decimal | None
 
 
-class TierOut(Schema):
+class ChannelTierOut(Schema):
     month: date
     from_tier: str
     to_tier: str
     reasons: list[str]
 
 
-class PartnerOut(Schema):
+class ChannelPartnerOut(Schema):
     id: int
     name: str
     status: str
@@ -51,11 +51,11 @@ class PartnerOut(Schema):
     gaps: list[str]
     resources: dict[str, Decimal]
     improvement_plan: str
-    tiers: list[TierOut]
+    tiers: list[ChannelTierOut]
     vintage_m1: dict[str, list[tuple[int, Decimal]]]
 
 
-class ApplicationIn(Schema):
+class PartnerApplicationIn(Schema):
     name: str
     credit_code: str
     kind: str
@@ -68,7 +68,7 @@ class ApplicationIn(Schema):
     login_id: int | None = None
 
 
-class ApplicationOut(Schema):
+class PartnerApplicationOut(Schema):
     id: int
     partner_id: int
     score: int
@@ -76,21 +76,21 @@ class ApplicationOut(Schema):
     status: str
 
 
-class DecisionIn(Schema):
+class PartnerDecisionIn(Schema):
     approve: bool
     note: str = ""
 
 
-class DelistingIn(Schema):
+class PartnerDelistingIn(Schema):
     delist: bool
     note: str
 
 
-class TextIn(Schema):
+class PartnerAppealIn(Schema):
     text: str
 
 
-class PeriodIn(Schema):
+class ChannelPeriodIn(Schema):
     day: date
 
 
@@ -100,30 +100,30 @@ def _file_out(f: PartnerFile) -> dict:
             "tiers": list(f.tiers), "vintage_m1": {k.isoformat(): v for k, v in f.curves.items()}}
 
 
-@router.get("/partners/published", response=with_errors({200: list[ListedOut]}),
+@router.get("/partners/published", response=with_errors({200: list[ChannelListedOut]}),
             summary="The published list of partners")
 def published(request):
     return list(selectors.published_list())
 
 
-@router.get("/partners", response=with_errors({200: list[RankOut]}), summary="Partners ranked, with KPIs")
+@router.get("/partners", response=with_errors({200: list[ChannelRankOut]}), summary="Partners ranked, with KPIs")
 def partners(request):
     return [{**row.__dict__, "id": row.partner.pk, "name": row.partner.name, "status": row.partner.status,
              "tier": row.partner.tier} for row in ranking(request.user)]
 
 
-@router.get("/partners/{partner_id}", response=with_errors({200: PartnerOut}), summary="A partner's file")
+@router.get("/partners/{partner_id}", response=with_errors({200: ChannelPartnerOut}), summary="A partner's file")
 def partner(request, partner_id: int):
     return _file_out(partner_file(selectors.partner_for(request.user, partner_id)))
 
 
-@router.get("/mine", response=with_errors({200: PartnerOut}), summary="The signed-in partner's tier and gap")
+@router.get("/mine", response=with_errors({200: ChannelPartnerOut}), summary="The signed-in partner's tier and gap")
 def mine(request):
     return _file_out(partner_file(selectors.own_partner(request.user)))
 
 
-@router.post("/applications", response={201: ApplicationOut, **ERRORS}, summary="File an admission application")
-def application_create(request, payload: ApplicationIn):
+@router.post("/applications", response={201: PartnerApplicationOut, **ERRORS}, summary="File an admission application")
+def application_create(request, payload: PartnerApplicationIn):
     from lendpilot.org.models import Staff
 
     login = Staff.objects.filter(pk=payload.login_id).first() if payload.login_id else None
@@ -135,33 +135,33 @@ def application_create(request, payload: ApplicationIn):
     return Status(201, application)
 
 
-@router.post("/applications/{application_id}/decision", response=with_errors({200: ApplicationOut}),
+@router.post("/applications/{application_id}/decision", response=with_errors({200: PartnerApplicationOut}),
              summary="Head office approves or rejects an application")
-def application_decision(request, application_id: int, payload: DecisionIn):
+def application_decision(request, application_id: int, payload: PartnerDecisionIn):
     return services.application_decide(actor=request.user, application_id=application_id,
                                        approve=payload.approve, note=payload.note)
 
 
 @router.post("/delistings/{delisting_id}/appeal", response=with_errors({200: dict}), summary="Record an appeal")
-def delisting_appeal(request, delisting_id: int, payload: TextIn):
+def delisting_appeal(request, delisting_id: int, payload: PartnerAppealIn):
     d = services.delisting_appeal(actor=request.user, delisting_id=delisting_id, text=payload.text)
     return {"id": d.pk, "status": d.status}
 
 
 @router.post("/delistings/{delisting_id}/decision", response=with_errors({200: dict}),
              summary="The committee decides a proposed delisting")
-def delisting_decision(request, delisting_id: int, payload: DelistingIn):
+def delisting_decision(request, delisting_id: int, payload: PartnerDelistingIn):
     d = services.delisting_decide(actor=request.user, delisting_id=delisting_id, delist=payload.delist,
                                   note=payload.note)
     return {"id": d.pk, "status": d.status}
 
 
 @router.post("/retier", response=with_errors({200: dict}), summary="Re-tier every listed partner for a month")
-def retier(request, payload: PeriodIn):
+def retier(request, payload: ChannelPeriodIn):
     return {"moved": services.partners_retier(actor=request.user, month=payload.day)}
 
 
 @router.post("/reviews", response=with_errors({200: dict}), summary="Run a quarter's bottom-ranked review")
-def review(request, payload: PeriodIn):
+def review(request, payload: ChannelPeriodIn):
     reviews = services.quarterly_review_run(actor=request.user, quarter=payload.day)
     return {"partners": len(reviews), "probation": Partner.objects.filter(status=Partner.Status.PROBATION).count()}
