@@ -287,6 +287,7 @@ LENDPILOT_SCHEDULE = {
     # complaints up the reporting line at 80% of their term; post-disbursement and yearly surveys (service, E7, D8)
     "complaint_escalation": {"task": "lendpilot.service.tasks.escalate_complaints_task", "cron": "0 8 * * *"},
     "satisfaction_surveys": {"task": "lendpilot.service.tasks.send_surveys_task", "cron": "0 9 * * *"},
+    "referral_rewards": {"task": "lendpilot.service.tasks.check_referrals_task", "cron": "0 5 * * *"},
 }
 
 # Complaint deadlines in calendar days (E7, CBIRC 2020 No. 3; a revision is in draft): decision and notice

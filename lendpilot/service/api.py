@@ -142,3 +142,22 @@ def cx_matrix(request, dimension: Literal["tier", "manager", "product"] = "tier"
     return [{**r, "key": str(r["key"])} for r in rows]
 
 
+
+
+class ReferralOut(Schema):
+    id: int
+    referrer_id: int
+    referred_id: int
+    registered_on: date
+    loan_id: int | None
+    status: str
+    reward: Decimal
+    qualified_on: date | None
+    approved_on: date | None
+
+
+@router.get("/referrals", response=with_errors({200: list[ReferralOut]}), summary="Referrals in scope")
+@paginate(Page)
+def referral_list(request, status: SearchText = None):
+    rows = selectors.referrals_for(actor_of(request.auth))
+    return rows.filter(status=status) if status else rows

@@ -176,3 +176,37 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.source_ref
+
+
+class Referral(models.Model):
+    """A customer referred by another through the referrer's code (D9); the reward is earned when the referred
+    loan is disbursed and stays current for the configured months, capped per year and approved."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        QUALIFIED = "qualified", _("Reward earned, awaiting approval")
+        APPROVED = "approved", _("Reward approved")
+        LAPSED = "lapsed", _("No reward (loan past due)")
+
+    referrer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="referrals_made",
+                                 verbose_name=_("referrer"))
+    referred = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="referred_by",
+                                    verbose_name=_("referred customer"))
+    code = models.CharField(_("referral code"), max_length=12)
+    registered_on = models.DateField(_("registered on"))
+    loan = models.ForeignKey("lending.Loan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED,
+                              db_index=True)
+    reward = models.DecimalField(_("reward (CNY)"), max_digits=12, decimal_places=2, default=0)
+    qualified_on = models.DateField(_("earned on"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(referrer=models.F("referred")),
+                                              name="service_referral_not_self")]
+
+    def __str__(self):
+        return f"{self.referrer_id} -> {self.referred_id}"

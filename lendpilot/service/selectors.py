@@ -174,3 +174,13 @@ def nps_by_manager(manager_ids: list[int], start: date, end: date) -> dict[int, 
         if score is not None:
             out[r["manager_id"]] = score
     return out
+
+
+def referrals_for(actor) -> QuerySet:
+    """Referrals whose referrer is a customer of a manager in the actor's scope."""
+    from lendpilot.service.models import Referral
+
+    acting = actor_of(actor)
+    require(acting, Perm.VIEW_SERVICE)
+    return scope_filter(acting, Referral.objects.select_related("referrer", "referred", "loan"),
+                        owner="referrer__manager")

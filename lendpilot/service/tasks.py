@@ -4,7 +4,7 @@ from datetime import date
 
 from django_tasks import task
 
-from lendpilot.service.services import complaints_escalate, surveys_send
+from lendpilot.service.services import complaints_escalate, referrals_check, surveys_send
 
 
 @task()
@@ -17,3 +17,9 @@ def escalate_complaints_task(*, business_date: str) -> dict:
 def send_surveys_task(*, business_date: str) -> dict:
     """Queue the post-disbursement and yearly surveys; a second run queues nothing."""
     return {"business_date": business_date, "sent": surveys_send(today=date.fromisoformat(business_date))}
+
+
+@task()
+def check_referrals_task(*, business_date: str) -> dict:
+    """Earn or lapse referral rewards after the night's days-past-due update; a second run changes nothing."""
+    return {"business_date": business_date, "moved": referrals_check(today=date.fromisoformat(business_date))}

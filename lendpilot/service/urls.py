@@ -10,4 +10,5 @@ urlpatterns = [
     path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
     path("complaints/<int:complaint_id>/<str:step>/", views.complaint_step, name="complaint_step"),
     path("satisfaction/", views.satisfaction, name="satisfaction"),
+    path("referrals/", views.referrals, name="referrals"),
 ]

@@ -148,3 +148,37 @@ def satisfaction(request):
         "rows": rows, "dimension": dimension, "months": months, "start": start, "today": today,
         "dimensions": [("tier", _("Tier")), ("manager", _("Account manager")), ("product", _("Product"))]})
 
+
+
+@login_required
+def referrals(request):
+    actor = actor_of(request.user)
+    require(actor, Perm.VIEW_SERVICE)
+    mine = customers_visible(actor)
+    if request.method == "POST":
+        require(actor, Perm.WORK_COMPLAINTS)
+        try:
+            if request.POST.get("approve"):
+                referral = selectors.referrals_for(actor).filter(pk=request.POST.get("approve")).first()
+                if referral is None:
+                    raise ValidationError({"approve": _("no such referral in your scope")})
+                services.referral_approve(actor=request.user, referral=referral)
+            else:
+                referred = mine.filter(pk=request.POST.get("referred") or 0).first()
+                if referred is None:
+                    raise ValidationError({"referred": _("choose a customer in your scope")})
+                services.referral_register(actor=request.user, code=request.POST.get("code", ""),
+                                           referred=referred, candidates=mine)
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        except PermissionDenied:
+            messages.error(request, _("You may not approve referral rewards."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("service:referrals")
+    customers = list(mine.order_by("name")[:200])
+    months, reward, cap = services.referrals.referral_terms()
+    return render(request, "service/referrals.html", {
+        "page_obj": paginate(request, selectors.referrals_for(actor)),
+        "codes": [(c, services.referral_code(c)) for c in customers], "customers": customers,
+        "months": months, "reward": reward, "cap": cap, "can_approve": actor.can(Perm.APPROVE_SERVICE)})

@@ -11,8 +11,9 @@ from lendpilot.service.services.complaints import (
     complaint_withdraw,
     complaints_escalate,
 )
+from lendpilot.service.services.referrals import referral_approve, referral_code, referral_register, referrals_check
 from lendpilot.service.services.surveys import survey_answer, surveys_send
 
 __all__ = ["complaint_acknowledge", "complaint_close", "complaint_decide", "complaint_extend", "complaint_receive",
-           "complaint_recuse", "complaint_respond", "complaint_withdraw", "complaints_escalate", "survey_answer",
-           "surveys_send"]
+           "complaint_recuse", "complaint_respond", "complaint_withdraw", "complaints_escalate", "referral_approve",
+           "referral_code", "referral_register", "referrals_check", "survey_answer", "surveys_send"]

@@ -62,3 +62,16 @@ def test_api_mirrors_the_steps_and_scope(world):
     assert client_for(world, "am_zhao").get(f"{API}/complaints/{cid}").status_code == 404
     assert client_for(world, "am_wang").get(f"{API}/complaints/{cid}").status_code == 200
     assert client_for(world, "director").get(f"{API}/cx-matrix?dimension=tier").status_code == 200
+
+
+def test_account_manager_registers_a_referral_on_the_page_and_the_api_lists_it(world):
+    from lendpilot.service.models import Referral
+    from lendpilot.service.services import referral_code
+
+    am = client_for(world, "am_wang")
+    code = referral_code(world.customers["am_wang_company"])
+    r = am.post("/service/referrals/", {"referred": world.customers["am_wang_person"].pk, "code": code})
+    assert r.status_code == 302 and Referral.objects.count() == 1
+    assert code in am.get("/service/referrals/").content.decode()
+    assert len(am.get(f"{API}/referrals").json()["items"]) == 1
+    assert client_for(world, "am_zhao").get(f"{API}/referrals").json()["items"] == []
