@@ -13,6 +13,7 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm
+from lendpilot.org.selectors import staff_ineligible_for_product
 from lendpilot.sales import assignment
 from lendpilot.sales.funnel import Node
 from lendpilot.sales.models import Lead, Opportunity, Transition
@@ -75,9 +76,17 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
     lf, mf = lead_features(leads), manager_features(managers)
     import numpy as np
 
-    allowed = np.array([[m.region_id == lead.region_id for m in managers] for lead in leads], dtype=bool)
+    barred = _barred_by_certification(leads)
+    allowed = np.array([[m.region_id == lead.region_id and m.pk not in barred.get(lead.product_id, ())
+                         for m in managers] for lead in leads], dtype=bool)
     best = assignment.optimal(lf, mf, allowed=allowed)
     base = round_robin_in_region(leads, managers, lf, mf)
+    # The baseline rotates by region only; a lead it would give to a manager without the product's
+    # certification stays unassigned rather than break the rule.
+    base = assignment.Result([a for a in base.assignments if allowed[a.lead, a.manager]],
+                             sorted({*base.unassigned, *(a.lead for a in base.assignments
+                                                         if not allowed[a.lead, a.manager])}),
+                             float(sum(a.score for a in base.assignments if allowed[a.lead, a.manager])))
     chosen = best if method == "optimal" else base
     base_of = {a.lead: a for a in base.assignments}
     rows = []
@@ -91,6 +100,13 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
             baseline_manager=managers[b.manager] if b else None, baseline_score=b.score if b else 0.0))
     return AssignmentPlan(rows, method, chosen.objective, base.objective,
                           {m.pk: f.capacity for m, f in zip(managers, mf, strict=True)})
+
+
+def _barred_by_certification(leads) -> dict[int, set[int]]:
+    """Per product of these leads, the managers whose certification for it is missing or expired (A4)."""
+    today = timezone.localdate()
+    return {pid: set(staff_ineligible_for_product(pid, today).values_list("pk", flat=True))
+            for pid in {lead.product_id for lead in leads if lead.product_id}}
 
 
 def round_robin_in_region(leads, managers, lf, mf) -> assignment.Result:
@@ -151,6 +167,9 @@ def assignment_apply(*, actor, lead_ids: list[int], manager_ids: list[int] | Non
             if manager.region_id != row.lead.region_id:
                 raise ValidationError({"overrides": _("%(name)s does not serve the lead's region") % {
                     "name": manager.name}})
+            if manager.pk in _barred_by_certification([row.lead]).get(row.lead.product_id, ()):
+                raise ValidationError({"overrides": _(
+                    "%(name)s holds no valid certification for the lead's product") % {"name": manager.name}})
         if manager is None:
             continue
         taken[manager.pk] = taken.get(manager.pk, 0) + 1
