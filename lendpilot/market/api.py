@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from lendpilot.core.schemas import with_errors
 from lendpilot.market import capacity, selectors, services
@@ -116,6 +116,19 @@ class PilotOut(Schema):
     ends: date
 
 
+class PilotIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    change: str = Field(..., min_length=1)
+    metric: str = Field(..., min_length=1, max_length=80)
+    baseline_rate: Decimal
+    target_rate: Decimal
+    icc: Decimal = Decimal("0.01")
+    starts: date
+    ends: date
+    clusters: dict[str, str] = Field(..., description="team or branch code -> stratum")
+    seed: int = Field(1, ge=0)
+
+
 class PilotDecisionIn(Schema):
     decision: Literal["roll_out", "stop", "extend"]
 
@@ -135,7 +148,7 @@ def lpr_current(request):
 def lpr_record(request, payload: LprIn):
     services.lpr_record(actor=request.user, **payload.dict())
     row = next(r for r in selectors.lpr_current(request.user, today=payload.effective) if r.tenor == payload.tenor)
-    return 201, row
+    return Status(201, row)
 
 
 @router.get("/benchmark", response=with_errors({200: list[BenchmarkOut]}),
@@ -152,7 +165,7 @@ def move_record(request, payload: MoveIn):
     data = payload.dict()
     data.pop("competitor_id")
     move = services.competitor_move_record(actor=request.user, competitor=competitor, **data)
-    return 201, {"id": move.pk}
+    return Status(201, {"id": move.pk})
 
 
 @router.get("/elasticity", response=with_errors({200: ElasticityOut | None}), summary="Latest elasticity index")
@@ -163,7 +176,7 @@ def elasticity_latest(request):
 @router.post("/elasticity", response=with_errors({201: ElasticityOut}),
              summary="Estimate the price-elasticity index from the bank's offers")
 def elasticity_estimate(request):
-    return 201, services.elasticity_estimate(actor=request.user)
+    return Status(201, services.elasticity_estimate(actor=request.user))
 
 
 @router.get("/proposals", response=with_errors({200: list[ProposalOut]}), summary="Benchmark-adjustment proposals")
@@ -186,7 +199,7 @@ def proposal_decide(request, proposal_id: int, payload: DecisionIn):
 @router.post("/feedback", response=with_errors({201: dict}), summary="Record market feedback")
 def feedback_record(request, payload: FeedbackIn):
     row = services.feedback_record(actor=request.user, day=timezone.localdate(), **payload.dict())
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})
 
 
 @router.get("/lead-times", response=with_errors({200: list[StageOut]}),
@@ -211,6 +224,12 @@ def staffing(request, cases: float = 100, interval_minutes: float = 30, handle_m
 @router.get("/pilots", response=with_errors({200: list[PilotOut]}), summary="Pilots")
 def pilots(request):
     return list(selectors.pilots(request.user)[:200])
+
+
+@router.post("/pilots", response=with_errors({201: PilotOut}),
+             summary="Plan a pilot: teams or branches randomised within their strata")
+def pilot_plan(request, payload: PilotIn):
+    return Status(201, services.pilot_plan(actor=request.user, **payload.dict()))
 
 
 @router.get("/pilots/{pilot_id}", response=with_errors({200: dict}), summary="A pilot's design and effect")

@@ -56,3 +56,17 @@ def test_api_lpr_and_staffing(world):
     staffing = c.get("/api/v1/market/staffing").json()
     assert (staffing["raw"], staffing["staffed"]) == (14, 20)
     assert c.get("/api/v1/market/benchmark").status_code == 200
+
+
+def test_api_plans_a_pilot_and_shows_its_power(world):
+    c = client_for(world, "director")
+    body = {"name": "Forms", "change": "pre-filled forms", "metric": "conversion", "baseline_rate": "0.10",
+            "target_rate": "0.12", "starts": "2026-01-05", "ends": "2026-02-27",
+            "clusters": {f"T{i}": "EAST" for i in range(8)}}
+    created = c.post("/api/v1/market/pilots", body, content_type="application/json")
+    assert created.status_code == 201
+    report = c.get(f"/api/v1/market/pilots/{created.json()['id']}").json()
+    assert report["per_arm_unclustered"] == 3841 and report["design_effect"] >= 1
+    bad = c.post("/api/v1/market/pilots", body | {"name": "Other", "ends": "2026-01-01"},
+                 content_type="application/json")
+    assert bad.status_code == 422
