@@ -6,6 +6,7 @@ app_name = "channels"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("list/", views.published, name="published"),
+    path("apply/", views.apply, name="apply"),
     path("mine/", views.mine, name="mine"),
     path("<int:partner_id>/", views.partner, name="partner"),
 ]

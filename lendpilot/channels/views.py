@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.channels import selectors, services
+from lendpilot.channels.admission import Criteria
+from lendpilot.channels.forms import ApplicationForm
 from lendpilot.channels.models import Application, Delisting
 from lendpilot.channels.standings import partner_file, ranking
 from lendpilot.channels.tiers import TIER_LABELS
@@ -57,6 +59,26 @@ def desk(request: HttpRequest) -> HttpResponse:
         "applications": Application.objects.filter(status=Application.Status.SUBMITTED).select_related("partner"),
         "delistings": Delisting.objects.filter(status=Delisting.Status.PROPOSED).select_related("partner"),
         "can_manage": actor.can(Perm.MANAGE_CHANNELS), "can_approve": actor.can(Perm.APPROVE_CHANNELS)})
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    require(actor_of(request.user), Perm.MANAGE_CHANNELS)
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        criteria = Criteria(data["licence_held"], data["registered_capital"], data["regulatory_penalties"],
+                            data["complaints_per_10k"], data["data_security_grade"])
+        try:
+            services.partner_apply(actor=request.user, name=data["name"], credit_code=data["credit_code"],
+                                   kind=data["kind"], criteria=criteria,
+                                   documents=[(kind, f"DD-{kind}") for kind in data["documents"]])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Application filed; it awaits head office."))
+            return redirect("channels:desk")
+    return render(request, "channels/apply.html", {"form": form})
 
 
 @login_required

@@ -107,3 +107,21 @@ def test_listed_partner_submits_and_off_list_partner_is_refused_everywhere(world
     from_partner = Opportunity.objects.filter(lead__created_by=world.staff["partner"]).values("application")
     assert not Loan.objects.filter(contract__application__in=from_partner).exists()
     assert Partner.objects.get(pk=partner.pk).status == Partner.Status.DELISTED
+
+
+def test_channel_manager_files_an_application_on_the_page_and_a_bad_code_is_named(world, client):
+    from lendpilot.channels.tests.builders import _rng
+    from lendpilot.customers.synthetic import make_credit_code
+
+    client.force_login(world.user("east_head"))
+    data = {"name": "页面伙伴", "kind": "broker", "licence_held": "on", "registered_capital": "60000000",
+            "regulatory_penalties": "0", "complaints_per_10k": "1", "data_security_grade": "A",
+            "documents": ["licence", "security"]}
+    bad = client.post("/channels/apply/", {**data, "credit_code": "123"})
+    assert bad.status_code == 200 and 'name="credit_code"' in bad.content.decode() and not Partner.objects.exists()
+    client.post("/channels/apply/", {**data, "credit_code": make_credit_code(_rng)})
+    application = Application.objects.get(partner__name="页面伙伴")
+    assert application.score == 100 and application.documents.count() == 2
+    assert client.get("/channels/apply/").status_code == 200
+    client.force_login(world.user("am_wang"))
+    assert client.get("/channels/apply/").status_code == 403
