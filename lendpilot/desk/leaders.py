@@ -17,6 +17,9 @@ from lendpilot.org.roles import Perm
 from lendpilot.planning.models import QuotaReset, TargetPlan
 from lendpilot.planning.selectors import attainment, plans_visible, resets_visible
 from lendpilot.sales.selectors import follow_ups_overdue
+from lendpilot.talent.access import may_manage
+from lendpilot.talent.selectors import talent_summary
+from lendpilot.talent.wording import BOX_NAMES
 
 SHOWN = 8
 
@@ -45,9 +48,20 @@ def _alerts(actor: Actor, *, today: date) -> dict:
     return {"alert_strip": alert_strip(actor, today=today)}
 
 
+def _talent(actor: Actor, *, today: date) -> dict:
+    """Open requisitions, the latest review's 9-box counts in words, certificates about to expire (A1–A6)."""
+    if not may_manage(actor):
+        return {}
+    found = talent_summary(actor, today=today)
+    boxes = [(BOX_NAMES[box], count) for box, count in sorted((found["distribution"] or {}).items(), reverse=True)
+             if count]
+    return {"talent": {**found, "boxes": boxes}}
+
+
 def director_desk(actor: Actor, *, today: date) -> dict:
     return {"summary": month_summary(actor, today=today), "decisions": _decisions(actor, today=today),
-            **_alerts(actor, today=today), "latest_disbursements": latest_disbursements(actor, today=today)}
+            **_alerts(actor, today=today), "latest_disbursements": latest_disbursements(actor, today=today),
+            **_talent(actor, today=today)}
 
 
 def _team_attainment(actor: Actor, *, today: date) -> list:

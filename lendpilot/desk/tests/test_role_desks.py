@@ -83,3 +83,13 @@ def test_partner_desk_points_to_its_portal(day):
     context, html = home_of(day, "partner")
     assert 'id="home-partner"' in html
     assert "customer_count" not in context and "latest_disbursements" not in context
+
+
+def test_director_sees_the_talent_summary_and_an_account_manager_does_not(day):
+    from lendpilot.talent.models import Requisition
+
+    context, html = home_of(day, "director")
+    assert context["talent"]["open_requisitions"] == Requisition.objects.filter(status="open").count()
+    assert 'id="home-talent"' in html
+    context, html = home_of(day, "am_wang")
+    assert "talent" not in context and 'id="home-talent"' not in html

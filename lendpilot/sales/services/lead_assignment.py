@@ -77,8 +77,8 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
     import numpy as np
 
     barred = _barred_by_certification(leads)
-    allowed = np.array([[m.region_id == lead.region_id and m.pk not in barred.get(lead.product_id, ())
-                         for m in managers] for lead in leads], dtype=bool)
+    allowed = np.array([[m.region_id == lead.region_id and m.pk not in barred.get(lead.product_id or 0, set())
+                         for m in managers] for lead in leads], dtype=np.bool_)
     best = assignment.optimal(lf, mf, allowed=allowed)
     base = round_robin_in_region(leads, managers, lf, mf)
     # The baseline rotates by region only; a lead it would give to a manager without the product's
@@ -167,7 +167,7 @@ def assignment_apply(*, actor, lead_ids: list[int], manager_ids: list[int] | Non
             if manager.region_id != row.lead.region_id:
                 raise ValidationError({"overrides": _("%(name)s does not serve the lead's region") % {
                     "name": manager.name}})
-            if manager.pk in _barred_by_certification([row.lead]).get(row.lead.product_id, ()):
+            if manager.pk in _barred_by_certification([row.lead]).get(row.lead.product_id or 0, set()):
                 raise ValidationError({"overrides": _(
                     "%(name)s holds no valid certification for the lead's product") % {"name": manager.name}})
         if manager is None:
