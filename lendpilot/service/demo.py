@@ -1,7 +1,8 @@
 """Demo step: a year of complaints (about 0.4 percent of active customers a month, from every channel, most
 closed in time, a few extended, escalated or appealed, the latest still open) and satisfaction surveys (after
 each disbursement and yearly, about a third answered, managers differing in how their customers rate them),
-so that NPS and the complaint rate show month by month in the command centre. Bulk inserts; a handful of
+so that NPS and the complaint rate show month by month in the command centre, and referrals among the year's
+borrowers with their rewards checked. Bulk inserts; a handful of
 complaints go through the services end to end so their remediation items and audit records are real."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 from lendpilot.service import services
 from lendpilot.service.deadlines import due_date
-from lendpilot.service.models import Complaint, ComplaintStatusChange, Survey
+from lendpilot.service.models import Complaint, ComplaintStatusChange, Referral, Survey
 
 if TYPE_CHECKING:
     from lendpilot.core.seeding import SeedContext
@@ -47,8 +48,31 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     with transaction.atomic():
         surveys = _surveys(ctx, rng, customers, lean)
         complaints = _complaints(ctx, rng, customers)
+        referrals = _referrals(ctx, rng)
     worked = _worked_examples(ctx, rng)
-    return {"complaints": complaints + worked, "surveys": surveys}
+    services.referrals_check(today=ctx.today)
+    return {"complaints": complaints + worked, "surveys": surveys, "referrals": referrals}
+
+
+def _referrals(ctx, rng) -> int:
+    """Borrowers of the last year referred by another customer of the same manager before their loan."""
+    start = ctx.today - timedelta(days=365)
+    borrowers = list(Loan.objects.filter(disbursed_on__gte=start).order_by("borrower_id", "disbursed_on")
+                     .values_list("borrower_id", "borrower__manager_id", "disbursed_on").distinct()[:5000])
+    by_manager: dict = {}
+    for customer_id, manager_id, _day in borrowers:
+        by_manager.setdefault(manager_id, []).append(customer_id)
+    rows, seen = [], set()
+    for customer_id, manager_id, day in borrowers:
+        peers = [c for c in by_manager.get(manager_id, []) if c != customer_id]
+        if customer_id in seen or not peers or rng.random() > 0.15:
+            continue
+        seen.add(customer_id)
+        referrer = Customer(pk=rng.choice(peers))
+        rows.append(Referral(referrer_id=referrer.pk, referred_id=customer_id, code=services.referral_code(referrer),
+                             registered_on=day - timedelta(days=rng.randint(3, 20))))
+    Referral.objects.bulk_create(rows, batch_size=ctx.scale.batch_size, ignore_conflicts=True)
+    return len(rows)
 
 
 def _score(rng, lean: int, month_index: int) -> int:
