@@ -91,6 +91,21 @@ PURE_MODULES = (
     "incentives/appraisal.py",
     "insights/conversion.py",
     "insights/diagnostics.py",
+    "lending/case_gaps.py",
+    "compliance/checkpoints/checklist.py",
+    "compliance/drills/anomaly.py",
+    "compliance/register/coverage.py",
+    "talent/matching.py",
+    "talent/recruiting.py",
+    "talent/ninebox.py",
+    "talent/certificates.py",
+    "talent/rubric.py",
+    "market/rates.py",
+    "market/elasticity.py",
+    "market/capacity.py",
+    "market/figures_file.py",
+    "market/pilots/design.py",
+    "market/pilots/effect.py",
 )
 ROOT = Path(__file__).resolve().parents[2]
 URL_TAG = re.compile(r"""\{%\s*url\s+["']([\w-]+):""")
