@@ -165,3 +165,24 @@ def retier(request, payload: ChannelPeriodIn):
 def review(request, payload: ChannelPeriodIn):
     reviews = services.quarterly_review_run(actor=request.user, quarter=payload.day)
     return {"partners": len(reviews), "probation": Partner.objects.filter(status=Partner.Status.PROBATION).count()}
+
+
+class PartnerTermsIn(Schema):
+    product_ids: list[int] = []
+    fee_rate: Decimal
+    fee_cap: Decimal
+    enhancement: str = "none"
+    enhancement_fee_rate: Decimal = Decimal("0")
+    joint_share: Decimal = Decimal("0.30")
+
+
+@router.post("/partners/{partner_id}/terms", response=with_errors({200: dict}),
+             summary="Set a listed partner's cooperation terms")
+def terms(request, partner_id: int, payload: PartnerTermsIn):
+    from lendpilot.products.models import Product
+
+    products = list(Product.objects.filter(pk__in=payload.product_ids))
+    t = services.terms_set(actor=request.user, partner_id=partner_id, products=products, fee_rate=payload.fee_rate,
+                           fee_cap=payload.fee_cap, enhancement=payload.enhancement,
+                           enhancement_fee_rate=payload.enhancement_fee_rate, joint_share=payload.joint_share)
+    return {"partner_id": partner_id, "joint_share": t.joint_share, "fee_rate": t.fee_rate}
