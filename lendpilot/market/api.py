@@ -36,7 +36,7 @@ class LprIn(Schema):
     source: str = Field(..., min_length=1, max_length=200)
 
 
-class MoveIn(Schema):
+class CompetitorMoveIn(Schema):
     competitor_id: int
     kind: Literal["rate", "approval_time", "documents"]
     product: str
@@ -56,7 +56,7 @@ class BenchmarkOut(Schema):
     median_approval_days: Decimal
 
 
-class ProposalOut(Schema):
+class PricingProposalOut(Schema):
     id: int
     product: str
     region: str
@@ -68,7 +68,7 @@ class ProposalOut(Schema):
     status: str
 
 
-class DecisionIn(Schema):
+class PricingDecisionIn(Schema):
     approve: bool
 
 
@@ -89,7 +89,7 @@ class FeedbackIn(Schema):
     region: str = ""
 
 
-class StageOut(Schema):
+class LeadTimeStageOut(Schema):
     stage: str
     product: str
     count: int
@@ -160,7 +160,7 @@ def benchmark(request):
 
 
 @router.post("/moves", response=with_errors({201: dict}), summary="Record a competitor move")
-def move_record(request, payload: MoveIn):
+def move_record(request, payload: CompetitorMoveIn):
     competitor = get_object_or_404(Competitor, pk=payload.competitor_id)
     data = payload.dict()
     data.pop("competitor_id")
@@ -179,20 +179,21 @@ def elasticity_estimate(request):
     return Status(201, services.elasticity_estimate(actor=request.user))
 
 
-@router.get("/proposals", response=with_errors({200: list[ProposalOut]}), summary="Benchmark-adjustment proposals")
+@router.get("/proposals", response=with_errors({200: list[PricingProposalOut]}),
+            summary="Benchmark-adjustment proposals")
 def proposals(request):
     return [_proposal(p) for p in selectors.pricing_proposals(request.user)[:200]]
 
 
-@router.post("/proposals/check", response=with_errors({200: list[ProposalOut]}),
+@router.post("/proposals/check", response=with_errors({200: list[PricingProposalOut]}),
              summary="Raise proposals where gap and take-up drop cross the thresholds")
 def proposals_check(request):
     return [_proposal(p) for p in services.pricing_check(actor=request.user)]
 
 
-@router.post("/proposals/{proposal_id}/decision", response=with_errors({200: ProposalOut}),
+@router.post("/proposals/{proposal_id}/decision", response=with_errors({200: PricingProposalOut}),
              summary="Approve or reject a proposal (not by whoever raised it)")
-def proposal_decide(request, proposal_id: int, payload: DecisionIn):
+def proposal_decide(request, proposal_id: int, payload: PricingDecisionIn):
     return _proposal(services.pricing_decide(actor=request.user, proposal_id=proposal_id, approve=payload.approve))
 
 
@@ -202,7 +203,7 @@ def feedback_record(request, payload: FeedbackIn):
     return Status(201, {"id": row.pk})
 
 
-@router.get("/lead-times", response=with_errors({200: list[StageOut]}),
+@router.get("/lead-times", response=with_errors({200: list[LeadTimeStageOut]}),
             summary="p50/p90 business hours per approval level and disbursement, per product")
 def lead_times(request, days: int = 180):
     return selectors.lead_times(request.user, since=timezone.localdate() - timedelta(days=max(1, min(days, 730))))

@@ -14,6 +14,7 @@ from lendpilot.talent import selectors, services
 from lendpilot.talent.schemas import (
     CalibrateIn,
     CandidateIn,
+    CandidateMoveIn,
     CandidateOut,
     CaseOut,
     CertificationIn,
@@ -21,14 +22,11 @@ from lendpilot.talent.schemas import (
     CompleteIn,
     CurriculumIn,
     CurriculumOut,
-    DecideIn,
-    DecisionOut,
     DrillScoreIn,
     DrillScoreOut,
     EnrolIn,
     EnrolmentOut,
     EntryOut,
-    MoveIn,
     NineBoxOut,
     PipelineOut,
     RateIn,
@@ -36,7 +34,9 @@ from lendpilot.talent.schemas import (
     RequisitionIn,
     RequisitionOut,
     ReviewIn,
-    ReviewOut,
+    TalentDecideIn,
+    TalentDecisionOut,
+    TalentReviewOut,
 )
 
 router = Router()
@@ -81,7 +81,7 @@ def candidate_add(request, requisition_id: PathId, payload: CandidateIn):
 
 @router.post("/candidates/{candidate_id}/move", response=with_errors({200: CandidateOut}),
              summary="Move a candidate to the next stage (logged)")
-def candidate_move(request, candidate_id: PathId, payload: MoveIn):
+def candidate_move(request, candidate_id: PathId, payload: CandidateMoveIn):
     actor = actor_of(request.auth)
     cand = selectors.candidate_get(actor, candidate_id)
     return services.candidate_move(actor=actor, candidate_id=cand.pk, to_stage=payload.to_stage)
@@ -98,12 +98,12 @@ def balance(request):
     return selectors.balance_report(actor_of(request.auth))
 
 
-@router.get("/reviews", response=with_errors({200: list[ReviewOut]}), summary="Talent reviews")
+@router.get("/reviews", response=with_errors({200: list[TalentReviewOut]}), summary="Talent reviews")
 def review_list(request):
     return selectors.reviews_visible(actor_of(request.auth)).order_by("-period_start", "-id")
 
 
-@router.post("/reviews", response={201: ReviewOut, **ERRORS}, summary="Start a talent review from the appraisal")
+@router.post("/reviews", response={201: TalentReviewOut, **ERRORS}, summary="Start a talent review from the appraisal")
 def review_start(request, payload: ReviewIn):
     actor = actor_of(request.auth)
     review = services.review_start(actor=actor, name=payload.name, period_start=payload.period_start,
@@ -128,7 +128,7 @@ def review_entries(request, review_id: PathId, box: int | None = None):
                                     box=box if box and 1 <= box <= 9 else None)
 
 
-@router.post("/reviews/{review_id}/complete", response=with_errors({200: ReviewOut}), summary="Complete a review")
+@router.post("/reviews/{review_id}/complete", response=with_errors({200: TalentReviewOut}), summary="Complete a review")
 def review_complete(request, review_id: PathId):
     actor = actor_of(request.auth)
     review = selectors.review_get(actor, review_id)
@@ -145,9 +145,9 @@ def entry_rate(request, entry_id: PathId, payload: RateIn):
     return selectors.entry_get(actor, entry.pk)
 
 
-@router.post("/entries/{entry_id}/decide", response={201: DecisionOut, **ERRORS},
+@router.post("/entries/{entry_id}/decide", response={201: TalentDecisionOut, **ERRORS},
              summary="Record a decision with its reason")
-def entry_decide(request, entry_id: PathId, payload: DecideIn):
+def entry_decide(request, entry_id: PathId, payload: TalentDecideIn):
     actor = actor_of(request.auth)
     entry = selectors.entry_get(actor, entry_id)
     return Status(201, services.review_decide(actor=actor, entry_id=entry.pk, kind=payload.kind,

@@ -63,7 +63,7 @@ class CandidateOut(Schema):
     applied_on: date
 
 
-class MoveIn(Schema):
+class CandidateMoveIn(Schema):
     to_stage: Literal["screening", "interview", "offer", "hired", "rejected", "withdrawn"]
 
 
@@ -75,7 +75,7 @@ class SourceYieldOut(Schema):
     cost_per_hire: Decimal | None
 
 
-class StageOut(Schema):
+class PipelineStageOut(Schema):
     stage: str
     people: int
     avg_days: float | None
@@ -83,7 +83,7 @@ class StageOut(Schema):
 
 class PipelineOut(Schema):
     sources: list[SourceYieldOut]
-    stages: list[StageOut]
+    stages: list[PipelineStageOut]
     cost_shown: bool
 
 
@@ -93,7 +93,7 @@ class ReviewIn(Schema):
     months: Literal[1, 3, 6, 12] = 3
 
 
-class ReviewOut(Schema):
+class TalentReviewOut(Schema):
     id: int
     name: str
     period_start: date
@@ -104,7 +104,7 @@ class ReviewOut(Schema):
 
 
 class NineBoxOut(Schema):
-    review: ReviewOut
+    review: TalentReviewOut
     distribution: dict[int, int]
     unrated: int
 
@@ -130,7 +130,7 @@ class RateIn(Schema):
     impact_of_loss: Band
 
 
-class DecideIn(Schema):
+class TalentDecideIn(Schema):
     kind: Literal["promote_to_team_lead", "stretch_assignment", "development_plan", "retain_and_reward",
                   "training_plan", "reassignment"]
     reason: Text(1000, min_length=1, strip=True)  # type: ignore[valid-type]
@@ -142,7 +142,7 @@ class CalibrateIn(Schema):
     reason: Text(1000, min_length=1, strip=True)  # type: ignore[valid-type]
 
 
-class DecisionOut(Schema):
+class TalentDecisionOut(Schema):
     id: int
     kind: str
     reason: str
