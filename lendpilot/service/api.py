@@ -161,3 +161,27 @@ class ReferralOut(Schema):
 def referral_list(request, status: SearchText = None):
     rows = selectors.referrals_for(actor_of(request.auth))
     return rows.filter(status=status) if status else rows
+
+
+class AnswerIn(Schema):
+    score: int
+    comment: Text(1000) = ""
+
+
+class SurveyOut(Schema):
+    id: int
+    customer_id: int
+    trigger: str
+    sent_on: date
+    score: int | None
+    answered_on: date | None
+
+
+@router.post("/surveys/{survey_id}/answer", response=with_errors({200: SurveyOut}),
+             summary="Record the customer's answer (0-10) to a satisfaction survey")
+def survey_answer(request, survey_id: PathId, payload: AnswerIn):
+    from django.shortcuts import get_object_or_404
+
+    actor = actor_of(request.auth)
+    survey = get_object_or_404(selectors.surveys_for(actor), pk=survey_id)
+    return services.survey_answer(actor=actor, survey=survey, score=payload.score, comment=payload.comment)

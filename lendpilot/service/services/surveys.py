@@ -13,7 +13,8 @@ from lendpilot.compliance.audit import record_event
 from lendpilot.customers.models import Customer, CustomerMessage
 from lendpilot.customers.services.messages import customer_message_queue
 from lendpilot.lending.models import Loan
-from lendpilot.org.access import actor_of
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.roles import Perm
 from lendpilot.service.models import Survey
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,9 @@ def surveys_send(*, today: date | None = None) -> int:
 
 
 def survey_answer(*, actor, survey: Survey, score: int, comment: str = "", today: date | None = None) -> Survey:
-    """Record the customer's answer (0-10), once."""
+    """Record the customer's answer (0-10), once, by someone who works the customer service desk."""
     acting = actor_of(actor)
+    require(acting, Perm.WORK_COMPLAINTS)
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise ValidationError({"score": _("a score is a whole number from 0 to 10")})
     today = today or timezone.localdate()

@@ -75,3 +75,19 @@ def test_account_manager_registers_a_referral_on_the_page_and_the_api_lists_it(w
     assert code in am.get("/service/referrals/").content.decode()
     assert len(am.get(f"{API}/referrals").json()["items"]) == 1
     assert client_for(world, "am_zhao").get(f"{API}/referrals").json()["items"] == []
+
+
+def test_a_survey_answer_is_recorded_once_and_a_bad_score_is_refused(world):
+    from datetime import date
+
+    from lendpilot.service.models import Survey
+
+    survey = Survey.objects.create(customer=world.customers["am_wang_person"], manager=world.staff["am_wang"],
+                                   trigger="annual", source_ref="t:1", sent_on=date(2026, 3, 1))
+    ops = client_for(world, "operations")
+    url = f"{API}/surveys/{survey.pk}/answer"
+    assert ops.post(url, {"score": 11}, content_type="application/json").status_code == 422
+    assert ops.post(url, {"score": 9}, content_type="application/json").json()["score"] == 9
+    assert ops.post(url, {"score": 3}, content_type="application/json").status_code == 422
+    assert client_for(world, "am_zhao").post(url, {"score": 3}, content_type="application/json").status_code == 404
+    assert Survey.objects.get(pk=survey.pk).score == 9
