@@ -260,6 +260,26 @@ def _metric_units(metric: str, value) -> int:
     return int(count)
 
 
+def _editable_region(who, cell: TargetCell) -> int | None:
+    """The region a regional head is held to (None for the bank-wide scope); a cell outside it is refused."""
+    require(who, Perm.MANAGE_TARGETS)
+    own_region = None if who.is_system or who.scope == DataScope.ALL else getattr(who.staff, "region_id", None)
+    if not (who.is_system or who.scope == DataScope.ALL) and (own_region is None or cell.region_id != own_region):
+        raise _invalid("cell", "a cell outside your region")
+    return own_region
+
+
+def _siblings(plan: TargetPlan, cell: TargetCell, *, across: str, own_region: int | None) -> list[TargetCell]:
+    siblings_qs = TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)
+    if across == "months":
+        siblings_qs = siblings_qs.filter(product=cell.product, region_id=cell.region_id, team_type=cell.team_type)
+    else:
+        siblings_qs = siblings_qs.filter(month=cell.month)
+        if own_region is not None:
+            siblings_qs = siblings_qs.filter(region_id=own_region)
+    return list(siblings_qs.order_by("product", "region_id", "team_type", "month", "id"))
+
+
 @transaction.atomic
 def target_cell_edit(*, actor, cell: TargetCell, value, metric: str = "amount",
                      across: str = "months") -> list[TargetCell]:
@@ -269,10 +289,7 @@ def target_cell_edit(*, actor, cell: TargetCell, value, metric: str = "amount",
     (`across="cells"`). An edit that would make a sibling negative is refused. A regional head edits the
     cells of their own region only, and re-balances within it. Teams and managers are split again."""
     who = actor_of(actor)
-    require(who, Perm.MANAGE_TARGETS)
-    own_region = None if who.is_system or who.scope == DataScope.ALL else getattr(who.staff, "region_id", None)
-    if not (who.is_system or who.scope == DataScope.ALL) and (own_region is None or cell.region_id != own_region):
-        raise _invalid("cell", "a cell outside your region")
+    own_region = _editable_region(who, cell)
     if across not in ("months", "cells"):
         raise _invalid("across", "months or cells")
     if metric not in CELL_METRICS:
@@ -284,14 +301,7 @@ def target_cell_edit(*, actor, cell: TargetCell, value, metric: str = "amount",
         raise Conflict(_("only a draft plan can be edited"), field="status")
     if cell.level != TargetCell.Level.CELL:
         raise _invalid("cell", "edit a product x region x team type cell; people follow")
-    siblings_qs = TargetCell.objects.filter(plan=plan, level=TargetCell.Level.CELL)
-    if across == "months":
-        siblings_qs = siblings_qs.filter(product=cell.product, region_id=cell.region_id, team_type=cell.team_type)
-    else:
-        siblings_qs = siblings_qs.filter(month=cell.month)
-        if own_region is not None:
-            siblings_qs = siblings_qs.filter(region_id=own_region)
-    siblings = list(siblings_qs.order_by("product", "region_id", "team_type", "month", "id"))
+    siblings = _siblings(plan, cell, across=across, own_region=own_region)
     index = next(i for i, s in enumerate(siblings) if s.pk == cell.pk)
     before = [int(getattr(s, column) / unit) if unit else getattr(s, column) for s in siblings]
     try:

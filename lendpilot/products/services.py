@@ -51,15 +51,16 @@ DECIMAL_PLACES = {
 }
 
 
-def _validated_terms(data: dict) -> dict:
-    errors: dict[str, str] = {}
-    clean = dict(data)
+def _check_codes(data: dict, errors: dict[str, str]) -> None:
     if "category" in data and data["category"] not in ProductCategory.values:
         errors["category"] = _("unknown category %(category)s") % {"category": data["category"]}
     if data.get("scenario") and data["scenario"] not in FundingNode.values:
         errors["scenario"] = _("unknown scenario %(scenario)s") % {"scenario": data["scenario"]}
     if "collateral" in data and data["collateral"] not in Product.Collateral.values:
         errors["collateral"] = _("unknown collateral requirement %(collateral)s") % {"collateral": data["collateral"]}
+
+
+def _clean_numbers(data: dict, clean: dict, errors: dict[str, str]) -> None:
     for field, places in DECIMAL_PLACES.items():
         if data.get(field) is not None:
             number = read_decimal(data[field], field=field, errors=errors, required=True)
@@ -68,25 +69,42 @@ def _validated_terms(data: dict) -> dict:
     for field in ("min_term_months", "max_term_months"):
         if field in data and (not isinstance(data[field], int) or data[field] < 1):
             errors[field] = _("term is a whole number of months, at least 1")
-    if "allocation_order" in data:
-        order = data["allocation_order"]
-        parts = [p.strip() for p in (order.split(",") if isinstance(order, str) else order or [])]
-        if sorted(parts) != sorted(ALLOCATION_COMPONENTS):
-            errors["allocation_order"] = _("the allocation order names penalty, interest and principal once each")
-        else:
-            clean["allocation_order"] = ",".join(parts)
     if "roll_business_days" in data and not isinstance(data["roll_business_days"], bool):
         errors["roll_business_days"] = _("yes or no")
+
+
+def _clean_allocation_order(data: dict, clean: dict, errors: dict[str, str]) -> None:
+    if "allocation_order" not in data:
+        return
+    order = data["allocation_order"]
+    parts = [p.strip() for p in (order.split(",") if isinstance(order, str) else order or [])]
+    if sorted(parts) != sorted(ALLOCATION_COMPONENTS):
+        errors["allocation_order"] = _("the allocation order names penalty, interest and principal once each")
+    else:
+        clean["allocation_order"] = ",".join(parts)
+
+
+def _clean_methods(data: dict, clean: dict, errors: dict[str, str]) -> None:
     methods = data.get("repayment_methods")
-    if methods is not None:
-        if not methods:
-            errors["repayment_methods"] = _("allow at least one repayment method")
-        elif any(m not in RepaymentMethod.values for m in methods):
-            errors["repayment_methods"] = _("repayment methods are among %(choices)s") % {
-                "choices": ", ".join(RepaymentMethod.values)
-            }
-        else:
-            clean["repayment_methods"] = sorted(set(methods), key=RepaymentMethod.values.index)
+    if methods is None:
+        return
+    if not methods:
+        errors["repayment_methods"] = _("allow at least one repayment method")
+    elif any(m not in RepaymentMethod.values for m in methods):
+        errors["repayment_methods"] = _("repayment methods are among %(choices)s") % {
+            "choices": ", ".join(RepaymentMethod.values)
+        }
+    else:
+        clean["repayment_methods"] = sorted(set(methods), key=RepaymentMethod.values.index)
+
+
+def _validated_terms(data: dict) -> dict:
+    errors: dict[str, str] = {}
+    clean = dict(data)
+    _check_codes(data, errors)
+    _clean_numbers(data, clean, errors)
+    _clean_allocation_order(data, clean, errors)
+    _clean_methods(data, clean, errors)
     if errors:
         raise ValidationError(errors)
     return clean

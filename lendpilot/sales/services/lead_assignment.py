@@ -74,19 +74,9 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
     if not managers:
         raise ValidationError({"manager_ids": _("no account managers in your scope")})
     lf, mf = lead_features(leads), manager_features(managers)
-    import numpy as np
-
-    barred = _barred_by_certification(leads)
-    allowed = np.array([[m.region_id == lead.region_id and m.pk not in barred.get(lead.product_id or 0, set())
-                         for m in managers] for lead in leads], dtype=np.bool_)
+    allowed = _allowed(leads, managers)
     best = assignment.optimal(lf, mf, allowed=allowed)
-    base = round_robin_in_region(leads, managers, lf, mf)
-    # The baseline rotates by region only; a lead it would give to a manager without the product's
-    # certification stays unassigned rather than break the rule.
-    base = assignment.Result([a for a in base.assignments if allowed[a.lead, a.manager]],
-                             sorted({*base.unassigned, *(a.lead for a in base.assignments
-                                                         if not allowed[a.lead, a.manager])}),
-                             float(sum(a.score for a in base.assignments if allowed[a.lead, a.manager])))
+    base = _within(round_robin_in_region(leads, managers, lf, mf), allowed)
     chosen = best if method == "optimal" else base
     base_of = {a.lead: a for a in base.assignments}
     rows = []
@@ -100,6 +90,23 @@ def assignment_preview(*, actor, lead_ids: list[int], manager_ids: list[int] | N
             baseline_manager=managers[b.manager] if b else None, baseline_score=b.score if b else 0.0))
     return AssignmentPlan(rows, method, chosen.objective, base.objective,
                           {m.pk: f.capacity for m, f in zip(managers, mf, strict=True)})
+
+
+def _allowed(leads, managers):
+    """Which manager may take which lead: the lead's region, and the product's certification if it needs one."""
+    import numpy as np
+
+    barred = _barred_by_certification(leads)
+    return np.array([[m.region_id == lead.region_id and m.pk not in barred.get(lead.product_id or 0, set())
+                      for m in managers] for lead in leads], dtype=np.bool_)
+
+
+def _within(result: assignment.Result, allowed) -> assignment.Result:
+    """The baseline rotates by region only; a lead it would give to a manager without the product's
+    certification stays unassigned rather than break the rule."""
+    kept = [a for a in result.assignments if allowed[a.lead, a.manager]]
+    dropped = [a.lead for a in result.assignments if not allowed[a.lead, a.manager]]
+    return assignment.Result(kept, sorted({*result.unassigned, *dropped}), float(sum(a.score for a in kept)))
 
 
 def _barred_by_certification(leads) -> dict[int, set[int]]:
