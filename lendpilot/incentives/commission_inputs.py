@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
+from lendpilot.core.months import shift_month
 from lendpilot.incentives import commission
 from lendpilot.incentives.models import CommissionLine
 from lendpilot.lending.classification import NPL_CLASSES
 from lendpilot.lending.models import Loan
 from lendpilot.planning.models import Quota
-from lendpilot.planning.services import add_months
 
 
 def month_end(month: date) -> date:
-    return date.fromordinal(add_months(month, 1).toordinal() - 1)
+    return date.fromordinal(shift_month(month, 1).toordinal() - 1)
 
 
 def month_figures(month: date, until: date | None = None,
@@ -56,7 +56,7 @@ def month_defaults(plan: commission.Plan, month: date, until: date,
         return defaults
     clawed = CommissionLine.objects.filter(rule__startswith="clawback", version__number=F(
         "statement__version")).exclude(statement__month=month).values("loan_id")
-    loans = Loan.objects.filter(risk_class__in=NPL_CLASSES, disbursed_on__gte=add_months(month, -plan.clawback_months),
+    loans = Loan.objects.filter(risk_class__in=NPL_CLASSES, disbursed_on__gte=shift_month(month, -plan.clawback_months),
                                 disbursed_on__lte=until).exclude(id__in=clawed)
     if staff_ids is not None:
         loans = loans.filter(borrower__manager_id__in=staff_ids)

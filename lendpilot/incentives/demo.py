@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
+from lendpilot.core.months import shift_month
 from lendpilot.incentives import services
 from lendpilot.incentives.commission import DEFAULT_PLAN
 from lendpilot.incentives.models import CommissionLine, CommissionStatement, Dispute, Grant, Honour, PeerRating
 from lendpilot.lending.models import Loan
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
-from lendpilot.planning.services import add_months
 
 if TYPE_CHECKING:
     from lendpilot.core.seeding import SeedContext
@@ -29,7 +29,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         return {"statements": 0}
     services.commission_plan_publish(actor=None, name="2026 销售提成方案", spec=DEFAULT_PLAN)
     this_month = ctx.today.replace(day=1)
-    months = [add_months(this_month, -n) for n in range(12, -1, -1)]
+    months = [shift_month(this_month, -n) for n in range(12, -1, -1)]
     director = Staff.objects.filter(role=Role.DIRECTOR, user__isnull=False).order_by("pk").first()
     signer = director.user if director else None
     for month in months:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from lendpilot.core.exports import append_row
+from lendpilot.core.months import month_start, shift_month
 from lendpilot.incentives import appraisal, commission
 from lendpilot.incentives.commission_inputs import month_end, statements_computed
 from lendpilot.incentives.models import (
@@ -32,7 +33,6 @@ from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
 from lendpilot.planning.models import Quota
-from lendpilot.planning.services import add_months, month_start
 from lendpilot.service.selectors import nps_by_manager
 
 
@@ -168,7 +168,7 @@ def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict
     require(actor, Perm.VIEW_INCENTIVES)
     parsed = appraisal.parse_scheme(scheme)
     start = month_start(start)
-    end = month_end(add_months(start, months - 1))
+    end = month_end(shift_month(start, months - 1))
     people = scope_filter(actor, Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True), owner="")
     ids = list(people.values_list("pk", flat=True))
     quotas = {r["staff_id"]: r for r in Quota.objects.filter(staff_id__in=ids, month__range=(start, end)).values(
@@ -239,8 +239,8 @@ def retention(actor: Actor, *, as_of: date | None = None) -> list[RetentionRow]:
         row["vested"] += v.vested
         row["unvested"] += v.unvested
         row["months_to_full"] = max(row["months_to_full"], max(0, g.vesting_months - v.months_elapsed))
-    first = add_months(month_start(as_of), -3)
-    last = month_end(add_months(month_start(as_of), -1))
+    first = shift_month(month_start(as_of), -3)
+    last = month_end(shift_month(month_start(as_of), -1))
     quotas = dict(Quota.objects.filter(staff_id__in=list(per), month__range=(first, last)).values("staff_id")
                   .annotate(s=Sum("base")).values_list("staff_id", "s"))
     sold = dict(Loan.objects.filter(borrower__manager_id__in=list(per), disbursed_on__range=(first, last)).values(

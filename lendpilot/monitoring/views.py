@@ -13,20 +13,12 @@ from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
 from lendpilot.core.reference import Industry
-from lendpilot.core.views import paginate
+from lendpilot.core.views import flash_errors, paginate
 from lendpilot.monitoring import analytics, selectors, services, thresholds
 from lendpilot.monitoring.models import IndustryProposal as Proposal
 from lendpilot.monitoring.models import Intervention, ProsperityIndex
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import DataScope, Perm
-
-
-def _flash_errors(request, error: ValidationError | Conflict) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
-        for field, msgs in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(msgs)}")
-    else:
-        messages.error(request, str(getattr(error, "message", error)))
 
 
 @login_required
@@ -66,7 +58,7 @@ def intervention_complete(request, step_id: int):
         services.intervention_complete(actor=request.user, intervention=step, outcome=request.POST.get("outcome", ""))
         messages.success(request, _("Step recorded."))
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:alert", step.alert_id)
 
 
@@ -78,7 +70,7 @@ def alert_close(request, alert_id: int):
         services.alert_close(actor=request.user, alert=alert, reason=request.POST.get("reason", ""))
         messages.success(request, _("Alert closed."))
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:alert", alert.pk)
 
 
@@ -99,7 +91,7 @@ def line_review_decide(request, review_id: int):
         services.line_review_decide(actor=request.user, review=review, approve=request.POST.get("approve") == "1")
         messages.success(request, _("Review decided."))
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:line_reviews")
 
 
@@ -134,7 +126,7 @@ def industry_compute(request):
         services.industry_proposals_compute(actor=request.user, month=timezone.localdate())
         messages.success(request, _("Proposals computed."))
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:industry_map")
 
 
@@ -147,7 +139,7 @@ def industry_decide(request, proposal_id: int):
                                           accept=request.POST.get("accept") == "1")
         messages.success(request, _("Proposal decided."))
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:industry_map")
 
 
@@ -164,7 +156,7 @@ def industry_decide_many(request):
         messages.success(request, _("Proposals decided.") if version is None else
                          _("Proposals accepted: policy version %(n)s published.") % {"n": version.number})
     except (ValidationError, Conflict) as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     return redirect("monitoring:industry_map")
 
 

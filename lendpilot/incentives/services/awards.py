@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from lendpilot.compliance.audit import record_event
+from lendpilot.core.months import month_start
 from lendpilot.incentives import honours
 from lendpilot.incentives.commission_inputs import month_end, month_figures
 from lendpilot.incentives.models import Honour
@@ -15,7 +16,6 @@ from lendpilot.lending.models import Instalment, Loan
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
-from lendpilot.planning.services import month_start
 
 
 def honour_candidates(month: date) -> list[honours.Candidate]:

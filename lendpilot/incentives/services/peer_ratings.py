@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event, record_event
 from lendpilot.core.errors import Conflict
+from lendpilot.core.months import month_start
 from lendpilot.incentives.models import PeerRating
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm
-from lendpilot.planning.services import month_start
 
 
 def _invalid(field: str, message: str) -> ValidationError:

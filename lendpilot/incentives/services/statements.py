@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event, record_event
 from lendpilot.core.errors import Conflict
+from lendpilot.core.months import month_start
 from lendpilot.incentives import commission
 from lendpilot.incentives.commission_inputs import month_figures, statements_computed
 from lendpilot.incentives.models import CommissionLine, CommissionPlan, CommissionStatement, Dispute
@@ -21,7 +22,6 @@ from lendpilot.incentives.services.statement_versions import statements_save
 from lendpilot.org.access import actor_of, require, staff_in_scope
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
-from lendpilot.planning.services import month_start
 
 
 def _invalid(field: str, message: str) -> ValidationError:

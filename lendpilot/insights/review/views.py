@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_date
 from lendpilot.core.models import ActionItem, ActionItemMember
+from lendpilot.core.views import error_lines, flash_errors
 from lendpilot.insights.diagnostics import percent
 from lendpilot.insights.review import actions, selectors
 from lendpilot.insights.review.report import conversion_payload, funnel_payload, report_rows, review_period
@@ -26,17 +27,6 @@ from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
 from lendpilot.sales.models import Lead, Tier
-
-
-def _errors(error: ValidationError | Conflict) -> list[str]:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()]
-    return [str(getattr(error, "message", None) or " ".join(getattr(error, "messages", [str(error)])))]
-
-
-def _flash(request, error) -> None:
-    for line in _errors(error):
-        messages.error(request, line)
 
 
 def _date(request, name: str) -> date | None:
@@ -94,7 +84,7 @@ def _page(request, template: str, build) -> object:
         ctx = _context(request)
         ctx.update(build(ctx))
     except ValidationError as exc:
-        return render(request, template, {"errors": _errors(exc), "slice_options": slice_options(request.user),
+        return render(request, template, {"errors": error_lines(exc), "slice_options": slice_options(request.user),
                                           "slice_value": "bank"}, status=400)
     return render(request, template, ctx)
 
@@ -143,7 +133,7 @@ def funnel_diagnose(request):
     except ValueError:
         messages.error(request, _("not a date (YYYY-MM-DD)"))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     return redirect(target)
 
 
@@ -208,7 +198,7 @@ def action_create(request):
                                           description=request.POST.get("description", ""),
                                           owner_id=int(owner) if owner else None, members=members)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect("insights:actions")
     messages.success(request, _("Action item opened"))
     return redirect("insights:action_detail", item_id=item.pk)
@@ -242,7 +232,7 @@ def action_move(request, item_id: int, move: str):
     try:
         service(actor=request.user, item_id=item_id, **kwargs)
     except (ValidationError, Conflict) as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     return redirect("insights:action_detail", item_id=item_id)
 
 
@@ -255,6 +245,6 @@ def action_from_alert(request):
             raise ValidationError({"alert_id": _("give the number of an early-warning alert")})
         item = actions.action_item_from_alert(actor=request.user, alert_id=int(raw))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect("insights:actions")
     return redirect("insights:action_detail", item_id=item.pk)
