@@ -144,9 +144,9 @@ def mount_routers() -> None:
     from lendpilot.planning.api import router as planning_router
     from lendpilot.products.api import router as products_router
     from lendpilot.sales.api import router as sales_router
-    from lendpilot.service.api import router as service_router
     from lendpilot.scoring.api import prescreen_router
     from lendpilot.scoring.api import router as scoring_router
+    from lendpilot.service.api import router as service_router
     from lendpilot.talent.api import router as talent_router
 
     api.add_router("/org", org_router, tags=["org"])
