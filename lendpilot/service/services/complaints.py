@@ -305,7 +305,9 @@ def complaints_escalate(*, today: date | None = None) -> int:
     policy = deadline_policy()
     escalated = []
     with transaction.atomic():
-        rows = (Complaint.objects.select_for_update().filter(status__in=OPEN_STATUSES, escalated_on__isnull=True)
+        # Only the complaint rows are locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+        rows = (Complaint.objects.select_for_update(of=("self",)).filter(status__in=OPEN_STATUSES,
+                                                                         escalated_on__isnull=True)
                 .select_related("owner", "manager"))
         for complaint in rows:
             if escalation_date(complaint.received_on, extensions=complaint.extensions, policy=policy) > today:
