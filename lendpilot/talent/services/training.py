@@ -6,9 +6,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_batch_event, record_event
 from lendpilot.org.models import Certification, ProductCertificationRequirement, Staff
+from lendpilot.products.models import Product
 from lendpilot.talent.access import TALENT_MANAGERS, require_role
 from lendpilot.talent.certificates import REMINDER_DAYS, reminders_due
 from lendpilot.talent.models import CertificationReminder, Curriculum, Enrolment
@@ -82,6 +84,8 @@ def certification_requirement_set(*, actor: object, product_id: int, kinds: list
     unknown = [k for k in kinds if k not in Certification.Kind.values]
     if unknown:
         raise ValidationError({"kinds": f"unknown certification {unknown[0]!r}"})
+    if not Product.objects.filter(pk=product_id).exists():
+        raise ValidationError({"product_id": _("Choose a product.")})
     with transaction.atomic():
         before = sorted(ProductCertificationRequirement.objects.filter(product_id=product_id)
                         .values_list("kind", flat=True))
