@@ -176,6 +176,15 @@ def nps_by_manager(manager_ids: list[int], start: date, end: date) -> dict[int, 
     return out
 
 
+def complaints_by_manager(manager_ids: list[int], start: date, end: date) -> dict[int, int]:
+    """{manager id: complaints received in [start, end] against the manager's customers, withdrawn ones
+    excluded} (the appraisal's service-quality input); a manager without complaints is absent."""
+    rows = (Complaint.objects.filter(manager_id__in=manager_ids, received_on__range=(start, end))
+            .exclude(status=Complaint.Status.WITHDRAWN)
+            .values("manager_id").annotate(n=Count("id")).order_by())
+    return {r["manager_id"]: r["n"] for r in rows}
+
+
 def referrals_for(actor) -> QuerySet:
     """Referrals whose referrer is a customer of a manager in the actor's scope."""
     from lendpilot.service.models import Referral
