@@ -46,6 +46,7 @@ test: venv browser
 
 browser:
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_axe.sh
 
 ## make fuzz: schemathesis over every API operation, 100 examples each (positive and negative), every answer
 ## checked for server errors, content type, documented status code and body shape
