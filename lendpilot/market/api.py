@@ -66,6 +66,12 @@ class PricingProposalOut(Schema):
     take_up_before: Decimal
     take_up_now: Decimal
     status: str
+    product_id: int | None = Field(None, description="the catalogue product the proposal reprices")
+    min_rate_from: Decimal | None = None
+    min_rate_to: Decimal | None = None
+    max_rate_from: Decimal | None = None
+    max_rate_to: Decimal | None = None
+    product_change_seq: int | None = Field(None, description="audit number of the applied product change")
 
 
 class PricingDecisionIn(Schema):
@@ -136,7 +142,10 @@ class PilotDecisionIn(Schema):
 def _proposal(p) -> dict:
     return {"id": p.pk, "product": p.product, "region": p.region.code, "gap_bp": p.gap_bp,
             "spread_from_bp": p.spread_from_bp, "spread_to_bp": p.spread_to_bp,
-            "take_up_before": p.take_up_before, "take_up_now": p.take_up_now, "status": p.status}
+            "take_up_before": p.take_up_before, "take_up_now": p.take_up_now, "status": p.status,
+            "product_id": p.target_id, "min_rate_from": p.min_rate_from, "min_rate_to": p.min_rate_to,
+            "max_rate_from": p.max_rate_from, "max_rate_to": p.max_rate_to,
+            "product_change_seq": p.product_change_seq}
 
 
 @router.get("/lpr", response=with_errors({200: list[LprOut]}), summary="The LPR in force, with freshness")

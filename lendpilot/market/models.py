@@ -142,6 +142,18 @@ class PricingProposal(models.Model):
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The pricing diff on the catalogue product it changes: its annual rate range now and after approval,
+    # moved by the spread change. Approval applies exactly this diff through the product service;
+    # `product_change_seq` is the audit sequence number of that product change.
+    target = models.ForeignKey("products.Product", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("product to reprice"))
+    min_rate_from = models.DecimalField(_("lowest rate now"), max_digits=7, decimal_places=6, null=True, blank=True)
+    min_rate_to = models.DecimalField(_("proposed lowest rate"), max_digits=7, decimal_places=6, null=True,
+                                      blank=True)
+    max_rate_from = models.DecimalField(_("highest rate now"), max_digits=7, decimal_places=6, null=True, blank=True)
+    max_rate_to = models.DecimalField(_("proposed highest rate"), max_digits=7, decimal_places=6, null=True,
+                                      blank=True)
+    product_change_seq = models.BigIntegerField(_("product change (audit number)"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -222,6 +234,9 @@ class Pilot(models.Model):
     target_rate = models.DecimalField(_("rate to detect"), max_digits=5, decimal_places=4)
     icc = models.DecimalField(_("intra-cluster correlation"), max_digits=5, decimal_places=4)
     seed = models.PositiveIntegerField(default=1)
+    # Before the start the clusters have no counted cases yet: the power plan uses this expectation.
+    cases_per_cluster = models.PositiveIntegerField(_("expected cases per team or branch"), default=0)
+    pre_starts = models.DateField(_("pre-period starts"), null=True, blank=True)
     starts = models.DateField(_("starts"))
     ends = models.DateField(_("ends"))
     status = models.CharField(_("status"), max_length=10, choices=PilotStatus.choices, default=PilotStatus.PLANNED)

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lendpilot.core import business_calendar
@@ -24,6 +25,7 @@ from lendpilot.market.models import (
     Indicator,
     Industry,
     LprFixing,
+    OfferOutcome,
     Pilot,
     PricingProposal,
     Tenor,
@@ -31,7 +33,9 @@ from lendpilot.market.models import (
 from lendpilot.market.pilots import design, effect
 from lendpilot.org.access import Actor, actor_of, require, scope_filter
 from lendpilot.org.roles import DataScope, Perm
-from lendpilot.sales.models import Opportunity
+from lendpilot.sales.funnel import Node
+from lendpilot.sales.models import Lead, Opportunity, Proposal
+from lendpilot.scoring.models import PrescreenLog
 
 LPR_MAX_AGE_DAYS = 35  # published monthly on the 20th
 COMPETITOR_MAX_AGE_DAYS = 120
@@ -133,7 +137,7 @@ def benchmark(user, *, day: date | None = None) -> dict[tuple[str, str], dict]:
 
 def pricing_proposals(user) -> QuerySet[PricingProposal]:
     actor = _viewer(user)
-    return _regional(actor, PricingProposal.objects.select_related("region", "proposed_by", "decided_by"),
+    return _regional(actor, PricingProposal.objects.select_related("region", "proposed_by", "decided_by", "target"),
                      nullable=False)
 
 
@@ -231,3 +235,105 @@ def pilot_report(user, pilot: Pilot) -> dict:
     clusters = list(pilot.clusters.all())
     treated = [c.treated for c in clusters]
     return {"clusters": clusters} | _pilot_design(clusters, treated, pilot) | _pilot_effect(clusters, treated, pilot)
+
+
+# --- the bank's offers, the input of the take-up model ---------------------------------------------------
+
+# Where the customer met the offer: a partner's lead is the partner channel, a campaign or scenario trigger
+# online, everything else (walk-in, direct, referral, no lead) the branch.
+CHANNEL_OF_SOURCE = {Lead.Source.CHANNEL: "partner", Lead.Source.CAMPAIGN: "online", Lead.Source.SCENARIO: "online"}
+UNGRADED = "C"  # an offer whose customer has neither an application grade nor a pre-screen: the middle grade
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One offer as the take-up model reads it: what was offered to whom, through which channel, against
+    which competitors' rate, and whether the customer took it."""
+
+    product: str  # category
+    product_id: int | None
+    region_id: int
+    day: date
+    rate: float
+    competitor_rate: float
+    grade: str
+    channel: str
+    amount: float
+    accepted: bool
+
+
+def _sales_offer_rows(actor: Actor, since: date | None) -> list[tuple]:
+    """Set-based: the last proposal of every decided opportunity (won = taken up, lost = not) in scope, with
+    its product category, region, risk grade and channel resolved in the one query."""
+    opportunities = scope_filter(actor, Opportunity.objects.filter(node__in=(Node.WON, Node.LOST)), owner="owner")
+    newer = Proposal.objects.filter(opportunity=OuterRef("opportunity"), version__gt=OuterRef("version"))
+    prescreen = (PrescreenLog.objects.filter(customer=OuterRef("opportunity__customer_id"))
+                 .order_by("-id").values("grade")[:1])
+    channel = Case(*(When(opportunity__lead__source=source, then=Value(name))
+                     for source, name in CHANNEL_OF_SOURCE.items()),
+                   default=Value("branch"), output_field=CharField())
+    rows = (Proposal.objects.filter(opportunity__in=opportunities).filter(~Exists(newer))
+            .annotate(region_code_id=Coalesce("opportunity__customer__region", "opportunity__lead__region",
+                                              "opportunity__owner__region"),
+                      grade=Coalesce("opportunity__application__risk_grade", Subquery(prescreen), Value(UNGRADED),
+                                     output_field=CharField()),
+                      offer_channel=channel)
+            .filter(region_code_id__isnull=False))
+    if since is not None:
+        rows = rows.filter(created_at__date__gte=since)
+    return list(rows.values_list("product__category", "product_id", "region_code_id", "created_at", "annual_rate",
+                                 "grade", "offer_channel", "amount", "opportunity__node"))
+
+
+def _competitor_timelines(keys: set[tuple[str, int]]) -> dict[tuple[str, int], list[tuple[date, int, float]]]:
+    timelines: dict[tuple[str, int], list[tuple[date, int, float]]] = defaultdict(list)
+    products = {k[0] for k in keys}
+    regions = {k[1] for k in keys}
+    for product, region_id, effective, competitor_id, apr in (
+            CompetitorMove.objects.filter(product__in=products, region_id__in=regions)
+            .order_by("effective", "id").values_list("product", "region_id", "effective", "competitor_id", "apr")):
+        if (product, region_id) in keys:
+            timelines[(product, region_id)].append((effective, competitor_id, float(apr)))
+    return timelines
+
+
+def _join_competitor_rates(rows: list[tuple]) -> list[OfferRow]:
+    """Each offer gets the median of every competitor's latest APR in force on its day for its product and
+    region; an offer with no competitor observed yet has no gap and is left out of the model."""
+    by_key: dict[tuple[str, int], list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_key[(row[0], row[2])].append(row)
+    timelines = _competitor_timelines(set(by_key))
+    joined: list[OfferRow] = []
+    for key, offers in by_key.items():
+        moves, latest, i = timelines.get(key, []), {}, 0
+        for category, product_id, region_id, day, rate, grade, channel, amount, node in sorted(
+                offers, key=lambda r: r[3]):
+            while i < len(moves) and moves[i][0] <= day:
+                latest[moves[i][1]] = moves[i][2]
+                i += 1
+            if latest:
+                joined.append(OfferRow(category, product_id, region_id, day, float(rate),
+                                       float(np.median(list(latest.values()))), grade, channel, float(amount),
+                                       node == Node.WON))
+    return joined
+
+
+def bank_offers(user, *, since: date | None = None) -> list[OfferRow]:
+    """The offers the take-up model learns from, in the actor's scope: the sales proposals of decided
+    opportunities (offered rate, risk grade, amount, channel, taken up or not) with the competitors' rate of
+    the day joined from the market data, and the recorded offer outcomes kept in market (imported history)."""
+    actor = _viewer(user)
+    sales = [(category, product_id, region_id, timezone.localtime(created).date(), rate, grade, channel, amount,
+              node) for category, product_id, region_id, created, rate, grade, channel, amount, node
+             in _sales_offer_rows(actor, since)]
+    rows = _join_competitor_rates(sales)
+    recorded = _regional(actor, OfferOutcome.objects.all(), nullable=False)
+    if since is not None:
+        recorded = recorded.filter(offered_on__gte=since)
+    rows.extend(OfferRow(product, None, region_id, day, float(rate), float(competitor), grade, channel,
+                         float(amount), accepted)
+                for product, region_id, day, rate, competitor, grade, channel, amount, accepted in recorded.values_list(
+                    "product", "region_id", "offered_on", "rate", "competitor_rate", "risk_grade", "channel",
+                    "amount", "accepted").iterator(chunk_size=5000))
+    return rows

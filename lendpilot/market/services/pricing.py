@@ -2,32 +2,36 @@
 proposals where the gap to competitors and the fall in take-up cross their thresholds, and decide them
 (maker-checker: whoever raised a proposal cannot approve it)."""
 
+from collections import Counter, defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from statistics import median
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.compliance.models import AuditEvent
 from lendpilot.core.errors import Conflict
-from lendpilot.market import elasticity
+from lendpilot.market import elasticity, selectors
 from lendpilot.market.models import (
     CompetitorMove,
     ElasticityRun,
     LprFixing,
-    OfferOutcome,
     PricingProposal,
     ProposalStatus,
     Tenor,
 )
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
+from lendpilot.products.models import Product
+from lendpilot.products.services import product_update
 
 WINDOW = timedelta(days=30)
+RATE_PLACES = Decimal("0.000001")
 
 
 def response_thresholds() -> elasticity.ResponseThresholds:
@@ -46,11 +50,11 @@ def offers_as_arrays(rows: list[tuple]) -> elasticity.Offers:
 
 
 def elasticity_estimate(*, actor, since: date | None = None) -> ElasticityRun:
+    """Fit the take-up model on the bank's own offers in the actor's scope (selectors.bank_offers: the sales
+    proposals of decided opportunities with the competitor gap joined, and recorded offer outcomes)."""
     require(actor_of(actor), Perm.MANAGE_MARKET)
-    offers = OfferOutcome.objects.all()
-    if since is not None:
-        offers = offers.filter(offered_on__gte=since)
-    rows = list(offers.values_list("rate", "competitor_rate", "risk_grade", "channel", "amount", "accepted"))
+    rows = [(o.rate, o.competitor_rate, o.grade, o.channel, o.amount, o.accepted)
+            for o in selectors.bank_offers(actor, since=since)]
     try:
         index = elasticity.estimate_elasticity(offers_as_arrays(rows))
     except ValueError as error:
@@ -64,13 +68,34 @@ def elasticity_estimate(*, actor, since: date | None = None) -> ElasticityRun:
     return run
 
 
-def _take_up(product: str, region_id: int, start: date, end: date) -> tuple[float | None, float | None]:
-    rows = OfferOutcome.objects.filter(product=product, region_id=region_id, offered_on__gte=start,
-                                       offered_on__lt=end)
-    figures = rows.aggregate(rate=Avg("rate"), offers=Count("id"), taken=Count("id", filter=Q(accepted=True)))
-    taken = figures["taken"] / figures["offers"] if figures["offers"] else None
-    return (float(taken) if taken is not None else None,
-            float(figures["rate"]) if figures["rate"] is not None else None)
+def _take_up(offers: list[selectors.OfferRow], start: date, end: date) -> tuple[float | None, float | None]:
+    """Share taken up and mean offered rate of the offers made in [start, end)."""
+    window = [o for o in offers if start <= o.day < end]
+    if not window:
+        return None, None
+    return (sum(o.accepted for o in window) / len(window), sum(o.rate for o in window) / len(window))
+
+
+def _target_product(offers: list[selectors.OfferRow], category: str) -> Product | None:
+    """The catalogue product the proposal reprices: the one most offered in the window, else the category's
+    first active product."""
+    counts = Counter(o.product_id for o in offers if o.product_id is not None)
+    for product_id, _n in counts.most_common():
+        found = Product.objects.filter(pk=product_id, category=category).first()
+        if found is not None:
+            return found
+    return Product.objects.filter(category=category, is_active=True).order_by("code").first()
+
+
+def _rate_diff(product: Product | None, change_bp: int) -> dict:
+    """The product's annual rate range now and moved by the spread change (never below zero)."""
+    if product is None:
+        return {}
+    delta = Decimal(change_bp) / 10_000
+    low = max(Decimal(0), product.min_annual_rate + delta).quantize(RATE_PLACES)
+    high = max(low, product.max_annual_rate + delta).quantize(RATE_PLACES)
+    return {"target": product, "min_rate_from": product.min_annual_rate, "min_rate_to": low,
+            "max_rate_from": product.max_annual_rate, "max_rate_to": high}
 
 
 def competitor_median_apr(product: str, region_id: int, day: date) -> float | None:
@@ -93,10 +118,12 @@ def pricing_check(*, actor, today: date | None = None) -> list[PricingProposal]:
     if lpr is None:
         raise ValidationError({"lpr": ["record the 1-year LPR first"]})
     proposals = []
-    pairs = OfferOutcome.objects.filter(offered_on__gte=day - 2 * WINDOW).values_list("product", "region_id")
-    for product, region_id in sorted(set(pairs)):
-        now, our_rate = _take_up(product, region_id, day - WINDOW, day + timedelta(days=1))
-        before, _rate = _take_up(product, region_id, day - 2 * WINDOW, day - WINDOW)
+    grouped: dict[tuple[str, int], list[selectors.OfferRow]] = defaultdict(list)
+    for offer in selectors.bank_offers(actor, since=day - 2 * WINDOW):
+        grouped[(offer.product, offer.region_id)].append(offer)
+    for (product, region_id), offers in sorted(grouped.items()):
+        now, our_rate = _take_up(offers, day - WINDOW, day + timedelta(days=1))
+        before, _rate = _take_up(offers, day - 2 * WINDOW, day - WINDOW)
         market = competitor_median_apr(product, region_id, day)
         if now is None or before is None or our_rate is None or market is None:
             continue
@@ -110,11 +137,27 @@ def pricing_check(*, actor, today: date | None = None) -> list[PricingProposal]:
         with transaction.atomic():
             proposal = PricingProposal.objects.create(
                 product=product, region_id=region_id, spread_from_bp=spread, spread_to_bp=proposed, gap_bp=gap_bp,
-                take_up_before=round(before, 4), take_up_now=round(now, 4), proposed_by=actor)
+                take_up_before=round(before, 4), take_up_now=round(now, 4), proposed_by=actor,
+                **_rate_diff(_target_product(offers, product), proposed - spread))
             record_event(actor=actor, event_code="market.pricing_proposed", obj=proposal,
                          after=snapshot(proposal))
         proposals.append(proposal)
     return proposals
+
+
+def _apply_to_product(actor, proposal: PricingProposal) -> int | None:
+    """Reprice the catalogue product by exactly the diff the approver saw (through the product service, which
+    checks and audits the change); a product repriced since the proposal is a conflict, not a silent merge.
+    Returns the audit number of the product change."""
+    product = Product.objects.select_for_update().get(pk=proposal.target_id)
+    if (product.min_annual_rate, product.max_annual_rate) != (proposal.min_rate_from, proposal.max_rate_from):
+        raise Conflict("the product's rates changed since the proposal; check the thresholds again")
+    product_update(actor=actor, product=product, min_annual_rate=proposal.min_rate_to,
+                   max_annual_rate=proposal.max_rate_to)
+    change = (AuditEvent.objects.filter(event_code="products.product_updated", object_type="products.product",
+                                        object_id=str(product.pk)).order_by("-seq").values_list("seq", flat=True)
+              .first())
+    return change
 
 
 def pricing_decide(*, actor, proposal_id: int, approve: bool) -> PricingProposal:
@@ -131,7 +174,9 @@ def pricing_decide(*, actor, proposal_id: int, approve: bool) -> PricingProposal
         proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
         proposal.decided_by = actor
         proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        if approve and proposal.target_id is not None:
+            proposal.product_change_seq = _apply_to_product(actor, proposal)
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "product_change_seq"])
         record_event(actor=actor, event_code="market.pricing_decided", obj=proposal, before=before,
                      after=snapshot(proposal))
     return proposal
