@@ -58,6 +58,7 @@ EVENTS: dict[str, str] = {
     "compliance.drill_fix_done": _("Data-leak drill fix done"),
     "compliance.checkpoint_submitted": _("Material submitted for compliance review"),
     "compliance.checkpoint_decided": _("Compliance review decided"),
+    "compliance.checkpoint_system_cleared": _("Material cleared on the system path (seed, import or batch)"),
     # scoring
     "scoring.scorecard_trained": _("Scorecard version trained"),
     "scoring.scorecard_activated": _("Scorecard version activated"),
@@ -144,6 +145,7 @@ EVENTS: dict[str, str] = {
     "sales.activity_logged": _("Sales activity logged"),
     "sales.proposal_saved": _("Proposal version saved"),
     "sales.playbook_saved": _("Playbook entry saved"),
+    "sales.playbook_published": _("Playbook entry published or withdrawn"),
     "sales.resource_pack_saved": _("Resource pack saved"),
     # scenario triggers, pre-approved offers, task list, objection drills (B3, D3, D5, D7)
     "sales.trigger_rule_saved": _("Trigger rule saved"),
@@ -204,6 +206,15 @@ EVENTS: dict[str, str] = {
     "channels.delisting_proposed": _("Partner delisting proposed"),
     "channels.delisting_decided": _("Partner delisting decided by the committee"),
     "channels.appeal_recorded": _("Partner appeal recorded"),
+    "channels.course_saved": _("Partner course saved"),
+    "channels.partner_staff_added": _("Partner staff member put on the roster"),
+    "channels.partner_staff_left": _("Partner staff member taken off the roster"),
+    "channels.course_result_recorded": _("Partner staff course result recorded"),
+    "channels.toolkit_created": _("Partner marketing toolkit drafted"),
+    "channels.toolkit_submitted": _("Partner marketing toolkit sent to compliance"),
+    "channels.toolkit_published": _("Partner marketing toolkit published"),
+    "channels.toolkit_withdrawn": _("Partner marketing toolkit withdrawn"),
+    "channels.toolkit_downloaded": _("Partner marketing toolkit downloaded"),
     # service (D8, D9, E7)
     "service.complaint_received": _("Complaint received"),
     "service.complaint_acknowledged": _("Complaint acknowledged and assigned"),
@@ -220,6 +231,21 @@ EVENTS: dict[str, str] = {
     "service.referral_registered": _("Referral registered"),
     "service.referrals_checked": _("Referral rewards checked"),
     "service.referral_approved": _("Referral reward approved"),
+    # service (E8, E9, F6)
+    "service.posts_ingested": _("Public posts ingested and scored"),
+    "service.posts_clustered": _("Public posts clustered into topics"),
+    "service.sentiment_alerts_raised": _("Public-sentiment alerts raised"),
+    "service.incident_opened": _("Crisis incident opened"),
+    "service.incident_member_added": _("Crisis task force member added"),
+    "service.incident_noted": _("Crisis timeline entry added"),
+    "service.incident_graded": _("Crisis incident graded"),
+    "service.incident_step_done": _("Reputation-risk step done"),
+    "service.statement_drafted": _("Crisis statement drafted"),
+    "service.statement_checked": _("Crisis statement approved or rejected"),
+    "service.compensation_proposed": _("Customer compensation proposed"),
+    "service.compensation_checked": _("Customer compensation approved or rejected"),
+    "service.incident_reviewed": _("Post-incident review recorded"),
+    "service.incident_closed": _("Crisis incident closed"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }

@@ -6,6 +6,7 @@ from django_tasks import task
 
 from lendpilot.compliance.audit import audit_checkpoint
 from lendpilot.compliance.drills.services import canary_sweep
+from lendpilot.compliance.screening.services import rescreen
 
 
 @task()
@@ -19,3 +20,11 @@ def audit_checkpoint_task(*, business_date: str) -> dict:
 def canary_sweep_task() -> dict:
     """Raise the alert of every logged reveal of a canary record that has none yet; running it again raises nothing."""
     return {"raised": canary_sweep()}
+
+
+@task()
+def rescreen_task() -> dict:
+    """Screen every customer again against the lists in use (enqueued by each list import); resumes a killed
+    sweep and does nothing once the current lists were swept."""
+    sweeps = rescreen(actor=None)
+    return {"sweeps": [{"source": s.source, "screened": s.run.subjects, "new_hits": s.run.hits} for s in sweeps]}

@@ -53,6 +53,16 @@ class ContractFacts:
     identity_verified: bool
 
 
+GAP_LABELS = {
+    "apr": _("the annual percentage rate (APR) is not disclosed"),
+    "total_cost": _("the total cost of the credit (interest and fees) is not disclosed"),
+    "penalty": _("the penalty interest terms are not disclosed"),
+    "cooling_off": _("the product's cooling-off period is not stated in the contract"),
+    "identity": _("the signer's identity is not verified (no identity document on file, or the identity check "
+                  "failed)"),
+}
+
+
 def contract_gaps(facts: ContractFacts) -> list[str]:
     """The missing disclosures or steps (codes); empty when the contract may be signed."""
     gaps = []

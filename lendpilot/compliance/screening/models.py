@@ -126,3 +126,25 @@ class SanctionFreeze(models.Model):
 
     def __str__(self):
         return self.subject_ref
+
+
+class ScreeningSweep(models.Model):
+    """A re-screen of one source of subjects (the customer book) against one generation of the lists in use
+    (the set of list versions active at the time). It advances in batches with a cursor, each batch in its own
+    transaction with its hits, so a killed sweep resumes where it stopped, and a finished one is not run again."""
+
+    source = models.CharField(_("source"), max_length=40)
+    generation = models.CharField(_("lists in use"), max_length=200)
+    run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="sweeps")
+    cursor = models.BigIntegerField(_("screened up to"), default=0)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "generation"], name="screening_sweep_once")]
+        verbose_name = _("re-screening sweep")
+        verbose_name_plural = _("re-screening sweeps")
+
+    def __str__(self):
+        return f"{self.source} {self.generation}"
