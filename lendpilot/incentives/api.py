@@ -157,7 +157,8 @@ def leaderboard(request, month: IsoDate):
 
 @router.get("/appraisal", response=with_errors({200: list[dict]}),
             summary="Appraisal scores: monthly (months=1) or quarterly (months=3); teamwork from peer ratings, "
-                    "NPS not available (null, weight re-normalised)")
+                    "NPS, training completion, drill scores and complaints per 100 customers a month (null when "
+                    "not available, weight re-normalised)")
 def appraisal_scores(request, start: IsoDate, months: int = 1):
     if months not in (1, 3):
         raise ValidationError({"months": ["1 (monthly) or 3 (quarterly)"]})

@@ -10,19 +10,35 @@ Sources of the soft metrics:
 * Teamwork (`peer_rating`): the average of the 1-5 ratings the person received from team members in the
   period (incentives.PeerRating). With fewer than `min_peer_ratings` ratings (default 2) the average says
   too little about one person and the metric is not available (see `peer_rating_of`).
-* Customer satisfaction (`nps`): there is no survey source yet (the service package does not exist), so
-  it is always not available; never read as zero.
+* Customer satisfaction (`nps`): the NPS of the surveys the person's customers answered in the period
+  (service package); not available without an answer.
+* Training (`training`): of the courses the person was enrolled in during the period, the share completed
+  (talent pushes the counts per enrolment month into incentives.AppraisalInput); not available without a
+  course enrolled in the period. Score = 100 x completed / enrolled.
+* Role-play drills (`drill`): the average of the drill scores (0-100 against the rubric) given in the
+  period; not available without a scored drill.
+* Service quality (`complaints`): complaints received against the person's customers in the period (withdrawn
+  ones excluded), per 100 customers the person holds and per month:
+  rate = complaints x 100 / customers / months, score = 100 x (1 - rate / complaints_ceiling), between 0 and
+  100. With the default ceiling of 5, no complaint scores 100 and 5 or more complaints per 100 customers a
+  month score 0 (one complaint in a month among 50 customers: rate 2, score 60). Not available for a person
+  without customers.
+
+How much training, drills and complaints weigh is the scheme's to say (`weights`); a weight of 0 leaves the
+metric out of the score (it is still shown).
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 HARD = ("attainment", "collection_rate", "npl")
-SOFT = ("nps", "peer_rating")
+SOFT = ("nps", "peer_rating", "training", "drill", "complaints")
 DEFAULT_SCHEME = {
     "base_weight": "0.7",
-    "weights": {"attainment": "0.5", "collection_rate": "0.2", "npl": "0.1", "nps": "0.1", "peer_rating": "0.1"},
+    "weights": {"attainment": "0.5", "collection_rate": "0.2", "npl": "0.1", "nps": "0.1", "peer_rating": "0.1",
+                "training": "0.05", "drill": "0.05", "complaints": "0.05"},
     "npl_ceiling": "0.05",
+    "complaints_ceiling": "5",
     "min_peer_ratings": 2,
 }
 
@@ -40,6 +56,7 @@ class Scheme:
     weights: dict[str, Decimal]
     npl_ceiling: Decimal
     min_peer_ratings: int = 2
+    complaints_ceiling: Decimal = Decimal(5)
 
 
 def parse_scheme(data: object) -> Scheme:
@@ -53,6 +70,7 @@ def parse_scheme(data: object) -> Scheme:
             raise SchemeError("weights", "weights must be an object")
         weights = {k: Decimal(str(v)) for k, v in raw.items()}
         ceiling = Decimal(str(data.get("npl_ceiling", DEFAULT_SCHEME["npl_ceiling"])))
+        complaints_ceiling = Decimal(str(data.get("complaints_ceiling", DEFAULT_SCHEME["complaints_ceiling"])))
         min_ratings = data.get("min_peer_ratings", DEFAULT_SCHEME["min_peer_ratings"])
     except (InvalidOperation, ValueError) as exc:
         raise SchemeError("scheme", "the scheme does not parse") from exc
@@ -62,11 +80,21 @@ def parse_scheme(data: object) -> Scheme:
         raise SchemeError("weights", "unknown metric")
     if any(w < 0 for w in weights.values()) or sum(weights.values()) == 0:
         raise SchemeError("weights", "weights must not be negative nor sum to zero")
-    if ceiling <= 0:
+    if not ceiling.is_finite() or ceiling <= 0:
         raise SchemeError("npl_ceiling", "must be positive")
+    if not complaints_ceiling.is_finite() or complaints_ceiling <= 0:
+        raise SchemeError("complaints_ceiling", "must be positive")
     if isinstance(min_ratings, bool) or not isinstance(min_ratings, int) or not 1 <= min_ratings <= 100:
         raise SchemeError("min_peer_ratings", "a whole number from 1 to 100")
-    return Scheme(base_weight=base, weights=weights, npl_ceiling=ceiling, min_peer_ratings=min_ratings)
+    return Scheme(base_weight=base, weights=weights, npl_ceiling=ceiling, min_peer_ratings=min_ratings,
+                  complaints_ceiling=complaints_ceiling)
+
+
+def weight_shares(scheme: Scheme) -> dict[str, Decimal]:
+    """Each metric's share of the scheme's total weight (0..1), for showing what the plan says."""
+    total = sum(scheme.weights.values(), Decimal(0))
+    return {k: (scheme.weights.get(k, Decimal(0)) / total).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            for k in HARD + SOFT}
 
 
 def peer_rating_of(total: int | Decimal | None, count: int | None, minimum: int) -> Decimal | None:
@@ -75,6 +103,30 @@ def peer_rating_of(total: int | Decimal | None, count: int | None, minimum: int)
     if not count or count < minimum:
         return None
     return (Decimal(total or 0) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def training_completion_of(enrolled: int | None, completed: int | None) -> Decimal | None:
+    """The training metric: the share (0..1) of the courses enrolled in the period that are completed, or
+    None (not available) when no course was enrolled."""
+    if not enrolled:
+        return None
+    return (Decimal(min(completed or 0, enrolled)) / Decimal(enrolled)).quantize(Decimal("0.0001"),
+                                                                                 rounding=ROUND_HALF_UP)
+
+
+def drill_average_of(points: Decimal | None, drills: int | None) -> Decimal | None:
+    """The drill metric: the average score (0-100) of the drills scored in the period, or None."""
+    if not drills:
+        return None
+    return (Decimal(points or 0) / Decimal(drills)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def complaint_rate_of(complaints: int | None, customers: int | None, months: int) -> Decimal | None:
+    """Complaints per 100 customers per month, or None (not available) for a person without customers."""
+    if not customers or months < 1:
+        return None
+    return (Decimal(complaints or 0) * 100 / Decimal(customers) / Decimal(months)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -88,6 +140,9 @@ class Metrics:
     npl_ratio: Decimal | None = None  # 0..1 of own book
     nps: Decimal | None = None  # -100..100
     peer_rating: Decimal | None = None  # 1..5
+    training_completion: Decimal | None = None  # 0..1
+    drill_score: Decimal | None = None  # 0..100
+    complaint_rate: Decimal | None = None  # complaints per 100 customers per month
 
 
 @dataclass
@@ -120,6 +175,10 @@ def appraise(m: Metrics, scheme: Scheme | None = None) -> Score:
         "npl": None if m.npl_ratio is None else _clamp(100 * (1 - Decimal(m.npl_ratio) / scheme.npl_ceiling)),
         "nps": None if m.nps is None else _clamp((Decimal(m.nps) + 100) / 2),
         "peer_rating": None if m.peer_rating is None else _clamp((Decimal(m.peer_rating) - 1) * 25),
+        "training": None if m.training_completion is None else _clamp(100 * Decimal(m.training_completion)),
+        "drill": None if m.drill_score is None else _clamp(Decimal(m.drill_score)),
+        "complaints": None if m.complaint_rate is None
+        else _clamp(100 * (1 - Decimal(m.complaint_rate) / scheme.complaints_ceiling)),
     }
     used = {k: w for k, w in scheme.weights.items() if w > 0 and comp.get(k) is not None}
     missing = sorted(k for k, w in scheme.weights.items() if w > 0 and comp.get(k) is None)

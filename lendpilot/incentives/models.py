@@ -211,3 +211,32 @@ class PeerRating(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.rater_id}->{self.ratee_id}: {self.score}"
+
+
+class AppraisalInput(models.Model):
+    """The qualitative appraisal inputs that talent keeps, pushed down per person and month so that the
+    appraisal reads them without reaching up a floor: the courses enrolled in the month and how many of them
+    are completed, and the role-play drills scored in the month with the sum of their scores (0-100 each).
+    Derived data: talent rewrites a person's month whenever an enrolment, a completion or a drill changes it."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="appraisal_inputs")
+    month = models.DateField(_("month"))
+    courses_enrolled = models.PositiveIntegerField(_("courses enrolled"), default=0)
+    courses_completed = models.PositiveIntegerField(_("courses completed"), default=0)
+    drills = models.PositiveIntegerField(_("drills scored"), default=0)
+    drill_points = models.DecimalField(_("sum of drill scores"), max_digits=9, decimal_places=1,
+                                       default=Decimal(0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "staff"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "month"], name="appraisal_input_once_a_month"),
+            models.CheckConstraint(condition=Q(courses_completed__lte=models.F("courses_enrolled")),
+                                   name="appraisal_input_completed_within_enrolled"),
+            models.CheckConstraint(condition=Q(drill_points__gte=0) & Q(drill_points__lte=models.F("drills") * 100),
+                                   name="appraisal_input_drill_points_0_100_each"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.staff_id}"

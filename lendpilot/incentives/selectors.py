@@ -13,9 +13,11 @@ from openpyxl import Workbook
 
 from lendpilot.core.exports import append_row
 from lendpilot.core.months import month_start, shift_month
+from lendpilot.customers.models import Customer
 from lendpilot.incentives import appraisal, commission
 from lendpilot.incentives.commission_inputs import month_end, statements_computed
 from lendpilot.incentives.models import (
+    AppraisalInput,
     CommissionPlan,
     CommissionStatement,
     Dispute,
@@ -33,7 +35,7 @@ from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
 from lendpilot.planning.models import Quota
-from lendpilot.service.selectors import nps_by_manager
+from lendpilot.service.selectors import complaints_by_manager, nps_by_manager
 
 
 def statements_visible(actor: Actor, *, month: date | None = None) -> QuerySet[CommissionStatement]:
@@ -163,8 +165,10 @@ def leaderboard(actor: Actor, *, month: date, limit: int = 20) -> list[dict]:
 
 def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict | None = None) -> list[dict]:
     """Monthly (months=1) or quarterly (months=3) appraisal per person in scope: attainment of base and sprint
-    quota, collection rate, NPL ratio of own book, and teamwork from the period's peer ratings (not
-    available below the scheme's minimum number of ratings). NPS has no source yet: always not available."""
+    quota, collection rate, NPL ratio of own book, teamwork from the period's peer ratings (not available
+    below the scheme's minimum number of ratings), NPS of the customers' surveys, training completion and
+    drill scores pushed down by talent (incentives.AppraisalInput) and complaints per 100 customers a month
+    (formulas in `lendpilot.incentives.appraisal`). Missing inputs are not available, never zero."""
     require(actor, Perm.VIEW_INCENTIVES)
     parsed = appraisal.parse_scheme(scheme)
     start = month_start(start)
@@ -184,23 +188,38 @@ def appraisal_scores(actor: Actor, *, start: date, months: int = 1, scheme: dict
     peers = {r["ratee_id"]: r for r in PeerRating.objects.filter(ratee_id__in=ids, month__range=(start, end))
              .values("ratee_id").annotate(total=Sum("score"), n=Count("id"))}
     satisfaction = nps_by_manager(ids, start, end)
+    talent = {r["staff_id"]: r for r in AppraisalInput.objects.filter(staff_id__in=ids, month__range=(start, end))
+              .values("staff_id").annotate(enrolled=Sum("courses_enrolled"), completed=Sum("courses_completed"),
+                                           drills=Sum("drills"), points=Sum("drill_points")).order_by()}
+    complaints = complaints_by_manager(ids, start, end)
+    customers = dict(Customer.objects.filter(manager_id__in=ids).values("manager_id").annotate(n=Count("id"))
+                     .order_by().values_list("manager_id", "n"))
     out = []
     for staff in people.order_by("employee_no"):
         q = quotas.get(staff.pk, {})
         p = peers.get(staff.pk, {})
         c = coll.get(staff.pk)
         b = book.get(staff.pk)
+        t = talent.get(staff.pk, {})
         m = appraisal.Metrics(
             disbursed=sold.get(staff.pk) or Decimal(0), base_quota=q.get("base") or Decimal(0),
             sprint_quota=q.get("sprint") or Decimal(0),
             collection_rate=(c["paid"] / c["due"]) if c and c["due"] else None,
             npl_ratio=((b["npl"] or Decimal(0)) / b["total"]) if b and b["total"] else None,
             peer_rating=appraisal.peer_rating_of(p.get("total"), p.get("n"), parsed.min_peer_ratings),
-            nps=satisfaction.get(staff.pk))
+            nps=satisfaction.get(staff.pk),
+            training_completion=appraisal.training_completion_of(t.get("enrolled"), t.get("completed")),
+            drill_score=appraisal.drill_average_of(t.get("points"), t.get("drills")),
+            complaint_rate=appraisal.complaint_rate_of(complaints.get(staff.pk, 0), customers.get(staff.pk),
+                                                       months))
         score = appraisal.appraise(m, parsed)
         out.append({"staff_id": staff.pk, "name": staff.name, "employee_no": staff.employee_no,
                     "score": score.score, "components": score.components, "missing": score.missing,
-                    "peer_ratings": p.get("n", 0), "peer_average": m.peer_rating})
+                    "peer_ratings": p.get("n", 0), "peer_average": m.peer_rating,
+                    "courses_enrolled": t.get("enrolled") or 0, "courses_completed": t.get("completed") or 0,
+                    "training_completion": m.training_completion, "drills": t.get("drills") or 0,
+                    "drill_average": m.drill_score, "complaints": complaints.get(staff.pk, 0),
+                    "customers": customers.get(staff.pk, 0), "complaint_rate": m.complaint_rate})
     return out
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.incentives import selectors, services
-from lendpilot.incentives.appraisal import HARD, SOFT
+from lendpilot.incentives.appraisal import HARD, SOFT, parse_scheme, weight_shares
 from lendpilot.org.access import actor_of
 from lendpilot.org.roles import Perm
 
@@ -142,6 +142,7 @@ def honours(request):
         "month": month, "board": board, "honours": selectors.honours_visible(actor, month=month), "chart": chart,
         "scores": [{**row, "cells": [(key, row["components"].get(key)) for key in COMPONENTS]}
                    for row in selectors.appraisal_scores(actor, start=month)[:200]],
+        "weights": list(weight_shares(parse_scheme(None)).values()),
         "can_run": actor.can(Perm.RUN_COMMISSION)})
 
 

@@ -17,7 +17,7 @@ def test_base_weighs_seventy_percent():
 def test_missing_soft_metrics_are_not_zero():
     m = Metrics(disbursed=Decimal(100), base_quota=Decimal(100), collection_rate=Decimal(1), npl_ratio=Decimal(0))
     s = appraise(m)
-    assert s.missing == ["nps", "peer_rating"] and s.components["nps"] is None
+    assert s.missing == ["complaints", "drill", "nps", "peer_rating", "training"] and s.components["nps"] is None
     assert s.score == Decimal("100.00") * Decimal("0.0") + Decimal(
         (Decimal("0.5") * Decimal("70") + Decimal("0.5") * 100 * Decimal("0.3") + Decimal("0.2") * 100
          + Decimal("0.1") * 100) / Decimal("0.8")).quantize(Decimal("0.01"))
