@@ -1,17 +1,18 @@
 """REST endpoints of the service package, mirroring its pages: complaints and their steps, surveys, NPS
-and the customer-experience matrix. Thin: parse, call a selector or service, return a schema."""
+and the customer-experience matrix, referrals, the public-post feed with its topics and alerts, crisis
+incidents and feedback along the journey. Thin: parse, call a selector or service, return a schema."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from lendpilot.core.months import shift_month
-from lendpilot.core.schemas import ERRORS, Page, PathId, SearchText, Text, with_errors
+from lendpilot.core.schemas import ERRORS, Id, Money, Page, PathId, SearchText, Text, with_errors
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.org.access import actor_of
 from lendpilot.org.selectors import staff_visible
@@ -185,3 +186,273 @@ def survey_answer(request, survey_id: PathId, payload: AnswerIn):
     actor = actor_of(request.auth)
     survey = get_object_or_404(selectors.surveys_for(actor), pk=survey_id)
     return services.survey_answer(actor=actor, survey=survey, score=payload.score, comment=payload.comment)
+
+
+# --- public sentiment (E8) -------------------------------------------------------------------------------
+
+
+class PostIn(Schema):
+    source: Text(20)
+    time: Text(40)
+    text: Text(4000)
+    url: Text(500) = ""
+
+
+class FeedIn(Schema):
+    posts: Annotated[list[PostIn], Field(min_length=1, max_length=1000)]
+
+
+class IngestOut(Schema):
+    added: int
+    duplicates: int
+    alerts: int
+
+
+class PostOut(Schema):
+    id: int
+    source: str
+    posted_at: datetime
+    text: str
+    url: str
+    sentiment: Decimal
+    topic: str
+    cluster_id: int | None
+
+
+class TopicOut(Schema):
+    topic: str
+    posts: int
+    mean_sentiment: Decimal | None
+    negative_share: Decimal | None
+    daily: list[int]
+
+
+class AlertOut(Schema):
+    id: int
+    topic: str
+    day: date
+    volume: int
+    expected: Decimal
+    raised_on: date
+    incident_id: int | None
+
+
+@router.post("/posts", response={200: IngestOut, **ERRORS},
+             summary="Feed of public posts and reviews (source, time, text, url): all or none, duplicates kept once")
+def post_feed(request, payload: FeedIn):
+    result = services.posts_ingest(actor=actor_of(request.auth), rows=[p.dict() for p in payload.posts])
+    return {"added": result.added, "duplicates": result.duplicates, "alerts": result.alerts}
+
+
+@router.get("/posts", response=with_errors({200: list[PostOut]}), summary="Public posts, newest first")
+@paginate(Page)
+def post_list(request, topic: SearchText = None):
+    rows = selectors.posts_for(actor_of(request.auth))
+    return rows.filter(topic=topic) if topic else rows
+
+
+@router.get("/sentiment/topics", response=with_errors({200: list[TopicOut]}),
+            summary="Per topic over the last 30 days: posts, mean sentiment, negative share, posts a day")
+def sentiment_topics(request):
+    today = timezone.localdate()
+    return selectors.topic_summary(actor_of(request.auth), start=today - timedelta(days=29), end=today)
+
+
+@router.get("/sentiment/alerts", response=with_errors({200: list[AlertOut]}),
+            summary="Volume spikes per topic and the crisis reviews they opened")
+@paginate(Page)
+def sentiment_alerts(request):
+    return selectors.alerts_for(actor_of(request.auth))
+
+
+# --- crisis incidents (E9) -------------------------------------------------------------------------------
+
+
+class IncidentIn(Schema):
+    title: Text(200)
+    summary: Text(4000)
+    topic: Text(20) = "other"
+    is_drill: bool = False
+    complaint_id: Id | None = None
+
+
+class IncidentStepOut(Schema):
+    step: str
+    done_on: date
+    note: str
+
+
+class MemberOut(Schema):
+    function: str
+    staff_id: int
+
+
+class StatementOut(Schema):
+    id: int
+    kind: str
+    version: int
+    text: str
+    status: str
+    drafted_on: date
+    checked_on: date | None
+
+
+class CompensationOut(Schema):
+    id: int
+    customer_id: int
+    amount: Decimal
+    reason: str
+    status: str
+
+
+class TimelineOut(Schema):
+    at: datetime
+    text: str
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    title: str
+    summary: str
+    topic: str
+    origin: str
+    is_drill: bool
+    grade: str
+    status: str
+    opened_on: date
+    closed_on: date | None
+    review_findings: str
+    review_improvements: str
+    reviewed_on: date | None
+
+
+class IncidentDetailOut(IncidentOut):
+    steps: list[IncidentStepOut]
+    task_force: list[MemberOut]
+    statements: list[StatementOut]
+    compensations: list[CompensationOut]
+    timeline: list[TimelineOut]
+
+
+class IncidentActionIn(Schema):
+    action: Literal["member", "note", "grade", "step", "statement", "check_statement", "compensation",
+                    "check_compensation", "review", "close"]
+    staff_id: Id | None = None
+    function: Text(20) = ""
+    text: Text(4000) = ""
+    grade: Text(20) = ""
+    step: Text(20) = ""
+    note: Text(1000) = ""
+    kind: Text(20) = ""
+    statement_id: Id | None = None
+    approve: bool = False
+    customer_id: Id | None = None
+    amount: Money | None = None
+    reason: Text(500) = ""
+    case_id: Id | None = None
+    findings: Text(4000) = ""
+    improvements: Text(4000) = ""
+
+
+def _incident_detail(incident) -> dict:
+    return {**{f: getattr(incident, f) for f in IncidentOut.model_fields},
+            "steps": list(incident.steps.all()), "task_force": list(incident.task_force.all()),
+            "statements": list(incident.statements.all()), "compensations": list(incident.compensations.all()),
+            "timeline": list(incident.timeline.all())}
+
+
+@router.get("/incidents", response=with_errors({200: list[IncidentOut]}), summary="Crisis incidents and drills")
+@paginate(Page)
+def incident_list(request):
+    return selectors.incidents_for(actor_of(request.auth))
+
+
+@router.post("/incidents", response={201: IncidentDetailOut, **ERRORS},
+             summary="Open an incident or a drill (from a major complaint or a report by staff)")
+def incident_create(request, payload: IncidentIn):
+    actor = actor_of(request.auth)
+    complaint = None
+    if payload.complaint_id is not None:
+        complaint = selectors.complaints_for(actor).filter(pk=payload.complaint_id).first()
+        if complaint is None:
+            raise ValidationError({"complaint_id": "not a complaint in your scope"})
+    incident = services.incident_open(actor=actor, title=payload.title, summary=payload.summary,
+                                      topic=payload.topic, is_drill=payload.is_drill, complaint=complaint)
+    return Status(201, _incident_detail(incident))
+
+
+@router.get("/incidents/{incident_id}", response=with_errors({200: IncidentDetailOut}),
+            summary="One incident with its seven steps, task force, statements, compensation and timeline")
+def incident_detail(request, incident_id: PathId):
+    return _incident_detail(selectors.incident_get(actor_of(request.auth), incident_id))
+
+
+@router.post("/incidents/{incident_id}/actions", response=with_errors({200: IncidentDetailOut}),
+             summary="Work an incident: task force, timeline, grade, steps, statements, compensation, review, close")
+def incident_action(request, incident_id: PathId, payload: IncidentActionIn):
+    actor = actor_of(request.auth)
+    incident = selectors.incident_get(actor, incident_id)
+    action = payload.action
+    if action == "member":
+        services.incident_member_add(actor=actor, incident=incident, staff=_staff(actor, payload.staff_id),
+                                     function=payload.function)
+    elif action == "note":
+        services.incident_note(actor=actor, incident=incident, text=payload.text)
+    elif action == "grade":
+        services.incident_grade(actor=actor, incident=incident, grade=payload.grade, note=payload.note)
+    elif action == "step":
+        services.incident_step_done(actor=actor, incident=incident, step=payload.step, note=payload.note)
+    elif action == "statement":
+        services.statement_draft(actor=actor, incident=incident, kind=payload.kind, text=payload.text)
+    elif action == "check_statement":
+        statement = incident.statements.filter(pk=payload.statement_id or 0).first()
+        if statement is None:
+            raise ValidationError({"statement_id": "no such statement of this incident"})
+        services.statement_check(actor=actor, statement=statement, approve=payload.approve, note=payload.note)
+    elif action == "compensation":
+        customer = customers_visible(actor).filter(pk=payload.customer_id or 0).first()
+        if customer is None:
+            raise ValidationError({"customer_id": "not a customer in your scope"})
+        if payload.amount is None:
+            raise ValidationError({"amount": "give the amount in CNY"})
+        services.compensation_propose(actor=actor, incident=incident, customer=customer, amount=payload.amount,
+                                      reason=payload.reason)
+    elif action == "check_compensation":
+        case = incident.compensations.filter(pk=payload.case_id or 0).first()
+        if case is None:
+            raise ValidationError({"case_id": "no such compensation case of this incident"})
+        services.compensation_check(actor=actor, case=case, approve=payload.approve)
+    elif action == "review":
+        services.incident_review(actor=actor, incident=incident, findings=payload.findings,
+                                 improvements=payload.improvements)
+    else:
+        services.incident_close(actor=actor, incident=incident)
+    return _incident_detail(selectors.incident_get(actor, incident_id))
+
+
+# --- feedback along the journey (F6) ---------------------------------------------------------------------
+
+
+class StageOut(Schema):
+    stage: str
+    complaints: int
+    answers: int
+    nps: Decimal | None
+    topics: dict[str, dict[str, int]]
+
+
+class FeedbackOut(Schema):
+    stages: list[StageOut]
+    worst_nps: list[str]
+    most_complaints: list[str]
+
+
+@router.get("/feedback", response=with_errors({200: FeedbackOut}),
+            summary="Complaints and survey answers per journey stage (last 12 months): NPS, complaints, topics")
+def feedback(request):
+    today = timezone.localdate()
+    data = selectors.feedback_by_stage(actor_of(request.auth), start=shift_month(today.replace(day=1), -11),
+                                       end=today)
+    return {"stages": data["stages"], "worst_nps": [r["stage"] for r in data["worst_nps"]],
+            "most_complaints": [r["stage"] for r in data["most_complaints"]]}

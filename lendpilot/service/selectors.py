@@ -3,7 +3,7 @@ figures the command centre reads per slice (one grouped query per table), and th
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -193,3 +193,113 @@ def referrals_for(actor) -> QuerySet:
     require(acting, Perm.VIEW_SERVICE)
     return scope_filter(acting, Referral.objects.select_related("referrer", "referred", "loan"),
                         owner="referrer__manager")
+
+
+# --- public sentiment (E8), crisis incidents (E9) and feedback by journey stage (F6) ---------------------
+
+
+def posts_for(actor) -> QuerySet:
+    """Public posts: what anyone says in public about the bank, read by everyone who reads the service desk."""
+    from lendpilot.service.models import Post
+
+    require(actor_of(actor), Perm.VIEW_SERVICE)
+    return Post.objects.select_related("cluster")
+
+
+def alerts_for(actor) -> QuerySet:
+    from lendpilot.service.models import SentimentAlert
+
+    require(actor_of(actor), Perm.VIEW_SERVICE)
+    return SentimentAlert.objects.select_related("incident")
+
+
+def clusters_for(actor) -> QuerySet:
+    from lendpilot.service.models import PostCluster
+
+    require(actor_of(actor), Perm.VIEW_SERVICE)
+    return PostCluster.objects.all()
+
+
+def topic_summary(actor, *, start: date, end: date) -> list[dict]:
+    """Per curated topic in [start, end]: posts, mean sentiment, the share of negative posts (score below 0)
+    and the posts of each day (oldest first), topics with most posts first."""
+    from django.db.models import Avg
+
+    from lendpilot.service.models import Topic
+
+    posts = posts_for(actor).filter(posted_on__range=(start, end))
+    totals = {r["topic"]: r for r in posts.values("topic").annotate(
+        n=Count("id"), mean=Avg("sentiment"), negative=Count("id", filter=Q(sentiment__lt=0))).order_by()}
+    per_day: dict = defaultdict(dict)
+    for r in posts.values("topic", "posted_on").annotate(n=Count("id")).order_by():
+        per_day[r["topic"]][r["posted_on"]] = r["n"]
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    out = []
+    for topic, label in Topic.choices:
+        row = totals.get(topic)
+        n = row["n"] if row else 0
+        out.append({"topic": topic, "label": label, "posts": n,
+                    "mean_sentiment": Decimal(row["mean"]).quantize(Decimal("0.001")) if row and row["mean"] is not None
+                    else None,
+                    "negative_share": Decimal(row["negative"]) / n if n else None,
+                    "daily": [per_day[topic].get(d, 0) for d in days]})
+    return sorted(out, key=lambda r: -r["posts"])
+
+
+def incidents_for(actor) -> QuerySet:
+    """Incidents: all of them for whoever reads the whole service desk (bank-wide scope); otherwise those
+    whose task force the actor is on (a risk officer or a regional colleague sees their own)."""
+    from lendpilot.service.models import Incident
+
+    acting = actor_of(actor)
+    base = Incident.objects.select_related("opened_by", "complaint")
+    if acting.is_system or (acting.can(Perm.VIEW_SERVICE) and acting.scope == "all"):
+        return base
+    if acting.staff is None:
+        require(acting, Perm.VIEW_SERVICE)
+        return base.none()
+    return base.filter(task_force__staff=acting.staff).distinct()
+
+
+def incident_get(actor, incident_id: int):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(incidents_for(actor), pk=incident_id)
+
+
+def feedback_by_stage(actor, *, start: date, end: date) -> dict:
+    """Complaint and survey texts in [start, end] along the journey stages (F6): per stage the complaints, the
+    survey answers and their NPS, and the curated topics of the texts per month; the stages ranked by NPS
+    (worst first) and by complaints (most first). Scoped to the actor's customers."""
+    from lendpilot.service.journey import STAGE_WORDS
+    from lendpilot.service.sentiment.topics import topics_batch
+
+    complaints = list(complaints_for(actor).filter(received_on__range=(start, end))
+                      .values_list("stage", "received_on", "summary", "request"))
+    surveys = list(surveys_for(actor).filter(answered_on__range=(start, end), score__isnull=False)
+                   .exclude(stage="").values_list("stage", "answered_on", "score", "comment"))
+    texts = [f"{s} {r}" for _st, _d, s, r in complaints] + [c for _st, _d, _s, c in surveys]
+    text_topics = topics_batch(texts) if texts else []
+    stages: dict[str, dict] = {s: {"stage": s, "complaints": 0, "answers": 0, "promoters": 0, "detractors": 0,
+                                   "topics": defaultdict(lambda: defaultdict(int))} for s in STAGE_WORDS}
+    for (stage, day, _s, _r), topic in zip(complaints, text_topics[:len(complaints)], strict=True):
+        row = stages.setdefault(stage, {"stage": stage, "complaints": 0, "answers": 0, "promoters": 0,
+                                        "detractors": 0, "topics": defaultdict(lambda: defaultdict(int))})
+        row["complaints"] += 1
+        row["topics"][f"{day:%Y-%m}"][topic] += 1
+    for (stage, day, score, comment), topic in zip(surveys, text_topics[len(complaints):], strict=True):
+        row = stages[stage] if stage in stages else stages["service"]
+        row["answers"] += 1
+        row["promoters"] += score >= PROMOTER_MIN
+        row["detractors"] += score <= DETRACTOR_MAX
+        if comment:
+            row["topics"][f"{day:%Y-%m}"][topic] += 1
+    rows = []
+    for row in stages.values():
+        months = {m: dict(sorted(t.items(), key=lambda kv: -kv[1])) for m, t in sorted(row["topics"].items())}
+        rows.append({**row, "topics": months,
+                     "nps": nps_from_counts(row["promoters"], row["detractors"], row["answers"])})
+    rated = [r for r in rows if r["nps"] is not None]
+    return {"stages": rows,
+            "worst_nps": sorted(rated, key=lambda r: r["nps"]),
+            "most_complaints": sorted([r for r in rows if r["complaints"]], key=lambda r: -r["complaints"])}

@@ -4,7 +4,7 @@ from datetime import date
 
 from django_tasks import task
 
-from lendpilot.service.services import complaints_escalate, referrals_check, surveys_send
+from lendpilot.service.services import complaints_escalate, referrals_check, sentiment_scan, surveys_send
 
 
 @task()
@@ -23,3 +23,10 @@ def send_surveys_task(*, business_date: str) -> dict:
 def check_referrals_task(*, business_date: str) -> dict:
     """Earn or lapse referral rewards after the night's days-past-due update; a second run changes nothing."""
     return {"business_date": business_date, "moved": referrals_check(today=date.fromisoformat(business_date))}
+
+
+@task()
+def scan_sentiment_task(*, business_date: str) -> dict:
+    """Look for spikes in each topic's daily post volume; a second run raises nothing new."""
+    return {"business_date": business_date,
+            "alerts": len(sentiment_scan(today=date.fromisoformat(business_date)))}

@@ -15,7 +15,8 @@ from lendpilot.customers.services.messages import customer_message_queue
 from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
-from lendpilot.service.models import Survey
+from lendpilot.service.journey import TRIGGER_STAGE, stage_of
+from lendpilot.service.models import Complaint, Survey
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,17 @@ def surveys_send(*, today: date | None = None) -> int:
     return sent
 
 
+def survey_stage(survey: Survey) -> str:
+    """The journey stage an answer speaks about (F6): from the comment's words, else the stage of what caused
+    the survey (the complaint's stage, the disbursement, or service for the yearly one)."""
+    default = TRIGGER_STAGE.get(survey.trigger, "service")
+    if survey.source_ref.startswith("complaint:"):
+        complaint_stage = (Complaint.objects.filter(pk=survey.source_ref.split(":", 1)[1])
+                           .values_list("stage", flat=True).first())
+        default = complaint_stage or default
+    return stage_of(survey.comment, default=default) if survey.comment else default
+
+
 def survey_answer(*, actor, survey: Survey, score: int, comment: str = "", today: date | None = None) -> Survey:
     """Record the customer's answer (0-10), once, by someone who works the customer service desk."""
     acting = actor_of(actor)
@@ -79,7 +91,8 @@ def survey_answer(*, actor, survey: Survey, score: int, comment: str = "", today
         locked.score = score
         locked.comment = (comment or "").strip()
         locked.answered_on = today
-        locked.save(update_fields=["score", "comment", "answered_on"])
+        locked.stage = survey_stage(locked)
+        locked.save(update_fields=["score", "comment", "answered_on", "stage"])
         record_event(actor=acting.user, event_code="service.survey_answered", obj=locked,
                      after={"score": score})
     return locked
