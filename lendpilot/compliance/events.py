@@ -246,21 +246,6 @@ EVENTS: dict[str, str] = {
     "service.compensation_checked": _("Customer compensation approved or rejected"),
     "service.incident_reviewed": _("Post-incident review recorded"),
     "service.incident_closed": _("Crisis incident closed"),
-    # service (E8, E9, F6)
-    "service.posts_ingested": _("Public posts ingested and scored"),
-    "service.posts_clustered": _("Public posts clustered into topics"),
-    "service.sentiment_alerts_raised": _("Public-sentiment alerts raised"),
-    "service.incident_opened": _("Crisis incident opened"),
-    "service.incident_member_added": _("Crisis task force member added"),
-    "service.incident_noted": _("Crisis timeline entry added"),
-    "service.incident_graded": _("Crisis incident graded"),
-    "service.incident_step_done": _("Reputation-risk step done"),
-    "service.statement_drafted": _("Crisis statement drafted"),
-    "service.statement_checked": _("Crisis statement approved or rejected"),
-    "service.compensation_proposed": _("Customer compensation proposed"),
-    "service.compensation_checked": _("Customer compensation approved or rejected"),
-    "service.incident_reviewed": _("Post-incident review recorded"),
-    "service.incident_closed": _("Crisis incident closed"),
     # demo bank and batch loads
     "demo.bank_seeded": _("Demo bank loaded"),
 }
