@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
+from lendpilot.channels.models import Completion, Course, Partner, PartnerStaff
 from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
 from lendpilot.customers.models import Customer
 from lendpilot.customers.services import customer_create
@@ -46,6 +49,21 @@ class World:
 
     def customers_of(self, key: str) -> list[Customer]:
         return [c for c in self.customers.values() if c.manager_id == self.staff[key].pk]
+
+
+def listed_partner(login: Staff, *, trainer: Staff, name: str = "华信助贷科技有限公司") -> Partner:
+    """The world's channel partner: on the published list, its login linked, one member of staff with the
+    compliance course passed, so the login may submit (partners off the list, or untrained, are refused)."""
+    today = timezone.localdate()
+    partner = Partner.objects.create(name=name, credit_code=make_credit_code(random.Random(login.pk)),
+                                     kind=Partner.Kind.PLATFORM, login=login, status=Partner.Status.ACTIVE,
+                                     listed_on=today)
+    course, _created = Course.objects.get_or_create(code="CMP-101", defaults={
+        "title": "合规销售与消费者权益保护", "kind": Course.Kind.COMPLIANCE})
+    member = PartnerStaff.objects.create(partner=partner, name=login.name, employee_ref="P-0001", added_on=today)
+    Completion.objects.create(staff=member, course=course, score=90, passed=True, completed_on=today,
+                              recorded_by=trainer)
+    return partner
 
 
 def build_world() -> World:
@@ -79,6 +97,7 @@ def build_world() -> World:
     person("compliance", "合规官", Role.COMPLIANCE_OFFICER)
     person("operations", "运营专员", Role.OPERATIONS)
     person("partner", "渠道伙伴", Role.CHANNEL_PARTNER)
+    listed_partner(w.staff["partner"], trainer=director)
 
     for key in ("am_wang", "am_zhao", "am_sun", "am_chen"):
         manager: Staff = w.staff[key]

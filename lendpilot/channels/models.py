@@ -235,3 +235,104 @@ class Delisting(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.quarter} {self.status}"
+
+
+class Course(models.Model):
+    """A course the bank gives partner staff: its products, compliance (the one a partner needs to submit), or
+    sales skills; passed at `pass_score` out of 100."""
+
+    class Kind(models.TextChoices):
+        PRODUCTS = "products", _("Products")
+        COMPLIANCE = "compliance", _("Compliance")
+        SALES = "sales", _("Sales skills")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    pass_score = models.PositiveSmallIntegerField(_("pass score"), default=60)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class PartnerStaff(models.Model):
+    """A member of a partner's staff who sells the bank's products (on the partner's roster)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(_("name"), max_length=60)
+    employee_ref = models.CharField(_("partner's employee number"), max_length=30)
+    active = models.BooleanField(_("active"), default=True)
+    added_on = models.DateField()
+
+    class Meta:
+        ordering = ["partner_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["partner", "employee_ref"], name="channels_staff_once")]
+
+    def __str__(self):
+        return self.name
+
+
+class Completion(models.Model):
+    """A staff member's latest result in a course (a retake replaces it)."""
+
+    staff = models.ForeignKey(PartnerStaff, on_delete=models.CASCADE, related_name="completions")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="completions")
+    score = models.PositiveSmallIntegerField(_("score"))
+    passed = models.BooleanField(_("passed"))
+    completed_on = models.DateField(_("completed on"))
+    recorded_by = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["staff_id", "course_id"]
+        constraints = [models.UniqueConstraint(fields=["staff", "course"], name="channels_completion_once")]
+
+    def __str__(self):
+        return f"{self.staff_id} {self.course_id} {self.score}"
+
+
+class Toolkit(models.Model):
+    """Marketing material for partners; published only once compliance approved exactly its text."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("With compliance")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"), max_length=20_000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    published_by = models.ForeignKey("org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def subject_ref(self) -> str:
+        """The material's reference in the compliance checkpoint queue."""
+        return f"channels.toolkit:{self.pk}"
+
+
+class Download(models.Model):
+    """One download of a published toolkit by a partner login."""
+
+    toolkit = models.ForeignKey(Toolkit, on_delete=models.PROTECT, related_name="downloads")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="downloads")
+    by = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.toolkit_id} {self.partner_id} {self.at}"

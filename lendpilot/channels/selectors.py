@@ -7,12 +7,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lendpilot.channels import vintage
 from lendpilot.channels.limits import Exposure, JointLimits, joint_loan_fits
-from lendpilot.channels.models import MonthFact, Partner, TierChange, VintageCell
+from lendpilot.channels.models import (
+    Completion,
+    Course,
+    Download,
+    MonthFact,
+    Partner,
+    PartnerStaff,
+    TierChange,
+    Toolkit,
+    VintageCell,
+)
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Perm, Role
@@ -29,17 +39,44 @@ def partner_of(staff: Staff | None) -> Partner | None:
     return Partner.objects.filter(login=staff).first()
 
 
-def submission_refusal(staff: Staff | None) -> str:
-    """Why this login may not submit (empty when it may). A partner login linked to a partner off the list is
-    refused; a login linked to none is refused too once CHANNELS_ADMISSION_REQUIRED is on."""
+def listing_refusal(staff: Staff | None) -> str:
+    """Why this login's partner is not one the bank cooperates with (empty when it is listed). A login linked
+    to no partner is refused: no cooperation with anyone off the published list."""
     partner = partner_of(staff)
     if partner is None:
-        if getattr(settings, "CHANNELS_ADMISSION_REQUIRED", False):
-            return _("this partner login belongs to no admitted partner")
-        return ""
+        return _("this partner login belongs to no admitted partner")
     if not partner.is_listed:
         return _("%(name)s is not on the published list of partners and may not submit") % {"name": partner.name}
     return ""
+
+
+def untrained_staff(partner: Partner) -> QuerySet[PartnerStaff]:
+    """The partner's active staff without a passed result in an active compliance course."""
+    trained = Completion.objects.filter(passed=True, course__kind=Course.Kind.COMPLIANCE, course__active=True)
+    return partner.staff.filter(active=True).exclude(pk__in=trained.values("staff_id"))
+
+
+def enablement_refusal(partner: Partner) -> str:
+    """Why the partner's staff may not sell yet (empty when they may): a roster with at least one member, every
+    active member with the compliance course passed."""
+    if not partner.staff.filter(active=True).exists():
+        return _("%(name)s has no staff on its roster who passed the compliance course") % {"name": partner.name}
+    missing = list(untrained_staff(partner).values_list("name", flat=True)[:5])
+    if missing:
+        return _("%(name)s may not submit until its staff pass the compliance course: %(staff)s") % {
+            "name": partner.name, "staff": ", ".join(missing)}
+    return ""
+
+
+def submission_refusal(staff: Staff | None) -> str:
+    """Why this partner login may not submit (empty when it may): its partner is off the published list (or it
+    has none), or the partner's staff lack the compliance course."""
+    refusal = listing_refusal(staff)
+    if refusal:
+        return refusal
+    partner = partner_of(staff)
+    assert partner is not None
+    return enablement_refusal(partner)
 
 
 def joint_limits() -> JointLimits:
@@ -60,17 +97,17 @@ class JointCheck:
     breaches: list[str]
 
 
-def joint_loan_check(*, staff: Staff | None, amount: Decimal, partner_balance: Decimal,
-                     all_partners_balance: Decimal, total_loans: Decimal) -> JointCheck:
-    """Lending calls this at booking a joint loan brought in by `staff` (the partner login), passing the bank's
-    own balances, which only lending knows. Not a partner's loan: no limits apply."""
-    partner = partner_of(staff)
+def joint_loan_check(*, amount: Decimal, partner_balance: Decimal, all_partners_balance: Decimal,
+                     total_loans: Decimal, staff: Staff | None = None, partner: Partner | None = None) -> JointCheck:
+    """Lending calls this at booking a joint loan brought in by `partner` (or by the partner login `staff`),
+    passing the bank's own balances, which only lending knows. Not a partner's loan: no limits apply."""
+    partner = partner if partner is not None else partner_of(staff)
     if partner is None:
         return JointCheck(None, Decimal("0"), [])
-    refusal = submission_refusal(staff)
     terms = getattr(partner, "terms", None)
     share = terms.joint_share if terms is not None else joint_limits().min_partner_share
-    breaches = [refusal] if refusal else []
+    breaches = [] if partner.is_listed else [
+        _("%(name)s is not on the published list of partners and may not submit") % {"name": partner.name}]
     breaches += joint_loan_fits(amount=amount, partner_share=share, limits=joint_limits(), exposure=Exposure(
         partner_balance, all_partners_balance, total_loans, net_tier1_capital()))
     return JointCheck(partner, share, breaches)
@@ -140,3 +177,66 @@ def kpis(partner: Partner, months: list | None = None) -> Kpis:
                 Decimal(approved) / applications if applications else Decimal("0"),
                 Decimal(complaints) / loans if loans else Decimal("0"), fees, clawback,
                 vintage.latest_ratio(cells, "m1"), vintage.latest_ratio(cells, "m3"))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    member: PartnerStaff
+    completions: list[Completion]
+    compliance_passed: bool
+
+
+def roster(partner: Partner) -> list[RosterRow]:
+    """The partner's staff with their course results (latest per course)."""
+    members = list(partner.staff.order_by("-active", "name"))
+    results: dict[int, list[Completion]] = {}
+    for c in Completion.objects.filter(staff__partner=partner).select_related("course").order_by("course__kind"):
+        results.setdefault(c.staff_id, []).append(c)
+    return [RosterRow(m, results.get(m.pk, []), any(c.passed and c.course.kind == Course.Kind.COMPLIANCE
+                                                    and c.course.active for c in results.get(m.pk, [])))
+            for m in members]
+
+
+@dataclass(frozen=True)
+class EnablementLine:
+    partner: Partner
+    staff: int
+    trained: int
+    refusal: str
+
+
+def enablement_overview(user: object) -> list[EnablementLine]:
+    """Every visible listed partner: active staff, how many passed the compliance course, and why it may not
+    submit (empty when it may)."""
+    actor = actor_of(user)
+    trained = Completion.objects.filter(passed=True, course__kind=Course.Kind.COMPLIANCE, course__active=True)
+    partners = visible_partners(actor).filter(status__in=Partner.LISTED).annotate(
+        n_staff=Count("staff", filter=Q(staff__active=True), distinct=True),
+        n_trained=Count("staff", filter=Q(staff__active=True, staff__in=trained.values("staff_id")), distinct=True))
+    return [EnablementLine(p, p.n_staff, p.n_trained, enablement_refusal(p) if p.n_trained < max(p.n_staff, 1)
+                           else "") for p in partners.order_by("name")]
+
+
+def toolkits_for(user: object) -> QuerySet[Toolkit]:
+    """Channel staff see every toolkit; a partner login only the published ones."""
+    actor = actor_of(user)
+    if actor.role == Role.CHANNEL_PARTNER:
+        return Toolkit.objects.filter(status=Toolkit.Status.PUBLISHED) if partner_of(actor.staff) \
+            else Toolkit.objects.none()
+    require(actor, Perm.VIEW_CHANNELS)
+    return Toolkit.objects.all()
+
+
+def downloads_for(user: object) -> QuerySet[Download]:
+    """The download log: every partner's for channel staff, a partner login its own."""
+    actor = actor_of(user)
+    logs = Download.objects.select_related("toolkit", "partner", "by")
+    if actor.role == Role.CHANNEL_PARTNER:
+        return logs.filter(partner__login=actor.staff) if actor.staff else logs.none()
+    require(actor, Perm.VIEW_CHANNELS)
+    return logs
+
+
+def courses() -> QuerySet[Course]:
+    """The course catalogue (not personal: every partner and channel manager reads it)."""
+    return Course.objects.all()

@@ -143,6 +143,10 @@ class Application(models.Model):
     rate_approval_needed = models.BooleanField(default=False)
     rate_approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     conditions = models.JSONField(_("approval conditions"), default=dict, blank=True)
+    # The listed channel partner that brought the case in (助贷/联合贷): its joint-lending share and the
+    # concentration limits are checked when the loan is booked.
+    partner = models.ForeignKey("channels.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("channel partner"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -65,10 +65,11 @@ def terms_set(*, actor: object, partner_id: int, products: list[Product], fee_ra
     return terms
 
 
-def ensure_joint_loan_fits(*, staff: Staff | None, amount: Decimal, partner_balance: Decimal,
-                           all_partners_balance: Decimal, total_loans: Decimal) -> None:
-    """Refuse the booking of a joint loan that breaks the partner's share or a concentration limit."""
-    check = joint_loan_check(staff=staff, amount=amount, partner_balance=partner_balance,
+def ensure_joint_loan_fits(*, amount: Decimal, partner_balance: Decimal, all_partners_balance: Decimal,
+                           total_loans: Decimal, staff: Staff | None = None, partner: Partner | None = None) -> None:
+    """Refuse the booking of a joint loan that breaks the partner's share or a concentration limit (the
+    partner is given, or found from its login `staff`)."""
+    check = joint_loan_check(staff=staff, partner=partner, amount=amount, partner_balance=partner_balance,
                              all_partners_balance=all_partners_balance, total_loans=total_loans)
     if check.breaches:
         raise ValidationError({"amount": check.breaches})

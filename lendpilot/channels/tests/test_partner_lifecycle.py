@@ -20,7 +20,7 @@ from lendpilot.channels.services import (
     quarterly_review_run,
     terms_set,
 )
-from lendpilot.channels.tests.builders import admit
+from lendpilot.channels.tests.builders import admit, without_world_partner
 from lendpilot.channels.tiers import RULES
 from lendpilot.channels.vintage import Cell
 
@@ -71,6 +71,7 @@ def _facts(partner, month, rule, **changes):
 
 
 def test_retiering_at_the_gold_boundary_logs_the_move_and_a_rerun_changes_nothing(world):
+    without_world_partner(world)
     gold_bound, silver_bound = admit(world, name="金牌伙伴"), admit(world, name="差一分伙伴")
     june = date(2026, 6, 1)
     partner_facts_load(actor=world.user("director"), facts=[
@@ -102,6 +103,7 @@ def _quarter_facts(partners, weak, quarter):
 
 
 def test_bottom_decile_goes_on_probation_then_committee_delists_after_two_quarters(world):
+    without_world_partner(world)
     partners = [admit(world, name=f"伙伴{i:02d}") for i in range(10)]
     weak = partners[3]
     director = world.user("director")

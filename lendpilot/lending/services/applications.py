@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lendpilot.channels.models import Partner
 from lendpilot.compliance.audit import snapshot
 from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
@@ -128,15 +129,20 @@ def _stated_collateral(facts: dict | None) -> Decimal | None:
 def application_create(*, actor: Acting, applicant: Customer, product: Product, amount, term_months: int,
                        repayment_method: str, annual_rate, purpose: str, monthly_income,
                        monthly_debt_payments=Decimal("0"), fee_amount=Decimal("0"),
-                       applicant_facts: dict | None = None, prescreen: PrescreenLog | None = None) -> Application:
+                       applicant_facts: dict | None = None, prescreen: PrescreenLog | None = None,
+                       partner: Partner | None = None) -> Application:
     """An account manager (or their lead) opens a case for a customer in their scope (C1). The risk grade,
     score, scorecard version and policy-rules version come from the pre-screen engine only (D6): the
     engine runs now with `applicant_facts`, or `prescreen` names the engine's logged answer for this very
     applicant, product, amount and term. A hard-rule decline (blacklist, age, debt-to-income, excluded
     industry, bureau red flags, ...) rejects the case with its reasons under `prescreen`. No caller can
-    hand in a grade: it would choose the approval route."""
+    hand in a grade: it would choose the approval route. `partner` names the listed channel partner that
+    brought the case in (its joint-lending limits are checked when the loan is booked)."""
     acting = actor_of(actor)
     require(acting, Perm.APPLY_LOAN)
+    if partner is not None and not partner.is_listed:
+        raise ValidationError({"partner": _("%(name)s is not on the published list of partners") % {
+            "name": partner.name}})
     staff = acting_staff(acting)
     if not scope_filter(acting, Customer.objects.filter(pk=applicant.pk), owner="manager").exists():
         raise ValidationError({"applicant": _("the applicant is not one of your customers")})
@@ -156,7 +162,7 @@ def application_create(*, actor: Acting, applicant: Customer, product: Product, 
     clean.update(risk_grade=prescreen.grade, score=prescreen.score, scorecard_version_id=prescreen.scorecard_version_id,
                  policy_version_id=prescreen.policy_version_id, prescreen_id=prescreen.pk)
     application = Application(number=new_number("AP"), applicant=applicant, product=product,
-                              repayment_method=repayment_method, created_by=staff,
+                              repayment_method=repayment_method, created_by=staff, partner=partner,
                               stated_collateral_value=stated_collateral, **clean)
     check_offer(application)
     application.dti = debt_to_income(application)

@@ -6,9 +6,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lendpilot.channels.models import Terms
+from lendpilot.channels.selectors import joint_limits
+from lendpilot.channels.services import ensure_joint_loan_fits
 from lendpilot.compliance.audit import snapshot
 from lendpilot.compliance.screening.selectors import customer_ref, is_frozen
 from lendpilot.core.errors import Conflict
@@ -54,6 +58,25 @@ def create_loan(*, borrower: Customer, product: Product, principal: Decimal, ann
         Instalment(loan=loan, seq=r.seq, due_date=r.due_date, due_day=r.due_date.toordinal(),
                    principal_due=r.principal, interest_due=r.interest) for r in rows])
     return loan
+
+
+def _ensure_joint_limits(application: Application, amount: Decimal) -> None:
+    """A loan a channel partner brought in is a joint loan: refuse the booking when the partner's funding share
+    or a concentration limit (one partner against net tier-1 capital, all partners against total loans) breaks.
+    The balances are the bank's own part of the active book (each partner funds its share of its loans)."""
+    shares = dict(Terms.objects.values_list("partner_id", "joint_share"))
+    default = joint_limits().min_partner_share
+    partner_balance = all_partners = total = Decimal("0")
+    rows = Loan.objects.filter(status=Loan.Status.ACTIVE).values("contract__application__partner_id").annotate(
+        balance=Sum("outstanding_principal")).order_by()
+    for row in rows:
+        partner_id, balance = row["contract__application__partner_id"], row["balance"] or Decimal("0")
+        ours = balance if partner_id is None else balance * (1 - shares.get(partner_id, default))
+        total += ours
+        all_partners += Decimal("0") if partner_id is None else ours
+        partner_balance += ours if partner_id == application.partner_id else Decimal("0")
+    ensure_joint_loan_fits(partner=application.partner, amount=amount, partner_balance=partner_balance,
+                           all_partners_balance=all_partners, total_loans=total)
 
 
 def second_person_above() -> Decimal:
@@ -118,6 +141,8 @@ def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | Non
         raise Conflict(_("only a signed, not yet disbursed contract can be paid out"), field="status")
     contract.refresh_from_db()
     application = lock_application(contract.application)
+    if application.partner_id is not None:
+        _ensure_joint_limits(application, contract.principal)
     loan = create_loan(borrower=application.applicant, product=application.product, principal=contract.principal,
                        annual_rate=contract.annual_rate, term_months=contract.term_months,
                        method=contract.repayment_method, disbursed_on=disbursed_on, contract=contract)
