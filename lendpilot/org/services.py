@@ -145,6 +145,55 @@ def staff_create(
     return staff
 
 
+# The sales ladder a promotion climbs one rung at a time.
+PROMOTIONS = {Role.ACCOUNT_MANAGER: Role.TEAM_LEAD, Role.TEAM_LEAD: Role.REGIONAL_HEAD}
+PROMOTION_FIELDS = ["role", "team_id", "region_id", "reports_to_id"]
+
+
+@transaction.atomic
+def staff_promote(*, actor, staff: Staff, role: str, reason: str, team: Team | None = None,
+                  region: Region | None = None) -> Staff:
+    """Move an active person one rung up the sales ladder: an account manager to team lead (of their own
+    team unless another is named; a team has one lead) or a team lead to regional head (of their region
+    unless another is named; a region has one head). A new team lead reports to the region's head and the
+    team's account managers now report to them. The reason is kept in the audit record."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_ORG)
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": _("a promotion needs its reason")})
+    if not staff.is_active:
+        raise ValidationError({"staff": _("only an active staff member is promoted")})
+    if PROMOTIONS.get(staff.role) != role:
+        raise ValidationError({"role": _("a promotion moves one step up: account manager to team lead, team lead "
+                                         "to regional head")})
+    before = snapshot(staff, PROMOTION_FIELDS)
+    if role == Role.TEAM_LEAD:
+        team = team or staff.team
+        if team is not None and Staff.objects.filter(team=team, role=Role.TEAM_LEAD, is_active=True).exists():
+            raise ValidationError({"team": _("team %(team)s already has a team lead") % {"team": team.name}})
+    else:
+        region = region or staff.region
+        if region is not None and Staff.objects.filter(region=region, role=Role.REGIONAL_HEAD,
+                                                       is_active=True).exists():
+            raise ValidationError({"region": _("region %(region)s already has a regional head")
+                                   % {"region": str(region)}})
+    new_team, new_region = _placement(role=role, team=team, region=region)
+    moved = 0
+    if role == Role.TEAM_LEAD and new_team is not None:
+        head = Staff.objects.filter(role=Role.REGIONAL_HEAD, region_id=new_team.region_id, is_active=True) \
+            .order_by("pk").first()
+        staff.reports_to = head or staff.reports_to
+        moved = Staff.objects.filter(team=new_team, role=Role.ACCOUNT_MANAGER, is_active=True) \
+            .exclude(pk=staff.pk).update(reports_to=staff)
+    staff.role, staff.team, staff.region = role, new_team, new_region
+    staff.save(update_fields=["role", "team", "region", "reports_to"])
+    record_event(actor=acting.user, event_code="org.staff_updated", obj=staff, before=before,
+                 after={**snapshot(staff, PROMOTION_FIELDS), "reason": reason.strip(), "promotion": True,
+                        "now_reporting": moved})
+    return staff
+
+
 @transaction.atomic
 def skills_set(
     *,

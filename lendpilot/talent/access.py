@@ -23,6 +23,11 @@ def may_manage(actor: Actor) -> bool:
     return actor.is_system or actor.role in TALENT_MANAGERS
 
 
+def may_confirm(actor: Actor) -> bool:
+    """Whether the actor confirms promotions (they change the organisation: the director)."""
+    return actor.is_system or actor.role == Role.DIRECTOR
+
+
 def may_coach(actor: Actor) -> bool:
     return actor.is_system or actor.role in COACHES
 

@@ -20,6 +20,7 @@ from lendpilot.talent.schemas import (
     CertificationIn,
     CertificationOut,
     CompleteIn,
+    ConfirmPromotionIn,
     CurriculumIn,
     CurriculumOut,
     DrillScoreIn,
@@ -152,6 +153,15 @@ def entry_decide(request, entry_id: PathId, payload: TalentDecideIn):
     entry = selectors.entry_get(actor, entry_id)
     return Status(201, services.review_decide(actor=actor, entry_id=entry.pk, kind=payload.kind,
                                               reason=payload.reason))
+
+
+@router.post("/decisions/{decision_id}/confirm", response=with_errors({200: TalentDecisionOut}),
+             summary="The director confirms a promotion to team lead decided in a review: the person becomes "
+                     "team lead of their own team (or of team_id)")
+def decision_confirm(request, decision_id: PathId, payload: ConfirmPromotionIn):
+    actor = actor_of(request.auth)
+    decision = selectors.decision_get(actor, decision_id)
+    return services.review_promotion_confirm(actor=actor, decision_id=decision.pk, team_id=payload.team_id)
 
 
 @router.post("/entries/{entry_id}/calibrate", response=with_errors({200: EntryOut}),

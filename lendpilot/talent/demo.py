@@ -164,6 +164,9 @@ def _training(ctx, rng, user) -> None:
                    scores=(s := {c["key"]: rng.randint(2, 5) for c in RUBRIC}), total=rubric_score(RUBRIC, s),
                    scored_on=ctx.today - timedelta(days=rng.randint(1, 90)))
         for pk, _role in people[:200])
+    # The appraisal reads training completion and drill scores per month: push every month that has any.
+    months = set(Enrolment.objects.dates("enrolled_on", "month")) | set(DrillScore.objects.dates("scored_on", "month"))
+    services.appraisal_inputs_push(actor=None, months=months)
 
 
 def _cases(ctx, rng) -> None:

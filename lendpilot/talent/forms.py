@@ -61,6 +61,10 @@ class DecideForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class ConfirmPromotionForm(forms.Form):
+    team = forms.IntegerField(label=_("Team to lead"), required=False, min_value=1)
+
+
 class CalibrateForm(forms.Form):
     performance = forms.TypedChoiceField(label=_("Performance"), coerce=int, choices=ReviewEntry.Level.choices)
     potential = forms.TypedChoiceField(label=_("Potential"), coerce=int, choices=ReviewEntry.Level.choices)

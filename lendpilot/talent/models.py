@@ -237,6 +237,12 @@ class ReviewDecision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    # A promotion takes effect in the organisation when the director confirms it.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    promoted_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("team led"))
 
     class Meta:
         ordering = ["-decided_at", "-id"]

@@ -1,6 +1,6 @@
 """API schemas of talent. The candidate schemas carry no field about marriage, pregnancy or childbearing."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -146,6 +146,12 @@ class TalentDecisionOut(Schema):
     id: int
     kind: str
     reason: str
+    confirmed_at: datetime | None = None
+    promoted_team_id: int | None = None
+
+
+class ConfirmPromotionIn(Schema):
+    team_id: Id | None = None
 
 
 class CurriculumOut(Schema):

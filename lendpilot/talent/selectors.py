@@ -31,6 +31,7 @@ from lendpilot.talent.models import (
     EmployeeRecord,
     Enrolment,
     Requisition,
+    ReviewDecision,
     ReviewEntry,
     Source,
     SourcingSpend,
@@ -150,7 +151,7 @@ def review_entries(actor: Actor, review: TalentReview, *, box: int | None = None
         qs = qs.filter(box=box)
     if team_id:
         qs = qs.filter(team_id=team_id)
-    return qs.prefetch_related("decisions")
+    return qs.prefetch_related("decisions", "decisions__promoted_team")
 
 
 def entry_get(actor: Actor, entry_id: int) -> ReviewEntry:
@@ -160,6 +161,16 @@ def entry_get(actor: Actor, entry_id: int) -> ReviewEntry:
     if entry is None:
         raise Http404("review entry not found")
     return entry
+
+
+def decision_get(actor: Actor, decision_id: int) -> ReviewDecision:
+    """A review decision on a person in the actor's scope."""
+    _reader(actor)
+    decision = scope_filter(actor, ReviewDecision.objects.select_related("entry", "entry__staff", "promoted_team"),
+                            owner="entry__staff").filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404("decision not found")
+    return decision
 
 
 def nine_box(actor: Actor, review: TalentReview) -> dict:

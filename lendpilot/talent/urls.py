@@ -12,6 +12,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/rate/", views.entry_rate, name="entry_rate"),
     path("entries/<int:entry_id>/decide/", views.entry_decide, name="entry_decide"),
     path("entries/<int:entry_id>/calibrate/", views.entry_calibrate, name="entry_calibrate"),
+    path("decisions/<int:decision_id>/confirm/", views.decision_confirm, name="decision_confirm"),
     path("requisitions/", views.requisitions, name="requisitions"),
     path("requisitions/<int:requisition_id>/", views.requisition_detail, name="requisition"),
     path("candidates/<int:candidate_id>/move/", views.candidate_move, name="candidate_move"),

@@ -23,7 +23,7 @@ from lendpilot.org.models import Certification
 from lendpilot.org.selectors import staff_get, staff_visible, teams_visible
 from lendpilot.products.selectors import product_get, products_visible
 from lendpilot.talent import forms, ninebox, selectors, services, wording
-from lendpilot.talent.access import may_coach, may_manage
+from lendpilot.talent.access import may_coach, may_confirm, may_manage
 from lendpilot.talent.models import Candidate, Case, ReviewDecision, Skill
 
 
@@ -82,7 +82,8 @@ def review_detail(request, review_id: int):
         "box_name": wording.BOX_NAMES.get(box_number or 0, ""),
         "unrated": unrated, "can_manage": may_manage(actor) and review.status == "open",
         "rate_form": forms.RateForm(), "decide_form": forms.DecideForm(), "calibrate_form": forms.CalibrateForm(),
-        "decision_labels": dict(ReviewDecision.Kind.choices)})
+        "decision_labels": dict(ReviewDecision.Kind.choices), "can_confirm": may_confirm(actor),
+        "teams": teams_visible(actor).order_by("code") if may_confirm(actor) else []})
 
 
 def _back_to_review(request, entry) -> HttpResponse:
@@ -108,6 +109,17 @@ def entry_decide(request, entry_id: int):
     _submit(request, forms.DecideForm(request.POST), lambda d: services.review_decide(
         actor=request.user, entry_id=entry.pk, kind=d["kind"], reason=d["reason"]), _("Decision recorded."))
     return _back_to_review(request, entry)
+
+
+@login_required
+@require_POST
+def decision_confirm(request, decision_id: int):
+    """The director confirms a promotion decided in the review: the person becomes team lead."""
+    decision = selectors.decision_get(actor_of(request.user), decision_id)
+    _submit(request, forms.ConfirmPromotionForm(request.POST), lambda d: services.review_promotion_confirm(
+        actor=request.user, decision_id=decision.pk, team_id=d.get("team")),
+        _("Promotion confirmed: the person is now a team lead."))
+    return _back_to_review(request, decision.entry)
 
 
 @login_required

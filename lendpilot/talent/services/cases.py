@@ -13,6 +13,7 @@ from lendpilot.sales.models import Opportunity
 from lendpilot.talent.access import COACHES, TALENT_MANAGERS, login_of, require_role
 from lendpilot.talent.models import Case, DrillScenario, DrillScore
 from lendpilot.talent.rubric import rubric_score
+from lendpilot.talent.services.appraisal_inputs import appraisal_inputs_push
 
 
 def drill_score(*, actor: object, scenario: DrillScenario, staff: Staff, scores: Mapping[str, int],
@@ -31,6 +32,7 @@ def drill_score(*, actor: object, scenario: DrillScenario, staff: Staff, scores:
                                            scored_on=today or timezone.localdate())
         record_event(actor=act.user, event_code="talent.drill_scored", obj=result,
                      after={"scenario": scenario.pk, "staff": staff.pk, "total": total})
+        appraisal_inputs_push(actor=act, months=[result.scored_on], staff_ids=[staff.pk])
     return result
 
 

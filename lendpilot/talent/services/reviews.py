@@ -1,6 +1,8 @@
 """Talent reviews on the 9-box (A3): started from the period's appraisal, rated by the reviewer with
 evidence, calibrated across teams, decided with reasons and completed only when every low/low person has
-a training plan or a reassignment (never an exit)."""
+a training plan or a reassignment (never an exit). A promotion to team lead decided in a review takes effect
+in the organisation when the director confirms it (`review_promotion_confirm`); nothing in a review ever
+moves anyone out."""
 
 from datetime import date
 
@@ -11,12 +13,16 @@ from django.utils import timezone
 
 from lendpilot.compliance.audit import record_event
 from lendpilot.incentives.selectors import appraisal_scores
-from lendpilot.org.models import Staff
+from lendpilot.org.models import Staff, Team
+from lendpilot.org.roles import Role
+from lendpilot.org.services import staff_promote
 from lendpilot.talent import ninebox
 from lendpilot.talent.access import TALENT_MANAGERS, login_of, require_role
 from lendpilot.talent.models import ReviewDecision, ReviewEntry, TalentReview
 
 LOW_LOW_DECISIONS = (ReviewDecision.Kind.TRAINING_PLAN, ReviewDecision.Kind.REASSIGN)
+# Who confirms a promotion: the director, who keeps the organisation (org.manage).
+CONFIRMERS = frozenset({Role.DIRECTOR})
 
 
 def _level(value: int, field: str) -> int:
@@ -144,3 +150,42 @@ def review_complete(*, actor: object, review_id: int) -> TalentReview:
                      after={"people": entries.count(), "distribution": ninebox.distribution(
                          b for b in entries.values_list("box", flat=True) if b is not None)})
     return review
+
+
+def review_promotion_confirm(*, actor: object, decision_id: int, team_id: int | None = None) -> ReviewDecision:
+    """The director confirms a promotion to team lead decided in a review: the person becomes team lead in
+    the organisation (of their own team, or of the team named), through `org.services.staff_promote`. Only a
+    promotion decision, only once, and only while the person still sits in a high-potential box."""
+    act = require_role(actor, CONFIRMERS)
+    with transaction.atomic():
+        decision = ReviewDecision.objects.select_for_update().select_related("entry", "entry__staff").filter(
+            pk=decision_id).first()
+        if decision is None:
+            raise ValidationError({"decision_id": "unknown decision"})
+        if decision.kind != ReviewDecision.Kind.PROMOTE:
+            raise ValidationError({"decision_id": "only a promotion to team lead is confirmed"})
+        if decision.confirmed_at is not None:
+            raise ValidationError({"decision_id": "the promotion is already confirmed"})
+        entry = decision.entry
+        if entry.box is None or ninebox.bands_of(entry.box)[1] != ninebox.HIGH:
+            raise ValidationError({"decision_id": "the person is no longer rated high potential"})
+        team = None
+        if team_id is not None:
+            team = Team.objects.filter(pk=team_id).first()
+            if team is None:
+                raise ValidationError({"team_id": "unknown team"})
+        try:
+            staff = staff_promote(actor=act, staff=entry.staff, role=Role.TEAM_LEAD, team=team,
+                                  reason=decision.reason)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "team" in exc.error_dict:
+                raise ValidationError({"team_id": exc.error_dict["team"]}) from exc
+            raise
+        decision.confirmed_at = timezone.now()
+        decision.confirmed_by = login_of(act)
+        decision.promoted_team = staff.team
+        decision.save(update_fields=["confirmed_at", "confirmed_by", "promoted_team"])
+        record_event(actor=act.user, event_code="talent.review_decided", obj=entry,
+                     after={"kind": decision.kind, "confirmed": True, "decision": decision.pk,
+                            "team": staff.team_id, "role": staff.role})
+    return decision

@@ -14,6 +14,7 @@ from lendpilot.products.models import Product
 from lendpilot.talent.access import TALENT_MANAGERS, require_role
 from lendpilot.talent.certificates import REMINDER_DAYS, reminders_due
 from lendpilot.talent.models import CertificationReminder, Curriculum, Enrolment
+from lendpilot.talent.services.appraisal_inputs import appraisal_inputs_push
 
 
 def curriculum_create(*, actor: object, title: str, layer: str, topic: str, hours: int = 8,
@@ -43,6 +44,7 @@ def enrol(*, actor: object, curriculum: Curriculum, staff: Staff, today: date | 
         if created:
             record_event(actor=act.user, event_code="talent.enrolled", obj=enrolment,
                          after={"curriculum": curriculum.pk, "staff": staff.pk})
+            appraisal_inputs_push(actor=act, months=[enrolment.enrolled_on], staff_ids=[staff.pk])
     return enrolment
 
 
@@ -60,6 +62,8 @@ def enrolment_complete(*, actor: object, enrolment_id: int, score: Decimal,
         enrolment.save(update_fields=["completed_on", "score"])
         record_event(actor=act.user, event_code="talent.enrolment_completed", obj=enrolment,
                      after={"completed_on": enrolment.completed_on, "score": enrolment.score})
+        # The appraisal counts the course in the month it was enrolled in: that month's completion changes.
+        appraisal_inputs_push(actor=act, months=[enrolment.enrolled_on], staff_ids=[enrolment.staff_id])
     return enrolment
 
 
