@@ -51,18 +51,26 @@ def actor_of(user) -> Actor:
     if cached is not None:
         return cached
     if isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+        return actor_remember(user, None)
+    staff = Staff.objects.select_related("team", "region").filter(user=user, is_active=True).first()
+    return actor_remember(user, staff)
+
+
+def actor_remember(user, staff: Staff | None) -> Actor:
+    """The actor of a signed-in user whose active staff record (with team and region) the caller has
+    already read — `None` when there is none — cached on the user for the request. The bearer-token check
+    reads token, user and staff in one statement and hands them over here."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         actor = Actor(user=user, staff=None, role=None, scope=DataScope.NONE, permissions=frozenset())
+    elif staff is not None and staff.is_active:
+        actor = Actor(user=user, staff=staff, role=staff.role, scope=ROLE_SCOPE[staff.role],
+                      permissions=ROLE_PERMISSIONS[staff.role])
+    elif user.is_superuser:
+        # A back-office superuser without a staff record acts with the director's reach.
+        actor = Actor(user=user, staff=None, role=Role.DIRECTOR, scope=DataScope.ALL,
+                      permissions=ROLE_PERMISSIONS[Role.DIRECTOR])
     else:
-        staff = Staff.objects.select_related("team", "region").filter(user=user, is_active=True).first()
-        if staff is not None:
-            actor = Actor(user=user, staff=staff, role=staff.role, scope=ROLE_SCOPE[staff.role],
-                          permissions=ROLE_PERMISSIONS[staff.role])
-        elif user.is_superuser:
-            # A back-office superuser without a staff record acts with the director's reach.
-            actor = Actor(user=user, staff=None, role=Role.DIRECTOR, scope=DataScope.ALL,
-                          permissions=ROLE_PERMISSIONS[Role.DIRECTOR])
-        else:
-            actor = Actor(user=user, staff=None, role=None, scope=DataScope.NONE, permissions=frozenset())
+        actor = Actor(user=user, staff=None, role=None, scope=DataScope.NONE, permissions=frozenset())
     user._lendpilot_actor = actor
     return actor
 

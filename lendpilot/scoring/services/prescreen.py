@@ -27,7 +27,6 @@ from lendpilot.customers.selectors import customer_get
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
-from lendpilot.products.selectors import product_get
 from lendpilot.scoring import policy, selectors
 from lendpilot.scoring.models import PolicyVersion, PrescreenLog
 from lendpilot.scoring.scorecard import ScoreResult, ScoringInputError
@@ -47,6 +46,9 @@ class Applicant:
 
     product: Product
     customer: Customer | None
+    # the active versions as read with the product (selectors.prescreen_context)
+    scorecard_ref: tuple[int, int, object] | None
+    policy_row: PolicyVersion | None
     requested: Decimal
     term_months: int
     income: Decimal
@@ -145,7 +147,8 @@ def prescreen_parse(acting: Actor, *, today: date, amount: object, term_months: 
     """Every input checked against the product and the reference lists; all errors in one ValidationError."""
     if product_id is None and not product_code:
         raise ValidationError({"product_id": _("name the product (product_id or product_code)")})
-    product = product_get(acting, product_id=product_id, code=product_code)
+    context = selectors.prescreen_context(acting, product_id=product_id, code=product_code)
+    product = context.product
     customer = customer_get(acting, customer_id) if customer_id is not None else None
     errors: dict[str, str] = {}
     requested, income, debt, collateral = _read_terms(
@@ -166,7 +169,8 @@ def prescreen_parse(acting: Actor, *, today: date, amount: object, term_months: 
         raise ValidationError(errors)
     # the checks above refused every input these could still be None or not an int for
     assert requested is not None and income is not None and isinstance(term_months, int)
-    return Applicant(product=product, customer=customer, requested=requested, term_months=term_months,
+    return Applicant(product=product, customer=customer, scorecard_ref=context.scorecard_ref,
+                     policy_row=context.policy, requested=requested, term_months=term_months,
                      income=income, debt=debt, collateral=collateral, bureau_flags=flags, hashes=hashes, age=age,
                      industry=industry, region=region, employment_years=employment_years,
                      bureau_inquiries_6m=bureau_inquiries_6m, bureau_overdue_24m=bureau_overdue_24m,
@@ -176,7 +180,7 @@ def prescreen_parse(acting: Actor, *, today: date, amount: object, term_months: 
 def prescreen_score(applicant: Applicant) -> Scored:
     """The applicant on the active scorecard of the product's family (Conflict when there is none)."""
     product = applicant.product
-    active = selectors.active_scorecard_ref(product.category)
+    active = applicant.scorecard_ref
     if active is None:
         raise Conflict(_("no active scorecard for the %(family)s family") % {"family": product.get_category_display()},
                        field="product")
@@ -200,7 +204,7 @@ def prescreen_score(applicant: Applicant) -> Scored:
 def prescreen_decide(applicant: Applicant, scored: Scored) -> Decision:
     """The active policy's hard rules, the priced rate and the approvable amount: pass or decline."""
     product, customer = applicant.product, applicant.customer
-    policy_row = selectors.active_policy()
+    policy_row = applicant.policy_row
     rules = policy_row.rules if policy_row is not None else policy.validate_rules({})
     declines = policy.evaluate(
         rules, age=applicant.age if customer is None or customer.kind == Customer.Kind.PERSON else None,
