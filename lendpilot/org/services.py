@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.money import MoneyError, to_money
 from lendpilot.core.reference import Industry, ProductCategory
-from lendpilot.org.access import Actor, actor_of, require
+from lendpilot.org.access import Actor, actor_of, actor_remember, require
 from lendpilot.org.models import (
     ApiToken,
     Branch,
@@ -340,10 +340,11 @@ def api_tokens_revoke_for_user(*, actor, user, reason: str) -> int:
     return count
 
 
-def _void_reason(token: ApiToken) -> str:
-    """Why a live, unexpired token may no longer be used, or "" when it may."""
+def _void_reason(token: ApiToken, staff: Staff | None) -> str:
+    """Why a live, unexpired token may no longer be used, or "" when it may (`staff`: the user's staff
+    record, read with the token)."""
     user = token.user
-    if not user.is_active or Staff.objects.filter(user=user, is_active=False).exists():
+    if not user.is_active or (staff is not None and not staff.is_active):
         return "deactivated"
     if token.password_fingerprint != _password_fingerprint(user):
         return "password changed"
@@ -356,20 +357,25 @@ def api_token_authenticate(secret: str, *, used_for: str = ""):
     written to the security log; last_used_at is touched at most once a minute."""
     if not secret or not secret.startswith("lp_"):
         return None
+    # token, user and staff record (with team and region, as the actor needs them) in one statement
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__staff__team", "user__staff__region")
         .filter(key_hash=_token_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None:
         return None
+    try:
+        staff: Staff | None = token.user.staff
+    except Staff.DoesNotExist:
+        staff = None
     now = timezone.now()
     if token.expires_at <= now:
         security_log.info("api token refused: prefix=%s user=%s expired", token.prefix, token.user.get_username(),
                           extra={"event": "api_token_refused", "token_prefix": token.prefix,
                                  "user": token.user.get_username(), "reason": "expired"})
         return None
-    reason = _void_reason(token)
+    reason = _void_reason(token, staff)
     if reason:
         api_tokens_revoke_for_user(actor=None, user=token.user, reason=reason)
         return None
@@ -378,6 +384,7 @@ def api_token_authenticate(secret: str, *, used_for: str = ""):
     security_log.info("api token used: prefix=%s user=%s %s", token.prefix, token.user.get_username(), used_for,
                       extra={"event": "api_token_used", "token_prefix": token.prefix,
                              "user": token.user.get_username(), "used_for": used_for})
+    actor_remember(token.user, staff)
     return token.user
 
 
