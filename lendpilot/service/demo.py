@@ -2,7 +2,8 @@
 closed in time, a few extended, escalated or appealed, the latest still open) and satisfaction surveys (after
 each disbursement and yearly, about a third answered, managers differing in how their customers rate them),
 so that NPS and the complaint rate show month by month in the command centre, and referrals among the year's
-borrowers with their rewards checked. Bulk inserts; a handful of
+borrowers with their rewards checked; then a year of public posts with one spike and the crisis it opened
+(`demo_sentiment`). Bulk inserts; a handful of
 complaints go through the services end to end so their remediation items and audit records are real."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lendpilot.customers.models import Customer
 from lendpilot.lending.models import Loan
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
-from lendpilot.service import services
+from lendpilot.service import demo_sentiment, services
 from lendpilot.service.deadlines import due_date
 from lendpilot.service.models import Complaint, ComplaintStatusChange, Referral, Survey
 
@@ -51,7 +52,8 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         referrals = _referrals(ctx, rng)
     worked = _worked_examples(ctx, rng)
     services.referrals_check(today=ctx.today)
-    return {"complaints": complaints + worked, "surveys": surveys, "referrals": referrals}
+    return {"complaints": complaints + worked, "surveys": surveys, "referrals": referrals,
+            **demo_sentiment.seed(ctx)}
 
 
 def _referrals(ctx, rng) -> int:

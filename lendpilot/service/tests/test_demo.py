@@ -24,3 +24,20 @@ def test_demo_bank_has_a_year_of_complaints_and_surveys_and_live_metrics():
                                                today=ctx.today)}
     assert values["complaint_rate"].value is not None and values["complaint_rate"].previous is not None
     assert values["nps"].previous is not None
+
+
+def test_demo_bank_has_a_year_of_posts_with_one_spike_and_its_crisis_worked_to_the_end():
+    from lendpilot.service.models import Incident, Post, PostCluster, SentimentAlert
+
+    ctx = seed_demo(scale="tiny", seed=7, show_progress=False)
+    assert Post.objects.dates("posted_on", "month").count() >= 12
+    alert = SentimentAlert.objects.get()
+    assert alert.topic == "collection" and alert.volume > 3 * alert.expected
+    assert (ctx.today - alert.day).days == 36
+    crisis = Incident.objects.get(is_drill=False)
+    assert alert.incident == crisis and crisis.status == "closed" and crisis.steps.count() == 7
+    assert crisis.timeline.count() >= 10 and crisis.statements.filter(status="approved").count() == 2
+    assert crisis.compensations.filter(status="approved").exists()
+    assert Incident.objects.filter(is_drill=True).exists()
+    assert PostCluster.objects.exists()
+    assert Survey.objects.exclude(stage="").exclude(comment="").exists()
