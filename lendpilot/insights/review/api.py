@@ -280,7 +280,8 @@ def review_file(request, fmt: str, *, dimension, key, start, end) -> HttpRespons
     period = review_period(start, end, today=_today())
     report = selectors.review_report(request.user, sl, period)
     title = _("Biweekly review")
-    subtitle = f"{sl.label} · {period_label(period)}"
+    generated = _("generated %(at)s") % {"at": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    subtitle = f"{sl.label} · {period_label(period)} · {generated}"
     sheets = report_rows(report)
     if fmt == "xlsx":
         content = to_xlsx(sheets, title=title, subtitle=subtitle)

@@ -6,10 +6,13 @@ the Excel file and the PDF hold the same figures as the page.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lendpilot.insights.diagnostics import Period, last_complete_biweek, percent
 
@@ -35,6 +38,30 @@ def review_period(start: date | None, end: date | None, *, today: date) -> Perio
     return Period(start, end)
 
 
+# Column kinds of a sheet: how the Excel cell is formatted and how the PDF prints it.
+TEXT, INT, MONEY, PCT, PP, POINTS, DECIMAL, DATETIME = (
+    "text", "int", "money", "pct", "pp", "points", "decimal", "datetime")
+NUMERIC_KINDS = frozenset({INT, MONEY, PCT, PP, POINTS, DECIMAL})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A cell whose kind differs from its column's (the metrics sheet mixes amounts, counts and rates)."""
+
+    value: object
+    kind: str
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart of a sheet: the labels column and the value columns (by index), drawn in both files."""
+
+    title: str
+    category: int
+    series: tuple[int, ...]
+    kind: str = INT
+
+
 @dataclass
 class Sheet:
     name: str
@@ -42,50 +69,122 @@ class Sheet:
     header: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    kinds: list[str] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+
+    def kind(self, column: int) -> str:
+        return self.kinds[column] if column < len(self.kinds) else TEXT
 
 
-def _pct(value) -> float | None:
-    return percent(value) if value is not None else None
+def cell_value(value) -> object:
+    return value.value if isinstance(value, Figure) else value
+
+
+def cell_kind(sheet: Sheet, column: int, value) -> str:
+    return value.kind if isinstance(value, Figure) else sheet.kind(column)
+
+
+def display(value, kind: str) -> str:
+    """A value as a reader of the PDF sees it: 22,556,000.00 for money, 1,234 for a count, 40.0% for a
+    ratio kept as a fraction, +2.5 pp for a change of a ratio, a local time to the minute; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if kind == INT:
+        return f"{int(value):,}"
+    if kind == MONEY:
+        return f"{Decimal(str(value)):,.2f}"
+    if kind == PCT:
+        return f"{float(value) * 100:,.1f}%"
+    if kind == PP:
+        return f"{float(value):+.2f} {_('pp')}"
+    if kind == POINTS:
+        return f"{float(value):+.1f}"
+    if kind == DECIMAL:
+        return f"{float(value):,.1f}"
+    if kind == DATETIME:
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def stage_labels() -> dict[str, str]:
+    """The five diagnostic nodes as people name them (never the code)."""
+    return {"reach": _("Reach"), "meeting": _("Meeting"), "application": _("Application"),
+            "approval": _("Approval"), "disbursement": _("Disbursement")}
+
+
+def unit_label(unit: str) -> str:
+    return {"cny": _("CNY"), "count": pgettext("unit", "count"), "ratio": "%", "days": pgettext("unit", "days"),
+            "score": pgettext("unit", "score")}.get(unit, unit)
+
+
+VALUE_KINDS = {"cny": MONEY, "count": INT, "ratio": PCT, "days": DECIMAL, "score": DECIMAL}
+
+
+def _change(unit: str, delta) -> Figure:
+    """MoM / YoY: a relative change (a fraction) for amounts, counts and days; the difference for ratios (in
+    percentage points) and scores."""
+    if delta is None:
+        return Figure(None, TEXT)
+    if unit in ("cny", "count", "days"):
+        return Figure(delta, PCT)
+    if unit == "ratio":
+        return Figure(float(delta) * 100, PP)
+    return Figure(delta, POINTS)
+
+
+def _fraction(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored (UTC) moment in the business time zone, without tzinfo (a spreadsheet cell has no zone)."""
+    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def report_rows(report: dict) -> list[Sheet]:
-    """The report as sheets of plain values (str, int, float, None): metrics, funnel, segments, actions."""
-    metrics = Sheet("metrics", _("Core metrics"), [_("Code"), _("Metric"), _("Value"), _("Unit"),
-                                                    _("Previous month"), _("MoM %"), _("Last year"), _("YoY %"),
-                                                    _("Note")], note=report.get("metrics_note", ""))
+    """The report as sheets of plain values with their kinds: metrics, funnel, segments, actions."""
+    metrics = Sheet(_("Core metrics"), _("Core metrics"), ["#", _("Metric"), pgettext("figure", "Value"), _("Unit"),
+                                                          _("Previous month"), _("MoM %"), _("Last year"),
+                                                          _("YoY %"), _("Note")],
+                    note=report.get("metrics_note", ""), kinds=[INT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT])
     for m in report.get("metrics", []):
-        metrics.rows.append([m["code"], m["name"], m["value"], m["unit"], m["previous"], m["mom"],
-                             m["last_year"], m["yoy"], m["reason"]])
+        kind = VALUE_KINDS.get(m["unit"], DECIMAL)
+        metrics.rows.append([m["number"], m["name"], Figure(m["value"], kind), unit_label(m["unit"]),
+                             Figure(m["previous"], kind), _change(m["unit"], m["mom"]),
+                             Figure(m["last_year"], kind), _change(m["unit"], m["yoy"]), m["reason"]])
     diagnosis = report["funnel"]
-    funnel = Sheet("funnel", _("Funnel diagnosis"), [_("Node"), _("Entered"), _("Advanced"), _("Lost"),
-                                                      _("Conversion %"), _("Loss %"), _("Baseline loss %"),
-                                                      _("Excess (points)"), _("Flagged"), _("Action item")],
+    funnel = Sheet(_("Funnel diagnosis"), _("Funnel diagnosis"),
+                   [_("Node"), _("Entered"), _("Advanced"), _("Lost"), _("Conversion %"), _("Loss %"),
+                    _("Baseline loss %"), _("Excess (points)"), _("Flagged"), _("Action item")],
                    note=_("Flag: loss above baseline by more than %(t)s points; baseline = previous %(n)s periods")
-                   % {"t": percent(diagnosis.threshold), "n": len(diagnosis.baseline_periods)})
+                   % {"t": percent(diagnosis.threshold), "n": len(diagnosis.baseline_periods)},
+                   kinds=[TEXT, INT, INT, INT, PCT, PCT, PCT, POINTS, TEXT, INT],
+                   charts=[ChartSpec(_("Entered"), 0, (1,), INT),
+                           ChartSpec(_("Loss against baseline"), 0, (5, 6), PCT)])
+    names = stage_labels()
     for node in diagnosis.nodes:
-        funnel.rows.append([node.stage, node.entered, node.flow.advanced, node.flow.lost, _pct(node.conversion),
-                            _pct(node.loss), _pct(node.baseline_loss), _pct(node.excess),
-                            _("yes") if node.flagged else _("no"), node.action_item_id])
+        funnel.rows.append([names.get(node.stage, node.stage), node.entered, node.flow.advanced, node.flow.lost,
+                            _fraction(node.conversion), _fraction(node.loss), _fraction(node.baseline_loss),
+                            percent(node.excess), _("yes") if node.flagged else _("no"), node.action_item_id])
     analysis = report["conversion"]
-    segments = Sheet("segments", _("Top and bottom segments"),
-                     [_("Rank"), _("Segment"), _("Opened"), _("Won"), _("Conversion %"), _("Low %"), _("High %")],
+    segments = Sheet(_("Top and bottom segments"), _("Top and bottom segments"),
+                     [_("Rank"), _("Segment"), _("Opportunities opened"), _("Won"), _("Conversion %"), _("Low %"),
+                      _("High %")],
                      note=_("Wilson interval at %(c)s%%; ranked with at least %(v)s opportunities")
-                     % {"c": round(analysis.confidence * 100), "v": analysis.min_volume})
+                     % {"c": round(analysis.confidence * 100), "v": analysis.min_volume},
+                     kinds=[TEXT, TEXT, INT, INT, PCT, PCT, PCT],
+                     charts=[ChartSpec(_("Conversion %"), 1, (4,), PCT)])
     for rank_name, group in ((_("best"), analysis.best), (_("worst"), analysis.worst)):
         for seg in group:
-            segments.rows.append([rank_name, " / ".join(seg.labels), seg.opened, seg.won,
-                                  _pct_float(seg.rate), _pct_float(seg.low), _pct_float(seg.high)])
-    actions = Sheet("actions", _("Action items"), [_("Id"), _("Title"), _("Owner"), _("Status"), _("Due"),
-                                                    _("Escalated"), _("Outcome")])
+            segments.rows.append([rank_name, " · ".join(seg.labels), seg.opened, seg.won,
+                                  seg.rate, seg.low, seg.high])
+    actions = Sheet(_("Action items"), _("Action items"), [_("Id"), _("Title"), _("Owner"), _("Status"), _("Due"),
+                                                            _("Escalated"), _("Outcome")],
+                    kinds=[INT, TEXT, TEXT, TEXT, DATETIME, TEXT, TEXT])
     for item in report["open_items"] + report["closed_items"]:
         actions.rows.append([item.pk, item.title, item_owner(item), item.get_status_display(),
-                             item.due_at.strftime("%Y-%m-%d %H:%M"), _("yes") if item.escalated else _("no"),
-                             item.outcome])
+                             local_time(item.due_at), _("yes") if item.escalated else _("no"), item.outcome])
     return [metrics, funnel, segments, actions]
-
-
-def _pct_float(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
 
 
 def item_owner(item) -> str:
@@ -142,74 +241,14 @@ def conversion_payload(result, sl, period) -> dict:
 
 
 def to_xlsx(sheets: list[Sheet], *, title: str, subtitle: str) -> bytes:
-    """The report as an Excel workbook: one worksheet per sheet, numbers as numbers."""
-    from io import BytesIO
+    """The report as an Excel workbook (see `lendpilot.insights.review.exports.workbook`)."""
+    from lendpilot.insights.review.exports import workbook
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from lendpilot.core.exports import append_row
-
-    book = Workbook()
-    book.remove(book.active)
-    for sheet in sheets:
-        ws = book.create_sheet(sheet.name)
-        append_row(ws, [title])
-        append_row(ws, [subtitle])
-        append_row(ws, [sheet.title])
-        if sheet.note:
-            append_row(ws, [sheet.note])
-        for cell in append_row(ws, sheet.header):
-            cell.font = Font(bold=True)
-        for row in sheet.rows:
-            append_row(ws, ["" if v is None else v for v in row])
-        ws["A1"].font = Font(bold=True, size=14)
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in list(column)[4:] or column)
-            ws.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-PDF_FONT = "STSong-Light"  # a CID font every PDF reader carries: Chinese text without embedding a font file
+    return workbook(sheets, title=title, subtitle=subtitle)
 
 
 def to_pdf(sheets: list[Sheet], *, title: str, subtitle: str) -> bytes:
-    """The report as a PDF (A4 landscape), one table per sheet."""
-    from io import BytesIO
-    from xml.sax.saxutils import escape
+    """The report as a PDF (see `lendpilot.insights.review.exports.document`)."""
+    from lendpilot.insights.review.exports import document
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    h1 = ParagraphStyle("h1", fontName=PDF_FONT, fontSize=16, leading=20, spaceAfter=4)
-    h2 = ParagraphStyle("h2", fontName=PDF_FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=8, leading=10)
-    out = BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=title)
-    story = [Paragraph(escape(title), h1), Paragraph(escape(subtitle), body)]
-    for sheet in sheets:
-        story.append(Paragraph(escape(sheet.title), h2))
-        if sheet.note:
-            story.append(Paragraph(escape(sheet.note), body))
-            story.append(Spacer(1, 2 * mm))
-        data = [[Paragraph(escape(str(h)), body) for h in sheet.header]]
-        data += [[Paragraph(escape("" if v is None else str(v)), body) for v in row] for row in sheet.rows]
-        if not sheet.rows:
-            data.append([Paragraph(escape(_("none")), body)] + [""] * (len(sheet.header) - 1))
-        table = Table(data, repeatRows=1)
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        story.append(table)
-    doc.build(story)
-    return out.getvalue()
+    return document(sheets, title=title, subtitle=subtitle)

@@ -2,6 +2,7 @@
 item board and detail (FEATURES B9, B10, B11, F2, F4). Thin: selectors to read, services to write; the
 figures come from the same functions as the API, so the page and the API always agree."""
 
+import json
 from datetime import date
 
 from django.contrib import messages
@@ -21,7 +22,13 @@ from lendpilot.core.models import ActionItem, ActionItemMember
 from lendpilot.core.views import error_lines, flash_errors
 from lendpilot.insights.diagnostics import percent
 from lendpilot.insights.review import actions, selectors
-from lendpilot.insights.review.report import conversion_payload, funnel_payload, report_rows, review_period
+from lendpilot.insights.review.report import (
+    conversion_payload,
+    funnel_payload,
+    report_rows,
+    review_period,
+    stage_labels,
+)
 from lendpilot.org.access import actor_of, scope_filter
 from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Perm
@@ -57,11 +64,26 @@ def slice_options(user) -> list[tuple[str, str]]:
     elif acting.scope == "team" and acting.staff and acting.staff.team_id:
         options += [(f"team:{acting.staff.team_id}", f"{_('Team')} · {acting.staff.team.name}")]
     managers = scope_filter(acting, Staff.objects.filter(role="account_manager", is_active=True), owner="")
-    options += [(f"manager:{s.pk}", f"{_('Manager')} · {s.name}") for s in managers[:200]]
+    options += [(f"manager:{s.pk}", f"{_('Manager')} · {s.name}") for s in managers.order_by("name")[:2000]]
     options += [(f"product:{p.pk}", f"{_('Product')} · {p}") for p in Product.objects.all()[:100]]
     options += [(f"channel:{v}", f"{_('Channel')} · {label}") for v, label in Lead.Source.choices]
     options += [(f"tier:{v}", f"{_('Tier')} · {label}") for v, label in Tier.choices]
     return options
+
+
+def slice_groups(options: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The slice options grouped under their dimension (region, team, manager, ...) for the picker."""
+    names = {"bank": _("Whole bank"), "region": _("Region"), "team": _("Team"), "manager": _("Manager"),
+             "product": _("Product"), "channel": _("Channel"), "tier": _("Tier")}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for value, label in options:
+        groups.setdefault(value.partition(":")[0], []).append((value, label))
+    return [(str(names.get(dimension, dimension)), items) for dimension, items in groups.items()]
+
+
+def _picker(user, selected: str) -> dict:
+    return {"slice_groups": slice_groups(slice_options(user)), "slice_value": selected,
+            "slice_no_match": json.dumps(_("No scope matches this search"))}
 
 
 def _context(request) -> dict:
@@ -72,8 +94,7 @@ def _context(request) -> dict:
     query = {"dimension": the_slice.dimension, "key": the_slice.key, "start": period.start.isoformat(),
              "end": period.end.isoformat()}
     return {"slice": the_slice, "period": period, "query": urlencode(query),
-            "slice_value": the_slice.ref() if the_slice.key else "bank",
-            "slice_options": slice_options(request.user)}
+            **_picker(request.user, the_slice.ref() if the_slice.key else "bank")}
 
 
 def _page(request, template: str, build) -> object:
@@ -84,14 +105,12 @@ def _page(request, template: str, build) -> object:
         ctx = _context(request)
         ctx.update(build(ctx))
     except ValidationError as exc:
-        return render(request, template, {"errors": error_lines(exc), "slice_options": slice_options(request.user),
-                                          "slice_value": "bank"}, status=400)
+        return render(request, template, {"errors": error_lines(exc), **_picker(request.user, "bank")}, status=400)
     return render(request, template, ctx)
 
 
 def _funnel_chart(diagnosis) -> str:
-    labels = {"reach": _("Reach"), "meeting": _("Meeting"), "application": _("Application"),
-              "approval": _("Approval"), "disbursement": _("Disbursement")}
+    labels = stage_labels()
     return {
         "stages": [str(labels[n.stage]) for n in diagnosis.nodes],
         "entered": [n.entered for n in diagnosis.nodes],

@@ -136,15 +136,15 @@ def test_review_report_and_its_exports(world):
     xlsx = director.get("/api/v1/insights/review/report.xlsx", PERIOD)
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["metrics", "funnel", "segments", "actions"]
-    funnel_rows = {row[0]: row for row in book["funnel"].iter_rows(values_only=True)}
-    assert funnel_rows["meeting"][2:6] == (12, 8, 60.0, 40.0)
+    assert book.sheetnames[:4] == ["核心指标", "漏斗诊断", "表现最好与最差的客群", "行动项"]
+    funnel_rows = {row[0]: row for row in book["漏斗诊断"].iter_rows(values_only=True)}
+    assert funnel_rows["会谈"][2:6] == (12, 8, 0.6, 0.4)
 
     pdf = director.get("/api/v1/insights/review/report.pdf", PERIOD)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "meeting" in text and "40.0" in text
+    assert "会谈" in text and "40.0%" in text and "meeting" not in text
 
 
 def test_review_of_a_team_outside_the_scope_is_refused(world):
