@@ -37,15 +37,91 @@ class LprIn(Schema):
 
 
 class CompetitorMoveIn(Schema):
-    competitor_id: int
+    competitor_id: int = Field(..., ge=1, le=2**31 - 1)
     kind: Literal["rate", "approval_time", "documents"]
+    product: str = Field(..., max_length=32)
+    region: str = Field(..., max_length=16)
+    effective: date
+    apr: Decimal = Field(..., gt=0, lt=Decimal("0.36"), max_digits=7, decimal_places=6)
+    approval_days: Decimal = Field(..., ge=0, le=365, max_digits=6, decimal_places=1)
+    documents: str = Field("", max_length=300)
+    source: str = Field(..., min_length=1, max_length=200)
+
+
+class CompetitorMoveOut(Schema):
+    id: int
+    competitor: str
+    kind: str
     product: str
     region: str
     effective: date
     apr: Decimal
     approval_days: Decimal
-    documents: str = ""
+    documents: str
+    source: str
+
+
+class IndicatorIn(Schema):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field("", max_length=120)
+    region: str = Field("", max_length=16, description="region code; empty for a national figure")
+    as_of: date
+    value: Decimal = Field(..., ge=Decimal("-1e11"), le=Decimal("1e11"), max_digits=16, decimal_places=4)
+    unit: str = Field("", max_length=20)
     source: str = Field(..., min_length=1, max_length=200)
+    max_age_days: int = Field(100, ge=1, le=3650)
+
+
+class IndicatorOut(Schema):
+    id: int
+    code: str
+    name: str
+    region: str
+    as_of: date
+    value: Decimal
+    unit: str
+    source: str
+    stale: bool
+
+
+class CompetitorIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    kind: str = Field("", max_length=60)
+    profile: str = Field("", max_length=4000)
+    report: str = Field("", max_length=4000)
+    source: str = Field(..., min_length=1, max_length=200)
+    as_of: date
+
+
+class CompetitorOut(Schema):
+    id: int
+    name: str
+    kind: str
+    profile: str
+    report: str
+    source: str
+    as_of: date
+    stale: bool
+
+
+class IndustryIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    region: str = Field("", max_length=16, description="region code; empty for national")
+    growth: Decimal = Field(..., gt=-1, lt=10, max_digits=7, decimal_places=4, description="a fraction: 0.12 is 12%")
+    financing_need: str = Field(..., min_length=1, max_length=2000)
+    source: str = Field(..., min_length=1, max_length=200)
+    as_of: date
+
+
+class IndustryOut(Schema):
+    id: int
+    name: str
+    region: str
+    growth: Decimal
+    financing_need: str
+    source: str
+    as_of: date
+    stale: bool
 
 
 class BenchmarkOut(Schema):
@@ -124,15 +200,17 @@ class PilotOut(Schema):
 
 class PilotIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    change: str = Field(..., min_length=1)
+    change: str = Field(..., min_length=1, max_length=4000)
     metric: str = Field(..., min_length=1, max_length=80)
-    baseline_rate: Decimal
-    target_rate: Decimal
-    icc: Decimal = Decimal("0.01")
+    baseline_rate: Decimal = Field(..., gt=0, lt=1, max_digits=5, decimal_places=4)
+    target_rate: Decimal = Field(..., gt=0, lt=1, max_digits=5, decimal_places=4)
+    icc: Decimal = Field(Decimal("0.01"), ge=0, lt=1, max_digits=5, decimal_places=4)
     starts: date
     ends: date
+    pre_starts: date | None = None
+    cases_per_cluster: int = Field(0, ge=0, le=1_000_000, description="expected cases per team or branch")
     clusters: dict[str, str] = Field(..., description="team or branch code -> stratum")
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=1_000_000)
 
 
 class PilotDecisionIn(Schema):
@@ -175,6 +253,68 @@ def move_record(request, payload: CompetitorMoveIn):
     data.pop("competitor_id")
     move = services.competitor_move_record(actor=request.user, competitor=competitor, **data)
     return Status(201, {"id": move.pk})
+
+
+@router.get("/moves", response=with_errors({200: list[CompetitorMoveOut]}), summary="Competitor moves, newest first")
+def moves(request):
+    return [{"id": m.pk, "competitor": m.competitor.name, "kind": m.kind, "product": m.product,
+             "region": m.region.code, "effective": m.effective, "apr": m.apr, "approval_days": m.approval_days,
+             "documents": m.documents, "source": m.source} for m in selectors.competitor_moves(request.user)]
+
+
+def _indicator(row, stale: bool) -> dict:
+    return {"id": row.pk, "code": row.code, "name": row.name, "region": row.region.code if row.region else "",
+            "as_of": row.as_of, "value": row.value, "unit": row.unit, "source": row.source, "stale": stale}
+
+
+@router.get("/indicators", response=with_errors({200: list[IndicatorOut]}),
+            summary="Macro and regional indicators with source, date and freshness")
+def indicators(request):
+    return [_indicator(row, stale) for row, stale in selectors.indicators(request.user)]
+
+
+@router.post("/indicators", response=with_errors({201: IndicatorOut}), summary="Record an indicator")
+def indicator_record(request, payload: IndicatorIn):
+    row = services.indicator_record(actor=request.user, **payload.dict())
+    stale = next(s for r, s in selectors.indicators(request.user) if r.pk == row.pk)
+    return Status(201, _indicator(row, stale))
+
+
+def _competitor(row, stale: bool) -> dict:
+    return {"id": row.pk, "name": row.name, "kind": row.kind, "profile": row.profile, "report": row.report,
+            "source": row.source, "as_of": row.as_of, "stale": stale}
+
+
+@router.get("/competitors", response=with_errors({200: list[CompetitorOut]}),
+            summary="Competitor profiles with source, date and freshness")
+def competitors(request):
+    return [_competitor(row, stale) for row, stale in selectors.competitors(request.user)]
+
+
+@router.post("/competitors", response=with_errors({201: CompetitorOut}),
+             summary="Save a competitor profile (a name that exists is updated)")
+def competitor_save(request, payload: CompetitorIn):
+    row = services.competitor_save(actor=request.user, **payload.dict())
+    stale = next(s for r, s in selectors.competitors(request.user) if r.pk == row.pk)
+    return Status(201, _competitor(row, stale))
+
+
+def _industry(row, stale: bool) -> dict:
+    return {"id": row.pk, "name": row.name, "region": row.region.code if row.region else "", "growth": row.growth,
+            "financing_need": row.financing_need, "source": row.source, "as_of": row.as_of, "stale": stale}
+
+
+@router.get("/industries", response=with_errors({200: list[IndustryOut]}),
+            summary="High-potential industries and their financing needs")
+def industries(request):
+    return [_industry(row, stale) for row, stale in selectors.industries(request.user)]
+
+
+@router.post("/industries", response=with_errors({201: IndustryOut}), summary="Record a high-potential industry")
+def industry_save(request, payload: IndustryIn):
+    row = services.industry_save(actor=request.user, **payload.dict())
+    stale = next(s for r, s in selectors.industries(request.user) if r.pk == row.pk)
+    return Status(201, _industry(row, stale))
 
 
 @router.get("/elasticity", response=with_errors({200: ElasticityOut | None}), summary="Latest elasticity index")
@@ -252,6 +392,12 @@ def pilot_report(request, pilot_id: int):
             "per_arm_clustered": plan.per_arm_clustered, "minimum_detectable_effect": plan.minimum_detectable_effect,
             "sample_ratio_mismatch": report["ratio"].mismatch if "ratio" in report else None,
             "did": report.get("did"), "cuped": report.get("cuped"), "recommendation": report.get("recommendation")}
+
+
+@router.post("/pilots/{pilot_id}/start", response=with_errors({200: PilotOut}), summary="Start a planned pilot")
+def pilot_start(request, pilot_id: int):
+    get_object_or_404(selectors.pilots(request.user), pk=pilot_id)
+    return services.pilot_start(actor=request.user, pilot_id=pilot_id)
 
 
 @router.post("/pilots/{pilot_id}/decision", response=with_errors({200: PilotOut}),

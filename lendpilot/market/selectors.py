@@ -39,6 +39,7 @@ from lendpilot.scoring.models import PrescreenLog
 
 LPR_MAX_AGE_DAYS = 35  # published monthly on the 20th
 COMPETITOR_MAX_AGE_DAYS = 120
+INDUSTRY_MAX_AGE_DAYS = 400  # industry studies are yearly
 
 
 def _viewer(user) -> Actor:
@@ -102,9 +103,11 @@ def competitor_moves(user) -> QuerySet[CompetitorMove]:
     return _regional(actor, CompetitorMove.objects.select_related("competitor", "region"), nullable=False)[:200]
 
 
-def industries(user) -> QuerySet[Industry]:
+def industries(user, *, today: date | None = None) -> list[tuple[Industry, bool]]:
     actor = _viewer(user)
-    return _regional(actor, Industry.objects.select_related("region"))
+    day = today or timezone.localdate()
+    return [(row, rates.is_stale(row.as_of, today=day, max_age_days=INDUSTRY_MAX_AGE_DAYS))
+            for row in _regional(actor, Industry.objects.select_related("region"))[:500]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ def benchmark(user, *, day: date | None = None) -> dict[tuple[str, str], dict]:
     for (product, region, _c), move in sorted(latest.items()):
         table[(product, region)]["rows"].append(move)
     for cell in table.values():
+        cell["stale"] = rates.is_stale(max(m.effective for m in cell["rows"]), today=as_of,
+                                       max_age_days=COMPETITOR_MAX_AGE_DAYS)
         cell["median_apr"] = Decimal(str(np.median([float(m.apr) for m in cell["rows"]]))).quantize(Decimal("0.0001"))
         cell["median_days"] = Decimal(str(np.median([float(m.approval_days) for m in cell["rows"]])))
     return dict(table)
@@ -193,7 +198,9 @@ def pilots(user) -> QuerySet[Pilot]:
 
 
 def _pilot_design(clusters: list, treated: list[bool], pilot: Pilot) -> dict:
-    mean_size = max(1, round(sum(c.units for c in clusters) / len(clusters))) if clusters else 1
+    counted = sum(c.units for c in clusters)
+    # Before any case is counted, the plan rests on the cases expected per team or branch.
+    mean_size = max(1, round(counted / len(clusters)) if counted and clusters else pilot.cases_per_cluster)
     report: dict = {"plan": design.power_plan(
         p_control=float(pilot.baseline_rate), p_treatment=float(pilot.target_rate), cluster_size=mean_size,
         icc=float(pilot.icc), clusters_per_arm=max(1, sum(treated)))}

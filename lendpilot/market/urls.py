@@ -9,6 +9,8 @@ urlpatterns = [
     path("competition/act/", views.competition_act, name="competition_act"),
     path("feedback/", views.feedback, name="feedback"),
     path("capacity/", views.operations_capacity, name="capacity"),
+    path("enter/<str:kind>/", views.figure_entry, name="enter"),
     path("pilots/", views.pilot_list, name="pilots"),
+    path("pilots/new/", views.pilot_new, name="pilot_new"),
     path("pilots/<int:pilot_id>/", views.pilot_detail, name="pilot"),
 ]

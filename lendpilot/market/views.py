@@ -19,10 +19,11 @@ from lendpilot.core import business_calendar
 from lendpilot.core.errors import Conflict
 from lendpilot.core.reference import ProductCategory
 from lendpilot.core.views import flash_errors
-from lendpilot.market import capacity, selectors, services
+from lendpilot.market import capacity, forms, selectors, services
 from lendpilot.market.models import Competitor, FeedbackSource, Pilot
-from lendpilot.org.access import actor_of
-from lendpilot.org.models import Region
+from lendpilot.market.pilots import design
+from lendpilot.org.access import actor_of, require
+from lendpilot.org.models import Branch, Region, Team
 from lendpilot.org.roles import Perm
 from lendpilot.sales.funnel import LossReason
 
@@ -191,7 +192,8 @@ def operations_capacity(request):
 
 @login_required
 def pilot_list(request):
-    return render(request, "market/pilots.html", {"pilots": selectors.pilots(request.user)})
+    return render(request, "market/pilots.html", {"pilots": selectors.pilots(request.user),
+                                                  "can_plan": actor_of(request.user).can(Perm.MANAGE_MARKET)})
 
 
 @login_required
@@ -202,11 +204,145 @@ def pilot_detail(request, pilot_id: int):
         raise Http404
     if request.method == "POST":
         try:
-            services.pilot_decide(actor=request.user, pilot_id=pilot.pk, decision=request.POST.get("decision", ""))
-            messages.success(request, _("Pilot decision recorded."))
+            if request.POST.get("action") == "start":
+                services.pilot_start(actor=request.user, pilot_id=pilot.pk)
+                messages.success(request, _("Pilot started."))
+            else:
+                services.pilot_decide(actor=request.user, pilot_id=pilot.pk,
+                                      decision=request.POST.get("decision", ""))
+                messages.success(request, _("Pilot decision recorded."))
             return redirect("market:pilot", pilot.pk)
         except (ValidationError, Conflict) as error:
             flash_errors(request, error)
     return render(request, "market/pilot_detail.html", {
         "pilot": pilot, "report": selectors.pilot_report(request.user, pilot),
-        "can_decide": actor.can(Perm.APPROVE_PRICING) and isinstance(pilot, Pilot)})
+        "can_decide": actor.can(Perm.APPROVE_PRICING) and isinstance(pilot, Pilot),
+        "can_start": actor.can(Perm.MANAGE_MARKET)})
+
+
+def _save_indicator(user, data: dict) -> None:
+    services.indicator_record(actor=user, code=data["code"], name=data["name"], region=data["region"],
+                              as_of=data["as_of"], value=data["value"], unit=data["unit"], source=data["source"],
+                              max_age_days=data["max_age_days"])
+
+
+def _save_competitor(user, data: dict) -> None:
+    services.competitor_save(actor=user, name=data["name"], kind=data["kind"], profile=data["profile"],
+                             report=data["report"], source=data["source"], as_of=data["as_of"])
+
+
+def _save_move(user, data: dict) -> None:
+    services.competitor_move_record(
+        actor=user, competitor=data["competitor"], kind=data["kind"], product=data["product"], region=data["region"],
+        effective=data["effective"], apr=data["apr_pct"] / 100, approval_days=data["approval_days"],
+        documents=data["documents"], source=data["source"])
+
+
+def _save_industry(user, data: dict) -> None:
+    services.industry_save(actor=user, name=data["name"], region=data["region"], growth=data["growth_pct"] / 100,
+                           financing_need=data["financing_need"], source=data["source"], as_of=data["as_of"])
+
+
+# kind -> (form, save, the page to go to once saved, service field names that differ from the form's, so that
+# their errors land on the field the user typed into).
+ENTRY_KINDS = {
+    "indicator": (forms.IndicatorForm, _save_indicator, "market:data", {}),
+    "competitor": (forms.CompetitorForm, _save_competitor, "market:data", {}),
+    "move": (forms.CompetitorMoveForm, _save_move, "market:competition", {"apr": "apr_pct"}),
+    "industry": (forms.IndustryForm, _save_industry, "market:data", {"growth": "growth_pct"}),
+}
+
+
+def _entry_titles() -> dict[str, tuple[str, str]]:
+    return {"indicator": (_("Record a macro or regional indicator"), _("Indicator recorded.")),
+            "competitor": (_("Save a competitor profile"), _("Competitor profile saved.")),
+            "move": (_("Record a competitor move"), _("Competitor move recorded.")),
+            "industry": (_("Record a high-potential industry"), _("Industry recorded."))}
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(error, "error_dict") or not names:
+        return error
+    return ValidationError({names.get(field, field): messages for field, messages in error.message_dict.items()})
+
+
+@login_required
+def figure_entry(request, kind: str):
+    """One page per kind of market figure, each with its source and date; errors sit on their fields."""
+    if kind not in ENTRY_KINDS:
+        raise Http404
+    require(actor_of(request.user), Perm.MANAGE_MARKET)
+    form_class, save, next_page, names = ENTRY_KINDS[kind]
+    title, saved = _entry_titles()[kind]
+    initial = {"as_of": timezone.localdate(), "effective": timezone.localdate()}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(request.user, form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(_renamed(error, names))
+        else:
+            messages.success(request, saved)
+            return redirect(next_page)
+    return render(request, "market/entry.html", {"form": form, "title": title, "kind": kind,
+                                                 "back": next_page})
+
+
+def _plan_args(data: dict) -> dict:
+    return {"name": data["name"], "change": data["change"], "metric": data["metric"],
+            "baseline_rate": data["baseline_pct"] / 100, "target_rate": data["target_pct"] / 100, "icc": data["icc"],
+            "starts": data["starts"], "ends": data["ends"], "pre_starts": data["pre_starts"], "seed": data["seed"],
+            "cases_per_cluster": data["cases_per_cluster"], "clusters": _strata(data["clusters"])}
+
+
+def _strata(chosen: list[str]) -> dict[str, str]:
+    """`team:T-EA` / `branch:SH01` -> the team or branch code with its region as the stratum."""
+    teams = {t.code: t.region.code for t in Team.objects.select_related("region")}
+    branches = {b.code: b.region.code for b in Branch.objects.select_related("region")}
+    strata = {}
+    for value in chosen:
+        kind, _sep, code = value.partition(":")
+        found = (teams if kind == "team" else branches).get(code)
+        if found is not None:
+            strata[code] = found
+    return strata
+
+
+def _plan_preview(data: dict) -> design.PowerPlan | None:
+    clusters = len(data["clusters"])
+    try:
+        return design.power_plan(p_control=float(data["baseline_pct"]) / 100,
+                                 p_treatment=float(data["target_pct"]) / 100,
+                                 cluster_size=data["cases_per_cluster"], icc=float(data["icc"]),
+                                 clusters_per_arm=max(1, clusters // 2))
+    except ValueError:
+        return None
+
+
+PLAN_FIELDS = {"baseline_rate": "baseline_pct", "target_rate": "target_pct"}
+
+
+@login_required
+def pilot_new(request):
+    """Plan a pilot: the change, the teams or branches (randomised within their region), the pre-period, and the
+    power with the cluster design effect shown before anything is saved ("preview") and again before the start."""
+    require(actor_of(request.user), Perm.MANAGE_MARKET)
+    today = timezone.localdate()
+    form = forms.PilotPlanForm(request.POST or None, initial={
+        "pre_starts": today - timedelta(days=56), "starts": today + timedelta(days=7),
+        "ends": today + timedelta(days=63), "cases_per_cluster": 400})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("preview"):
+            preview = _plan_preview(form.cleaned_data)
+            if preview is None:
+                form.add_error("target_pct", _("two different rates between 0% and 100%"))
+        else:
+            try:
+                pilot = services.pilot_plan(actor=request.user, **_plan_args(form.cleaned_data))
+            except ValidationError as error:
+                form.add_service_errors(_renamed(error, PLAN_FIELDS))
+            else:
+                messages.success(request, _("Pilot planned: check the power, then start it."))
+                return redirect("market:pilot", pilot.pk)
+    return render(request, "market/pilot_new.html", {"form": form, "preview": preview})

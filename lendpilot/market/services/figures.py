@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.core.reference import ProductCategory
@@ -24,11 +25,11 @@ def _invalid(field: str, message: str) -> ValidationError:
 def lpr_record(*, actor, effective: date, tenor: str, rate: Decimal, source: str) -> LprFixing:
     require(actor_of(actor), Perm.MANAGE_MARKET)
     if tenor not in Tenor.values:
-        raise _invalid("tenor", "choose 1Y or 5Y")
+        raise _invalid("tenor", _("choose 1Y or 5Y"))
     if not Decimal("0") < rate < Decimal("0.2"):
-        raise _invalid("rate", "a rate between 0% and 20%")
+        raise _invalid("rate", _("a rate between 0% and 20%"))
     if not source.strip():
-        raise _invalid("source", "say where the figure comes from")
+        raise _invalid("source", _("say where the figure comes from"))
     with transaction.atomic():
         fixing, created = LprFixing.objects.update_or_create(effective=effective, tenor=tenor,
                                                              defaults={"rate": rate, "source": source.strip()})
@@ -41,15 +42,19 @@ def _region(code: str, field: str = "region") -> Region | None:
         return None
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise _invalid(field, f"unknown region {code}")
+        raise _invalid(field, _("unknown region %(code)s") % {"code": code})
     return region
 
 
 def indicator_record(*, actor, code: str, name: str, region: str, as_of: date, value: Decimal, unit: str,
                      source: str, max_age_days: int = 100) -> Indicator:
     require(actor_of(actor), Perm.MANAGE_MARKET)
-    if not code.strip() or not source.strip():
-        raise _invalid("source" if code.strip() else "code", "required")
+    if not code.strip():
+        raise _invalid("code", _("required"))
+    if not source.strip():
+        raise _invalid("source", _("say where the figure comes from"))
+    if not 1 <= max_age_days <= 3650:
+        raise _invalid("max_age_days", _("between 1 and 3650 days"))
     with transaction.atomic():
         row, _created = Indicator.objects.update_or_create(
             code=code.strip(), region=_region(region), as_of=as_of,
@@ -63,9 +68,9 @@ def competitor_save(*, actor, name: str, kind: str = "", profile: str = "", repo
                     as_of: date) -> Competitor:
     require(actor_of(actor), Perm.MANAGE_MARKET)
     if not name.strip():
-        raise _invalid("name", "required")
+        raise _invalid("name", _("required"))
     if not source.strip():
-        raise _invalid("source", "say where the profile comes from")
+        raise _invalid("source", _("say where the profile comes from"))
     with transaction.atomic():
         row, _created = Competitor.objects.update_or_create(
             name=name.strip(), defaults={"kind": kind, "profile": profile, "report": report,
@@ -79,18 +84,18 @@ def competitor_move_record(*, actor, competitor: Competitor, kind: str, product:
                            source: str) -> CompetitorMove:
     require(actor_of(actor), Perm.MANAGE_MARKET)
     if kind not in MoveKind.values:
-        raise _invalid("kind", "rate, approval_time or documents")
+        raise _invalid("kind", _("choose rate, approval time or documents"))
     if product not in ProductCategory.values:
-        raise _invalid("product", f"unknown product {product}")
+        raise _invalid("product", _("unknown product %(product)s") % {"product": product})
     if not Decimal("0") < apr < Decimal("0.36"):
-        raise _invalid("apr", "an APR between 0% and 36%")
+        raise _invalid("apr", _("an APR between 0% and 36%"))
     if approval_days < 0:
-        raise _invalid("approval_days", "not negative")
+        raise _invalid("approval_days", _("not negative"))
     if not source.strip():
-        raise _invalid("source", "say where the move was seen")
+        raise _invalid("source", _("say where the move was seen"))
     place = _region(region)
     if place is None:
-        raise _invalid("region", "required")
+        raise _invalid("region", _("required"))
     with transaction.atomic():
         move = CompetitorMove.objects.create(
             competitor=competitor, kind=kind, product=product, region=place, effective=effective, apr=apr,
@@ -104,10 +109,14 @@ def industry_save(*, actor, name: str, region: str, growth: Decimal, financing_n
                   as_of: date) -> Industry:
     require(actor_of(actor), Perm.MANAGE_MARKET)
     if not name.strip() or not financing_need.strip():
-        raise _invalid("name" if not name.strip() else "financing_need", "required")
+        raise _invalid("name" if not name.strip() else "financing_need", _("required"))
+    if not source.strip():
+        raise _invalid("source", _("say where the figure comes from"))
+    if not Decimal("-1") < growth < Decimal("10"):
+        raise _invalid("growth", _("a growth between -100% and 1000%"))
     with transaction.atomic():
         row = Industry.objects.create(name=name.strip(), region=_region(region), growth=growth,
-                                      financing_need=financing_need, source=source, as_of=as_of)
+                                      financing_need=financing_need, source=source.strip(), as_of=as_of)
         record_event(actor=actor, event_code="market.industry_saved", obj=row, after=snapshot(row))
     return row
 

@@ -145,11 +145,11 @@ def pricing_check(*, actor, today: date | None = None) -> list[PricingProposal]:
     return proposals
 
 
-def _apply_to_product(actor, proposal: PricingProposal) -> int | None:
+def _apply_to_product(actor, proposal: PricingProposal, product_id: int) -> int | None:
     """Reprice the catalogue product by exactly the diff the approver saw (through the product service, which
     checks and audits the change); a product repriced since the proposal is a conflict, not a silent merge.
     Returns the audit number of the product change."""
-    product = Product.objects.select_for_update().get(pk=proposal.target_id)
+    product = Product.objects.select_for_update().get(pk=product_id)
     if (product.min_annual_rate, product.max_annual_rate) != (proposal.min_rate_from, proposal.max_rate_from):
         raise Conflict("the product's rates changed since the proposal; check the thresholds again")
     product_update(actor=actor, product=product, min_annual_rate=proposal.min_rate_to,
@@ -175,7 +175,7 @@ def pricing_decide(*, actor, proposal_id: int, approve: bool) -> PricingProposal
         proposal.decided_by = actor
         proposal.decided_at = timezone.now()
         if approve and proposal.target_id is not None:
-            proposal.product_change_seq = _apply_to_product(actor, proposal)
+            proposal.product_change_seq = _apply_to_product(actor, proposal, proposal.target_id)
         proposal.save(update_fields=["status", "decided_by", "decided_at", "product_change_seq"])
         record_event(actor=actor, event_code="market.pricing_decided", obj=proposal, before=before,
                      after=snapshot(proposal))

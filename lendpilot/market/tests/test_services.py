@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from lendpilot.compliance.models import AuditEvent
 from lendpilot.market import selectors, services
@@ -37,7 +38,7 @@ def test_a_manager_cannot_keep_market_data(world):
 def test_import_is_all_or_nothing_with_row_errors(world):
     director = world.user("director")
     bad = b"effective,tenor,rate_percent,source\n2026-01-20,1Y,3.10,PBOC\n2026-02-20,9Y,3.00,PBOC\n"
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         services.figures_import(actor=director, kind="lpr", content=bad, filename="lpr.csv")
     assert error.value.message_dict["file"] == ["row 3: choose 1Y or 5Y"]
     assert not LprFixing.objects.exists()
