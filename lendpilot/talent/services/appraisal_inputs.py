@@ -31,13 +31,15 @@ def appraisal_rows(month: date, staff_ids: Iterable[int] | None = None) -> list[
             | set(AppraisalInput.objects.filter(month=start).values_list("staff_id", flat=True))
     else:
         ids = set(staff_ids)
-    courses = {r["staff_id"]: r for r in enrolments.filter(staff_id__in=ids).values("staff_id").annotate(
-        n=Count("id"), done=Count("id", filter=Q(completed_on__isnull=False))).order_by()}
-    scored = {r["staff_id"]: r for r in drills.filter(staff_id__in=ids).values("staff_id").annotate(
-        n=Count("id"), points=Sum("total")).order_by()}
-    return [InputRow(staff_id=pk, courses_enrolled=courses.get(pk, {}).get("n", 0),
-                     courses_completed=courses.get(pk, {}).get("done", 0), drills=scored.get(pk, {}).get("n", 0),
-                     drill_points=scored.get(pk, {}).get("points") or Decimal(0))
+    courses: dict[int, tuple[int, int]] = {
+        r["staff_id"]: (r["n"], r["done"]) for r in enrolments.filter(staff_id__in=ids).values("staff_id").annotate(
+            n=Count("id"), done=Count("id", filter=Q(completed_on__isnull=False))).order_by()}
+    scored: dict[int, tuple[int, Decimal]] = {
+        r["staff_id"]: (r["n"], r["points"] or Decimal(0)) for r in drills.filter(staff_id__in=ids)
+        .values("staff_id").annotate(n=Count("id"), points=Sum("total")).order_by()}
+    return [InputRow(staff_id=pk, courses_enrolled=courses.get(pk, (0, 0))[0],
+                     courses_completed=courses.get(pk, (0, 0))[1], drills=scored.get(pk, (0, Decimal(0)))[0],
+                     drill_points=scored.get(pk, (0, Decimal(0)))[1])
             for pk in sorted(ids)]
 
 
