@@ -20,6 +20,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lendpilot.channels.models import Completion, Course, Partner, PartnerStaff
+from lendpilot.compliance.checkpoints.checklist import CHECKLISTS
+from lendpilot.compliance.checkpoints.models import CheckpointReview
+from lendpilot.compliance.checkpoints.services import checkpoint_decide
 from lendpilot.core.reference import Industry, ProductCategory, RepaymentMethod
 from lendpilot.customers.models import Customer
 from lendpilot.customers.services import customer_create
@@ -29,7 +32,7 @@ from lendpilot.org.models import Region, Staff, Team
 from lendpilot.org.roles import Role
 from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.products.models import Product
-from lendpilot.products.services import product_create
+from lendpilot.products.services import product_create, product_submit_for_review
 
 PASSWORD = "Lendpilot-test-1"  # noqa: S105 (every world user's password, in test databases only)
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -130,6 +133,19 @@ def build_world() -> World:
         collateral=Product.Collateral.REQUIRED, max_ltv=Decimal("0.70"),
     )
     return w
+
+
+def clear_review(world: World, review: CheckpointReview) -> CheckpointReview:
+    """The world's compliance officer approves submitted material with every checklist item ticked (the checker
+    of the checkpoint's maker-checker, C7)."""
+    return checkpoint_decide(actor=world.user("compliance"), review=review, approve=True,
+                             checked=[code for code, _label, _law in CHECKLISTS[review.kind]])
+
+
+def clear_product_terms(world: World, product: Product, *, author: str = "director", **changes) -> CheckpointReview:
+    """Submit the terms version these changes would give the product and have compliance approve it, so that a
+    test may then save the changes (or activate the product) as a product manager."""
+    return clear_review(world, product_submit_for_review(actor=world.user(author), product=product, **changes))
 
 
 def make_loan(world: World, *, customer: str = "am_wang_person", product: str = "credit", amount: str = "100000",

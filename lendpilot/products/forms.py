@@ -81,6 +81,11 @@ class ProductForm(BootstrapForm):
         if product is not None:
             # The code identifies the product in contracts and the API; it is fixed once created.
             self.fields["code"].disabled = True
+        else:
+            # A new product starts as a draft: it goes live once compliance cleared its terms (C7).
+            self.fields["is_active"].initial = False
+        self.fields["is_active"].help_text = _("A product goes live only with a terms version that compliance "
+                                               "cleared: save it inactive, submit it for review, then activate it.")
 
     def terms(self) -> dict:
         """The cleaned values as the services take them: rates and the cap as fractions."""

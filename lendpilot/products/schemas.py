@@ -73,7 +73,7 @@ class ProductCreateIn(Schema):
     max_ltv: Ltv | None = None
     description: Text(2000) = ""
     scenario: ScenarioCode = ""
-    is_active: bool = True
+    is_active: bool = Field(False, description="live at once: only with a terms version compliance cleared")
     penalty_multiplier: PenaltyMultiplier = Decimal("1.5")
     allocation_order: AllocationOrder = "penalty,interest,principal"
     roll_business_days: bool = True
@@ -118,3 +118,19 @@ class OfferOut(Schema):
     apr: AnnualRate = Field(
         ..., description="annualised rate of the offer (no fees): the nominal annual rate, as a fraction"
     )
+
+
+class PromiseFindingOut(Schema):
+    phrase: str
+    problem: str
+    law: str
+    excerpt: str
+
+
+class ProductReviewOut(Schema):
+    """The compliance review a terms version went to: the scanner's findings come back at once."""
+
+    id: int
+    subject_ref: str = Field(..., description="products.product:<code>@v<terms version>")
+    status: str
+    findings: list[PromiseFindingOut]

@@ -1,5 +1,17 @@
-"""Product catalogue writes (FEATURES X1) and the offer check that later capabilities call."""
+"""Product catalogue writes (FEATURES X1) and the offer check that later capabilities call.
 
+Compliance checkpoint (C7): a product is live (`is_active`) only with a terms version that compliance cleared.
+The version is the customer-facing text of the product (names, category, scenario, collateral, description) and
+its contract money terms (penalty, allocation order, business-day roll, settlement fee): `publication_text`.
+A draft (an inactive product) is created and edited freely and submitted with `product_submit_for_review`;
+activating it, or changing that text of a live product, needs the approval of exactly the new text by a compliance
+officer other than the author. Amount, term and rate ranges and repayment methods are limits priced through the
+pricing approval (market proposals) and checked on every offer: changing them does not start a new version.
+The system actor (demo seeding, benchmarks) goes through the documented system path, which scans the text and
+records the review (`checkpoint_clear_by_system`).
+"""
+
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -7,6 +19,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.compliance.checkpoints.models import CheckpointReview
+from lendpilot.compliance.checkpoints.selectors import is_cleared, latest_review
+from lendpilot.compliance.checkpoints.services import checkpoint_clear_by_system, checkpoint_submit
 from lendpilot.core.field_values import read_decimal
 from lendpilot.core.reference import ProductCategory, RepaymentMethod
 from lendpilot.org.access import actor_of, require
@@ -138,6 +153,89 @@ def _check_ranges(product: Product) -> None:
         raise ValidationError(errors)
 
 
+def publication_ref(product: Product) -> str:
+    """The material reference of a product's terms version, as compliance reviews it."""
+    return f"products.product:{product.code}@v{product.terms_version}"
+
+
+def publication_text(product: Product) -> str:
+    """What compliance reviews for a terms version: the same text whatever the page language."""
+    return "\n".join([
+        f"产品名称：{product.name_zh}（{product.name_en}）",
+        f"产品类别：{product.category}；适用场景：{product.scenario or 'general'}；担保要求：{product.collateral}",
+        f"产品说明：{(product.description or '').strip()}",
+        f"罚息利率：合同利率×{product.penalty_multiplier}；还款冲抵顺序：{product.allocation_order}",
+        f"提前结清手续费：提前归还本金的{(product.settlement_fee_rate * 100).normalize():f}%；"
+        f"到期日遇节假日顺延：{'是' if product.roll_business_days else '否'}",
+    ])
+
+
+def charges_fees(product: Product) -> bool:
+    return product.settlement_fee_rate > 0 or product.max_annual_rate > 0
+
+
+def review_of(product: Product) -> CheckpointReview | None:
+    """The newest compliance review of the product's current terms version, if any."""
+    return latest_review(subject_ref=publication_ref(product), text=publication_text(product))
+
+
+# The fields of the reviewed text (`publication_text`).
+PUBLICATION_FIELDS = ("name_zh", "name_en", "category", "scenario", "collateral", "description", *MONEY_TERMS)
+
+
+def _publication_check(acting, product: Product, *, live_text: str | None, changed: Iterable[str] = ()) -> None:
+    """A live product carries a cleared terms version: activating it, or changing the reviewed text of a live
+    product, needs compliance's approval of exactly that text (the system path records one)."""
+    if not product.is_active:
+        return
+    text = publication_text(product)
+    if text == live_text:
+        return
+    ref = publication_ref(product)
+    if acting.is_system:
+        checkpoint_clear_by_system(actor=acting, subject_ref=ref, kind="product_version",
+                                   title=f"{product.name_zh} v{product.terms_version}", text=text,
+                                   has_fees=charges_fees(product))
+        return
+    if is_cleared(subject_ref=ref, text=text):
+        return
+    if live_text is None:
+        raise ValidationError({"is_active": _(
+            "compliance has not cleared this product version (%(ref)s): save the product inactive as a draft, "
+            "submit it for compliance review, and activate it once approved") % {"ref": ref}})
+    message = _("this change makes a new product version (%(ref)s) that compliance has not cleared: submit the "
+                "change for compliance review first and save it once approved") % {"ref": ref}
+    fields = [f for f in changed if f in PUBLICATION_FIELDS] or ["is_active"]
+    raise ValidationError({field: message for field in fields})
+
+
+def _apply_changes(product: Product, changes: dict) -> None:
+    """Validate the changes onto the (unsaved) product; a changed money term starts a new terms version."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
+    terms_before = [getattr(product, f) for f in MONEY_TERMS]
+    for field, value in _validated_terms(changes).items():
+        setattr(product, field, value)
+    _check_ranges(product)
+    if [getattr(product, f) for f in MONEY_TERMS] != terms_before:
+        product.terms_version += 1
+
+
+@transaction.atomic
+def product_submit_for_review(*, actor, product: Product, **changes) -> CheckpointReview:
+    """Send a product's terms version to compliance: the current one, or the one these changes would make (the
+    product itself is not changed; save the same changes once approved). The forbidden-promise scanner runs at
+    once; its findings come back on the review."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_PRODUCTS)
+    proposed = Product.objects.get(pk=product.pk)
+    _apply_changes(proposed, changes)
+    return checkpoint_submit(actor=acting, subject_ref=publication_ref(proposed), kind="product_version",
+                             title=f"{proposed.name_zh} v{proposed.terms_version}", text=publication_text(proposed),
+                             has_fees=charges_fees(proposed))
+
+
 @transaction.atomic
 def product_create(
     *,
@@ -194,6 +292,7 @@ def product_create(
     )
     product = Product(code=code.strip(), **clean)
     _check_ranges(product)
+    _publication_check(acting, product, live_text=None)
     product.save()
     record_event(actor=acting.user, event_code="products.product_created", obj=product, after=snapshot(product))
     return product
@@ -208,12 +307,9 @@ def product_update(*, actor, product: Product, **changes) -> Product:
         raise ValidationError({field: _("this field cannot be changed") for field in sorted(unknown)})
     product = Product.objects.select_for_update().get(pk=product.pk)
     before = snapshot(product)
-    terms_before = [getattr(product, f) for f in MONEY_TERMS]
-    for field, value in _validated_terms(changes).items():
-        setattr(product, field, value)
-    _check_ranges(product)
-    if [getattr(product, f) for f in MONEY_TERMS] != terms_before:
-        product.terms_version += 1
+    live_text = publication_text(product) if product.is_active else None
+    _apply_changes(product, changes)
+    _publication_check(acting, product, live_text=live_text, changed=changes)
     product.save()
     record_event(
         actor=acting.user, event_code="products.product_updated", obj=product, before=before, after=snapshot(product)

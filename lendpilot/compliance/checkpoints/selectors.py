@@ -18,6 +18,12 @@ def is_cleared(*, subject_ref: str, text: str) -> bool:
                                            status=CheckpointReview.Status.APPROVED).exists()
 
 
+def latest_review(*, subject_ref: str, text: str) -> CheckpointReview | None:
+    """The newest review of exactly this text for this material (its status is what the author sees)."""
+    return (CheckpointReview.objects.filter(subject_ref=subject_ref, text_hash=text_hash(text))
+            .order_by("-submitted_at", "-pk").first())
+
+
 def require_cleared(*, subject_ref: str, text: str) -> None:
     """Raise ValidationError unless the text was approved: call it inside the publishing service."""
     if not is_cleared(subject_ref=subject_ref, text=text):

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from lendpilot.products.services import product_update
+from lendpilot.testing import clear_product_terms
 
 
 def test_defaults_are_the_bank_conventions(world):
@@ -48,6 +49,7 @@ def test_bad_money_terms_are_named(world, changes, field):
 def test_terms_through_the_api(world, client):
     client.force_login(world.user("director"))
     product = world.products["credit"]
+    clear_product_terms(world, product, penalty_multiplier=Decimal("1.4"))
     answer = client.patch(f"/api/v1/products/{product.pk}", {"penalty_multiplier": "1.4"},
                           content_type="application/json")
     assert answer.status_code == 200, answer.content

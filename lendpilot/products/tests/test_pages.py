@@ -51,7 +51,7 @@ def test_unknown_product_is_404(client, world):
 
 def test_director_creates_a_product_with_rates_in_percent(client, world):
     client.force_login(world.user("director"))
-    response = client.post(reverse("products:create"), product_form())
+    response = client.post(reverse("products:create"), product_form(is_active=""))  # a draft until cleared (C7)
     product = Product.objects.get(code="EQUIP-01")
     assert response.status_code == 302 and response["Location"] == reverse("products:detail", args=[product.pk])
     assert (product.min_annual_rate, product.max_annual_rate) == (Decimal("0.0435"), Decimal("0.12"))

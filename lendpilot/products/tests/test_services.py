@@ -47,7 +47,7 @@ def test_offer_on_the_range_edges_is_accepted(world, amount, term):
 
 
 def test_product_create_records_an_audit_event(world):
-    product = product_create(actor=world.user("director"), **VALID)
+    product = product_create(actor=world.user("director"), **VALID, is_active=False)  # a draft (C7)
     assert product.repayment_methods == [RepaymentMethod.INTEREST_FIRST, RepaymentMethod.BULLET]
     assert AuditEvent.objects.filter(event_code="products.product_created", object_id=str(product.pk)).exists()
 
