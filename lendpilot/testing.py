@@ -33,6 +33,8 @@ from lendpilot.org.roles import Role
 from lendpilot.org.services import branch_create, region_create, staff_create, team_create
 from lendpilot.products.models import Product
 from lendpilot.products.services import product_create, product_submit_for_review
+from lendpilot.sales.models import PlaybookEntry
+from lendpilot.sales.services.playbooks import playbook_entry_publish, playbook_entry_save, playbook_entry_submit
 
 PASSWORD = "Lendpilot-test-1"  # noqa: S105 (every world user's password, in test databases only)
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -146,6 +148,14 @@ def clear_product_terms(world: World, product: Product, *, author: str = "direct
     """Submit the terms version these changes would give the product and have compliance approve it, so that a
     test may then save the changes (or activate the product) as a product manager."""
     return clear_review(world, product_submit_for_review(actor=world.user(author), product=product, **changes))
+
+
+def published_playbook_entry(world: World, *, author: str = "director", **fields) -> PlaybookEntry:
+    """A script or objection answer as managers see it: saved as a draft, submitted, approved by compliance and
+    published by its author (the C7 checkpoint)."""
+    entry = playbook_entry_save(actor=world.user(author), **fields)
+    clear_review(world, playbook_entry_submit(actor=world.user(author), entry=entry))
+    return playbook_entry_publish(actor=world.user(author), entry=entry)
 
 
 def make_loan(world: World, *, customer: str = "am_wang_person", product: str = "credit", amount: str = "100000",

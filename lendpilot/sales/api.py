@@ -8,6 +8,7 @@ manager outside the caller's scope or over capacity are 422 answers naming the f
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -49,6 +50,8 @@ from lendpilot.sales.schemas import (
     OpportunityOut,
     PlaybookIn,
     PlaybookOut,
+    PlaybookPublishIn,
+    PlaybookReviewOut,
     PreApprovedOfferOut,
     ProposalIn,
     ResourcePackIn,
@@ -68,6 +71,7 @@ from lendpilot.sales.schemas import (
     TriggerRunOut,
     UseOut,
 )
+from lendpilot.sales.services import playbooks as playbook_services
 
 router = Router()
 
@@ -254,9 +258,32 @@ def playbook_list(request, search: SearchText = None, kind: EntryKindCode | None
     return selectors.playbook_search(actor_of(request.auth), text=search, kind=kind, node=node, tier=tier)
 
 
-@router.post("/playbook", response={201: PlaybookOut, **ERRORS}, summary="Add a script or an objection answer")
+@router.post("/playbook", response={201: PlaybookOut, **ERRORS},
+             summary="Add a script or an objection answer (a draft until compliance approves its text; publish: true "
+                     "without that approval answers 422 naming publish)")
 def playbook_create(request, payload: PlaybookIn):
     return Status(201, services.playbook_entry_save(actor=actor_of(request.auth), **payload.dict()))
+
+
+def _playbook_entry(actor, entry_id: int) -> PlaybookEntry:
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    return get_object_or_404(PlaybookEntry, pk=entry_id)
+
+
+@router.post("/playbook/{entry_id}/review", response={201: PlaybookReviewOut, **ERRORS},
+             summary="Submit an entry's text for compliance review (the forbidden-promise scan answers at once)")
+def playbook_review(request, entry_id: PathId):
+    actor = actor_of(request.auth)
+    return Status(201, playbook_services.playbook_entry_submit(actor=actor, entry=_playbook_entry(actor, entry_id)))
+
+
+@router.post("/playbook/{entry_id}/publish", response=with_errors({200: PlaybookOut}),
+             summary="Publish an entry whose exact text compliance approved (422 naming publish otherwise), or "
+                     "withdraw it (live: false)")
+def playbook_publish(request, entry_id: PathId, payload: PlaybookPublishIn):
+    actor = actor_of(request.auth)
+    return playbook_services.playbook_entry_publish(actor=actor, entry=_playbook_entry(actor, entry_id),
+                                                    live=payload.live)
 
 
 @router.post("/playbook/{entry_id}/use", response=with_errors({200: UseOut}), summary="Count one use of an entry")

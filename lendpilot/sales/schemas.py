@@ -208,6 +208,27 @@ class PlaybookIn(Schema):
     node: NodeCode | Literal[""] = ""
     tier: TierCode | Literal[""] = ""
     objection: LossCode | Literal[""] = ""
+    publish: bool = Field(False, description="publish at once: only with the text approved by compliance")
+
+
+class PlaybookPublishIn(Schema):
+    live: bool = True
+
+
+class PlaybookFindingOut(Schema):
+    phrase: str
+    problem: str
+    law: str
+    excerpt: str
+
+
+class PlaybookReviewOut(Schema):
+    """The compliance review an entry's text went to, with the forbidden-promise scan."""
+
+    id: int
+    subject_ref: str
+    status: str
+    findings: list[PlaybookFindingOut]
 
 
 class PlaybookOut(Schema):
@@ -219,6 +240,7 @@ class PlaybookOut(Schema):
     title: str
     body: str
     usage_count: int
+    is_active: bool
 
 
 class AssignmentIn(Schema):

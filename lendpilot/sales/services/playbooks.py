@@ -1,4 +1,10 @@
-"""Playbooks (scripts and objection answers) and the resource packs a team works with."""
+"""Playbooks (scripts and objection answers) and the resource packs a team works with.
+
+Compliance checkpoint (C7): managers read only published entries, and an entry is published only with its exact
+text (title and body) approved by a compliance officer other than its author. Drafts are saved and submitted
+freely; the forbidden-promise scanner runs on submission. The system actor (demo seeding, imports) goes through
+the documented system path, which scans the text and records the review.
+"""
 
 from decimal import Decimal, InvalidOperation
 
@@ -8,6 +14,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event, snapshot
+from lendpilot.compliance.checkpoints.models import CheckpointReview
+from lendpilot.compliance.checkpoints.selectors import is_cleared
+from lendpilot.compliance.checkpoints.services import checkpoint_clear_by_system, checkpoint_submit
 from lendpilot.customers.models import Customer
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
@@ -15,10 +24,39 @@ from lendpilot.sales.funnel import LossReason, Node
 from lendpilot.sales.models import PlaybookEntry, ResourcePack, Tier
 from lendpilot.sales.selectors import teams_in_scope
 
+CHECKPOINT_KIND = {PlaybookEntry.Kind.SCRIPT: "playbook_script", PlaybookEntry.Kind.OBJECTION: "objection_answer"}
+
+
+def playbook_ref(entry: PlaybookEntry) -> str:
+    """The material reference of an entry, as compliance reviews it."""
+    return f"sales.playbook:{entry.pk}"
+
+
+def playbook_text(entry: PlaybookEntry) -> str:
+    """What compliance reviews and managers read: the title and the text."""
+    return f"{entry.title.strip()}\n{entry.body.strip()}"
+
+
+def _require_clearance(acting, entry: PlaybookEntry) -> None:
+    """C7: an entry is published only with its exact text approved by compliance (the system path records the
+    review itself, after the forbidden-promise scan)."""
+    text = playbook_text(entry)
+    if acting.is_system:
+        checkpoint_clear_by_system(actor=acting, subject_ref=playbook_ref(entry), kind=CHECKPOINT_KIND[entry.kind],
+                                   title=entry.title, text=text)
+    elif not is_cleared(subject_ref=playbook_ref(entry), text=text):
+        raise ValidationError({"publish": _(
+            "compliance has not approved this text (%(ref)s): save it as a draft, submit it for review, and "
+            "publish it once approved") % {"ref": playbook_ref(entry)}})
+
 
 @transaction.atomic
 def playbook_entry_save(*, actor, kind: str, title: str, body: str, node: str = "", tier: str = "",
-                        objection: str = "", entry: PlaybookEntry | None = None) -> PlaybookEntry:
+                        objection: str = "", entry: PlaybookEntry | None = None,
+                        publish: bool = False) -> PlaybookEntry:
+    """Save a script or an objection answer. A new entry, or a live one whose text changes, is a draft until
+    compliance approves exactly its text (`playbook_entry_submit`, then `playbook_entry_publish`, or save again
+    with `publish=True`); `publish=True` without that approval changes nothing and names `publish`."""
     acting = actor_of(actor)
     require(acting, Perm.MANAGE_PLAYBOOKS)
     errors: dict[str, str] = {}
@@ -39,12 +77,44 @@ def playbook_entry_save(*, actor, kind: str, title: str, body: str, node: str = 
     if errors:
         raise ValidationError(errors)
     before = snapshot(entry) if entry else None
-    entry = entry or PlaybookEntry()
+    live_text = playbook_text(entry) if entry is not None and entry.is_active else None
+    entry = entry or PlaybookEntry(is_active=False)
     entry.kind, entry.title, entry.body, entry.node, entry.tier, entry.objection = (
         kind, title.strip()[:200], body.strip(), node, tier, objection)
+    if playbook_text(entry) != live_text:
+        entry.is_active = False  # a changed text is a draft until compliance approves it
     entry.save()
+    if publish and not entry.is_active:
+        _require_clearance(acting, entry)
+        entry.is_active = True
+        entry.save(update_fields=["is_active"])
     record_event(actor=acting.user, event_code="sales.playbook_saved", obj=entry, before=before,
-                 after=snapshot(entry, ["kind", "node", "tier", "objection", "title"]))
+                 after=snapshot(entry, ["kind", "node", "tier", "objection", "title", "is_active"]))
+    return entry
+
+
+@transaction.atomic
+def playbook_entry_submit(*, actor, entry: PlaybookEntry) -> CheckpointReview:
+    """Send an entry's text to compliance; the forbidden-promise scanner reports at once on the review."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_PLAYBOOKS)
+    return checkpoint_submit(actor=acting, subject_ref=playbook_ref(entry), kind=CHECKPOINT_KIND[entry.kind],
+                             title=entry.title, text=playbook_text(entry))
+
+
+@transaction.atomic
+def playbook_entry_publish(*, actor, entry: PlaybookEntry, live: bool = True) -> PlaybookEntry:
+    """Publish an entry whose exact text compliance approved (422 naming `publish` otherwise), or withdraw it."""
+    acting = actor_of(actor)
+    require(acting, Perm.MANAGE_PLAYBOOKS)
+    entry = PlaybookEntry.objects.select_for_update().get(pk=entry.pk)
+    if live and not entry.is_active:
+        _require_clearance(acting, entry)
+    before = {"is_active": entry.is_active}
+    entry.is_active = live
+    entry.save(update_fields=["is_active"])
+    record_event(actor=acting.user, event_code="sales.playbook_published", obj=entry, before=before,
+                 after={"is_active": live, "ref": playbook_ref(entry)})
     return entry
 
 

@@ -6,9 +6,11 @@ import random
 import pytest
 from django.test import Client
 
+from lendpilot.compliance.checkpoints.models import CheckpointReview
 from lendpilot.customers.synthetic import make_id_number, make_mobile
 from lendpilot.sales.models import Lead, Opportunity, Proposal, Transition
 from lendpilot.sales.tests.factories import new_lead, skills
+from lendpilot.testing import clear_review
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/sales"
@@ -169,7 +171,11 @@ def test_playbook_and_funnel(world, client):
     login(client, world, "director")
     entry = post(client, f"{BASE}/playbook", {"kind": "objection", "objection": "rate", "title": "利率高",
                                               "body": "综合成本更低"})
-    assert entry.status_code == 201
+    assert entry.status_code == 201 and entry.json()["is_active"] is False  # a draft until compliance approves
+    review = post(client, f"{BASE}/playbook/{entry.json()['id']}/review", {})
+    assert review.status_code == 201 and review.json()["findings"] == []
+    clear_review(world, CheckpointReview.objects.get(pk=review.json()["id"]))
+    assert post(client, f"{BASE}/playbook/{entry.json()['id']}/publish", {}).status_code == 200
     missing = post(client, f"{BASE}/playbook", {"kind": "objection", "title": "x", "body": "y"})
     assert missing.status_code == 422 and named(missing, "objection")
     used = post(client, f"{BASE}/playbook/{entry.json()['id']}/use", {})

@@ -16,7 +16,8 @@ OBJECTIONS = ("rate", "paperwork", "slow", "competitor", "no_need", "unreachable
 @pytest.fixture
 def library(world):
     for n, code in enumerate(OBJECTIONS):
-        playbook_entry_save(actor=None, kind="objection", objection=code, title=f"异议{n}", body=f"标准回答{n}")
+        playbook_entry_save(actor=None, kind="objection", objection=code, title=f"异议{n}", body=f"标准回答{n}",
+                            publish=True)  # the system path records the compliance review
     return world
 
 

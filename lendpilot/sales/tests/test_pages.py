@@ -7,6 +7,7 @@ from lendpilot.sales import services
 from lendpilot.sales.funnel import Node
 from lendpilot.sales.models import Lead, Opportunity
 from lendpilot.sales.tests.factories import new_lead, skills
+from lendpilot.testing import published_playbook_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,7 @@ def test_kanban_and_htmx_move(world, client):
 
 def test_opportunity_page_proposal_and_activity(world, client):
     opp = opportunity(world)
-    services.playbook_entry_save(actor=world.user("director"), kind="script", node=Node.SCREENING,
-                                 title="开场白", body="您好")
+    published_playbook_entry(world, kind="script", node=Node.SCREENING, title="开场白", body="您好")
     client.force_login(world.user("am_wang"))
     form = {"action": "proposal", "prop-product": world.products["credit"].pk, "prop-amount": "120000",
             "prop-term_months": "12", "prop-repayment_method": "equal_principal", "prop-annual_rate": "0.0700"}
@@ -54,8 +54,7 @@ def test_opportunity_page_proposal_and_activity(world, client):
     page = client.get(f"/sales/opportunities/{opp.pk}/").content.decode()
     assert "开场白" in page and 'id="schedule"' in page and "v1" in page
     assert opp.proposals.count() == 1 and opp.activities.count() == 1
-    entry = services.playbook_entry_save(actor=world.user("director"), kind="objection",
-                                         objection="rate", title="利率高", body="…")
+    entry = published_playbook_entry(world, kind="objection", objection="rate", title="利率高", body="…")
     used = client.post(f"/sales/playbook/{entry.pk}/use/", HTTP_HX_REQUEST="true")
     assert used.status_code == 200 and used.content == b"1"
 

@@ -14,6 +14,7 @@ from lendpilot.sales.models import Lead, Opportunity, PlaybookEntry, Proposal, T
 from lendpilot.sales.services import lead_assignment
 from lendpilot.sales.tests.factories import enterprise_identifiers, new_lead, skills
 from lendpilot.scoring.services import blacklist_add
+from lendpilot.testing import published_playbook_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -245,14 +246,16 @@ def test_overdue_follow_ups_and_playbook_usage(world):
         services.activity_log(actor=world.user("am_wang"), opportunity=opp, kind="fax", outcome="neutral")
     assert "kind" in err.value.error_dict
     director = world.user("director")
-    script = services.playbook_entry_save(actor=director, kind="script", node=Node.SCREENING, title="开场白",
-                                          body="您好，我是…")
-    answer = services.playbook_entry_save(actor=director, kind="objection", objection=LossReason.RATE,
-                                          title="利率太高", body="对比综合成本…")
-    services.playbook_entry_save(actor=director, kind="script", node=Node.PROPOSAL, title="方案讲解", body="…")
+    script = published_playbook_entry(world, kind="script", node=Node.SCREENING, title="开场白", body="您好，我是…")
+    answer = published_playbook_entry(world, kind="objection", objection=LossReason.RATE, title="利率太高",
+                                      body="对比综合成本…")
+    published_playbook_entry(world, kind="script", node=Node.PROPOSAL, title="方案讲解", body="…")
+    # a draft (no compliance approval yet) is not shown to managers
+    services.playbook_entry_save(actor=director, kind="objection", objection=LossReason.RATE, title="利率草稿",
+                                 body="草稿：利率更低")
     assert set(selectors.playbook_for(opp)) == {script, answer}
     assert services.playbook_use(actor=world.user("am_wang"), entry=answer) == 1
     assert list(selectors.playbook_search(actor_of(director), text="利率")) == [answer]
     with pytest.raises(PermissionDenied):
         services.playbook_entry_save(actor=world.user("am_wang"), kind="script", title="x", body="y")
-    assert PlaybookEntry.objects.count() == 3
+    assert PlaybookEntry.objects.count() == 4
