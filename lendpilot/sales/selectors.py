@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,16 +112,38 @@ def opportunity_get(actor: Actor, opportunity_id: int) -> Opportunity:
     return opp
 
 
-def kanban(actor: Actor, *, owner_id: int | None = None) -> "OrderedDict[str, list[Opportunity]]":
-    """Open opportunities by node, longest waiting first in each column."""
-    columns: OrderedDict[str, list[Opportunity]] = OrderedDict((node, []) for node in OPEN_NODES)
-    qs = (opportunities_visible(actor, owner_id=owner_id, open_only=True)
-          .only("id", "name", "node", "tier", "amount", "node_entered_at", "owner__name", "product__name_zh",
-                "product__name_en", "customer_id")
-          .select_related("owner", "product").order_by("node_entered_at", "id"))
-    for opp in qs:
-        columns[opp.node].append(opp)
+# Cards a board column shows; the rest of a column is one click away, a page at a time. A director's
+# board over a whole bank would otherwise render thousands of cards on every load.
+KANBAN_COLUMN_CARDS = 25
+
+
+def _kanban_cards(actor: Actor, owner_id: int | None) -> QuerySet[Opportunity]:
+    return (opportunities_visible(actor, owner_id=owner_id, open_only=True)
+            .only("id", "name", "node", "tier", "amount", "node_entered_at", "owner__name", "product__name_zh",
+                  "product__name_en", "customer_id")
+            .select_related("owner", "product"))
+
+
+def kanban(actor: Actor, *, owner_id: int | None = None,
+           per_column: int = KANBAN_COLUMN_CARDS) -> "OrderedDict[str, tuple[list[Opportunity], int]]":
+    """Open opportunities by node: the `per_column` longest waiting of each column, and the column's count
+    (two statements: the cards ranked within their node, and the counts)."""
+    cards = _kanban_cards(actor, owner_id)
+    counts = dict(cards.order_by().values_list("node").annotate(n=Count("id")))
+    ranked = cards.annotate(place=Window(RowNumber(), partition_by=[F("node")],
+                                         order_by=[F("node_entered_at").asc(), F("id").asc()]))
+    columns: OrderedDict[str, tuple[list[Opportunity], int]] = OrderedDict(
+        (node, ([], counts.get(node, 0))) for node in OPEN_NODES)
+    for opp in ranked.filter(place__lte=per_column).order_by("node_entered_at", "id"):
+        columns[opp.node][0].append(opp)
     return columns
+
+
+def kanban_column(actor: Actor, *, node: str, owner_id: int | None = None) -> QuerySet[Opportunity]:
+    """Every open opportunity of one board column, longest waiting first (the column's own page)."""
+    if node not in OPEN_NODES:
+        raise Http404("no such column")
+    return _kanban_cards(actor, owner_id).filter(node=node).order_by("node_entered_at", "id")
 
 
 def transitions_of(opportunity: Opportunity) -> QuerySet[Transition]:

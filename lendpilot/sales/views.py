@@ -38,13 +38,22 @@ NEXT_STEP = {
 def _board_context(request, actor):
     owner_id = request.GET.get("owner") or request.POST.get("owner")
     owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
-    columns = selectors.kanban(actor, owner_id=owner_id)
+    # One column in full, a page at a time (?node=...), or the board with the first cards of each column.
+    node = request.GET.get("node") or request.POST.get("node_page") or ""
+    page = None
+    if node:
+        page = paginate(request, selectors.kanban_column(actor, node=node, owner_id=owner_id),
+                        per_page=selectors.KANBAN_COLUMN_CARDS)
+        columns = {node: (list(page.object_list), page.paginator.count)}
+    else:
+        columns = selectors.kanban(actor, owner_id=owner_id)
     return {
-        "columns": [{"node": node, "label": Node(node).label, "cards": cards, "next": MANUAL_NEXT.get(node),
+        "columns": [{"node": node, "label": Node(node).label, "cards": cards, "total": total,
+                     "next": MANUAL_NEXT.get(node),
                      "next_label": Node(MANUAL_NEXT[node]).label if node in MANUAL_NEXT else "",
                      "follows_loan": node in (Node.QUALIFICATION, Node.SIGNING), "proposal": node == Node.PROPOSAL}
-                    for node, cards in columns.items()],
-        "owner_id": owner_id, "loss_reasons": MANUAL_LOSS_REASONS,
+                    for node, (cards, total) in columns.items()],
+        "owner_id": owner_id, "loss_reasons": MANUAL_LOSS_REASONS, "column_page": page, "column_node": node,
     }
 
 
