@@ -237,11 +237,11 @@ def topic_summary(actor, *, start: date, end: date) -> list[dict]:
     out = []
     for topic, label in Topic.choices:
         row = totals.get(topic)
-        n = row["n"] if row else 0
+        n = row["n"] if row is not None else 0
+        mean = row["mean"] if row is not None else None
         out.append({"topic": topic, "label": label, "posts": n,
-                    "mean_sentiment": Decimal(row["mean"]).quantize(Decimal("0.001")) if row and row["mean"] is not None
-                    else None,
-                    "negative_share": Decimal(row["negative"]) / n if n else None,
+                    "mean_sentiment": Decimal(mean).quantize(Decimal("0.001")) if mean is not None else None,
+                    "negative_share": Decimal(row["negative"]) / n if row is not None and n else None,
                     "daily": [per_day[topic].get(d, 0) for d in days]})
     return sorted(out, key=lambda r: -r["posts"])
 
@@ -287,13 +287,13 @@ def feedback_by_stage(actor, *, start: date, end: date) -> dict:
                                         "detractors": 0, "topics": defaultdict(lambda: defaultdict(int))})
         row["complaints"] += 1
         row["topics"][f"{day:%Y-%m}"][topic] += 1
-    for (stage, day, score, comment), topic in zip(surveys, text_topics[len(complaints):], strict=True):
+    for (stage, answered_on, score, comment), topic in zip(surveys, text_topics[len(complaints):], strict=True):
         row = stages[stage] if stage in stages else stages["service"]
         row["answers"] += 1
-        row["promoters"] += score >= PROMOTER_MIN
-        row["detractors"] += score <= DETRACTOR_MAX
-        if comment:
-            row["topics"][f"{day:%Y-%m}"][topic] += 1
+        row["promoters"] += (score or 0) >= PROMOTER_MIN
+        row["detractors"] += (score or 0) <= DETRACTOR_MAX
+        if comment and answered_on is not None:
+            row["topics"][f"{answered_on:%Y-%m}"][topic] += 1
     rows = []
     for row in stages.values():
         months = {m: dict(sorted(t.items(), key=lambda kv: -kv[1])) for m, t in sorted(row["topics"].items())}

@@ -243,7 +243,8 @@ def statement_check(*, actor, statement: Statement, approve: bool, note: str = "
     """Approve or reject a drafted statement (maker-checker: never by its drafter)."""
     acting = actor_of(actor)
     require(acting, Perm.APPROVE_SERVICE)
-    if acting.user is None or acting.user.pk == statement.drafted_by_id:
+    checker_id = getattr(acting.user, "pk", None)
+    if checker_id is None or checker_id == statement.drafted_by_id:
         raise PermissionDenied("a statement is approved by someone other than its drafter")
     if not approve and not (note or "").strip():
         raise ValidationError({"note": _("say why the statement is rejected")})
@@ -254,7 +255,7 @@ def statement_check(*, actor, statement: Statement, approve: bool, note: str = "
         if locked.status != Statement.Status.DRAFT:
             raise ValidationError({"status": _("the statement was already checked")})
         locked.status = Statement.Status.APPROVED if approve else Statement.Status.REJECTED
-        locked.checked_by_id, locked.checked_on, locked.check_note = acting.user.pk, today, (note or "").strip()[:500]
+        locked.checked_by_id, locked.checked_on, locked.check_note = checker_id, today, (note or "").strip()[:500]
         locked.save(update_fields=["status", "checked_by", "checked_on", "check_note"])
         _log(locked.incident, _("%(kind)s version %(v)d %(status)s.") % {
             "kind": locked.get_kind_display(), "v": locked.version, "status": locked.get_status_display().lower()},
@@ -294,7 +295,8 @@ def compensation_check(*, actor, case: CompensationCase, approve: bool, today: d
     """Approve or reject a proposed compensation (never by its proposer)."""
     acting = actor_of(actor)
     require(acting, Perm.APPROVE_SERVICE)
-    if acting.user is None or acting.user.pk == case.proposed_by_id:
+    checker_id = getattr(acting.user, "pk", None)
+    if checker_id is None or checker_id == case.proposed_by_id:
         raise PermissionDenied("compensation is approved by someone other than its proposer")
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -303,7 +305,7 @@ def compensation_check(*, actor, case: CompensationCase, approve: bool, today: d
         if locked.status != CompensationCase.Status.PROPOSED:
             raise ValidationError({"status": _("the compensation was already decided")})
         locked.status = CompensationCase.Status.APPROVED if approve else CompensationCase.Status.REJECTED
-        locked.checked_by_id, locked.checked_on = acting.user.pk, today
+        locked.checked_by_id, locked.checked_on = checker_id, today
         locked.save(update_fields=["status", "checked_by", "checked_on"])
         _log(locked.incident, _("Compensation of %(amount)s CNY %(status)s.") % {
             "amount": f"{locked.amount:,.2f}", "status": locked.get_status_display().lower()},

@@ -43,7 +43,8 @@ def _checked_rows(rows: list[dict], *, today: date) -> list[feed.FeedRow]:
     """Every row checked; any bad row refuses the whole feed, naming each (row numbers count the header as
     row 1 for a file, from 1 for the API)."""
     tz = timezone.get_current_timezone()
-    good, errors = [], {}
+    good: list[feed.FeedRow] = []
+    errors: dict[str, str] = {}
     if not rows:
         raise ValidationError({"rows": _("the feed holds no post")})
     if len(rows) > feed.MAX_ROWS:
