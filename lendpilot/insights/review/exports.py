@@ -211,7 +211,7 @@ def _story(sheets: list[Sheet], *, title: str, subtitle: str, font: str, width: 
         block: list = [Paragraph(escape(sheet.title), h2)]
         if sheet.note:
             block += [Paragraph(escape(sheet.note), body), Spacer(1, 2 * mm)]
-        charts = [_chart_drawing(sheet, spec, font, width / 2 - 4 * mm, 62 * mm) for spec in sheet.charts
+        charts = [_chart_drawing(sheet, spec, font, width / 2 - 4 * mm, 50 * mm) for spec in sheet.charts
                   if sheet.rows]
         if charts:
             cells = charts + [""] * (len(charts) % 2)

@@ -124,7 +124,7 @@ def _change(unit: str, delta) -> Figure:
     """MoM / YoY: a relative change (a fraction) for amounts, counts and days; the difference for ratios (in
     percentage points) and scores."""
     if delta is None:
-        return Figure(None, TEXT)
+        return Figure(None, PCT)
     if unit in ("cny", "count", "days"):
         return Figure(delta, PCT)
     if unit == "ratio":

@@ -64,7 +64,7 @@ def slice_options(user) -> list[tuple[str, str]]:
     elif acting.scope == "team" and acting.staff and acting.staff.team_id:
         options += [(f"team:{acting.staff.team_id}", f"{_('Team')} · {acting.staff.team.name}")]
     managers = scope_filter(acting, Staff.objects.filter(role="account_manager", is_active=True), owner="")
-    options += [(f"manager:{s.pk}", f"{_('Manager')} · {s.name}") for s in managers.order_by("name")[:2000]]
+    options += [(f"manager:{s.pk}", f"{_('Account manager')} · {s.name}") for s in managers.order_by("name")[:2000]]
     options += [(f"product:{p.pk}", f"{_('Product')} · {p}") for p in Product.objects.all()[:100]]
     options += [(f"channel:{v}", f"{_('Channel')} · {label}") for v, label in Lead.Source.choices]
     options += [(f"tier:{v}", f"{_('Tier')} · {label}") for v, label in Tier.choices]
@@ -73,7 +73,7 @@ def slice_options(user) -> list[tuple[str, str]]:
 
 def slice_groups(options: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The slice options grouped under their dimension (region, team, manager, ...) for the picker."""
-    names = {"bank": _("Whole bank"), "region": _("Region"), "team": _("Team"), "manager": _("Manager"),
+    names = {"bank": _("Whole bank"), "region": _("Region"), "team": _("Team"), "manager": _("Account manager"),
              "product": _("Product"), "channel": _("Channel"), "tier": _("Tier")}
     groups: dict[str, list[tuple[str, str]]] = {}
     for value, label in options:
