@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from lendpilot.compliance.audit import record_event, snapshot
 from lendpilot.compliance.crypto import decrypt, keyed_hash
 from lendpilot.compliance.drills.services import pii_access_record
+from lendpilot.compliance.screening.names import Subject
+from lendpilot.compliance.screening.selectors import customer_ref
+from lendpilot.compliance.screening.services import onboarding_screen
+from lendpilot.compliance.screening.sources import subject_source
 from lendpilot.core.reference import Industry
 from lendpilot.customers.identifiers import (
     IdentifierError,
@@ -194,7 +198,28 @@ def customer_create(
         obj=customer,
         after=snapshot(customer, AUDITED_FIELDS),
     )
+    # AML customer due diligence: screened against the watch lists in use at once; a hit waits for compliance.
+    onboarding_screen(actor=acting, subjects=screening_subjects(customer))
     return customer
+
+
+def screening_subjects(customer: Customer) -> list[Subject]:
+    """Whom AML screening checks for a customer, as plain values: the customer (with the ID-number hash and birth
+    date of a person) and, for an enterprise, its legal representative, both under the customer's reference, so
+    that a confirmed hit on either freezes the customer's applications and disbursements."""
+    ref = customer_ref(customer.pk)
+    subjects = [Subject(ref, customer.name, customer.id_number_hash or "", customer.birth_date)]
+    if customer.kind == Customer.Kind.ENTERPRISE and (customer.legal_representative or "").strip():
+        subjects.append(Subject(ref, customer.legal_representative.strip()))
+    return subjects
+
+
+@subject_source("customers")
+def customer_screening_page(after: int, limit: int) -> list[tuple[int, Subject]]:
+    """The customer book for re-screening after a list update: customers with a key above `after`, by key."""
+    customers = (Customer.objects.filter(pk__gt=after).order_by("pk")
+                 .only("pk", "kind", "name", "id_number_hash", "birth_date", "legal_representative")[:limit])
+    return [(customer.pk, subject) for customer in customers for subject in screening_subjects(customer)]
 
 
 UPDATABLE = {

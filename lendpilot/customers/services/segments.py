@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lendpilot.compliance.audit import record_event
+from lendpilot.compliance.drills.models import CanaryAlert
+from lendpilot.compliance.drills.services import canary_touch
+from lendpilot.compliance.screening.selectors import customer_ref
 from lendpilot.customers import segment_query
 from lendpilot.customers.models import (
     Customer,
@@ -97,6 +100,10 @@ def segment_export_whitelist(*, actor, segment: Segment) -> list[int]:
     acting = actor_of(actor)
     require(acting, Perm.BUILD_SEGMENTS)
     ids = segment_member_ids(acting, segment)
-    record_event(actor=acting.user, event_code="customers.segment_exported", obj=segment,
-                 after={"count": len(ids)})
+    event = record_event(actor=acting.user, event_code="customers.segment_exported", obj=segment,
+                         after={"count": len(ids)})
+    # C8 drills: an export that carries a canary customer raises one alert to compliance (one per export).
+    canary_touch(actor=acting, refs=[customer_ref(pk) for pk in ids], action=CanaryAlert.Action.EXPORT,
+                 source_key=f"segment_export:{segment.pk}:{event.seq}", detail={"segment": segment.pk,
+                                                                                "count": len(ids)})
     return ids

@@ -1,17 +1,20 @@
 """The contract of an approved case: schedule, APR and disclosures, and the recorded signature."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lendpilot.compliance.checkpoints.checklist import GAP_LABELS, ContractFacts, contract_gaps
 from lendpilot.core.errors import Conflict
+from lendpilot.customers.models import Customer
 from lendpilot.lending.models import (
     Application,
     Contract,
+    CrossCheck,
 )
 from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
 from lendpilot.lending.services.records import (
@@ -40,6 +43,36 @@ def disclosure_gaps(contract: Contract) -> list[str]:
     """The compliance checkpoint before signing: every required disclosure present and non-empty."""
     disclosures = contract.disclosures or {}
     return [key for key in REQUIRED_DISCLOSURES if disclosures.get(key) in (None, "", [], {})]
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def signing_facts(contract: Contract) -> ContractFacts:
+    """What compliance's signing checkpoint (C7) reads from a contract: the APR, the total cost of the credit
+    (interest and fees), the penalty terms, the cooling-off period where the product has one, and the signer's
+    identity step: an identity document on file for the borrower and no failed identity check on the case."""
+    disclosures = contract.disclosures or {}
+    application = contract.application
+    product = application.product
+    interest, fees = _decimal(disclosures.get("total_interest")), _decimal(disclosures.get("fees"))
+    total_cost = interest + fees if interest is not None and fees is not None else None
+    penalty = ""
+    if _decimal(disclosures.get("penalty_rate")) is not None:
+        penalty = str(disclosures["penalty_rate"])
+    product_cooling_off = getattr(product, "cooling_off_days", None) or 0
+    applicant = application.applicant
+    has_document = bool(applicant.id_number_hash if applicant.kind == Customer.Kind.PERSON else applicant.credit_code)
+    identity = application.cross_checks.filter(kind=CrossCheck.Kind.IDENTITY_VS_BUREAU).order_by("-pk").first()
+    return ContractFacts(apr=contract.apr, total_cost=total_cost, penalty_terms=penalty,
+                         cooling_off_days=disclosures.get("cooling_off_days") or None,
+                         product_has_cooling_off=product_cooling_off > 0,
+                         identity_verified=has_document and (identity is None or identity.passed))
 
 
 @transaction.atomic
@@ -107,6 +140,11 @@ def contract_sign(*, actor: Acting, contract: Contract) -> Contract:
     gaps = disclosure_gaps(contract)
     if gaps:
         raise ValidationError({"disclosures": _("missing required disclosures: %(keys)s") % {"keys": ", ".join(gaps)}})
+    checkpoint_gaps = contract_gaps(signing_facts(contract))
+    if checkpoint_gaps:
+        raise ValidationError({"disclosures": _("the contract cannot be signed until compliance's checks pass: "
+                                                "%(gaps)s") % {"gaps": "; ".join(str(GAP_LABELS[g])
+                                                                                 for g in checkpoint_gaps)}})
     contract.status = Contract.Status.SIGNED
     contract.signed_at = timezone.now()
     contract.signed_recorded_by = acting_staff(acting)
