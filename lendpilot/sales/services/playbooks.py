@@ -24,7 +24,8 @@ from lendpilot.sales.funnel import LossReason, Node
 from lendpilot.sales.models import PlaybookEntry, ResourcePack, Tier
 from lendpilot.sales.selectors import teams_in_scope
 
-CHECKPOINT_KIND = {PlaybookEntry.Kind.SCRIPT: "playbook_script", PlaybookEntry.Kind.OBJECTION: "objection_answer"}
+CHECKPOINT_KIND: dict[str, str] = {PlaybookEntry.Kind.SCRIPT: "playbook_script",
+                                   PlaybookEntry.Kind.OBJECTION: "objection_answer"}
 
 
 def playbook_ref(entry: PlaybookEntry) -> str:
