@@ -114,7 +114,7 @@ def opportunity_get(actor: Actor, opportunity_id: int) -> Opportunity:
 
 # Cards a board column shows; the rest of a column is one click away, a page at a time. A director's
 # board over a whole bank would otherwise render thousands of cards on every load.
-KANBAN_COLUMN_CARDS = 25
+KANBAN_COLUMN_CARDS = 15
 
 
 def _kanban_cards(actor: Actor, owner_id: int | None) -> QuerySet[Opportunity]:
