@@ -1,8 +1,10 @@
 """The load of `make load` (README, "Load").
 
-`BankUser` sends the mix of a working day: the pre-screen over the API, and the pages people keep open: the
-application list (API and page), an application, the command centre and the kanban. `ChannelUser` sends
-pre-screens only, the way the channels' systems call it. Each simulated user sends one request per second
+The day mix (`LOAD_MIX=day`, the default) is what a bank's working day sends: the channels' systems
+pre-screen applicants over the API (`ChannelUser`), and a fixed number of signed-in staff (`StaffUser`,
+`LOAD_STAFF_USERS`, default 20) read the application list (API and page), an application, the kanban and
+the command centre. `LOAD_MIX=prescreen` sends pre-screens only; `LOAD_MIX=desk` (`BankUser`) the
+desk-heavy mix, eleven page requests in 23. Each simulated user sends one request per second
 (`constant_throughput(1)`), so the total rate is the number of users: `make load` runs 200 users, 200
 requests per second. The users are locust's FastHttpUser (a C HTTP client): the load generator shares the
 machine with the server, and the `requests`-based client costs several times more CPU per request.
@@ -46,15 +48,18 @@ class ChannelUser(FastHttpUser):
                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
 
 
-class BankUser(ChannelUser):
-    """The mix in the proportions of a working day, one request per task: 12 of 23 requests are pre-screens,
-    3 the application list over the API, 3 the list page, 2 an application page, 2 the command centre and
-    1 the kanban."""
+class StaffUser(FastHttpUser):
+    """Bank staff at their pages, signed in: the application list (API and page), an application, the kanban
+    and the command centre. People read a page every few seconds at most, so in the day mix they are a fixed
+    number of users (`LOAD_STAFF_USERS`, default 20: 20 page requests a second, what some 600 staff at
+    one page every 30 seconds ask) beside the channels' systems, which send the pre-screens."""
 
+    wait_time = constant_throughput(1)
+    fixed_count = int(os.environ.get("LOAD_STAFF_USERS", "20"))
     username = "director"
 
     def on_start(self):
-        super().on_start()
+        self.rng = random.Random()
         if SESSION:
             self.cookie = f"sessionid={SESSION}"
         else:
@@ -70,29 +75,35 @@ class BankUser(ChannelUser):
     def page(self, path: str, name: str):
         return self.client.get(path, name=name, headers={"Cookie": self.cookie} if self.cookie else None)
 
-    @task(12)
-    def prescreen(self):
-        super().prescreen()
-
-    @task(3)
     def application_list(self):
         response = self.page("/api/v1/lending/applications?limit=20", "applications (API list)")
         if response.ok:
             self.application_ids = [row["id"] for row in response.json()] or self.application_ids
 
-    @task(3)
     def applications_page(self):
         self.page("/lending/", "applications (page)")
 
-    @task(2)
     def application(self):
         if self.application_ids:
             self.page(f"/lending/applications/{self.rng.choice(self.application_ids)}/", "application (page)")
 
-    @task(2)
     def command_centre(self):
         self.page("/insights/", "command centre")
 
-    @task(1)
     def kanban(self):
         self.page("/sales/", "kanban")
+
+    def prescreen(self):
+        ChannelUser.prescreen(self)
+
+    tasks = {application_list: 3, applications_page: 3, application: 3, kanban: 2, command_centre: 1}
+
+
+class BankUser(StaffUser):
+    """The desk-heavy mix (`LOAD_MIX=desk`): every user sends 12 pre-screens for every 3 application lists
+    over the API, 3 list pages, 2 application pages, 2 command centres and 1 kanban — eleven page
+    requests in 23, far more pages than people read, to load the pages' code paths."""
+
+    fixed_count = 0
+    tasks = {StaffUser.prescreen: 12, StaffUser.application_list: 3, StaffUser.applications_page: 3,
+             StaffUser.application: 2, StaffUser.command_centre: 2, StaffUser.kanban: 1}

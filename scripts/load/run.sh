@@ -4,7 +4,8 @@
 # lendpilot/gunicorn.conf.py as docs/deploy.md sizes it, LOAD_USERS users at one request per second each
 # (default 200 req/s) for LOAD_SECONDS (default 300). Prints p50/p99 and errors per endpoint, the CPU the
 # web workers and PostgreSQL spent per request, and what else ran on the machine; drops the database.
-#   LOAD_MIX       day (default: pre-screens and pages, BankUser) | prescreen (ChannelUser)
+#   LOAD_MIX       day (default: channels' pre-screens and LOAD_STAFF_USERS staff at their pages, default 20)
+#                  | prescreen (pre-screens only) | desk (BankUser: 11 page requests in 23)
 #   LOAD_SCALE     tiny|small (default small)          LOAD_DATABASE  an existing seeded database to reuse
 #   LOAD_WORKERS   gunicorn workers (default 2 x cores) LOAD_THREADS  threads per worker (default 2: gthread)
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
@@ -21,9 +22,10 @@ seconds=${LOAD_SECONDS:-300}
 scale=${LOAD_SCALE:-small}
 cores=$(nproc)
 case "${LOAD_MIX:-day}" in
-  day) user_class=BankUser ;;
+  day) user_class="ChannelUser StaffUser" ;;
   prescreen) user_class=ChannelUser ;;
-  *) echo "LOAD_MIX is day or prescreen" >&2; exit 2 ;;
+  desk) user_class=BankUser ;;
+  *) echo "LOAD_MIX is day, prescreen or desk" >&2; exit 2 ;;
 esac
 db=${LOAD_DATABASE:-"lp_load_$$"}
 work=$(mktemp -d)
@@ -113,7 +115,7 @@ web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(children_cpu "$work/
 echo "--- locust (${user_class}): ${users} users x 1 req/s for ${seconds} s"
 $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${port}" --users "$users" \
   --spawn-rate "$users" --run-time "${seconds}s" --csv "$work/load" --only-summary --loglevel WARNING \
-  --processes "${LOAD_LOCUST_PROCESSES:-1}" "$user_class" \
+  --processes "${LOAD_LOCUST_PROCESSES:-1}" $user_class \
   > "$work/locust.log" 2>&1 || true   # locust exits 1 when any request failed; the table below shows them
 times > "$work/times.after"
 web_after=$(web_cpu); db_after=$(db_cpu); locust_after=$(children_cpu "$work/times.after")
