@@ -15,6 +15,7 @@ urlpatterns = [
     path("tags/", views.tag_catalogue, name="tags"),
     path("segments/", views.segment_builder, name="segments"),
     path("segments/count/", views.segment_count, name="segment_count"),
+    path("segments/preview/", views.segment_preview, name="segment_preview"),
     path("segments/<int:segment_id>/export.csv", views.segment_export, name="segment_export"),
     path("tiers/", views.tier_reference, name="tiers"),
 ]

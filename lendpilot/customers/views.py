@@ -4,15 +4,18 @@ Reads go through the scoped selectors (an object outside the viewer's scope is a
 the services (which check permissions and write the audit log).
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lendpilot.core.exports import csv_writer
 from lendpilot.core.views import paginate
@@ -156,9 +159,57 @@ def segment_builder(request):
             return redirect("customers:segments")
     return render(request, "customers/segment_builder.html", {
         "query": query, "name": request.POST.get("name", ""), "errors": errors,
-        "segments": portrait_selectors.segments_visible(actor)[:50],
+        "segments": portrait_selectors.segments_visible(actor)[:50], "tag_groups": _tag_picker(actor),
         "examples": ["制造业 AND 华东 AND 扩产需求 AND NOT 逾期", "高价值客户 AND NOT 逾期",
                      "tier = growth AND 无不良记录"]})
+
+
+SAFE_TERM = re.compile(r"""^[^\s()<>=!"']+$""")
+QUERY_KEYWORDS = frozenset({"AND", "OR", "NOT", "且", "或", "非"})
+
+
+def tag_term(tag: TagDefinition) -> str:
+    """How the picker writes a tag into the query: its Chinese name, or its code when the name holds a
+    character of the query language (space, parenthesis, comparison, quote) or is a keyword."""
+    name = tag.name_zh
+    return name if SAFE_TERM.match(name) and name.upper() not in QUERY_KEYWORDS else tag.code
+
+
+def _tag_picker(actor) -> list[dict]:
+    """The active tags by theme for the point-and-click picker, each with how many of the actor's customers
+    hold it and the term the picker writes into the query."""
+    english = (translation.get_language() or "").startswith("en")
+    groups: dict[str, list[dict]] = {}
+    for tag in portrait_selectors.tags_catalogue(actor).filter(active=True):
+        groups.setdefault(tag.theme, []).append({
+            "code": tag.code, "label": tag.name_en if english and tag.name_en else tag.name_zh,
+            "term": tag_term(tag), "members": tag.members_in_scope})
+    return [{"theme": value, "label": label, "tags": groups[value]}
+            for value, label in TagDefinition.Theme.choices if value in groups]
+
+
+PREVIEW_ROWS = 20
+
+
+@never_cache
+@require_GET
+@login_required
+def segment_preview(request):
+    """HTMX fragment (GET, writes nothing): how many of the actor's customers the query typed so far finds,
+    and the first 20 of them, or why the query does not parse."""
+    actor = actor_of(request.user)
+    require(actor, Perm.BUILD_SEGMENTS)
+    query = (request.GET.get("query") or "").strip()[:2000]
+    count, error, customers = None, "", []
+    if query:
+        try:
+            matching = portrait_services.segment_customers(actor, query)
+            count = matching.count()
+            customers = list(matching.select_related("region", "manager").order_by("name", "pk")[:PREVIEW_ROWS])
+        except ValidationError as exc:
+            error = "; ".join(exc.message_dict.get("query", exc.messages))
+    return render(request, "customers/_segment_preview.html", {
+        "count": count, "error": error, "query": query, "customers": customers, "shown": len(customers)})
 
 
 @never_cache

@@ -17,6 +17,7 @@ from lendpilot.compliance.audit import snapshot
 from lendpilot.compliance.screening.selectors import customer_ref, is_frozen
 from lendpilot.core.errors import Conflict
 from lendpilot.customers.models import Customer
+from lendpilot.customers.services.lifecycle import customer_borrowed
 from lendpilot.lending.models import (
     Application,
     Contract,
@@ -146,6 +147,7 @@ def loan_disburse(*, actor: Acting, contract: Contract, disbursed_on: date | Non
     loan = create_loan(borrower=application.applicant, product=application.product, principal=contract.principal,
                        annual_rate=contract.annual_rate, term_months=contract.term_months,
                        method=contract.repayment_method, disbursed_on=disbursed_on, contract=contract)
+    customer_borrowed(actor=acting, customer_id=loan.borrower_id, principal=loan.principal, disbursed_on=disbursed_on)
     move_status(application, Application.Status.DISBURSED, acting, loan.number)
     application.save()
     audit(acting, "lending.loan_disbursed", loan, after={**snapshot(loan, LOAN_FIELDS),
