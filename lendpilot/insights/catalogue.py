@@ -27,9 +27,9 @@ FLOW_SUMS = ("disbursed_amount", "loans", "applications_decided", "applications_
              "opportunities", "leads_converted", "conversion_days_sum", "due_amount", "collected_amount")
 MONEY_SUMS = ("disbursed_amount", "due_amount", "collected_amount")
 
-DIMENSIONS = ("all", "region", "team", "manager", "product", "channel", "tier")
-# Dimensions whose keys are database ids (region, team, staff member, product).
-ID_DIMENSIONS = ("region", "team", "manager", "product")
+DIMENSIONS = ("all", "region", "team", "manager", "product", "channel", "tier", "partner")
+# Dimensions whose keys are database ids (region, team, staff member, product, channel partner).
+ID_DIMENSIONS = ("region", "team", "manager", "product", "partner")
 # Stock figures come from monitoring's daily portfolio snapshot, which is kept for these dimensions (its
 # "tier" is the borrower's customer tier, as here).
 STOCK_DIMENSIONS = ("all", "region", "team", "manager", "product", "tier")
@@ -336,14 +336,14 @@ def _service_figure(code: str, fig: Figures, dimension: str) -> tuple[float | No
     """NPS in points from the period's survey answers; the complaint rate over today's active customers."""
     sums = fig.service or {}
     if code == "nps":
-        if dimension == "channel":
+        if dimension in ("channel", "partner"):
             return None, _("surveys are not kept per sales channel")
         answers = Decimal(sums.get("survey_answers") or 0)
         if not answers:
             return None, _("no survey was answered in the period")
         spread = Decimal(sums.get("promoters") or 0) - Decimal(sums.get("detractors") or 0)
         return _q(100 * spread / answers, "0.01"), ""
-    if dimension in ("channel", "product"):
+    if dimension in ("channel", "product", "partner"):
         return None, _("complaints are not kept per %(dimension)s") % {"dimension": dimension}
     base = Decimal(sums.get("active_customers") or 0)
     if not base:

@@ -60,6 +60,15 @@ class DaysBetween(Func):
         return f"({end_sql} - {start_sql})", [*end_params, *start_params]
 
 
+def _partner_of_application(path: str, direct: str):
+    """The channel partner behind an application: the one it names, else the one whose login submitted the
+    lead of its opportunity; "none" without."""
+    via_lead = Opportunity.objects.filter(application_id=OuterRef(path),
+                                          lead__created_by__channel_partner__isnull=False).order_by() \
+        .values("lead__created_by__channel_partner")[:1]
+    return Coalesce(F(direct), Subquery(via_lead))
+
+
 def _channel_of_application(path: str):
     """The lead source behind an application (through the opportunity that carries it), "none" without."""
     source = Opportunity.objects.filter(application_id=OuterRef(path), lead__isnull=False).order_by() \
@@ -74,7 +83,8 @@ class _Source:
     date_field: str
     is_datetime: bool
     sums: dict
-    keys: dict  # dimension -> field path, or ("application", path) for the channel of an application
+    keys: dict  # dimension -> field path, or ("application", path) for the channel of an application, or
+    # ("partner", application id path, application partner path) for the channel partner of an application
     where: tuple = ()
 
     def queryset(self, ranges: list[tuple[date, date]]):
@@ -95,20 +105,25 @@ class _Source:
         if dimension == "all":
             return Value("all", output_field=CharField())
         path = self.keys[dimension]
-        expr = _channel_of_application(path[1]) if isinstance(path, tuple) else F(path)
+        if isinstance(path, tuple):
+            expr = _partner_of_application(path[1], path[2]) if path[0] == "partner" \
+                else _channel_of_application(path[1])
+        else:
+            expr = F(path)
         return Coalesce(Cast(expr, output_field=CharField(max_length=40)), Value("none"),
                         output_field=CharField())
 
 
 _APPROVED = Application.Status.APPROVED
 _LEAD_KEYS = {"region": "region_id", "team": "owner__team_id", "manager": "owner_id", "product": "product_id",
-              "channel": "source", "tier": "customer__tier"}
+              "channel": "source", "tier": "customer__tier", "partner": "created_by__channel_partner"}
 
 
 def _loan_keys(prefix: str, application: str) -> dict:
     return {"region": f"{prefix}borrower__region_id", "team": f"{prefix}borrower__manager__team_id",
             "manager": f"{prefix}borrower__manager_id", "product": f"{prefix}product_id",
-            "tier": f"{prefix}borrower__tier", "channel": ("application", application)}
+            "tier": f"{prefix}borrower__tier", "channel": ("application", application),
+            "partner": ("partner", application, application.removesuffix("_id") + "__partner_id")}
 
 
 SOURCES: tuple[_Source, ...] = (
@@ -119,12 +134,14 @@ SOURCES: tuple[_Source, ...] = (
              "applications_approved": Case(When(to_status=_APPROVED, then=Value(1)), default=Value(0))},
             {"region": "application__applicant__region_id", "team": "application__applicant__manager__team_id",
              "manager": "application__applicant__manager_id", "product": "application__product_id",
-             "tier": "application__applicant__tier", "channel": ("application", "application_id")},
+             "tier": "application__applicant__tier", "channel": ("application", "application_id"),
+             "partner": ("partner", "application_id", "application__partner_id")},
             (Q(to_status__in=[Application.Status.APPROVED, Application.Status.REJECTED]),)),
     _Source("leads", Lead, "received_at", True, {"leads": Value(1)}, _LEAD_KEYS),
     _Source("opportunities", Opportunity, "created_at", True, {"opportunities": Value(1)},
             {"region": "owner__team__region_id", "team": "owner__team_id", "manager": "owner_id",
-             "product": "product_id", "channel": "lead__source", "tier": "customer__tier"}),
+             "product": "product_id", "channel": "lead__source", "tier": "customer__tier",
+             "partner": "lead__created_by__channel_partner"}),
     _Source("conversions", Lead, "opportunity__application__contract__loan__disbursed_on", False,
             {"leads_converted": Value(1),
              "conversion_days_sum": DaysBetween(F("opportunity__application__contract__loan__disbursed_on"),

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from lendpilot.channels.models import Partner
 from lendpilot.customers.models import Customer
 from lendpilot.insights.catalogue import ALL, DIMENSIONS, Slice
 from lendpilot.monitoring.models import PortfolioAlert
@@ -27,7 +28,8 @@ from lendpilot.sales.models import Lead
 CHANNELS: tuple[str, ...] = (*Lead.Source.values, "none")
 TIERS: tuple[str, ...] = (*Customer.Tier.values, "none")
 # What a slice may be broken down into on the next level.
-CHILDREN = {"all": ("region", "team", "manager", "product", "channel", "tier"), "region": ("team", "manager"),
+CHILDREN = {"all": ("region", "team", "manager", "product", "channel", "partner", "tier"),
+            "region": ("team", "manager"),
             "team": ("manager",)}
 
 
@@ -64,6 +66,8 @@ def _exists(sl: Slice) -> bool:
         return Product.objects.filter(pk=sl.key).exists()
     if sl.dimension == "channel":
         return sl.key in CHANNELS
+    if sl.dimension == "partner":
+        return Partner.objects.filter(pk=sl.key).exists()
     return sl.key in TIERS
 
 
@@ -132,6 +136,8 @@ def children_keys(acting: Actor, parent: Slice, dimension: str) -> list[tuple[st
         return [(str(p.pk), p.name) for p in Product.objects.order_by("code")]
     if dimension == "channel":
         return [*((str(v), str(label)) for v, label in Lead.Source.choices), ("none", _("No lead"))]
+    if dimension == "partner":
+        return [(str(pk), name) for pk, name in Partner.objects.order_by("name").values_list("pk", "name")]
     return [*((str(v), str(label)) for v, label in Customer.Tier.choices), ("none", _("No customer yet"))]
 
 
@@ -153,6 +159,8 @@ def slice_label(sl: Slice) -> str:
         return product.name if product else sl.key
     if sl.dimension == "channel":
         return str(dict(Lead.Source.choices).get(sl.key, sl.key))
+    if sl.dimension == "partner":
+        return Partner.objects.filter(pk=sl.key).values_list("name", flat=True).first() or sl.key
     return str(dict(Customer.Tier.choices).get(sl.key, sl.key))
 
 

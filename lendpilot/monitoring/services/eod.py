@@ -30,6 +30,7 @@ from lendpilot.monitoring.models import EodRun, EodStage, RuleSet
 from lendpilot.monitoring.services.acting import Acting
 from lendpilot.monitoring.services.alerts import stage_escalation, stage_plans
 from lendpilot.monitoring.services.arrears import stage_delinquency, stage_penalty
+from lendpilot.monitoring.services.channel_facts import stage_channel_facts
 from lendpilot.monitoring.services.line_review import stage_line_review
 from lendpilot.monitoring.services.portfolio import stage_buckets, stage_snapshot, stage_thresholds
 from lendpilot.monitoring.services.ruleset import active_ruleset
@@ -44,7 +45,7 @@ JOB = "eod"
 # The customer portrait (tags, RFM, tiers) is not a stage: at bank scale it takes minutes, so it is its
 # own daily job (`portrait` in settings.LENDPILOT_SCHEDULE) after the EOD.
 STAGES = ("delinquency", "penalty", "signals", "escalation", "plans", "line_review", "snapshot", "buckets",
-          "thresholds")
+          "channel_facts", "thresholds")
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -57,6 +58,7 @@ STAGE_FUNCTIONS: dict[str, Stage] = {
     "delinquency": stage_delinquency, "penalty": stage_penalty, "signals": stage_signals,
     "escalation": stage_escalation, "plans": stage_plans, "line_review": stage_line_review,
     "snapshot": stage_snapshot, "buckets": stage_buckets, "thresholds": stage_thresholds,
+    "channel_facts": stage_channel_facts,
 }
 
 
