@@ -10,7 +10,10 @@ from lendpilot.core.reference import ProductCategory
 from lendpilot.market.models import Competitor, MoveKind
 from lendpilot.org.models import Branch, Region, Team
 
-DATE = forms.DateInput(attrs={"type": "date"})
+
+def date_input() -> forms.DateInput:
+    """A browser date picker; its value must be ISO whatever the language's date format."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def region_choices(*, national: bool) -> list[tuple[str, str]]:
@@ -25,7 +28,7 @@ class IndicatorForm(BootstrapForm):
     value = forms.DecimalField(label=_("Value"), max_digits=16, decimal_places=4, min_value=Decimal("-1e11"),
                                max_value=Decimal("1e11"))
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
-    as_of = forms.DateField(label=_("As of"), widget=DATE)
+    as_of = forms.DateField(label=_("As of"), widget=date_input())
     source = forms.CharField(label=_("Source"), max_length=200)
     max_age_days = forms.IntegerField(label=_("Stale after (days)"), min_value=1, max_value=3650, initial=100)
 
@@ -43,16 +46,16 @@ class CompetitorForm(BootstrapForm):
                               widget=forms.Textarea(attrs={"rows": 3}))
     report = forms.CharField(label=_("Latest report"), required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 3}))
-    as_of = forms.DateField(label=_("As of"), widget=DATE)
+    as_of = forms.DateField(label=_("As of"), widget=date_input())
     source = forms.CharField(label=_("Source"), max_length=200)
 
 
 class CompetitorMoveForm(BootstrapForm):
-    competitor = forms.ModelChoiceField(label=_("Competitor"), queryset=Competitor.objects.all())
+    competitor = forms.ModelChoiceField(label=_("Competitor"), queryset=Competitor.objects.all(), empty_label=None)
     kind = forms.ChoiceField(label=_("Kind of move"), choices=MoveKind.choices)
     product = forms.ChoiceField(label=_("Product"), choices=ProductCategory.choices)
     region = forms.ChoiceField(label=_("Region"))
-    effective = forms.DateField(label=_("Effective"), widget=DATE)
+    effective = forms.DateField(label=_("Effective"), widget=date_input())
     apr_pct = forms.DecimalField(label=_("APR (percent)"), max_digits=6, decimal_places=4, min_value=Decimal("0.01"),
                                  max_value=Decimal("35.99"))
     approval_days = forms.DecimalField(label=_("Approval days"), max_digits=5, decimal_places=1, min_value=0,
@@ -72,7 +75,7 @@ class IndustryForm(BootstrapForm):
                                     min_value=Decimal("-99.99"), max_value=Decimal("999.99"))
     financing_need = forms.CharField(label=_("Financing needs"), max_length=2000,
                                      widget=forms.Textarea(attrs={"rows": 3}))
-    as_of = forms.DateField(label=_("As of"), widget=DATE)
+    as_of = forms.DateField(label=_("As of"), widget=date_input())
     source = forms.CharField(label=_("Source"), max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -103,9 +106,9 @@ class PilotPlanForm(BootstrapForm):
     clusters = forms.MultipleChoiceField(label=_("Teams and branches"), widget=forms.CheckboxSelectMultiple,
                                          help_text=_("Randomised within their region: half run the change, half "
                                                      "are the control group."))
-    pre_starts = forms.DateField(label=_("Pre-period starts"), widget=DATE)
-    starts = forms.DateField(label=_("Pilot starts"), widget=DATE)
-    ends = forms.DateField(label=_("Pilot ends"), widget=DATE)
+    pre_starts = forms.DateField(label=_("Pre-period starts"), widget=date_input())
+    starts = forms.DateField(label=_("Pilot starts"), widget=date_input())
+    ends = forms.DateField(label=_("Pilot ends"), widget=date_input())
     seed = forms.IntegerField(label=_("Random seed"), min_value=0, max_value=1_000_000, initial=1,
                               help_text=_("The same seed draws the same groups."))
 

@@ -20,7 +20,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.reference import ProductCategory
 from lendpilot.core.views import flash_errors
 from lendpilot.market import capacity, forms, selectors, services
-from lendpilot.market.models import Competitor, FeedbackSource, Pilot
+from lendpilot.market.models import FeedbackSource, Pilot
 from lendpilot.market.pilots import design
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.models import Branch, Region, Team
@@ -74,9 +74,8 @@ def competition(request):
     return render(request, "market/competition.html", {
         "benchmark": sorted(selectors.benchmark(request.user).items()),
         "moves": selectors.competitor_moves(request.user), "elasticity": selectors.latest_elasticity(request.user),
-        "proposals": selectors.pricing_proposals(request.user)[:50], "competitors": Competitor.objects.all(),
-        "can_manage": actor.can(Perm.MANAGE_MARKET), "can_approve": actor.can(Perm.APPROVE_PRICING),
-        "today": timezone.localdate(), "products": ProductCategory.choices, "regions": Region.objects.all()})
+        "proposals": selectors.pricing_proposals(request.user)[:50],
+        "can_manage": actor.can(Perm.MANAGE_MARKET), "can_approve": actor.can(Perm.APPROVE_PRICING)})
 
 
 @login_required
@@ -84,18 +83,7 @@ def competition(request):
 def competition_act(request):
     action = request.POST.get("action", "")
     try:
-        if action == "move":
-            competitor = Competitor.objects.filter(pk=request.POST.get("competitor") or 0).first()
-            if competitor is None:
-                raise ValidationError({"competitor": [_("Choose a competitor.")]})
-            services.competitor_move_record(
-                actor=request.user, competitor=competitor, kind=request.POST.get("kind", ""),
-                product=request.POST.get("product", ""), region=request.POST.get("region", ""),
-                effective=_day(request.POST.get("effective", "")), apr=Decimal(request.POST.get("apr_pct", "")) / 100,
-                approval_days=Decimal(request.POST.get("approval_days", "")),
-                documents=request.POST.get("documents", ""), source=request.POST.get("source", ""))
-            messages.success(request, _("Competitor move recorded."))
-        elif action == "estimate":
+        if action == "estimate":
             services.elasticity_estimate(actor=request.user)
             messages.success(request, _("Price-elasticity index estimated."))
         elif action == "check":
@@ -105,8 +93,8 @@ def competition_act(request):
             services.pricing_decide(actor=request.user, proposal_id=int(request.POST.get("proposal", "0")),
                                     approve=action == "approve")
             messages.success(request, _("Proposal decided."))
-    except (ValueError, InvalidOperation):
-        messages.error(request, _("Enter the date, the APR in percent and the approval days as numbers."))
+    except ValueError:
+        messages.error(request, _("Choose a proposal."))
     except (ValidationError, Conflict) as error:
         flash_errors(request, error)
     return redirect("market:competition")
