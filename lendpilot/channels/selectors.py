@@ -240,3 +240,21 @@ def downloads_for(user: object) -> QuerySet[Download]:
 def courses() -> QuerySet[Course]:
     """The course catalogue (not personal: every partner and channel manager reads it)."""
     return Course.objects.all()
+
+
+def tier_distribution(user: object, months: list) -> dict[str, list[int]]:
+    """How many visible partners stood in each tier at the end of each month (from the tier history)."""
+    actor = actor_of(user)
+    partners = visible_partners(actor)
+    counts: dict[str, list[int]] = {}
+    current: dict[int, str] = {}
+    changes = list(TierChange.objects.filter(partner__in=partners).order_by("month", "pk")
+                   .values_list("partner_id", "month", "to_tier"))
+    i = 0
+    for n, month in enumerate(months):
+        while i < len(changes) and changes[i][1] <= month:
+            current[changes[i][0]] = changes[i][2]
+            i += 1
+        for tier in current.values():
+            counts.setdefault(tier, [0] * len(months))[n] += 1
+    return counts

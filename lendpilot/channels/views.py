@@ -17,6 +17,7 @@ from lendpilot.channels.models import Application, Delisting
 from lendpilot.channels.standings import partner_file, ranking
 from lendpilot.channels.tiers import TIER_LABELS
 from lendpilot.core.forms import BootstrapForm
+from lendpilot.core.months import month_start, shift_month
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -56,8 +57,16 @@ def desk(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Done."))
         return redirect("channels:desk")
+    rows = ranking(request.user)
+    months = [shift_month(month_start(timezone.localdate()), -k) for k in range(11, -1, -1)]
+    tiers = selectors.tier_distribution(request.user, months)
+    chart = {"partners": [r.partner.name for r in rows[:20]],
+             "m3": [round(float(r.m3) * 100, 2) for r in rows[:20]],
+             "conversion": [round(float(r.conversion) * 100, 2) for r in rows[:20]],
+             "months": [m.strftime("%Y-%m") for m in months],
+             "tiers": [{"name": str(TIER_LABELS.get(t, t)), "counts": tiers[t]} for t in TIER_LABELS if t in tiers]}
     return render(request, "channels/desk.html", {
-        "rows": ranking(request.user), "tier_labels": TIER_LABELS,
+        "rows": rows, "tier_labels": TIER_LABELS, "chart": chart,
         "applications": Application.objects.filter(status=Application.Status.SUBMITTED).select_related("partner"),
         "delistings": Delisting.objects.filter(status=Delisting.Status.PROPOSED).select_related("partner"),
         "can_manage": actor.can(Perm.MANAGE_CHANNELS), "can_approve": actor.can(Perm.APPROVE_CHANNELS)})

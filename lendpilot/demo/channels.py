@@ -11,19 +11,28 @@ from datetime import date
 from decimal import Decimal
 
 from lendpilot.channels.admission import Criteria, assess
-from lendpilot.channels.models import Delisting, Partner
+from lendpilot.channels.models import Course, Delisting, Partner, Toolkit
 from lendpilot.channels.services import (
     MonthFacts,
     application_decide,
+    course_result_record,
+    course_save,
     delisting_appeal,
     delisting_decide,
     partner_apply,
     partner_facts_load,
+    partner_staff_add,
     partners_retier,
     quarterly_review_run,
+    toolkit_create,
+    toolkit_download,
+    toolkit_publish,
+    toolkit_submit,
 )
 from lendpilot.channels.services.review import quarter_start
 from lendpilot.channels.vintage import Cell
+from lendpilot.compliance.checkpoints.checklist import CHECKLISTS
+from lendpilot.compliance.checkpoints.services import checkpoint_decide
 from lendpilot.core.months import month_start, shift_month
 from lendpilot.core.seeding import SeedContext
 from lendpilot.customers.synthetic import make_credit_code
@@ -111,6 +120,61 @@ def _from_loans(partner: Partner, month: date) -> MonthFacts:
                       cells=[Cell(c, m, *v) for (c, m), v in sorted(cells.items())])
 
 
+COURSES = [("CMP-101", "合规销售与消费者权益保护", Course.Kind.COMPLIANCE, 80),
+           ("PRD-201", "本行个人及小微贷款产品", Course.Kind.PRODUCTS, 60),
+           ("SAL-301", "顾问式销售与需求挖掘", Course.Kind.SALES, 60)]
+TOOLKITS = [
+    ("安居经营贷推介手册", "「安居经营贷」由本行发放并审批，合作机构仅负责产品推介与资料收集。年化利率（APR）3.85%起，"
+     "具体以合同为准；除利息外不收取其他费用。"),
+    ("小微信用贷客户问答", "小微信用贷由本行审批放款，合作机构不参与授信决策。年化利率（APR）4.35%起，按合同约定计息，"
+     "提前还款规则以合同为准。"),
+    ("车主消费贷海报文案", "车主消费贷由本行发放，合作机构负责推介。年化利率（APR）5.2%起，以审批结果和合同为准。"),
+]
+STAFF_NAMES = ["王磊", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄涛", "周婷", "吴昊"]
+
+
+def _enablement(ctx: SeedContext, rng: random.Random, partners: list[Partner], head: Staff,
+                untrained: Partner) -> dict[str, int]:
+    """Courses with the partner staff's results (every portal partner trained; one partner with a newcomer
+    still to pass the compliance course, so it may not submit), three toolkits: two approved by compliance and
+    published, one waiting for compliance; the portal partners' downloads."""
+    courses = [course_save(actor=head.user, code=code, title=title, kind=kind, pass_score=mark)
+               for code, title, kind, mark in COURSES]
+    staff = results = 0
+    for i, partner in enumerate(partners):
+        for k in range(rng.randint(2, 4)):
+            member = partner_staff_add(actor=head.user, partner_id=partner.pk, name=STAFF_NAMES[(i + k) % 10],
+                                       employee_ref=f"P{i + 1:02d}-{k + 1:03d}")
+            staff += 1
+            for course in courses:
+                if course.kind != Course.Kind.COMPLIANCE and rng.random() < 0.3:
+                    continue
+                low = 50 if course.kind != Course.Kind.COMPLIANCE else course.pass_score
+                course_result_record(actor=head.user, staff_id=member.pk, course_id=course.pk,
+                                     score=rng.randint(low, 100))
+                results += 1
+    blocked = next(p for p in reversed(partners) if not p.login_id and p != untrained)
+    partner_staff_add(actor=head.user, partner_id=blocked.pk, name="新入职专员", employee_ref="NEW-001")
+    officer = Staff.objects.filter(role=Role.COMPLIANCE_OFFICER, is_active=True).order_by("pk").first()
+    published = 0
+    for n, (title, text) in enumerate(TOOLKITS):
+        toolkit = toolkit_create(actor=head.user, title=title, text=text)
+        review = toolkit_submit(actor=head.user, toolkit_id=toolkit.pk)
+        if n < 2 and officer is not None:
+            checkpoint_decide(actor=officer.user, review=review, approve=True,
+                              checked=[code for code, _label, _law in CHECKLISTS["partner_toolkit"]])
+            toolkit_publish(actor=head.user, toolkit_id=toolkit.pk)
+            published += 1
+    downloads = 0
+    for partner in Partner.objects.filter(pk__in=[p.pk for p in partners]).select_related("login__user"):
+        if partner.login_id and partner.is_listed and partner.login is not None:
+            for toolkit in Toolkit.objects.filter(status=Toolkit.Status.PUBLISHED):
+                toolkit_download(actor=partner.login.user, toolkit_id=toolkit.pk)
+                downloads += 1
+    return {"partner_staff": staff, "course_results": results, "toolkits_published": published,
+            "toolkit_downloads": downloads}
+
+
 def seed(ctx: SeedContext) -> dict[str, int]:
     rng = ctx.sub_rng("channels")
     logins = list(Staff.objects.filter(role=Role.CHANNEL_PARTNER, is_active=True).order_by("pk"))
@@ -137,6 +201,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         delisting_appeal(actor=head.user, delisting_id=proposal.pk, text="我司已更换风控团队，申请保留合作资格。")
         delisting_decide(actor=director.user, delisting_id=proposal.pk, delist=True,
                          note="两个季度观察期内排名未改善，委员会决定退出；存量贷款按合同继续管理。")
-    return {"partners": len(partners), "tier_changes": moved, "reviews": reviewed,
+    enabled = _enablement(ctx, rng, partners, head, worst)
+    return {**enabled, "partners": len(partners), "tier_changes": moved, "reviews": reviewed,
             "probation": Partner.objects.filter(status=Partner.Status.PROBATION).count(),
             "delisted": Partner.objects.filter(status=Partner.Status.DELISTED).count()}

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from lendpilot.channels.models import Delisting, Partner, Review, TierChange
-from lendpilot.channels.selectors import joint_loan_check
+from lendpilot.channels.selectors import joint_loan_check, tier_distribution
 from lendpilot.channels.services import (
     MonthFacts,
     delisting_appeal,
@@ -87,6 +87,8 @@ def test_retiering_at_the_gold_boundary_logs_the_move_and_a_rerun_changes_nothin
     assert partners_retier(actor=world.user("director"), month=date(2026, 7, 1)) == 1
     down = TierChange.objects.get(partner=gold_bound, month=date(2026, 7, 1))
     assert (down.from_tier, down.to_tier) == ("gold", "silver") and any("incidents" in r for r in down.reasons)
+    history = tier_distribution(world.user("director"), [date(2026, 5, 1), june, date(2026, 7, 1)])
+    assert history == {"gold": [0, 1, 0], "silver": [0, 1, 2]}
 
 
 def _quarter_facts(partners, weak, quarter):
@@ -133,6 +135,7 @@ def test_pages_for_the_director_and_the_partner_and_refusals(world, client):
     client.force_login(world.user("director"))
     desk = client.get("/channels/")
     assert desk.status_code == 200 and partner.name in desk.content.decode()
+    assert 'id="ranking-chart"' in desk.content.decode() and 'id="tier-chart"' in desk.content.decode()
     assert client.get(f"/channels/{partner.pk}/").status_code == 200
     assert client.get(f"/api/v1/channels/partners/{partner.pk}").json()["tier"] == "bronze"
     client.force_login(world.user("partner"))
