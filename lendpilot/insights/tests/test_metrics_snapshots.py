@@ -26,7 +26,7 @@ def test_a_day_is_built_once_however_often_it_runs(world, book):
     assert ("all", "all", 600000, 1) in [(d, k, int(a), n) for d, k, a, n in first]
     assert MetricSnapshotDay.objects.filter(business_date=day).count() == 1
     dims = {d for d, _k, _a, _n in first}
-    assert dims == {"all", "region", "team", "manager", "product", "channel", "tier"}
+    assert dims == {"all", "region", "team", "manager", "product", "channel", "tier", "partner"}
 
 
 def test_a_range_is_built_in_one_go_and_audited(world, book):
