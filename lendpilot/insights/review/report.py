@@ -132,6 +132,17 @@ def _change(unit: str, delta) -> Figure:
     return Figure(delta, POINTS)
 
 
+def metric_texts(metric: dict) -> dict:
+    """One metric of the review as the page prints it: value, previous, last year, MoM and YoY formatted the
+    same way as in the PDF (thousands separators, money to the fen, ratios as percentages)."""
+    kind = VALUE_KINDS.get(metric["unit"], DECIMAL)
+    texts = {name: display(metric[name], kind) for name in ("value", "previous", "last_year")}
+    for name in ("mom", "yoy"):
+        change = _change(metric["unit"], metric[name])
+        texts[name] = display(change.value, change.kind)
+    return {**metric, "texts": texts, "unit_label": unit_label(metric["unit"])}
+
+
 def _fraction(value) -> float | None:
     return None if value is None else float(value)
 
@@ -144,7 +155,7 @@ def local_time(moment: datetime) -> datetime:
 def report_rows(report: dict) -> list[Sheet]:
     """The report as sheets of plain values with their kinds: metrics, funnel, segments, actions."""
     metrics = Sheet(_("Core metrics"), _("Core metrics"), ["#", _("Metric"), pgettext("figure", "Value"), _("Unit"),
-                                                          _("Previous month"), _("MoM %"), _("Last year"),
+                                                          pgettext("period", "Previous"), _("MoM %"), _("Last year"),
                                                           _("YoY %"), _("Note")],
                     note=report.get("metrics_note", ""), kinds=[INT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT])
     for m in report.get("metrics", []):

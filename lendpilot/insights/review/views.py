@@ -25,6 +25,7 @@ from lendpilot.insights.review import actions, selectors
 from lendpilot.insights.review.report import (
     conversion_payload,
     funnel_payload,
+    metric_texts,
     report_rows,
     review_period,
     stage_labels,
@@ -178,7 +179,8 @@ def conversion_page(request):
 def review_page(request):
     def build(ctx):
         report = selectors.review_report(request.user, ctx["slice"], ctx["period"])
-        return {"report": report, "funnel": funnel_payload(report["funnel"], ctx["slice"]),
+        return {"report": report, "metrics": [metric_texts(m) for m in report["metrics"]],
+                "funnel": funnel_payload(report["funnel"], ctx["slice"]),
                 "conversion": conversion_payload(report["conversion"], ctx["slice"], ctx["period"]),
                 "sheets": report_rows(report), "chart": _funnel_chart(report["funnel"])}
 

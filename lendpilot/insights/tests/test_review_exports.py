@@ -132,3 +132,15 @@ def test_a_money_figure_is_never_printed_raw():
         text = PdfReader(io.BytesIO(to_pdf([sheet], title="双周复盘", subtitle="全行"))).pages[0].extract_text()
     assert "22,556,000.00" in text and "86.9%" in text
     assert "22556000.0" not in text and "0.868649" not in text
+
+
+def test_the_review_page_prints_the_same_formatted_figures(book):
+    response = client_for(book.world, "director").get("/insights/review/", {"start": "2026-11-01",
+                                                                           "end": "2026-11-30"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = page[page.index('id="metric-disbursed_amount"'):]
+    row = row[:row.index("</tr>")]
+    assert "750,000.00" in row and "750000" not in row.replace('data-value="750000', "")
+    approval = page[page.index('id="metric-approval_rate"'):]
+    assert "75.0%" in approval[:approval.index("</tr>")]
