@@ -6,10 +6,12 @@ from django.urls import include, path
 
 from lendpilot.api import api
 from lendpilot.core import health
+from lendpilot.desk.views import search_page
 from lendpilot.home import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("search/", search_page, name="search"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
