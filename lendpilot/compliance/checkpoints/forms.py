@@ -14,7 +14,7 @@ class ScanForm(BootstrapForm):
 
 class SubmitForm(ScanForm):
     subject_ref = forms.CharField(label=_("Material reference"), max_length=64,
-                                  help_text=_("For example products.product:7@v3 or sales.playbook:12."))
+                                  help_text=_("For example products.product:CREDIT-01@v3 or sales.playbook:12."))
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointReview.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     field_order = ["subject_ref", "kind", "title", "text", "has_fees"]
