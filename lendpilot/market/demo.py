@@ -106,7 +106,8 @@ def _pilots(ctx: SeedContext, director) -> int:
     done = services.pilot_plan(actor=None, name="预填申请表", change="客户经理用预填表单, 减少补件",
                                metric="申请转化率", baseline_rate=Decimal("0.10"), target_rate=Decimal("0.12"),
                                icc=Decimal("0.01"), starts=ctx.today - timedelta(days=120),
-                               ends=ctx.today - timedelta(days=30), clusters=clusters, seed=ctx.seed)
+                               ends=ctx.today - timedelta(days=30), clusters=clusters, seed=ctx.seed,
+                               pre_starts=ctx.today - timedelta(days=180), cases_per_cluster=200)
     services.pilot_start(actor=None, pilot_id=done.pk)
     results = {}
     for c in done.clusters.all():
@@ -119,7 +120,8 @@ def _pilots(ctx: SeedContext, director) -> int:
                                   metric="审批通过时效达标率",
                                   baseline_rate=Decimal("0.70"), target_rate=Decimal("0.78"), icc=Decimal("0.02"),
                                   starts=ctx.today - timedelta(days=14), ends=ctx.today + timedelta(days=60),
-                                  clusters=clusters, seed=ctx.seed + 1)
+                                  clusters=clusters, seed=ctx.seed + 1, pre_starts=ctx.today - timedelta(days=56),
+                                  cases_per_cluster=300)
     services.pilot_start(actor=None, pilot_id=running.pk)
     services.pilot_results_record(actor=None, pilot_id=running.pk, results={
         c.code: (rng.randint(40, 90), Decimal("0.70") + Decimal(rng.randint(-30, 30)) / 1000, None)
