@@ -9,7 +9,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_director_runs_a_talent_review_and_drills_into_the_nine_box(live_world, page, sign_in):
+    # The live server's first answer loads every URL module; on a busy machine that alone can outlast the
+    # 10 s step timeout, so the server is woken before the steps are timed.
+    page.goto("/login/", timeout=120_000)
     sign_in("director")
+    page.click("#nav-group-performance")  # the menu group opens its drop-down
     page.click("#nav-talent")
     page.wait_for_selector("#review-start-form")
     page.fill("#id_name", "2026 Q1 人才盘点")
