@@ -191,24 +191,24 @@ def survey_answer(request, survey_id: PathId, payload: AnswerIn):
 # --- public sentiment (E8) -------------------------------------------------------------------------------
 
 
-class PostIn(Schema):
+class PublicPostIn(Schema):
     source: Text(20)
     time: Text(40)
     text: Text(4000)
     url: Text(500) = ""
 
 
-class FeedIn(Schema):
-    posts: Annotated[list[PostIn], Field(min_length=1, max_length=1000)]
+class PublicPostFeedIn(Schema):
+    posts: Annotated[list[PublicPostIn], Field(min_length=1, max_length=1000)]
 
 
-class IngestOut(Schema):
+class PublicPostIngestOut(Schema):
     added: int
     duplicates: int
     alerts: int
 
 
-class PostOut(Schema):
+class PublicPostOut(Schema):
     id: int
     source: str
     posted_at: datetime
@@ -219,7 +219,7 @@ class PostOut(Schema):
     cluster_id: int | None
 
 
-class TopicOut(Schema):
+class SentimentTopicOut(Schema):
     topic: str
     posts: int
     mean_sentiment: Decimal | None
@@ -227,7 +227,7 @@ class TopicOut(Schema):
     daily: list[int]
 
 
-class AlertOut(Schema):
+class SentimentAlertOut(Schema):
     id: int
     topic: str
     day: date
@@ -237,28 +237,28 @@ class AlertOut(Schema):
     incident_id: int | None
 
 
-@router.post("/posts", response={200: IngestOut, **ERRORS},
+@router.post("/posts", response={200: PublicPostIngestOut, **ERRORS},
              summary="Feed of public posts and reviews (source, time, text, url): all or none, duplicates kept once")
-def post_feed(request, payload: FeedIn):
+def post_feed(request, payload: PublicPostFeedIn):
     result = services.posts_ingest(actor=actor_of(request.auth), rows=[p.dict() for p in payload.posts])
     return {"added": result.added, "duplicates": result.duplicates, "alerts": result.alerts}
 
 
-@router.get("/posts", response=with_errors({200: list[PostOut]}), summary="Public posts, newest first")
+@router.get("/posts", response=with_errors({200: list[PublicPostOut]}), summary="Public posts, newest first")
 @paginate(Page)
 def post_list(request, topic: SearchText = None):
     rows = selectors.posts_for(actor_of(request.auth))
     return rows.filter(topic=topic) if topic else rows
 
 
-@router.get("/sentiment/topics", response=with_errors({200: list[TopicOut]}),
+@router.get("/sentiment/topics", response=with_errors({200: list[SentimentTopicOut]}),
             summary="Per topic over the last 30 days: posts, mean sentiment, negative share, posts a day")
 def sentiment_topics(request):
     today = timezone.localdate()
     return selectors.topic_summary(actor_of(request.auth), start=today - timedelta(days=29), end=today)
 
 
-@router.get("/sentiment/alerts", response=with_errors({200: list[AlertOut]}),
+@router.get("/sentiment/alerts", response=with_errors({200: list[SentimentAlertOut]}),
             summary="Volume spikes per topic and the crisis reviews they opened")
 @paginate(Page)
 def sentiment_alerts(request):
@@ -268,7 +268,7 @@ def sentiment_alerts(request):
 # --- crisis incidents (E9) -------------------------------------------------------------------------------
 
 
-class IncidentIn(Schema):
+class CrisisIncidentIn(Schema):
     title: Text(200)
     summary: Text(4000)
     topic: Text(20) = "other"
@@ -276,18 +276,18 @@ class IncidentIn(Schema):
     complaint_id: Id | None = None
 
 
-class IncidentStepOut(Schema):
+class CrisisStepOut(Schema):
     step: str
     done_on: date
     note: str
 
 
-class MemberOut(Schema):
+class CrisisMemberOut(Schema):
     function: str
     staff_id: int
 
 
-class StatementOut(Schema):
+class CrisisStatementOut(Schema):
     id: int
     kind: str
     version: int
@@ -297,7 +297,7 @@ class StatementOut(Schema):
     checked_on: date | None
 
 
-class CompensationOut(Schema):
+class CrisisCompensationOut(Schema):
     id: int
     customer_id: int
     amount: Decimal
@@ -305,12 +305,12 @@ class CompensationOut(Schema):
     status: str
 
 
-class TimelineOut(Schema):
+class CrisisTimelineOut(Schema):
     at: datetime
     text: str
 
 
-class IncidentOut(Schema):
+class CrisisIncidentOut(Schema):
     id: int
     reference: str
     title: str
@@ -327,15 +327,15 @@ class IncidentOut(Schema):
     reviewed_on: date | None
 
 
-class IncidentDetailOut(IncidentOut):
-    steps: list[IncidentStepOut]
-    task_force: list[MemberOut]
-    statements: list[StatementOut]
-    compensations: list[CompensationOut]
-    timeline: list[TimelineOut]
+class CrisisIncidentDetailOut(CrisisIncidentOut):
+    steps: list[CrisisStepOut]
+    task_force: list[CrisisMemberOut]
+    statements: list[CrisisStatementOut]
+    compensations: list[CrisisCompensationOut]
+    timeline: list[CrisisTimelineOut]
 
 
-class IncidentActionIn(Schema):
+class CrisisActionIn(Schema):
     action: Literal["member", "note", "grade", "step", "statement", "check_statement", "compensation",
                     "check_compensation", "review", "close"]
     staff_id: Id | None = None
@@ -356,21 +356,21 @@ class IncidentActionIn(Schema):
 
 
 def _incident_detail(incident) -> dict:
-    return {**{f: getattr(incident, f) for f in IncidentOut.model_fields},
+    return {**{f: getattr(incident, f) for f in CrisisIncidentOut.model_fields},
             "steps": list(incident.steps.all()), "task_force": list(incident.task_force.all()),
             "statements": list(incident.statements.all()), "compensations": list(incident.compensations.all()),
             "timeline": list(incident.timeline.all())}
 
 
-@router.get("/incidents", response=with_errors({200: list[IncidentOut]}), summary="Crisis incidents and drills")
+@router.get("/incidents", response=with_errors({200: list[CrisisIncidentOut]}), summary="Crisis incidents and drills")
 @paginate(Page)
 def incident_list(request):
     return selectors.incidents_for(actor_of(request.auth))
 
 
-@router.post("/incidents", response={201: IncidentDetailOut, **ERRORS},
+@router.post("/incidents", response={201: CrisisIncidentDetailOut, **ERRORS},
              summary="Open an incident or a drill (from a major complaint or a report by staff)")
-def incident_create(request, payload: IncidentIn):
+def incident_create(request, payload: CrisisIncidentIn):
     actor = actor_of(request.auth)
     complaint = None
     if payload.complaint_id is not None:
@@ -382,15 +382,15 @@ def incident_create(request, payload: IncidentIn):
     return Status(201, _incident_detail(incident))
 
 
-@router.get("/incidents/{incident_id}", response=with_errors({200: IncidentDetailOut}),
+@router.get("/incidents/{incident_id}", response=with_errors({200: CrisisIncidentDetailOut}),
             summary="One incident with its seven steps, task force, statements, compensation and timeline")
 def incident_detail(request, incident_id: PathId):
     return _incident_detail(selectors.incident_get(actor_of(request.auth), incident_id))
 
 
-@router.post("/incidents/{incident_id}/actions", response=with_errors({200: IncidentDetailOut}),
+@router.post("/incidents/{incident_id}/actions", response=with_errors({200: CrisisIncidentDetailOut}),
              summary="Work an incident: task force, timeline, grade, steps, statements, compensation, review, close")
-def incident_action(request, incident_id: PathId, payload: IncidentActionIn):
+def incident_action(request, incident_id: PathId, payload: CrisisActionIn):
     actor = actor_of(request.auth)
     incident = selectors.incident_get(actor, incident_id)
     action = payload.action
@@ -434,7 +434,7 @@ def incident_action(request, incident_id: PathId, payload: IncidentActionIn):
 # --- feedback along the journey (F6) ---------------------------------------------------------------------
 
 
-class StageOut(Schema):
+class JourneyStageOut(Schema):
     stage: str
     complaints: int
     answers: int
@@ -442,13 +442,13 @@ class StageOut(Schema):
     topics: dict[str, dict[str, int]]
 
 
-class FeedbackOut(Schema):
-    stages: list[StageOut]
+class JourneyFeedbackOut(Schema):
+    stages: list[JourneyStageOut]
     worst_nps: list[str]
     most_complaints: list[str]
 
 
-@router.get("/feedback", response=with_errors({200: FeedbackOut}),
+@router.get("/feedback", response=with_errors({200: JourneyFeedbackOut}),
             summary="Complaints and survey answers per journey stage (last 12 months): NPS, complaints, topics")
 def feedback(request):
     today = timezone.localdate()
