@@ -33,6 +33,7 @@ from lendpilot.org.models import (
     Team,
 )
 from lendpilot.org.roles import DataScope, Perm, Role
+from lendpilot.org.selectors import live_token_with_staff
 
 TOKEN_PREFIX_LENGTH = 8
 
@@ -358,17 +359,10 @@ def api_token_authenticate(secret: str, *, used_for: str = ""):
     if not secret or not secret.startswith("lp_"):
         return None
     # token, user and staff record (with team and region, as the actor needs them) in one statement
-    token = (
-        ApiToken.objects.select_related("user__staff__team", "user__staff__region")
-        .filter(key_hash=_token_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None:
+    found = live_token_with_staff(_token_digest(secret))
+    if found is None:
         return None
-    try:
-        staff: Staff | None = token.user.staff
-    except Staff.DoesNotExist:
-        staff = None
+    token, staff = found
     now = timezone.now()
     if token.expires_at <= now:
         security_log.info("api token refused: prefix=%s user=%s expired", token.prefix, token.user.get_username(),
