@@ -19,6 +19,7 @@ def test_director_sees_every_customer(live_world, sign_in):
     page = sign_in("director")
     expect(page.locator("#home-customer-count")).to_have_text(str(len(live_world.customers)))
     expect(page.locator("#chart-customers-by-region canvas")).to_have_count(1)
+    page.click("#nav-group-customers")  # the menu group opens its drop-down
     page.click("#nav-customers")
     expect(customer_rows(page)).to_have_count(Customer.objects.count())
 
@@ -27,11 +28,14 @@ def test_account_manager_sees_only_own_customers(live_world, sign_in):
     page = sign_in("am_wang")
     own = live_world.customers_of("am_wang")
     expect(page.locator("#home-customer-count")).to_have_text(str(len(own)))
+    page.click("#nav-group-customers")
     page.click("#nav-customers")
     expect(customer_rows(page)).to_have_count(len(own))
     shown = set(customer_rows(page).evaluate_all("rows => rows.map(r => Number(r.dataset.customer))"))
     assert shown == {c.pk for c in own}
+    page.click("#nav-group-lending")
     expect(page.locator("#nav-products")).to_be_visible()
+    page.click("#nav-group-administration")
     expect(page.locator("#nav-staff")).to_be_visible()
 
 

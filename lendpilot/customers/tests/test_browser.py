@@ -16,6 +16,7 @@ def test_director_builds_a_segment_and_sees_the_count(live_world, page_as):
     seed_reference()
     services.portrait_recompute(actor=live_world.user("director"), as_of=date(2025, 6, 30))
     page = page_as("director")
+    page.click("#nav-group-customers")  # the menu group opens its drop-down
     page.click("#nav-segments")
     page.fill("#segment-query", "制造业 AND 华东")
     expect(page.locator("#segment-count-value")).to_have_text("3")

@@ -10,6 +10,7 @@ def test_director_drills_into_a_region_and_the_tile_matches_the_api(live_book, p
     world = live_book.world
     east = str(world.regions["east"].pk)
     page = page_as("director")
+    page.click("#nav-group-analysis")  # the menu group opens its drop-down
     page.click("#nav-insights")
     page.wait_for_selector("#tiles")
     page.goto("/insights/?period=month:2026-11")

@@ -18,6 +18,7 @@ def test_opportunity_moves_across_the_kanban(live_world, sign_in):
     opp = services.opportunity_create(actor=world.user("am_wang"), customer=world.customers["am_wang_person"],
                                       product=world.products["credit"], amount="150000")
     page = sign_in("am_wang")
+    page.click("#nav-group-customers")  # the menu group opens its drop-down
     page.click("#nav-sales")
     card = page.locator(f'[data-node="screening"] [data-opportunity="{opp.pk}"]')
     expect(card).to_be_visible()

@@ -33,6 +33,7 @@ def test_manager_accepts_an_offer_from_the_360_page(live_world, sign_in):
     triggers_evaluate(actor=None)
     offer = PreApprovedOffer.objects.get()
     page = sign_in("am_wang")
+    page.click("#nav-group-customers")  # the menu group opens its drop-down
     page.click("#nav-offers")
     page.locator(f'[data-offer="{offer.pk}"] a').first.click()
     expect(page.locator("#c360-next-action")).to_have_attribute("data-action", "call_about_offer")
