@@ -284,6 +284,8 @@ LENDPILOT_SCHEDULE = {
     "business_dates": {"task": "lendpilot.insights.tasks.recompute_business_dates_task", "cron": "15 1 * * *"},
     # certification expiry reminders at 90/60/30 days (talent, A6)
     "certification_reminders": {"task": "lendpilot.talent.tasks.certification_reminders_task", "cron": "0 7 * * *"},
+    # training completion and drill scores of this month and the last pushed down to the appraisal (A4-A6)
+    "appraisal_inputs": {"task": "lendpilot.talent.tasks.appraisal_inputs_task", "cron": "45 6 * * *"},
     # complaints up the reporting line at 80% of their term; post-disbursement and yearly surveys (service, E7, D8)
     "complaint_escalation": {"task": "lendpilot.service.tasks.escalate_complaints_task", "cron": "0 8 * * *"},
     "satisfaction_surveys": {"task": "lendpilot.service.tasks.send_surveys_task", "cron": "0 9 * * *"},
