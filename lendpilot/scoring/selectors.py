@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -85,10 +86,15 @@ def prescreen_context(actor: Actor, *, product_id: int | None = None, code: str 
     product = next(iter(Product.objects.raw(sql, params)), None)
     if product is None:
         raise Http404("product not found")
-    card_id = getattr(product, "card_id", None)
-    scorecard_ref = (card_id, product.card_number, product.card_trained_at) if card_id is not None else None
-    policy_id = getattr(product, "policy_id", None)
-    policy_row = None if policy_id is None else _policy_version(policy_id, product.policy_published_at)
+    # the joined columns arrive as attributes of the raw row
+    extra: dict[str, Any] = {name: getattr(product, name, None)
+             for name in ("card_id", "card_number", "card_trained_at", "policy_id", "policy_published_at")}
+    card_id = extra["card_id"]
+    scorecard_ref = None
+    if card_id is not None:
+        scorecard_ref = (int(card_id), int(extra["card_number"]), extra["card_trained_at"])
+    policy_id = extra["policy_id"]
+    policy_row = None if policy_id is None else _policy_version(policy_id, extra["policy_published_at"])
     return PrescreenContext(product=product, scorecard_ref=scorecard_ref, policy=policy_row)
 
 
