@@ -248,9 +248,14 @@ def incidents(request):
         require(actor, Perm.WORK_COMPLAINTS)
         try:
             topic = request.POST.get("topic") or Topic.OTHER
+            complaint = None
+            if request.POST.get("complaint"):
+                complaint = selectors.complaints_for(actor).filter(pk=request.POST.get("complaint")).first()
+                if complaint is None:
+                    raise ValidationError({"complaint": _("no such complaint in your scope")})
             incident = services.incident_open(actor=request.user, title=request.POST.get("title", ""),
                                               summary=request.POST.get("summary", ""), topic=topic,
-                                              is_drill=request.POST.get("is_drill") == "on")
+                                              is_drill=request.POST.get("is_drill") == "on", complaint=complaint)
         except ValidationError as exc:
             flash_errors(request, exc)
             return redirect("service:incidents")

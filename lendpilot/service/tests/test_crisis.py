@@ -149,3 +149,16 @@ def test_the_api_mirrors_the_incident_and_scopes_it(world):
     services.incident_member_add(actor=world.user("director"), incident=Incident.objects.get(pk=iid),
                                  staff=world.staff["am_wang"], function="operations")
     assert am.get(f"{API}/incidents/{iid}").status_code == 200
+
+
+def test_a_major_complaint_opens_a_crisis_incident_from_its_page(world):
+    ops = client_for(world, "operations")
+    complaint = services.complaint_receive(actor=world.user("operations"), customer=world.customers["am_wang_person"],
+                                           channel="regulator", level="major", summary="监管转办：暴力催收",
+                                           request="道歉", received_on=DAY)
+    page = ops.get(f"/service/complaints/{complaint.pk}/").content.decode()
+    assert 'id="open-incident"' in page
+    r = ops.post("/service/incidents/", {"complaint": complaint.pk, "title": complaint.reference,
+                                         "summary": complaint.summary, "topic": "collection"})
+    incident = Incident.objects.get()
+    assert r.status_code == 302 and incident.complaint == complaint and incident.origin == "complaint"
