@@ -290,6 +290,8 @@ LENDPILOT_SCHEDULE = {
     "complaint_escalation": {"task": "lendpilot.service.tasks.escalate_complaints_task", "cron": "0 8 * * *"},
     "satisfaction_surveys": {"task": "lendpilot.service.tasks.send_surveys_task", "cron": "0 9 * * *"},
     "referral_rewards": {"task": "lendpilot.service.tasks.check_referrals_task", "cron": "0 5 * * *"},
+    # topic volumes of the day's posts against their weekly pattern; a spike opens a crisis review (E8)
+    "sentiment_scan": {"task": "lendpilot.service.tasks.scan_sentiment_task", "cron": "30 8 * * *"},
 }
 
 # Complaint deadlines in calendar days (E7, CBIRC 2020 No. 3; a revision is in draft): decision and notice
