@@ -13,6 +13,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.field_values import read_money
 from lendpilot.core.reference import RepaymentMethod
 from lendpilot.customers.models import Customer
+from lendpilot.customers.services.lifecycle import customer_borrowed
 from lendpilot.lending.models import (
     CreditLine,
     Loan,
@@ -114,6 +115,7 @@ def credit_line_draw(*, actor: Acting, line: CreditLine, amount, term_months: in
                 annual_rate=line.annual_rate)
     loan = create_loan(borrower=line.customer, product=line.product, principal=money, annual_rate=line.annual_rate,
                         term_months=term_months, method=repayment_method, disbursed_on=drawn_on, credit_line=line)
+    customer_borrowed(actor=acting, customer_id=loan.borrower_id, principal=loan.principal, disbursed_on=drawn_on)
     audit(acting, "lending.credit_line_drawn", loan, after={"line": line.number, "utilised": line.utilised,
                                                              "loan": snapshot(loan, LOAN_FIELDS)})
     return loan
