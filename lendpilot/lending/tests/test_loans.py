@@ -198,7 +198,7 @@ def test_credit_line_draw_freeze_reduce(lending_world):
     assert loan.credit_line == line and line.utilised == D("120000.00")
     borrower = w.customers["am_wang_person"]
     borrower.refresh_from_db()
-    assert borrower.lifecycle_status == borrower.Lifecycle.ACTIVE  # a draw is a loan paid out: the portrait knows at once
+    assert borrower.lifecycle_status == borrower.Lifecycle.ACTIVE  # a draw is a payout: the portrait knows at once
     with pytest.raises(Conflict) as err:
         services.credit_line_draw(actor=w.user("operations"), line=line, amount=D("90000"), term_months=12,
                                   repayment_method="equal_principal", drawn_on=date(2025, 1, 10))
