@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from lendpilot.channels.models import Partner
 from lendpilot.core.schemas import ERRORS, PathId, with_errors
 from lendpilot.customers.selectors import customer_get
 from lendpilot.lending import selectors
@@ -139,9 +140,15 @@ def application_create(request, payload: ApplicationIn):
     actor = actor_of(request.user)
     applicant = _resolve("applicant_id", customer_get, actor, payload.applicant_id)
     product = _resolve("product_id", product_get, actor, product_id=payload.product_id)
-    data = payload.dict(exclude={"applicant_id", "product_id", "applicant_facts"})
+    partner = None
+    if payload.partner_id is not None:
+        partner = Partner.objects.filter(pk=payload.partner_id).first()  # the service checks the published list
+        if partner is None:
+            raise ValidationError({"partner_id": _("unknown partner")})
+    data = payload.dict(exclude={"applicant_id", "product_id", "applicant_facts", "partner_id"})
     data["applicant_facts"] = payload.applicant_facts.dict() if payload.applicant_facts else {}
-    app = applications.application_create(actor=request.user, applicant=applicant, product=product, **data)
+    app = applications.application_create(actor=request.user, applicant=applicant, product=product,
+                                          partner=partner, **data)
     return Status(201, _application_out(app, detail=True))
 
 

@@ -37,6 +37,10 @@ class ApplicationForm(forms.Form):
     annual_rate = forms.DecimalField(label=_("Annual rate (e.g. 0.0800)"), max_digits=7, decimal_places=6)
     fee_amount = forms.DecimalField(label=_("Upfront fees (CNY)"), max_digits=16, decimal_places=2, initial=0)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    partner = forms.TypedChoiceField(label=_("Channel partner (joint lending)"), coerce=int, required=False,
+                                     empty_value=None,
+                                     help_text=_("The listed partner that brought the case in, when it funds a "
+                                                 "share of the loan; its joint-lending limits apply at payout."))
     monthly_income = forms.DecimalField(label=_("Monthly income (CNY)"), max_digits=16, decimal_places=2)
     monthly_debt_payments = forms.DecimalField(label=_("Existing monthly debt payments (CNY)"), max_digits=16,
                                                decimal_places=2, initial=0)
@@ -53,10 +57,11 @@ class ApplicationForm(forms.Form):
     age = forms.IntegerField(label=_("Age of the applicant (or of the legal representative)"), required=False,
                              help_text=_("Taken from the ID number when the customer record has it."))
 
-    def __init__(self, *args, customers=(), products=(), **kwargs):
+    def __init__(self, *args, customers=(), products=(), partners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].choices = [(c.pk, c.name) for c in customers]
         self.fields["product"].choices = [(p.pk, p.name) for p in products]
+        self.fields["partner"].choices = [("", _("None: the bank lends alone"))] + [(p.pk, p.name) for p in partners]
         for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
                 continue

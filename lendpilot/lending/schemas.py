@@ -42,6 +42,8 @@ class ApplicationIn(Schema):
     monthly_debt_payments: Money = Field(Decimal("0"), ge=0)
     fee_amount: Money = Field(Decimal("0"), ge=0)
     applicant_facts: ApplicantFactsIn | None = None
+    # the listed channel partner funding a share of the loan (joint lending); its limits apply at payout
+    partner_id: int | None = Field(None, ge=1, le=2**62)
 
 
 class ApplicationPatch(Schema):

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from lendpilot.channels.models import Partner
 from lendpilot.core.reference import Industry
 from lendpilot.customers.models import Customer
 from lendpilot.customers.services import customer_create
@@ -84,6 +85,7 @@ def test_case_through_three_approvers_to_disbursement(lending_world):
     ({"annual_rate": "0.5"}, "annual_rate"), ({"risk_grade": "Q"}, "risk_grade"), ({"term_months": 0}, "term_months"),
     ({"repayment_method": "whenever"}, "repayment_method"), ({"applicant_id": 999999}, "applicant_id"),
     ({"monthly_income": "NaN"}, "monthly_income"), ({"purpose": ""}, "purpose"),
+    ({"partner_id": 999999}, "partner_id"),
 ])
 def test_bad_application_input_is_422_naming_the_field(lending_world, overrides, field):
     response = _create(lending_world, **overrides)
@@ -275,3 +277,16 @@ def test_application_with_a_hard_rule_decline_is_refused_and_not_saved(scored_wo
     assert created.status_code == 422
     assert "prescreen" in _fields(created)
     assert Application.objects.count() == before
+
+
+def test_a_case_names_its_listed_joint_lending_partner_and_never_one_off_the_list(lending_world):
+    w = lending_world
+    listed = Partner.objects.filter(status__in=Partner.LISTED).first()
+    assert listed is not None  # the test world's partner is on the published list
+    created = _create(w, partner_id=listed.pk)
+    assert created.status_code == 201, created.content
+    assert Application.objects.get(pk=created.json()["id"]).partner == listed
+    Partner.objects.filter(pk=listed.pk).update(status=Partner.Status.DELISTED)
+    refused = _create(w, partner_id=listed.pk)
+    assert refused.status_code == 422 and "partner" in _fields(refused)
+    assert Application.objects.count() == 1

@@ -13,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lendpilot.channels.models import Partner
+from lendpilot.channels.selectors import published_list
 from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.customers.selectors import customers_visible
@@ -47,7 +49,7 @@ def application_list(request):
 
 def _form(actor, data=None) -> ApplicationForm:
     return ApplicationForm(data, customers=customers_visible(actor)[:500],
-                           products=products_visible(actor, active_only=True))
+                           products=products_visible(actor, active_only=True), partners=published_list())
 
 
 @login_required
@@ -60,9 +62,11 @@ def application_new(request):
         data, facts = form.split()
         applicant = customers_visible(actor).get(pk=data.pop("applicant"))
         product = products_visible(actor).get(pk=data.pop("product"))
+        partner_id = data.pop("partner", None)
+        partner = Partner.objects.filter(pk=partner_id).first() if partner_id else None  # the service checks the list
         try:
             application = applications.application_create(actor=request.user, applicant=applicant, product=product,
-                                                          applicant_facts=facts, **data)
+                                                          applicant_facts=facts, partner=partner, **data)
         except ValidationError as error:
             add_service_errors(form, error)
             blocked = {"declines": error.message_dict.get("prescreen", [])} if hasattr(error, "error_dict") \
