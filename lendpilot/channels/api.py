@@ -91,7 +91,7 @@ class PartnerAppealIn(Schema):
 
 
 class ChannelPeriodIn(Schema):
-    day: date
+    day: IsoDate
 
 
 def _file_out(f: PartnerFile) -> dict:

@@ -120,7 +120,7 @@ class OfferOut(Schema):
     )
 
 
-class PromiseFindingOut(Schema):
+class ProductPromiseFindingOut(Schema):
     phrase: str
     problem: str
     law: str
@@ -133,4 +133,4 @@ class ProductReviewOut(Schema):
     id: int
     subject_ref: str = Field(..., description="products.product:<code>@v<terms version>")
     status: str
-    findings: list[PromiseFindingOut]
+    findings: list[ProductPromiseFindingOut]
