@@ -11,10 +11,10 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAG
 
 
 def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: flags, msgid, msgid_plural and msgstr forms (obsolete ones skipped)."""
+    """The entries of a .po file: flags, msgctxt, msgid, msgid_plural and msgstr forms (obsolete ones skipped)."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry = {"flags": set(), "msgid": None, "msgid_plural": None, "msgstr": {}}
+        entry = {"flags": set(), "msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": {}}
         key = None
         for line in block.splitlines():
             if line.startswith("#,"):
@@ -77,10 +77,15 @@ def test_compiled_catalogue_matches_the_po(entries):
         catalogue = gettext.GNUTranslations(handle)
     stale = []
     for entry in entries[1:]:
+        context = entry["msgctxt"]
         if entry["msgid_plural"] is None:
-            if catalogue.gettext(entry["msgid"]) != entry["msgstr"][0]:
-                stale.append(entry["msgid"])
-        elif catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) != entry["msgstr"][0]:
+            found = (catalogue.pgettext(context, entry["msgid"]) if context is not None
+                     else catalogue.gettext(entry["msgid"]))
+        elif context is not None:
+            found = catalogue.npgettext(context, entry["msgid"], entry["msgid_plural"], 1)
+        else:
+            found = catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1)
+        if found != entry["msgstr"][0]:
             stale.append(entry["msgid"])
     assert stale == [], f"django.mo is out of date, run compilemessages: {stale[:10]}"
 
