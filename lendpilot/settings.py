@@ -297,10 +297,12 @@ LENDPILOT_SCHEDULE = {
 # Complaint deadlines in calendar days (E7, CBIRC 2020 No. 3; a revision is in draft): decision and notice
 # within 15 days, a complex case up to 30 in all, then 30 more with a recorded internal approval; escalation
 # up the line when this share of the term has run. Referral rewards (D9): the referred loan stays current
-# this many months; reward per referral and the cap per referrer per year, in CNY.
+# this many months; rewards tiered by the referred loan's principal and the cap per referrer per year, in CNY.
 LENDPILOT_COMPLAINT_DEADLINES = {"decision_days": 15, "first_extension_total_days": 30,
                                  "second_extension_days": 30, "escalation_share": 0.8}
-LENDPILOT_REFERRAL = {"current_months": 3, "reward": "200.00", "yearly_cap": "2000.00"}
+LENDPILOT_REFERRAL = {"current_months": 3, "yearly_cap": "2000.00",
+                      # (principal floor, reward): the referred loan's principal picks the highest tier it reaches
+                      "reward_tiers": [["0", "200.00"], ["300000", "500.00"], ["1000000", "1000.00"]]}
 
 # Review cycle (FEATURES B9-B11, F2, F4). Action items are due after this many business hours (B11).
 LENDPILOT_ACTION_ITEM_SLA_HOURS = int(os.environ.get("LENDPILOT_ACTION_ITEM_SLA_HOURS", "48"))

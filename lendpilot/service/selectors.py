@@ -7,14 +7,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, TruncMonth
+from django.utils.translation import gettext as _
 
 from lendpilot.customers.models import Customer
+from lendpilot.customers.selectors import customers_visible
+from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require, scope_filter
 from lendpilot.org.roles import Perm
 from lendpilot.service.models import Complaint, Survey
 from lendpilot.service.nps import DETRACTOR_MAX, PROMOTER_MIN, nps_from_counts
+from lendpilot.service.referrals import repeat_rate
 
 SERVICE_SUMS = ("survey_answers", "promoters", "detractors", "complaints", "active_customers")
 
@@ -303,3 +308,22 @@ def feedback_by_stage(actor, *, start: date, end: date) -> dict:
     return {"stages": rows,
             "worst_nps": sorted(rated, key=lambda r: r["nps"]),
             "most_complaints": sorted([r for r in rows if r["complaints"]], key=lambda r: -r["complaints"])}
+
+
+def repeat_loan_rates(actor, *, dimension: str) -> list[dict]:
+    """Repeat-loan rate (D9) per customer tier or account manager inside the actor's scope: of the customers
+    who borrowed, the share who borrowed more than once (one grouped statement over the loan book)."""
+    keys = {"tier": "tier", "manager": "manager__name"}
+    if dimension not in keys:
+        raise ValidationError({"dimension": _("tier or manager")})
+    loans = Loan.objects.filter(borrower_id=OuterRef("pk")).order_by().values("borrower_id")
+    counted = (customers_visible(actor)
+               .annotate(loan_count=Subquery(loans.annotate(n=Count("id")).values("n")[:1]))
+               .filter(loan_count__gt=0))
+    rows = (counted.values(keys[dimension]).annotate(borrowers=Count("id"),
+                                                     repeat=Count("id", filter=Q(loan_count__gt=1)))
+            .order_by(keys[dimension]))
+    labels = dict(Customer.Tier.choices) if dimension == "tier" else {}
+    return [{"key": r[keys[dimension]], "label": labels.get(r[keys[dimension]], r[keys[dimension]]) or "—",
+             "borrowers": r["borrowers"], "repeat": r["repeat"], "rate": repeat_rate(r["borrowers"], r["repeat"])}
+            for r in rows]

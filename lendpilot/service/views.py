@@ -187,7 +187,11 @@ def referrals(request):
     return render(request, "service/referrals.html", {
         "page_obj": paginate(request, selectors.referrals_for(actor)),
         "codes": [(c, services.referral_code(c)) for c in customers], "customers": customers,
-        "months": months, "reward": reward, "cap": cap, "can_approve": actor.can(Perm.APPROVE_SERVICE)})
+        "months": months, "reward": reward, "cap": cap, "can_approve": actor.can(Perm.APPROVE_SERVICE),
+        "tiers": services.referrals.reward_tiers(),
+        "repeat_tables": [
+            (_("Tier"), selectors.repeat_loan_rates(actor, dimension="tier"), "repeat-by-tier"),
+            (_("Account manager"), selectors.repeat_loan_rates(actor, dimension="manager"), "repeat-by-manager")]})
 
 
 # --- public sentiment (E8) -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Referrals (FEATURES D9): a customer's code registers the customer they referred; the daily check earns the
-reward when the referred loan has stayed current for the configured months (a day past due before then
-lapses it), capped per referrer and year; an approver releases it."""
+reward, tiered by the referred loan's principal, when that loan has stayed current for the configured months
+(a day past due before then lapses it), capped per referrer and year; an approver releases it."""
 
 import hashlib
 import hmac
@@ -21,15 +21,24 @@ from lendpilot.lending.models import Loan
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.service.models import Referral
-from lendpilot.service.referrals import capped_reward, qualifies
+from lendpilot.service.referrals import capped_reward, qualifies, tiered_reward
 
 logger = logging.getLogger(__name__)
 
 
 def referral_terms() -> tuple[int, Decimal, Decimal]:
+    """(months current, reward of the lowest tier, yearly cap per referrer)."""
     terms = getattr(settings, "LENDPILOT_REFERRAL", {}) or {}
-    return (int(terms.get("current_months", 3)), Decimal(str(terms.get("reward", "200.00"))),
+    tiers = reward_tiers()
+    return (int(terms.get("current_months", 3)), tiers[0][1] if tiers else Decimal("0.00"),
             Decimal(str(terms.get("yearly_cap", "2000.00"))))
+
+
+def reward_tiers() -> list[tuple[Decimal, Decimal]]:
+    """(principal floor, reward) of each tier, lowest first; a scheme with one flat `reward` is one tier."""
+    terms = getattr(settings, "LENDPILOT_REFERRAL", {}) or {}
+    tiers = terms.get("reward_tiers") or [("0", terms.get("reward", "200.00"))]
+    return sorted((Decimal(str(floor)), Decimal(str(reward))) for floor, reward in tiers)
 
 
 def referral_code(customer: Customer) -> str:
@@ -78,7 +87,8 @@ def referrals_check(*, today: date | None = None) -> int:
                 paid = Referral.objects.filter(referrer_id=referral.referrer_id, qualified_on__year=today.year,
                                                status__in=[Referral.Status.QUALIFIED, Referral.Status.APPROVED]
                                                ).aggregate(s=Sum("reward"))["s"] or Decimal(0)
-                referral.reward = capped_reward(reward, paid_this_year=paid, yearly_cap=cap)
+                earned = tiered_reward(loan.principal, reward_tiers())
+                referral.reward = capped_reward(earned, paid_this_year=paid, yearly_cap=cap)
                 referral.status = Referral.Status.QUALIFIED
                 referral.qualified_on = today
             referral.save()

@@ -9,12 +9,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from lendpilot.service import services
 from lendpilot.service.models import CompensationCase, Incident, IncidentStep, Statement
 from lendpilot.testing import build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_service_messages():
+    """The rules' refusals are matched in English; the zh-Hans catalogue translates them for users."""
+    with translation.override("en"):
+        yield
 API = "/api/v1/service"
 DAY = date(2026, 3, 10)
 
