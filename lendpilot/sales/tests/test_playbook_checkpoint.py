@@ -25,7 +25,7 @@ def test_a_script_cannot_be_published_through_the_api_without_a_cleared_review(w
     script = {"kind": "script", "node": "screening", "title": "开场白", "body": "您好，年化利率（单利）4.35%起。"}
     refused = post(client, BASE, {**script, "publish": True})
     assert refused.status_code == 422 and fields_of(refused) == {"publish"}
-    assert "compliance" in refused.content.decode()
+    assert "合规审查" in refused.json()["detail"][0]["msg"]  # the reason, in the site's language
     assert not PlaybookEntry.objects.exists()
 
     draft = post(client, BASE, script)
