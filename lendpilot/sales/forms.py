@@ -7,7 +7,7 @@ from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.reference import Industry, RepaymentMethod
 from lendpilot.products.models import FundingNode, Product
 from lendpilot.sales.funnel import LossReason, Node
-from lendpilot.sales.models import Activity, Lead, TriggerRule
+from lendpilot.sales.models import Activity, Lead, PlaybookEntry, TriggerRule
 
 
 class MoveForm(BootstrapForm):
@@ -95,3 +95,20 @@ class TriggerRuleForm(BootstrapForm):
 
 class DeclineForm(BootstrapForm):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class PlaybookEntryForm(forms.Form):
+    """A new script or objection answer; it is saved as a draft for compliance to review (C7)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlaybookEntry.Kind.choices)
+    node = forms.ChoiceField(label=_("Funnel node (scripts)"), choices=[("", "—"), *Node.choices], required=False)
+    objection = forms.ChoiceField(label=_("Objection (answers)"), choices=[("", "—"), *LossReason.choices],
+                                  required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                          else "form-control")

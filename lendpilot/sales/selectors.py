@@ -188,6 +188,12 @@ def playbook_search(actor: Actor, *, text: str | None = None, kind: str | None =
     return qs.order_by("kind", "node", "-usage_count", "id")
 
 
+def playbook_entries_managed(actor: Actor) -> QuerySet[PlaybookEntry]:
+    """Every entry, drafts and withdrawn ones included, for those who write the playbook (C7)."""
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    return PlaybookEntry.objects.order_by("-is_active", "kind", "node", "id")
+
+
 def managers_in_scope(actor: Actor) -> QuerySet[Staff]:
     return scope_filter(actor, Staff.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
                         .select_related("team", "region"), owner="").order_by("employee_no")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("follow-loans/", views.follow_loans, name="follow_loans"),
     path("opportunities/<int:opportunity_id>/move/", views.opportunity_move, name="move"),
     path("opportunities/<int:opportunity_id>/preview/", views.proposal_preview, name="preview"),
+    path("playbook/", views.playbook, name="playbook"),
     path("playbook/<int:entry_id>/use/", views.playbook_use, name="playbook_use"),
     path("leads/", views.lead_inbox, name="leads"),
     path("leads/new/", intake_views.lead_new, name="lead_new"),

@@ -14,15 +14,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lendpilot.core.views import paginate
+from lendpilot.core.views import flash_errors, paginate
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.sales import selectors, services
-from lendpilot.sales.forms import ActivityForm, AssignmentFilterForm, LeadFilterForm, MoveForm, ProposalForm
+from lendpilot.sales.forms import (
+    ActivityForm,
+    AssignmentFilterForm,
+    LeadFilterForm,
+    MoveForm,
+    PlaybookEntryForm,
+    ProposalForm,
+)
 from lendpilot.sales.funnel import LossReason, Node
 from lendpilot.sales.intake.forms import QuickLeadForm
 from lendpilot.sales.models import Lead, Opportunity, PlaybookEntry
 from lendpilot.sales.notices import notify
+from lendpilot.sales.services import playbooks as playbook_services
 from lendpilot.sales.services.opportunities import LOAN_LOSS, opportunities_follow_loans
 
 MANUAL_NEXT = {Node.SCREENING: Node.FIRST_CONTACT, Node.FIRST_CONTACT: Node.PROPOSAL}
@@ -294,3 +302,38 @@ def funnel(request):
     figures = selectors.funnel_figures(actor, since=timezone.now() - timedelta(days=365))
     rows = [{"label": Node(f.node).label, "f": f, "weak": f.node in figures.weak_nodes} for f in figures.nodes]
     return render(request, "sales/funnel.html", {"figures": figures, "rows": rows})
+
+
+@login_required
+def playbook(request):
+    """The playbook's authoring desk (C7): new entries are drafts, sent to compliance, published only with
+    their exact text approved; a live entry can be withdrawn."""
+    actor = actor_of(request.user)
+    require(actor, Perm.MANAGE_PLAYBOOKS)
+    form = PlaybookEntryForm(request.POST or None) if request.POST.get("action") == "create" else PlaybookEntryForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "create":
+                if form.is_valid():
+                    services.playbook_entry_save(actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Draft saved. Next: submit it for compliance review."))
+                    return redirect("sales:playbook")
+            else:
+                entry = selectors.playbook_entries_managed(actor).filter(pk=request.POST.get("entry") or 0).first()
+                if entry is None:
+                    raise ValidationError({"entry": _("no such playbook entry")})
+                if action == "submit":
+                    playbook_services.playbook_entry_submit(actor=request.user, entry=entry)
+                    messages.success(request, _("Sent to compliance for review."))
+                elif action in ("publish", "withdraw"):
+                    playbook_services.playbook_entry_publish(actor=request.user, entry=entry, live=action == "publish")
+                    messages.success(request, _("Published.") if action == "publish" else _("Withdrawn."))
+                return redirect("sales:playbook")
+        except ValidationError as exc:
+            flash_errors(request, exc)
+            if action != "create":
+                return redirect("sales:playbook")
+    page = paginate(request, selectors.playbook_entries_managed(actor))
+    rows = [{"entry": e, "cleared": playbook_services.playbook_is_cleared(e)} for e in page.object_list]
+    return render(request, "sales/playbook.html", {"page_obj": page, "rows": rows, "form": form})

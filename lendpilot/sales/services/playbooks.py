@@ -38,6 +38,11 @@ def playbook_text(entry: PlaybookEntry) -> str:
     return f"{entry.title.strip()}\n{entry.body.strip()}"
 
 
+def playbook_is_cleared(entry: PlaybookEntry) -> bool:
+    """Whether compliance approved the entry's present text."""
+    return is_cleared(subject_ref=playbook_ref(entry), text=playbook_text(entry))
+
+
 def _require_clearance(acting, entry: PlaybookEntry) -> None:
     """C7: an entry is published only with its exact text approved by compliance (the system path records the
     review itself, after the forbidden-promise scan)."""
