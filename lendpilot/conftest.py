@@ -13,6 +13,8 @@ from lendpilot.testing import FAST_PASSWORD_HASHERS, PASSWORD, World, build_worl
 ENGLISH_MESSAGES = frozenset({"lending", "monitoring", "scoring"})
 ENGLISH_PAGES = frozenset({"planning", "incentives"})
 PROJECT = Path(__file__).resolve().parent
+# Milliseconds for a browser test's first page (the sign-in); later steps keep the 10 s default.
+FIRST_PAGE_TIMEOUT = 60_000
 
 
 def pytest_configure(config):
@@ -98,11 +100,12 @@ def sign_in(page):
     """Sign in through the login form as one of the world's users (by key: "director", "am_wang", ...)."""
 
     def sign_in_as(username: str):
-        page.goto("/login/")
+        # The first request to a fresh live server imports every page module: give it time on a busy machine.
+        page.goto("/login/", timeout=FIRST_PAGE_TIMEOUT)
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("#login-submit")
-        page.wait_for_url("**/")
+        page.wait_for_url("**/", timeout=FIRST_PAGE_TIMEOUT)
         return page
 
     return sign_in_as
@@ -119,11 +122,11 @@ def page_as(chromium, live_server):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/login/")
+        page.goto("/login/", timeout=FIRST_PAGE_TIMEOUT)
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("#login-submit")
-        page.wait_for_url("**/")
+        page.wait_for_url("**/", timeout=FIRST_PAGE_TIMEOUT)
         return page
 
     yield open_page
