@@ -183,16 +183,17 @@ def followed(url: str, href: str) -> str | None:
     return path + (f"?{target.query}" if target.query else "")
 
 
-def crawl(client: Client, *, start: str = "/", per_route: int = 2) -> Iterator[tuple[str, HttpResponse]]:
+def crawl(client: Client, *, start: str = "/", per_route: int = 2) -> Iterator[tuple[str, HttpResponse, str]]:
     """GET the pages reachable from `start` through links, breadth first: at most `per_route` addresses for each
-    route and set of query keys (two customers tell as much as two hundred)."""
+    route and set of query keys (two customers tell as much as two hundred). Yields each address, its
+    response and the page that linked to it."""
     seen = {start}
     per_key: dict[tuple[str, tuple[str, ...]], int] = {}
-    queue = deque([start])
+    queue = deque([(start, "")])
     while queue:
-        url = queue.popleft()
+        url, referrer = queue.popleft()
         response = client.get(url)
-        yield url, response
+        yield url, response, referrer
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         parser = PageText(language="")
@@ -211,7 +212,7 @@ def crawl(client: Client, *, start: str = "/", per_route: int = 2) -> Iterator[t
                 continue
             per_key[key] = per_key.get(key, 0) + 1
             seen.add(target)
-            queue.append(target)
+            queue.append((target, url))
 
 
 def page_findings(url: str, response: HttpResponse, *, language: str,

@@ -32,12 +32,13 @@ class Command(BaseCommand):
                 client = Client(HTTP_ACCEPT_LANGUAGE=language, SERVER_NAME="testserver")
                 client.cookies["django_language"] = language
                 client.force_login(user)
-                for url, response in crawl(client, per_route=per_route):
+                for url, response, referrer in crawl(client, per_route=per_route):
                     pages += 1
                     if response.status_code >= 400:
                         # A page links only to what its reader may open.
-                        found[(language, "status", str(response.status_code))].append(
-                            Finding("status", str(response.status_code), url, ""))
+                        status = f"{response.status_code} {url.partition('?')[0]}"
+                        found[(language, "status", status)].append(
+                            Finding("status", status, url, f"{user.username} from {referrer}"))
                     for finding in page_findings(url, response, language=language, vocabulary=vocabulary):
                         found[(language, finding.kind, finding.token)].append(finding)
         for (language, kind, token), where in sorted(found.items(), key=lambda item: -len(item[1])):
