@@ -5,9 +5,10 @@ from decimal import Decimal
 from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from lendpilot.core.business_calendar import is_provisional
+from lendpilot.core.numbers import amount_text, compact_amount_text, percent_text
 
 register = template.Library()
 
@@ -28,7 +29,31 @@ def money(amount) -> str:
     (humanize's intcomma follows the locale, and the Chinese locale groups no digits)."""
     if amount is None or amount == "":
         return "—"
-    return f"{Decimal(str(amount)):,.2f}"
+    return amount_text(amount)
+
+
+@register.filter
+def money_compact(amount) -> str:
+    """An amount on a tile: 万/亿 in Chinese, K/M/B in English, the exact amount as its tooltip."""
+    if amount is None or amount == "":
+        return "—"
+    return format_html('<span title="{}" data-amount="{}">{}</span>', amount_text(amount), amount,
+                       compact_amount_text(amount, language=get_language() or "zh-hans"))
+
+
+@register.simple_tag
+def ratio(fraction, note: str = "", places: int = 2) -> str:
+    """A ratio as a percentage with stated precision; above 100 % it says why, in a tooltip (`note`, the
+    metric's own reason, else the general one)."""
+    if fraction is None or fraction == "":
+        return "—"
+    text = percent_text(fraction, places=places)
+    if Decimal(str(fraction)) <= 1:
+        return text
+    reason = note or gettext("More than the base: the figure counts more than what it is measured against, e.g. "
+                             "more disbursed than the target, or repayments including arrears or early payments.")
+    return format_html('<span class="lp-over-100" title="{}" tabindex="0" aria-label="{} — {}">{} '
+                       '<span aria-hidden="true">ⓘ</span></span>', reason, text, reason, text)
 
 
 @register.simple_tag

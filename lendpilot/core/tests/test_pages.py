@@ -65,3 +65,11 @@ def test_lending_and_scoring_entries_follow_permissions(client, world):
     client.force_login(world.user("partner"))
     html = client.get(reverse("home")).content.decode()
     assert 'id="nav-applications"' not in html and 'id="nav-scoring"' not in html
+
+
+def test_the_menu_marks_the_current_page_and_its_group(client, world):
+    client.force_login(world.user("director"))
+    html = client.get(reverse("customers:tags")).content.decode()
+    assert 'class="dropdown-item active" aria-current="page" id="nav-tags"' in html
+    assert 'class="dropdown-item" id="nav-customers"' in html
+    assert 'class="nav-link dropdown-toggle active" type="button" id="nav-group-customers"' in html
