@@ -18,6 +18,7 @@ import random
 import re
 from urllib.parse import urlsplit
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 from mix import prescreen_body
 
@@ -34,6 +35,13 @@ def loopback_only(environment, **kwargs):
         raise SystemExit(f"load tests run against the loopback only, not {host!r}")
 
 
+def own_phase(rng: random.Random) -> None:
+    """Start at a random moment of the first second. Locust starts all users at once, and at one request a
+    second each they would then fire together, 200 requests in the same millisecond every second: a
+    generator's artefact, not 200 independent systems and people, whose requests spread over the second."""
+    gevent.sleep(rng.random())
+
+
 class ChannelUser(FastHttpUser):
     """A channel's system: pre-screens only."""
 
@@ -41,6 +49,7 @@ class ChannelUser(FastHttpUser):
 
     def on_start(self):
         self.rng = random.Random()
+        own_phase(self.rng)
 
     @task
     def prescreen(self):
@@ -60,6 +69,7 @@ class StaffUser(FastHttpUser):
 
     def on_start(self):
         self.rng = random.Random()
+        own_phase(self.rng)
         if SESSION:
             self.cookie = f"sessionid={SESSION}"
         else:
