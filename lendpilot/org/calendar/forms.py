@@ -1,10 +1,12 @@
 """Forms of the business-calendar pages."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
 from lendpilot.core.models import CalendarDay
+from lendpilot.org.help_text import chinese, code, marked_help
 
 MAX_FILE_BYTES = 200_000
 
@@ -21,12 +23,20 @@ class CalendarImportForm(BootstrapForm):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
     source_document = forms.CharField(
         label=_("Source document"), max_length=200,
-        help_text=_("For example 国务院办公厅关于2027年部分节假日安排的通知."))
+        help_text=marked_help(_("For example {document}."),
+                              document=chinese("国务院办公厅关于2027年部分节假日安排的通知")))
     published_on = forms.DateField(label=_("Published on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=_("CSV file"), required=False,
-                           help_text=_("Columns date,kind,name (or 日期,类型,名称); kind holiday/休 or workday/班. "
-                                       "UTF-8 or GBK."))
+                           help_text=marked_help(_("Columns {columns} (or {chinese_columns}); {kind} is {holiday} or "
+                                                   "{workday}. UTF-8 or GBK."),
+                                                 columns=code("date", "kind", "name"),
+                                                 chinese_columns=code("日期", "类型", "名称", lang="zh-Hans"),
+                                                 kind=code("kind"),
+                                                 holiday=format_html("{}/{}", code("holiday"),
+                                                                     code("休", lang="zh-Hans")),
+                                                 workday=format_html("{}/{}", code("workday"),
+                                                                     code("班", lang="zh-Hans"))))
     # The previewed file travels back with the confirmation, so what is confirmed is what was shown.
     content = forms.CharField(widget=forms.HiddenInput, required=False)
 
