@@ -7,6 +7,7 @@ Reads only. The case itself comes through `selectors.application_get`, which sco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lendpilot.lending import authority
 from lendpilot.lending.case_gaps import Gap, review_gaps
-from lendpilot.lending.models import Application
+from lendpilot.lending.models import Application, ApprovalLevel, Decision
 from lendpilot.lending.schedule import annualised_rate, build_schedule, totals
 from lendpilot.scoring import policy
 from lendpilot.scoring.models import PrescreenLog
@@ -77,8 +79,26 @@ def prescreen_summary(application: Application) -> PrescreenSummary | None:
         score=log.score, pd=log.pd, grade=log.grade, passed=log.decision == PrescreenLog.Decision.PASS,
         reasons=_texts(log.reasons), declines=_texts(log.declines), approvable_amount=log.approvable_amount,
         approval_probability=log.approval_probability, priced_rate=rate, premium_bps=bps, at=log.created_at,
-        scorecard=str(log.scorecard_version),
+        scorecard=log.scorecard_version.label,
         policy_number=log.policy_version.number if log.policy_version is not None else None)
+
+
+# How `services.approval` notes a decision in the status history: "<level>: <outcome>" and the reason, if any.
+_LEVELS = "|".join(authority.LEVEL_NAMES.values())
+_OUTCOMES = "|".join(sorted(Decision.Outcome.values, key=len, reverse=True))
+DECISION_NOTE = re.compile(rf"(?P<level>{_LEVELS}): (?P<outcome>{_OUTCOMES})(?: (?P<reason>.*))?", re.DOTALL)
+
+
+def status_note_text(note: str) -> str:
+    """A status-history note as the reader reads it: a decision's level and outcome by their labels (the
+    reason as written); any other note as written."""
+    match = DECISION_NOTE.fullmatch(note or "")
+    if match is None:
+        return note
+    level = {name: number for number, name in authority.LEVEL_NAMES.items()}[match["level"]]
+    text = _("%(level)s: %(outcome)s") % {"level": ApprovalLevel(level).label,
+                                          "outcome": Decision.Outcome(match["outcome"]).label}
+    return f"{text} {match['reason']}" if match["reason"] else text
 
 
 def loan_to_value_of(application: Application) -> LoanToValue | None:

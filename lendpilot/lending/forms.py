@@ -102,8 +102,8 @@ class RepaymentForm(BootstrapForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=[
         ("regular", _("Regular repayment (beyond what is due is held as credit)")),
-        ("prepayment", _("Early repayment (提前还款): the schedule is recalculated")),
-        ("settlement", _("Early settlement (提前结清): the loan is closed at the quote")),
+        ("prepayment", _("Early repayment: the schedule is recalculated")),
+        ("settlement", _("Early settlement: the loan is closed at the quote")),
     ], initial="regular")
     prepayment_mode = forms.ChoiceField(label=_("After an early repayment"), choices=[
         ("reduce_payment", _("Lower instalment, same term")),

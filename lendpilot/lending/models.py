@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lendpilot.core.reference import RepaymentMethod
 from lendpilot.customers.models import Customer
@@ -33,11 +34,11 @@ class ApprovalLevel(models.IntegerChoices):
 
 
 class LoanClass(models.IntegerChoices):
-    NORMAL = 1, _("Normal (正常)")
-    SPECIAL_MENTION = 2, _("Special mention (关注)")
-    SUBSTANDARD = 3, _("Substandard (次级)")
-    DOUBTFUL = 4, _("Doubtful (可疑)")
-    LOSS = 5, _("Loss (损失)")
+    NORMAL = 1, pgettext_lazy("loan risk class", "Normal")
+    SPECIAL_MENTION = 2, pgettext_lazy("loan risk class", "Special mention")
+    SUBSTANDARD = 3, pgettext_lazy("loan risk class", "Substandard")
+    DOUBTFUL = 4, pgettext_lazy("loan risk class", "Doubtful")
+    LOSS = 5, pgettext_lazy("loan risk class", "Loss")
 
 
 class AuthorityMatrix(models.Model):

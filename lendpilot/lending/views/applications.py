@@ -19,7 +19,7 @@ from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
 from lendpilot.customers.selectors import customers_visible
 from lendpilot.lending import selectors
-from lendpilot.lending.case_file import case_file, conditions_text
+from lendpilot.lending.case_file import case_file, conditions_text, status_note_text
 from lendpilot.lending.case_gaps import review_gaps
 from lendpilot.lending.forms import (
     ApplicationForm,
@@ -153,7 +153,7 @@ def application_detail(request, application_id: int):
                             and actor.can(Perm.APPLY_LOAN)) or reviewing,
         "loan": getattr(contract, "loan", None) if contract else None,
         "conditions_lines": conditions_text(application.conditions or {}),
-        "history_rows": [(h, STATUS_LABELS.get(h.to_status, h.to_status))
+        "history_rows": [(h, STATUS_LABELS.get(h.to_status, h.to_status), status_note_text(h.note))
                          for h in application.status_history.select_related("actor")],
         "decision_rows": [(d, conditions_text(d.conditions)) for d in
                           application.decisions.select_related("approver")],
