@@ -36,16 +36,14 @@ def seed(ctx) -> dict[str, int]:
 
     # Cross-validation makes the quality report; the tiny test scale skips it to stay fast.
     first = services.train_scorecard_from_history(actor=maker, family=ProductCategory.values[0],
-                                                  with_cv=scale != "tiny",
-                                                  name=f"{ProductCategory.values[0]} v1 (bank history)")
+                                                  with_cv=scale != "tiny")
     result = training.TrainingResult(table=first.table, metrics=first.metrics, summary=first.training_summary,
                                      config=first.config)
     versions = [services.scorecard_activate(actor=checker, version=first)]
     for family in ProductCategory.values[1:]:
-        version = services.scorecard_version_store(actor=maker, family=family, result=result, source=first.source,
-                                                   name=f"{family} v1 (bank history)")
+        version = services.scorecard_version_store(actor=maker, family=family, result=result, source=first.source)
         versions.append(services.scorecard_activate(actor=checker, version=version))
-    services.policy_version_publish(actor=maker, rules={"excluded_industries": ["T"]}, note="demo defaults")
+    services.policy_version_publish(actor=maker, rules={"excluded_industries": ["T"]}, note="演示默认规则")
 
     rng = ctx.sub_rng("scoring.blacklist")
     rows = ([{"kind": "id_number", "value": make_id_number(rng), "reason": "欺诈"} for _ in range(20)]

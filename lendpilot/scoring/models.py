@@ -2,11 +2,17 @@
 report, versioned policy rules, blacklists, the log of every pre-screen decision, and monthly
 monitoring snapshots."""
 
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.reference import ProductCategory
+
+# How `services.history` names the training data of a version trained on the bank's own history.
+HISTORY_SOURCE = re.compile(r"history: (?P<rows>\d+) applicants with outcomes")
 
 
 class ScorecardVersion(models.Model):
@@ -49,6 +55,25 @@ class ScorecardVersion(models.Model):
 
     def __str__(self):
         return f"{self.family} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        """The version as readers name it: the product family's label and the number."""
+        return f"{self.get_family_display()} v{self.number}"
+
+    @property
+    def own_name(self) -> str:
+        """The name the officer gave the version, or "" when it is the generated `<family> v<number>` one."""
+        generated = f"{self.family} v{self.number}"
+        return "" if not self.name or self.name == generated or self.name.startswith(f"{generated} (") else self.name
+
+    @property
+    def source_label(self) -> str:
+        """What the version was trained on: the bank's history (with its number of applicants) or the file's name."""
+        match = HISTORY_SOURCE.fullmatch(self.source or "")
+        if match:
+            return gettext("bank history: %(rows)s applicants with known outcomes") % {"rows": match["rows"]}
+        return self.source
 
     @property
     def cv_auc(self) -> float | None:
