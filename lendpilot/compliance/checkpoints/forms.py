@@ -1,10 +1,12 @@
 """Forms of the checkpoint pages."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.compliance.checkpoints.models import CheckpointReview
 from lendpilot.core.forms import BootstrapForm
+from lendpilot.org.help_text import code, marked_help
 
 
 class ScanForm(BootstrapForm):
@@ -14,7 +16,9 @@ class ScanForm(BootstrapForm):
 
 class SubmitForm(ScanForm):
     subject_ref = forms.CharField(label=_("Material reference"), max_length=64,
-                                  help_text=_("For example products.product:CREDIT-01@v3 or sales.playbook:12."))
+                                  help_text=marked_help(_("For example {product} or {playbook}."),
+                                                        product=code("products.product:CREDIT-01@v3"),
+                                                        playbook=code("sales.playbook:12")))
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckpointReview.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     field_order = ["subject_ref", "kind", "title", "text", "has_fees"]
@@ -27,4 +31,6 @@ class DecisionForm(BootstrapForm):
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checked"].choices = [(code, f"{label} ({law})") for code, label, law in items]
+        # The rule is cited as the regulation names it, in Chinese on either page.
+        self.fields["checked"].choices = [(code, format_html('{} (<cite lang="zh-Hans">{}</cite>)', label, law))
+                                          for code, label, law in items]

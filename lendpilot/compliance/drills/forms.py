@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.compliance.drills.models import LeakDrill
 from lendpilot.core.forms import BootstrapForm
+from lendpilot.org.help_text import code, marked_help
 from lendpilot.org.models import Staff
 
 
 class CanaryForm(BootstrapForm):
     ref = forms.CharField(label=_("Record reference"), max_length=64,
-                          help_text=_("For example customers.customer:42 for a fake customer planted in the book."))
+                          help_text=marked_help(_("For example {reference} for a fake customer planted in the book."),
+                                                reference=code("customers.customer:42")))
     label = forms.CharField(label=_("Label"), max_length=120, required=False)
 
 

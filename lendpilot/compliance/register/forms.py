@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from lendpilot.compliance.register.models import RegulatoryDocument
 from lendpilot.core.forms import BootstrapForm
+from lendpilot.org.help_text import chinese, marked_help
 from lendpilot.org.models import Staff
 from lendpilot.org.roles import Role
 
 
 class DocumentForm(BootstrapForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    number = forms.CharField(label=_("Document number"), max_length=80, help_text=_("For example 银发〔2025〕12号."))
+    number = forms.CharField(label=_("Document number"), max_length=80,
+                             help_text=marked_help(_("For example {number}."), number=chinese("银发〔2025〕12号")))
     issuer = forms.ChoiceField(label=_("Issuer"), choices=RegulatoryDocument.Issuer.choices)
     effective_date = forms.DateField(label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), choices=RegulatoryDocument.Status.choices,
