@@ -148,6 +148,13 @@ class ComplaintStatusChange(models.Model):
     def __str__(self):
         return f"{self.complaint_id}: {self.from_status} -> {self.to_status}"
 
+    @property
+    def note_text(self) -> str:
+        """The note as the reader reads it: the receipt notes the channel (its code), shown by its label."""
+        if self.to_status == Complaint.Status.RECEIVED and self.note in Complaint.Channel.values:
+            return str(Complaint.Channel(self.note).label)
+        return self.note
+
 
 class Survey(models.Model):
     """A satisfaction survey (0-10) sent through the customer outbox; answered later."""

@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.months import shift_month
@@ -231,11 +233,17 @@ def sentiment(request):
     peak = max((max(r["daily"]) for r in summary), default=0) or 1
     for row in summary:
         row["bars"] = [(start + timedelta(days=i), n, round(100 * n / peak)) for i, n in enumerate(row["daily"])]
+    alerts = list(selectors.alerts_for(actor)[:20])
+    # An alert links to its crisis review only for a reader who may open it (the task force, the bank-wide desk).
+    openable = set(selectors.incidents_for(actor).filter(pk__in={a.incident_id for a in alerts if a.incident_id})
+                   .values_list("pk", flat=True))
     return render(request, "service/sentiment.html", {
         "summary": summary, "start": start, "today": today, "topic": topic, "topics": Topic.choices,
-        "alerts": selectors.alerts_for(actor)[:20], "clusters": selectors.clusters_for(actor),
+        "alerts": alerts, "openable_incidents": openable, "clusters": selectors.clusters_for(actor),
         "page_obj": paginate(request, posts), "can_work": actor.can(Perm.WORK_COMPLAINTS),
-        "columns": ", ".join(feed.COLUMNS), "sources": feed.SOURCES})
+        "columns": format_html_join(pgettext("list separator", ", "), "<code>{}</code>",
+                                    ((column,) for column in feed.COLUMNS)),
+        "sources": feed.SOURCES})
 
 
 # --- crisis incidents (E9) -------------------------------------------------------------------------------
