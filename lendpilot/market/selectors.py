@@ -158,7 +158,7 @@ def feedback_summary(user) -> dict:
     by_reason = list(feedback.values("source", "product", "reason").annotate(n=Count("id")).order_by("-n")[:50])
     lost = scope_filter(actor, Opportunity.objects.filter(node="lost"), owner="owner")
     lost_reasons = list(lost.values("loss_reason").annotate(n=Count("id")).order_by("-n"))
-    requests = ChangeRequest.objects.select_related("owner").annotate(evidence_count=Count("evidence"))
+    requests = ChangeRequest.objects.select_related("owner__staff").annotate(evidence_count=Count("evidence"))
     return {"by_reason": by_reason, "lost_reasons": lost_reasons, "requests": requests,
             "recent": feedback.select_related("region")[:50]}
 

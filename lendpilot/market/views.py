@@ -135,7 +135,8 @@ def feedback(request):
                       for r in (summary["by_reason"] if summary else [])],
         "lost_reasons": [r | {"label": reasons.get(r["loss_reason"], r["loss_reason"])}
                          for r in (summary["lost_reasons"] if summary else [])],
-        "owners": get_user_model().objects.filter(is_active=True, is_staff=False).order_by("username")[:200]})
+        "owners": get_user_model().objects.filter(is_active=True, is_staff=False, staff__isnull=False)
+        .select_related("staff").order_by("staff__name")[:200]})
 
 
 def _float(request, name: str, default: float) -> float:
@@ -202,8 +203,13 @@ def pilot_detail(request, pilot_id: int):
             return redirect("market:pilot", pilot.pk)
         except (ValidationError, Conflict) as error:
             flash_errors(request, error)
+    report = selectors.pilot_report(request.user, pilot)
+    # A stratum is a region's code: the page names the region.
+    regions = {r.code: r.name for r in Region.objects.all()}
+    for cluster in report["clusters"]:
+        cluster.stratum_label = regions.get(cluster.stratum, cluster.stratum)
     return render(request, "market/pilot_detail.html", {
-        "pilot": pilot, "report": selectors.pilot_report(request.user, pilot),
+        "pilot": pilot, "report": report,
         "can_decide": actor.can(Perm.APPROVE_PRICING) and isinstance(pilot, Pilot),
         "can_start": actor.can(Perm.MANAGE_MARKET)})
 
