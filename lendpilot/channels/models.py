@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -130,6 +131,10 @@ class Terms(models.Model):
         return f"terms of {self.partner_id}"
 
 
+# The reason a partner's first tier change records (translated when shown).
+FIRST_PLACEMENT = "first placement"
+
+
 class TierChange(models.Model):
     """One move (or confirmation at first placement) of a partner's tier at a monthly re-tiering."""
 
@@ -146,6 +151,12 @@ class TierChange(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.month} {self.to_tier}"
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language; the first placement is stored as `FIRST_PLACEMENT`, the other
+        reasons in the words of the re-tiering."""
+        return [gettext("first placement") if reason == FIRST_PLACEMENT else reason for reason in self.reasons]
 
 
 class MonthFact(models.Model):

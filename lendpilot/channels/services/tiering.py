@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from lendpilot.channels import vintage
-from lendpilot.channels.models import MonthFact, Partner, TierChange
+from lendpilot.channels.models import FIRST_PLACEMENT, MonthFact, Partner, TierChange
 from lendpilot.channels.selectors import partner_cells, published_list
 from lendpilot.channels.tiers import TierMetrics, change_reasons, place
 from lendpilot.compliance.audit import record_batch_event
@@ -49,7 +49,7 @@ def partners_retier(*, actor: object, month: date) -> int:
         if placement.tier == partner.tier and partner.tier_changes.exists():
             continue
         TierChange.objects.create(partner=partner, month=month, from_tier=partner.tier, to_tier=placement.tier,
-                                  reasons=change_reasons(partner.tier, placement) or ["first placement"],
+                                  reasons=change_reasons(partner.tier, placement) or [FIRST_PLACEMENT],
                                   metrics=_metrics_json(metrics))
         partner.tier = placement.tier
         partner.save(update_fields=["tier"])
