@@ -28,11 +28,13 @@ GROUPS: dict[str, Promise] = {
 
 @dataclass(frozen=True)
 class Section:
-    """A menu entry: the page it opens (a URL name) and its label, in a group."""
+    """A menu entry: the page it opens (a URL name), its label, its group and the permission (a `Perm` name)
+    the menu checks before showing it, which the breadcrumbs check before linking to it ("" for any user)."""
 
     view_name: str
     label: Promise
     group: str
+    permission: str = ""
 
 
 # Every menu entry of base.html, in menu order (the same labels, so one translation serves both).
@@ -42,30 +44,30 @@ SECTIONS: dict[str, Section] = {s.view_name: s for s in (
     Section("compliance:my_trainings", _("My trainings"), DESK),
     Section("channels:mine", _("My tier"), DESK),
     Section("sales:partner_portal", _("Partner portal"), DESK),
-    Section("customers:list", _("Customers"), CUSTOMERS),
-    Section("customers:tags", _("Tags"), CUSTOMERS),
-    Section("customers:segments", _("Segments"), CUSTOMERS),
-    Section("sales:kanban", _("Pipeline"), CUSTOMERS),
-    Section("sales:offers", _("Offers"), CUSTOMERS),
-    Section("channels:desk", _("Channels"), CUSTOMERS),
-    Section("market:data", _("Market"), CUSTOMERS),
-    Section("market:feedback", _("Market feedback"), CUSTOMERS),
-    Section("service:complaints", _("Complaints"), CUSTOMERS),
-    Section("products:list", _("Products"), LENDING),
-    Section("lending:applications", _("Loan applications"), LENDING),
-    Section("lending:loans", _("Loans"), LENDING),
-    Section("scoring:overview", _("Scorecards"), RISK),
-    Section("monitoring:alerts", _("Alerts"), RISK),
-    Section("compliance:desk", _("Compliance desk"), RISK),
-    Section("planning:plans", _("Target plans"), PERFORMANCE),
-    Section("incentives:statements", _("Incentives"), PERFORMANCE),
+    Section("customers:list", _("Customers"), CUSTOMERS, "VIEW_CUSTOMERS"),
+    Section("customers:tags", _("Tags"), CUSTOMERS, "VIEW_CUSTOMERS"),
+    Section("customers:segments", _("Segments"), CUSTOMERS, "BUILD_SEGMENTS"),
+    Section("sales:kanban", _("Pipeline"), CUSTOMERS, "VIEW_SALES"),
+    Section("sales:offers", _("Offers"), CUSTOMERS, "VIEW_SALES"),
+    Section("channels:desk", _("Channels"), CUSTOMERS, "VIEW_CHANNELS"),
+    Section("market:data", _("Market"), CUSTOMERS, "VIEW_MARKET"),
+    Section("market:feedback", _("Market feedback"), CUSTOMERS, "RECORD_MARKET_FEEDBACK"),
+    Section("service:complaints", _("Complaints"), CUSTOMERS, "VIEW_SERVICE"),
+    Section("products:list", _("Products"), LENDING, "VIEW_PRODUCTS"),
+    Section("lending:applications", _("Loan applications"), LENDING, "VIEW_LENDING"),
+    Section("lending:loans", _("Loans"), LENDING, "VIEW_LENDING"),
+    Section("scoring:overview", _("Scorecards"), RISK, "VIEW_SCORING"),
+    Section("monitoring:alerts", _("Alerts"), RISK, "VIEW_MONITORING"),
+    Section("compliance:desk", _("Compliance desk"), RISK, "VIEW_COMPLIANCE"),
+    Section("planning:plans", _("Target plans"), PERFORMANCE, "VIEW_PLANNING"),
+    Section("incentives:statements", _("Incentives"), PERFORMANCE, "VIEW_INCENTIVES"),
     Section("talent:reviews", _("Talent"), PERFORMANCE),
-    Section("insights:cockpit", _("Command centre"), ANALYSIS),
-    Section("insights:review", _("Review"), ANALYSIS),
-    Section("insights:actions", _("Action items"), ANALYSIS),
-    Section("org:staff_list", _("Staff"), ADMINISTRATION),
-    Section("org:team_list", _("Teams"), ADMINISTRATION),
-    Section("org:lockouts", _("Sign-in lockouts"), ADMINISTRATION),
+    Section("insights:cockpit", _("Command centre"), ANALYSIS, "VIEW_INSIGHTS"),
+    Section("insights:review", _("Review"), ANALYSIS, "VIEW_REVIEW"),
+    Section("insights:actions", _("Action items"), ANALYSIS, "VIEW_REVIEW"),
+    Section("org:staff_list", _("Staff"), ADMINISTRATION, "VIEW_STAFF"),
+    Section("org:team_list", _("Teams"), ADMINISTRATION, "VIEW_STAFF"),
+    Section("org:lockouts", _("Sign-in lockouts"), ADMINISTRATION, "VIEW_AUDIT"),
 )}
 # The section of a page that is no menu entry itself: the longest matching prefix of its URL name
 # ("lending:loan_repay" -> Loans), else its namespace's first section.
@@ -85,6 +87,7 @@ PREFIXES: dict[str, str] = {
     "org:team": "org:team_list",
     "org:lockout": "org:lockouts",
     "compliance:my_training": "compliance:my_trainings",
+    "channels:mine": "channels:mine",
 }
 NAMESPACE_SECTIONS: dict[str, str] = {
     "customers": "customers:list",

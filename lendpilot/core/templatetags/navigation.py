@@ -20,6 +20,7 @@ register = template.Library()
 class Crumb:
     label: str
     url: str | None = None
+    permission: str = ""  # a `Perm` name: the trail links to the page only for a reader who may open it
 
 
 @dataclass
@@ -48,7 +49,7 @@ def nav_trail(context) -> Trail:
         url = reverse(section.view_name)
     except NoReverseMatch:
         url = None
-    trail.crumbs.append(Crumb(str(section.label), url))
+    trail.crumbs.append(Crumb(str(section.label), url, section.permission))
     return trail
 
 
