@@ -5,6 +5,7 @@ a masked form for display. The plaintext never touches the database.
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.reference import Industry
@@ -325,7 +326,12 @@ class TagDefinition(models.Model):
         verbose_name_plural = _("tag definitions")
 
     def __str__(self):
-        return self.name_zh
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language (the Chinese one when no English name is set)."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name_zh
 
 
 class CustomerTag(models.Model):
@@ -415,6 +421,11 @@ class Question(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def label(self) -> str:
+        """The question in the reader's language."""
+        return self.label_en if self.label_en and (get_language() or "").startswith("en") else self.label_zh
 
 
 class QuestionnaireResponse(models.Model):

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 STRATEGIC_MIN = Decimal("5000000")
 GROWTH_MIN = Decimal("1000000")
 HIGH_VALUE_CLV = Decimal("100000")
@@ -79,18 +81,31 @@ class Package:
     advisory: str
 
 
+# The texts are stored in English (the service package rows copy them) and marked for translation, so a page
+# shows them in the reader's language through `package_text`.
 DEFAULT_PACKAGES = {
-    "strategic": Package("strategic", True, 4, "preferential (LPR + 0-50bp)", 3,
-                         "quarterly post-loan advisory visit, cash-management review"),
-    "growth": Package("growth", True, 24, "standard (LPR + 50-150bp)", 6, "half-yearly review call"),
-    "micro": Package("micro", False, 48, "risk-based (LPR + 150-400bp)", 12, "annual review, online self-service"),
+    "strategic": Package("strategic", True, 4, gettext_noop("preferential (LPR + 0-50bp)"), 3,
+                         gettext_noop("quarterly post-loan advisory visit, cash-management review")),
+    "growth": Package("growth", True, 24, gettext_noop("standard (LPR + 50-150bp)"), 6,
+                      gettext_noop("half-yearly review call")),
+    "micro": Package("micro", False, 48, gettext_noop("risk-based (LPR + 150-400bp)"), 12,
+                     gettext_noop("annual review, online self-service")),
 }
 
 # The credit band moves the price within the tier's package: good bands keep the package's band,
 # weak ones are priced for risk (B2: tier combined with the credit score band).
-BAND_PRICING = {"A": "package band, lower end", "B": "package band", "C": "package band, upper end",
-                "D": "risk premium +100bp, review quarterly", "E": "no new credit without risk sign-off"}
+PACKAGE_BAND = gettext_noop("within the package band")
+BAND_PRICING = {"A": gettext_noop("lower end of the package band"), "B": PACKAGE_BAND,
+                "C": gettext_noop("upper end of the package band"),
+                "D": gettext_noop("risk premium +100bp, review quarterly"),
+                "E": gettext_noop("no new credit without risk sign-off")}
 
 
 def pricing_note(credit_band: str) -> str:
-    return BAND_PRICING.get(credit_band or "", "package band")
+    return BAND_PRICING.get(credit_band or "", PACKAGE_BAND)
+
+
+def package_text(text: str) -> str:
+    """A package's pricing band, advisory or band note in the reader's language: the built-in texts above are
+    translated; a bank's own wording of a package reads as it was typed."""
+    return gettext(text) if text else text

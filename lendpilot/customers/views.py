@@ -18,15 +18,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from lendpilot.core.exports import csv_writer
+from lendpilot.core.numbers import amount_text
 from lendpilot.core.views import paginate
 from lendpilot.customers import selectors as portrait_selectors
 from lendpilot.customers import services as portrait_services
 from lendpilot.customers.forms import CustomerCreateForm, CustomerFilterForm, CustomerUpdateForm, RevealForm
-from lendpilot.customers.models import Customer, Question, TagDefinition
+from lendpilot.customers.models import Customer, CustomerNeeds, Question, TagDefinition
+from lendpilot.customers.needs_labels import choice_label, choice_value
 from lendpilot.customers.pii import PII_FIELDS, RevealPurpose
 from lendpilot.customers.selectors import customer_get, customers_visible
 from lendpilot.customers.services.customers import customer_create, customer_reveal_pii, customer_update
-from lendpilot.customers.tiering import BAND_PRICING
+from lendpilot.customers.tiering import BAND_PRICING, package_text
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 
@@ -160,8 +162,23 @@ def segment_builder(request):
     return render(request, "customers/segment_builder.html", {
         "query": query, "name": request.POST.get("name", ""), "errors": errors,
         "segments": portrait_selectors.segments_visible(actor)[:50], "tag_groups": _tag_picker(actor),
-        "examples": ["制造业 AND 华东 AND 扩产需求 AND NOT 逾期", "高价值客户 AND NOT 逾期",
-                     "tier = growth AND 无不良记录"]})
+        **_query_words()})
+
+
+# The query language reads tags by code or Chinese name and its keywords in English or Chinese: a Chinese
+# page writes examples with the Chinese names and 且 / 或 / 非, an English page with the codes and AND / OR / NOT.
+QUERY_WORDS = {
+    "zh": {"keywords": {"and": "且", "or": "或", "not": "非"},
+           "examples": ["制造业 且 华东 且 扩产需求 且 非 逾期", "高价值客户 且 非 逾期",
+                        "tier = growth 且 无不良记录"]},
+    "en": {"keywords": {"and": "AND", "or": "OR", "not": "NOT"},
+           "examples": ["industry_c AND region_east AND need_expansion AND NOT risk_overdue",
+                        "value_high AND NOT risk_overdue", "tier = growth AND risk_clean"]},
+}
+
+
+def _query_words() -> dict:
+    return QUERY_WORDS["en" if (translation.get_language() or "").startswith("en") else "zh"]
 
 
 SAFE_TERM = re.compile(r"""^[^\s()<>=!"']+$""")
@@ -169,20 +186,22 @@ QUERY_KEYWORDS = frozenset({"AND", "OR", "NOT", "且", "或", "非"})
 
 
 def tag_term(tag: TagDefinition) -> str:
-    """How the picker writes a tag into the query: its Chinese name, or its code when the name holds a
-    character of the query language (space, parenthesis, comparison, quote) or is a keyword."""
+    """How the picker writes a tag into the query: on a Chinese page its Chinese name, or its code when the name
+    holds a character of the query language (space, parenthesis, comparison, quote) or is a keyword; on an
+    English page its code (the query language reads no English names)."""
     name = tag.name_zh
+    if (translation.get_language() or "").startswith("en"):
+        return tag.code
     return name if SAFE_TERM.match(name) and name.upper() not in QUERY_KEYWORDS else tag.code
 
 
 def _tag_picker(actor) -> list[dict]:
     """The active tags by theme for the point-and-click picker, each with how many of the actor's customers
     hold it and the term the picker writes into the query."""
-    english = (translation.get_language() or "").startswith("en")
     groups: dict[str, list[dict]] = {}
     for tag in portrait_selectors.tags_catalogue(actor).filter(active=True):
         groups.setdefault(tag.theme, []).append({
-            "code": tag.code, "label": tag.name_en if english and tag.name_en else tag.name_zh,
+            "code": tag.code, "label": tag.name,
             "term": tag_term(tag), "members": tag.members_in_scope})
     return [{"theme": value, "label": label, "tags": groups[value]}
             for value, label in TagDefinition.Theme.choices if value in groups]
@@ -269,11 +288,26 @@ def needs_form(request, customer_id: int):
     if questionnaire is not None:
         for q in questionnaire.questions.all():
             questions.append({"q": q, "value": values.get(q.code, ""), "error": errors.get(q.code, ""),
-                              "choices": [c["value"] if isinstance(c, dict) else c for c in q.choices]})
+                              "choices": [(choice_value(c), choice_label(q.code, c)) for c in q.choices]})
     portrait = portrait_selectors.customer_portrait(actor=actor, customer=customer)
     return render(request, "customers/needs_form.html", {
         "customer": customer, "questionnaire": questionnaire, "questions": questions, "errors": errors,
-        "needs": portrait["needs"], "kinds": Question.Kind})
+        "needs": portrait["needs"], "answers": _answers_shown(customer), "kinds": Question.Kind})
+
+
+def _answers_shown(customer) -> list[tuple[str, str]]:
+    """The latest answers as the reader reads them: each question's text and the answer's label."""
+    needs = CustomerNeeds.objects.filter(customer=customer).select_related("response__questionnaire").first()
+    if needs is None:
+        return []
+    questions = {q.code: q for q in needs.response.questionnaire.questions.all()}
+    rows = []
+    for code, value in needs.response.answers.items():
+        question = questions.get(code)
+        own = next((c for c in question.choices if choice_value(c) == value), value) if question else value
+        shown = amount_text(value) if question and question.kind == Question.Kind.MONEY else choice_label(code, own)
+        rows.append((question.label if question else code, shown))
+    return rows
 
 
 @login_required
@@ -284,6 +318,8 @@ def tier_reference(request):
     packages = [portrait_selectors.service_package(t) for t in Customer.Tier.values]
     counts = dict(customers_visible(actor).order_by().values_list("tier").annotate(n=Count("pk")))
     return render(request, "customers/tier_reference.html", {
-        "thresholds": thresholds, "packages": [{**p, "label": Customer.Tier(p["tier"]).label,
-                                                 "count": counts.get(p["tier"], 0)} for p in packages],
-        "bands": BAND_PRICING.items()})
+        "thresholds": thresholds,
+        "packages": [{**p, "label": Customer.Tier(p["tier"]).label, "count": counts.get(p["tier"], 0),
+                      "pricing_band": package_text(p["pricing_band"]), "advisory": package_text(p["advisory"])}
+                     for p in packages],
+        "bands": [(band, package_text(note)) for band, note in BAND_PRICING.items()]})

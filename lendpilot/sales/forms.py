@@ -1,6 +1,7 @@
 """Forms of the sales pages: they parse; the services decide."""
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lendpilot.core.forms import BootstrapForm
@@ -63,9 +64,9 @@ class TriggerRuleForm(BootstrapForm):
     node = forms.ChoiceField(label=_("Funding node"), choices=FundingNode.choices)
     tag_code = forms.CharField(label=_("Tag"), max_length=60, required=False,
                                help_text=_("Code of a portrait tag the customer must carry."))
-    condition = forms.CharField(label=_("Condition"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text=_('Tag rule language, e.g. equipment_purchases_12m >= 1 and '
-                                            'industry == "C".'))
+    # The condition is written in the tag rule language: not text for the browser to translate.
+    condition = forms.CharField(label=_("Condition"), required=False, widget=forms.Textarea(
+        attrs={"rows": 2, "translate": "no", "spellcheck": "false", "class": "form-control font-monospace"}))
     product_ids = forms.ModelMultipleChoiceField(label=_("Products"), required=False,
                                                  queryset=Product.objects.filter(is_active=True).order_by(
                                                      "-scenario", "code"),
@@ -86,6 +87,9 @@ class TriggerRuleForm(BootstrapForm):
             initial["product_ids"] = list(rule.rule_products.values_list("product_id", flat=True))
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        self.fields["condition"].help_text = format_html(
+            str(_("Tag rule language, e.g. {example}.")),
+            example=format_html("<code>{}</code>", 'equipment_purchases_12m >= 1 and industry == "C"'))
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

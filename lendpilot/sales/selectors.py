@@ -3,6 +3,7 @@ submitted); a team lead their team's, a head their region's, including the regio
 a channel partner only the leads it submitted."""
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lendpilot.customers.models import Customer
 from lendpilot.org.access import Actor, require, scope_filter
@@ -148,6 +150,18 @@ def kanban_column(actor: Actor, *, node: str, owner_id: int | None = None) -> Qu
 
 def transitions_of(opportunity: Opportunity) -> QuerySet[Transition]:
     return opportunity.transitions.select_related("actor").order_by("at", "id")
+
+
+# Who acted when no staff member did: the daily jobs, and lending moving an opportunity with its loan.
+SYSTEM_ACTORS = {"system": gettext_lazy("System"), "lending": gettext_lazy("Loan book")}
+
+
+def actor_names(labels: Iterable[str]) -> dict[str, str]:
+    """Each recorded actor label (a username, "system", "lending") as a reader reads it: the staff member's
+    name, never the login name; the job's name for the system."""
+    wanted = set(labels)
+    names = dict(Staff.objects.filter(user__username__in=wanted).values_list("user__username", "name"))
+    return {label: names.get(label) or str(SYSTEM_ACTORS.get(label, SYSTEM_ACTORS["system"])) for label in wanted}
 
 
 def activities_visible(actor: Actor) -> QuerySet[Activity]:

@@ -188,11 +188,23 @@ def opportunity_detail(request, opportunity_id: int):
                                             term_months=latest.term_months, repayment_method=latest.repayment_method,
                                             annual_rate=latest.annual_rate).rows
     return render(request, "sales/opportunity_detail.html", {**_stage_context(actor, opp),
-        "opp": opp, "transitions": selectors.transitions_of(opp), "activities": opp.activities.all()[:50],
+        "opp": opp, "transitions": _history(opp), "activities": opp.activities.all()[:50],
         "proposals": proposals, "preview": preview, "playbook": selectors.playbook_for(opp)[:30],
         "activity_form": activity_form, "proposal_form": proposal_form,
         "can_work": actor.can(Perm.WORK_OPPORTUNITIES),
     })
+
+
+def _history(opp: Opportunity) -> list:
+    """The opportunity's moves as a reader reads them: node labels, who moved it by name, the note translated
+    where it is an assignment reason."""
+    transitions = list(selectors.transitions_of(opp))
+    names = selectors.actor_names(t.actor_label for t in transitions if t.actor is None)
+    for t in transitions:
+        t.from_label = Node(t.from_node).label if t.from_node in Node.values else t.from_node
+        t.who = t.actor.name if t.actor is not None else names[t.actor_label]
+        t.note_shown = services.reason_shown(t.note)
+    return transitions
 
 
 @require_POST
@@ -231,11 +243,13 @@ def lead_inbox(request):
     status_labels = {**dict(Lead.Status.choices), selectors.RECEIVED: _("Received")}
     for lead in page:
         # What the reader may learn of the lead: a partner sees "received" and nothing of the bank's customers.
+        lead.shown_reason = services.reason_shown(lead.assignment_reason)
         lead.shown_status = status_labels[selectors.lead_status_shown(actor, lead)]
         lead.shown_customer_id = selectors.lead_customer_shown(actor, lead)
         lead.reason_labels = [labels.get(code, code) for code in selectors.lead_reasons_shown(actor, lead)]
     return render(request, "sales/lead_inbox.html", {"filters": filters, "page_obj": page,
                                                      "can_assign": actor.can(Perm.ASSIGN_LEADS),
+                                                     "can_create": actor.can(Perm.CREATE_LEAD),
                                                      "show_work": selectors.lead_worked_shown(actor)})
 
 

@@ -18,6 +18,7 @@ from lendpilot.customers.models import (
     Questionnaire,
     QuestionnaireResponse,
 )
+from lendpilot.customers.needs_labels import choice_label
 from lendpilot.customers.services.tags import CODE_PATTERN, tags_refresh_customers
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
@@ -84,7 +85,8 @@ def _answer_value(question: Question, raw):
     if question.kind == Question.Kind.CHOICE:
         allowed = [c["value"] if isinstance(c, dict) else c for c in question.choices]
         if raw not in allowed:
-            raise ValueError(_("choose one of %(choices)s") % {"choices": ", ".join(map(str, allowed))})
+            raise ValueError(_("choose one of %(choices)s") % {
+                "choices": ", ".join(choice_label(question.code, c) for c in question.choices)})
         return raw
     if question.kind in (Question.Kind.NUMBER, Question.Kind.MONEY):
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lendpilot.compliance.screening.watchlist_file import WatchFileError, read_table
 
@@ -26,6 +27,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "amount_wanted", "金额", "意向金额"),
     "source": ("source", "来源"),
     "note": ("note", "备注", "source_detail"),
+}
+# What each column holds, for the import page's list of columns.
+COLUMN_LABELS = {
+    "name": gettext_lazy("Name"), "kind": gettext_lazy("Kind (person or enterprise)"),
+    "id_number": gettext_lazy("ID number"), "credit_code": gettext_lazy("Unified social credit code"),
+    "phone": gettext_lazy("Mobile phone"), "industry": gettext_lazy("Industry (national industry section letter)"),
+    "region": gettext_lazy("Region code (empty: your own region)"), "product": gettext_lazy("Product code"),
+    "amount": gettext_lazy("Amount wanted (CNY)"), "source": gettext_lazy("Source"), "note": gettext_lazy("Note"),
 }
 KIND_WORDS = {"个人": "person", "企业": "enterprise", "person": "person", "enterprise": "enterprise"}
 

@@ -12,9 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lendpilot.customers.models import Customer
 from lendpilot.org.access import Actor, actor_of, require
 from lendpilot.org.roles import Perm, Role
-from lendpilot.sales.intake.files import COLUMNS, LeadFileError, LeadRow, read_lead_file
+from lendpilot.sales.intake.files import (
+    COLUMN_LABELS,
+    COLUMNS,
+    KIND_WORDS,
+    LeadFileError,
+    LeadRow,
+    read_lead_file,
+)
 from lendpilot.sales.intake.forms import LeadForm, LeadImportForm, QuickLeadForm
 from lendpilot.sales.models import Lead
 from lendpilot.sales.notices import notify
@@ -139,7 +147,10 @@ def lead_import(request: HttpRequest) -> HttpResponse:
             error = " ".join(exc.messages)
     return render(request, "sales/lead_import.html", {
         "form": form, "result": result, "rows_json": rows_json, "error": error,
-        "columns": [spellings[:2] for spellings in COLUMNS.values()],
+        "columns": [(COLUMN_LABELS[column], [s for s in spellings if s.isascii()],
+                     [s for s in spellings if not s.isascii()]) for column, spellings in COLUMNS.items()],
+        "kinds": [(code, [word for word, kind in KIND_WORDS.items() if kind == code and not word.isascii()])
+                  for code in Customer.Kind.values],
         "hand_over": request.POST.get("hand_over") == "on"})
 
 
@@ -148,7 +159,7 @@ def lead_import_template(request: HttpRequest) -> HttpResponse:
     """A CSV with the column names and one example row."""
     actor = actor_of(request.user)
     require(actor, Perm.CREATE_LEAD)
-    header = ",".join(spellings[1] for spellings in COLUMNS.values())
+    header = ",".join(next(s for s in spellings if not s.isascii()) for spellings in COLUMNS.values())
     example = "张三,个人,,,13800138000,C,,,200000,direct,展会"
     response = HttpResponse(f"\ufeff{header}\n{example}\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leads.csv"'

@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
 from lendpilot.core.views import paginate
+from lendpilot.customers.models import TagDefinition
+from lendpilot.customers.needs_labels import needs_shown
+from lendpilot.customers.tiering import package_text
 from lendpilot.org.access import actor_of, require
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import FundingNode
@@ -24,6 +27,7 @@ from lendpilot.sales.models import ManagerTask, PreApprovedOffer
 from lendpilot.sales.notices import notify
 from lendpilot.sales.scenarios import selectors as sel
 from lendpilot.sales.scenarios import services as svc
+from lendpilot.sales.selectors import actor_names
 
 ACTION_LABELS = {
     "collection_visit": gettext_lazy("Visit for collection: a loan is %(days_past_due)s days past due"),
@@ -118,8 +122,16 @@ def task_done(request, task_id: int):
 @login_required
 def trigger_rule_list(request):
     actor = actor_of(request.user)
+    rules = list(sel.trigger_rules(actor))
+    runs = list(sel.trigger_runs(actor)[:10])
+    names = actor_names(run.actor_label for run in runs)
+    for run in runs:
+        run.by = names[run.actor_label]
+    tags = dict((t.code, t.name) for t in TagDefinition.objects.filter(code__in={r.tag_code for r in rules}))
+    for rule in rules:
+        rule.tag_name = tags.get(rule.tag_code)
     return render(request, "sales/trigger_rules.html", {
-        "rules": sel.trigger_rules(actor), "runs": sel.trigger_runs(actor)[:10],
+        "rules": rules, "runs": runs,
         "can_manage": actor.can(Perm.MANAGE_PLAYBOOKS), "can_run": actor.can(Perm.ASSIGN_LEADS)})
 
 
@@ -156,19 +168,19 @@ def trigger_run(request):
 def customer_360_page(request, customer_id: int):
     actor = actor_of(request.user)
     view = customer_360(actor, customer_id)
-    tag_groups = [(code, label, view.portrait.get("tags", {}).get(code, []))
-                  for code, label in _themes()]
+    english = (get_language() or "").startswith("en")
+    tags = view.portrait.get("tags", {})
+    tag_groups = [(code, label, [{"code": t["code"], "name": t["name_en"] if english and t["name_en"] else t["name"]}
+                                 for t in tags.get(code, [])])
+                  for code, label in TagDefinition.Theme.choices]
+    package = view.portrait["service_package"]
     return render(request, "sales/customer_360.html", {
         "view": view, "c": view.customer, "p": view.portrait,
+        "package": {**package, "pricing_band": package_text(package["pricing_band"])},
+        "advisory": package_text(view.portrait["advisory"]), "needs": needs_shown(view.portrait["needs"]),
         "tag_groups": [g for g in tag_groups if g[2]],
         "actions": [(a, action_text(a)) for a in view.actions],
-        "can_work": actor.can(Perm.WORK_OPPORTUNITIES)})
-
-
-def _themes():
-    from lendpilot.customers.models import TagDefinition
-
-    return TagDefinition.Theme.choices
+        "can_work": actor.can(Perm.WORK_OPPORTUNITIES), "can_create_lead": actor.can(Perm.CREATE_LEAD)})
 
 
 # --- objection drills (D5) -------------------------------------------------------------------------

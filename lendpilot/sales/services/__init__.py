@@ -21,6 +21,8 @@ from lendpilot.sales.services.lead_assignment import (
     AssignmentRow,
     assignment_apply,
     assignment_preview,
+    reason_shown,
+    reason_stored,
     reason_text,
     round_robin_in_region,
 )
@@ -53,6 +55,6 @@ __all__ = [
     "lead_features", "manual_move_problem", "opportunities_follow_loans", "manager_features",
     "managers_for_assignment", "open_counts", "opportunities_sync_lending",
     "opportunity_create", "opportunity_move", "playbook_entry_save", "playbook_use", "proposal_preview",
-    "proposal_save", "rate_floor_for", "reason_text", "resource_pack_save", "round_robin_in_region",
-    "screening_reasons",
+    "proposal_save", "rate_floor_for", "reason_shown", "reason_stored", "reason_text", "resource_pack_save",
+    "round_robin_in_region", "screening_reasons",
 ]

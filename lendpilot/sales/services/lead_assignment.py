@@ -138,11 +138,25 @@ REASON_LABELS = {
     "capacity": gettext_noop("free capacity"),
     "no_capacity": gettext_noop("no manager with capacity in the region"),
     "manual": gettext_noop("manual override"),
+    "found": gettext_noop("found by the account manager"),
 }
 
 
 def reason_text(codes: list[str]) -> str:
+    """The reasons of an assignment in the reader's language."""
     return ", ".join(_(REASON_LABELS.get(code, code)) for code in codes)
+
+
+def reason_stored(codes: list[str]) -> str:
+    """The reasons as a lead and its first move keep them: in the catalogue's words, so that each reader reads
+    them in their own language (`reason_shown`)."""
+    return ", ".join(REASON_LABELS.get(code, code) for code in codes)
+
+
+def reason_shown(stored: str) -> str:
+    """A stored assignment reason (or a move's note) in the reader's language: each reason of the catalogue is
+    translated, anything else reads as it was written."""
+    return ", ".join(_(part) if part else part for part in stored.split(", ")) if stored else stored
 
 
 @transaction.atomic
@@ -186,7 +200,7 @@ def assignment_apply(*, actor, lead_ids: list[int], manager_ids: list[int] | Non
         lead = row.lead
         lead.owner = manager
         lead.status = Lead.Status.CONVERTED
-        lead.assignment_reason = reason_text(reasons)[:300]
+        lead.assignment_reason = reason_stored(reasons)[:300]
         lead.save(update_fields=["owner", "status", "assignment_reason"])
         opp = Opportunity.objects.create(
             lead=lead, customer=lead.customer, name=lead.name, owner=manager, node=Node.SCREENING,

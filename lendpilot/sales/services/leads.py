@@ -77,6 +77,8 @@ def _product_reasons(product: Product, amount: Decimal | None, kind: str) -> lis
     return reasons
 
 
+FOUND_BY_MANAGER = gettext_noop("found by the account manager")
+"""Why a lead typed in by an account manager stays with them (shown through `reason_shown`)."""
 DISQUALIFICATION_LABELS = {
     "blacklisted": gettext_noop("On a blacklist"),
     "product_inactive": gettext_noop("Product not on sale"),
@@ -202,7 +204,7 @@ def _keeps_lead(acting: Actor, lead: Lead, hand_over: bool) -> bool:
 def _keep_with_finder(acting: Actor, finder: Staff, lead: Lead) -> Opportunity:
     now = timezone.now()
     lead.owner, lead.status = finder, Lead.Status.CONVERTED
-    lead.assignment_reason = _("found by the account manager")[:300]
+    lead.assignment_reason = FOUND_BY_MANAGER  # stored in the catalogue's words, read in the reader's language
     lead.save(update_fields=["owner", "status", "assignment_reason"])
     opp = Opportunity.objects.create(
         lead=lead, customer=lead.customer, name=lead.name, owner=finder, node=Node.SCREENING,
