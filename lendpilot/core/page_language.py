@@ -125,6 +125,8 @@ class Vocabulary:
 LATIN_DATA_FIELDS = {
     "compliance.WatchListEntry": ("name", "aliases", "remark"),
     "customers.Customer": ("name",),
+    "sales.Lead": ("name",),
+    "sales.Opportunity": ("name",),
     "channels.Partner": ("name",),
     "products.Product": ("name",),
     "service.Post": ("text", "url", "author"),
