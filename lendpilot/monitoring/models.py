@@ -298,6 +298,24 @@ class CreditLineReview(models.Model):
     def __str__(self):
         return f"{self.line_id} {self.business_date} {self.action}"
 
+    @property
+    def reason_texts(self) -> list[str]:
+        """Why the line is reviewed, in the reader's language (the codes stay in `reasons` and the API)."""
+        texts = []
+        for reason in self.reasons or []:
+            code = reason.get("code")
+            if code == "dpd":
+                texts.append(str(_("%(days)s days past due")) % {"days": reason.get("days_past_due")})
+            elif code == "score":
+                texts.append(str(_("score %(score)s below the floor")) % {"score": reason.get("score")})
+            elif code == "industry":
+                industry = reason.get("industry", "")
+                texts.append(str(_("industry tightened: %(industry)s")) % {
+                    "industry": dict(Industry.choices).get(industry, industry)})
+            else:
+                texts.append(str(code))
+        return texts
+
 
 class PortfolioSnapshot(models.Model):
     """Daily figures per segment. dimension: all, product, region, team, manager, industry, tier, class."""
@@ -338,6 +356,9 @@ class LoanMonthBucket(models.Model):
         return f"{self.month} {self.loan_id}: {self.bucket}"
 
 
+PORTFOLIO_METRIC_LABELS = {"overdue_rate": _("Overdue rate"), "npl_rate": _("NPL ratio")}
+
+
 class PortfolioAlert(models.Model):
     business_date = models.DateField()
     segment = models.CharField(max_length=60)
@@ -354,6 +375,24 @@ class PortfolioAlert(models.Model):
 
     def __str__(self):
         return f"{self.business_date} {self.segment} {self.metric}"
+
+    @property
+    def metric_label(self) -> str:
+        return str(PORTFOLIO_METRIC_LABELS.get(self.metric, self.metric))
+
+    @property
+    def segment_label(self) -> str:
+        """The book the breach is in: the whole bank or a product, by its name in the reader's language."""
+        dimension, _sep, key = self.segment.partition(":")
+        if dimension == "all":
+            return str(_("Whole bank"))
+        if dimension == "product" and key.isdigit():
+            from lendpilot.products.models import Product
+
+            product = Product.objects.filter(pk=int(key)).first()
+            if product is not None:
+                return product.name
+        return self.segment
 
 
 class ProsperityIndex(models.Model):

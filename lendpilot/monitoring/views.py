@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from lendpilot.core.errors import Conflict
 from lendpilot.core.reference import Industry
 from lendpilot.core.views import flash_errors, paginate
-from lendpilot.monitoring import analytics, selectors, services, thresholds
+from lendpilot.monitoring import analytics, eod_labels, selectors, services, thresholds
 from lendpilot.monitoring.models import IndustryProposal as Proposal
 from lendpilot.monitoring.models import Intervention, ProsperityIndex
 from lendpilot.org.access import actor_of, require
@@ -189,5 +189,9 @@ def portfolio(request):
 @login_required
 def eod_runs(request):
     page = paginate(request, selectors.eod_runs(request.user))
+    for run in page:
+        run.stage_rows = [eod_labels.stage_row(stage) for stage in run.stages.all()]
+    scheduled = [{**row, "job_label": eod_labels.JOB_LABELS.get(row["job"])}
+                 for row in selectors.eod_scheduled(request.user)]
     return render(request, "monitoring/eod_runs.html", {"page_obj": page, "stage_total": len(services.STAGES),
-                                                        "scheduled": selectors.eod_scheduled(request.user)})
+                                                        "scheduled": scheduled})

@@ -3,6 +3,7 @@ managers, teams and region, its "all" summed over its own book, the charts and t
 loans; the bank-wide dimensions, portfolio alerts and industry proposals are refused (403)."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -79,6 +80,25 @@ def test_bank_wide_lists_are_refused_to_scoped_readers(book, path):
 def test_eod_run_log_page_is_for_whole_bank_readers(book):
     assert client_for(book, "east_head").get("/monitoring/eod/").status_code == 403
     assert client_for(book, "operations").get("/monitoring/eod/").status_code == 200
+
+
+def test_the_tabs_link_the_whole_bank_pages_only_for_whole_bank_readers(book):
+    for key in ("am_wang", "east_head"):
+        page = client_for(book, key).get("/monitoring/").content.decode()
+        assert "/monitoring/eod/" not in page and "/monitoring/industries/" not in page, key
+    page = client_for(book, "risk_l1").get("/monitoring/").content.decode()
+    assert "/monitoring/eod/" in page and "/monitoring/industries/" in page
+
+
+def test_the_eod_log_names_every_stage_and_count(book):
+    page = client_for(book, "risk_l1").get("/monitoring/eod/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Days past due and risk class" in page and re.search(r"Loans updated: \d+", page)
+    assert "Month end: Yes" in page and "{'" not in page and "month_end" not in page
+
+
+def test_a_threshold_breach_reads_with_its_labels(book):
+    page = client_for(book, "risk_l1").get("/monitoring/portfolio/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"Whole bank NPL ratio: 20(\.00)?% &gt; 2(\.00)?%", page)
 
 
 def shows(page: str, customer) -> bool:
