@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 # The additive daily sums one snapshot row holds (and today's live delta computes the same way).
 FLOW_SUMS = ("disbursed_amount", "loans", "applications_decided", "applications_approved", "leads",
@@ -59,6 +59,11 @@ class MetricDef:
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
     @property
+    def formula_text(self) -> str:
+        """The formula in the reader's language (`formula` stays English: the API's definition)."""
+        return _(self.formula)
+
+    @property
     def change_kind(self) -> str:
         """"relative" for amounts, counts and days; "points" for rates and scores."""
         return "relative" if self.unit in RELATIVE_UNITS else "points"
@@ -66,37 +71,38 @@ class MetricDef:
 
 CATALOGUE: list[MetricDef] = [
     MetricDef("disbursed_amount", 1, "放款金额", "Disbursed amount",
-              "sum of principal of loans disbursed in the period", "cny", UP, "sales"),
-    MetricDef("loan_count", 2, "放款笔数", "Number of loans", "count of loans disbursed in the period",
-              "count", UP, "sales"),
-    MetricDef("avg_ticket", 3, "笔均金额", "Average ticket", "disbursed amount / number of loans", "cny", UP,
-              "sales"),
+              gettext_noop("sum of principal of loans disbursed in the period"), "cny", UP, "sales"),
+    MetricDef("loan_count", 2, "放款笔数", "Number of loans",
+              gettext_noop("count of loans disbursed in the period"), "count", UP, "sales"),
+    MetricDef("avg_ticket", 3, "笔均金额", "Average ticket",
+              gettext_noop("disbursed amount / number of loans"), "cny", UP, "sales"),
     MetricDef("approval_rate", 4, "审批通过率", "Approval rate",
-              "applications approved / applications approved or rejected in the period (final decisions)",
-              "ratio", UP, "risk"),
+              gettext_noop("applications approved / applications approved or rejected in the period "
+                           "(final decisions)"), "ratio", UP, "risk"),
     MetricDef("lead_conversion", 5, "线索放款转化率", "Lead-to-disbursement conversion",
-              "leads whose loan was disbursed in the period / leads received in the period", "ratio", UP,
-              "sales"),
+              gettext_noop("leads whose loan was disbursed in the period / leads received in the period"),
+              "ratio", UP, "sales"),
     MetricDef("conversion_cycle_days", 6, "转化周期（天）", "Conversion cycle (days)",
-              "mean days from lead received to loan disbursed, over leads converted in the period", "days",
-              DOWN, "sales"),
+              gettext_noop("mean days from lead received to loan disbursed, over leads converted in the period"),
+              "days", DOWN, "sales"),
     MetricDef("target_attainment", 7, "目标达成率", "Target attainment",
-              "disbursed amount / base quota of the period (quotas pro rata by calendar days)", "ratio", UP,
-              "planning", source="target"),
+              gettext_noop("disbursed amount / base quota of the period (quotas pro rata by calendar days)"),
+              "ratio", UP, "planning", source="target"),
     MetricDef("overdue_rate", 8, "逾期率（1天以上）", "Overdue rate (1+ days)",
-              "outstanding principal of loans 1+ days past due / outstanding principal, at the period's last "
-              "portfolio snapshot", "ratio", DOWN, "risk", source="stock"),
+              gettext_noop("outstanding principal of loans 1+ days past due / outstanding principal, at the "
+                           "period's last portfolio snapshot"), "ratio", DOWN, "risk", source="stock"),
     MetricDef("npl_ratio", 9, "不良率", "NPL ratio",
-              "outstanding principal classed substandard, doubtful or loss / outstanding principal, at the "
-              "period's last portfolio snapshot", "ratio", DOWN, "risk", source="stock"),
+              gettext_noop("outstanding principal classed substandard, doubtful or loss / outstanding principal, "
+                           "at the period's last portfolio snapshot"), "ratio", DOWN, "risk", source="stock"),
     MetricDef("collection_rate", 10, "回款率", "Collection rate",
-              "principal and interest received by regular repayments in the period / principal and interest "
-              "falling due in the period", "ratio", UP, "operations"),
-    MetricDef("nps", 11, "净推荐值", "NPS", "promoters % - detractors % of survey answers in the period",
-              "score", UP, "service", source="service"),
+              gettext_noop("principal and interest received by regular repayments in the period / principal and "
+                           "interest falling due in the period"), "ratio", UP, "operations"),
+    MetricDef("nps", 11, "净推荐值", "NPS",
+              gettext_noop("share of promoters minus share of detractors among the survey answers of the period, "
+                           "in points"), "score", UP, "service", source="service"),
     MetricDef("complaint_rate", 12, "投诉率", "Complaint rate",
-              "complaints received in the period / active customers (today)", "ratio", DOWN, "service",
-              source="service"),
+              gettext_noop("complaints received in the period / active customers (today)"), "ratio", DOWN,
+              "service", source="service"),
 ]
 BY_CODE: dict[str, MetricDef] = {m.code: m for m in CATALOGUE}
 CODES: tuple[str, ...] = tuple(BY_CODE)

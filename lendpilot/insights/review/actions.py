@@ -274,7 +274,8 @@ def parse_members(rows: Iterable) -> list[tuple[int, str]]:
 
 def staff_choices() -> list[tuple[int, str]]:
     """Active staff as (user id, label) for the owner and squad pickers."""
-    return [(user_id, f"{name} ({role})") for user_id, name, role in
+    roles = dict(Role.choices)
+    return [(user_id, f"{name} ({roles.get(role, role)})") for user_id, name, role in
             Staff.objects.filter(is_active=True).order_by("employee_no").values_list("user_id", "name", "role")]
 
 
@@ -286,6 +287,7 @@ def action_items_from_funnel(*, actor, the_slice, period, baseline_periods: int 
     a node already holding an item for this slice and period keeps it and nothing new is opened. Returns the
     diagnosis with each flagged node's item id."""
     from lendpilot.insights.diagnostics import percent
+    from lendpilot.insights.review.report import stage_labels
     from lendpilot.insights.review.selectors import funnel_diagnosis, funnel_source_ref, slice_owner_user_id
 
     acting = actor_of(actor)
@@ -298,7 +300,8 @@ def action_items_from_funnel(*, actor, the_slice, period, baseline_periods: int 
         if node.action_item_id:
             continue
         title = _("Funnel %(stage)s loses %(loss)s%% against a baseline of %(base)s%% (%(slice)s, %(start)s to "
-                  "%(end)s)") % {"stage": node.stage, "loss": percent(node.loss), "base": percent(node.baseline_loss),
+                  "%(end)s)") % {"stage": stage_labels().get(node.stage, node.stage), "loss": percent(node.loss),
+                                 "base": percent(node.baseline_loss),
                                  "slice": the_slice.label or the_slice.ref(), "start": period.start,
                                  "end": period.end}
         description = _("Decided %(decided)s, lost %(lost)s; baseline decided %(bdecided)s, lost %(blost)s over "

@@ -319,10 +319,12 @@ def review_metrics(user, the_slice: Slice, period: Period, *, today: date | None
     slice_code = "all:all" if the_slice.dimension == "bank" else f"{the_slice.dimension}:{the_slice.key}"
     try:
         values = metric_values(actor=user, period=engine_period_code(period), slice=slice_code, today=today)
-    except (ValidationError, PermissionDenied, Http404) as exc:
-        reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()) \
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else str(exc)
-        return [], gettext("metrics not shown: %(reason)s") % {"reason": reason}
+    except PermissionDenied:
+        return [], gettext("metrics not shown: the command centre's figures are not open to your role")
+    except Http404:
+        return [], gettext("metrics not shown: the slice does not exist")
+    except ValidationError as exc:
+        return [], gettext("metrics not shown: %(reason)s") % {"reason": " ".join(exc.messages)}
     return [{"code": v.code, "number": v.number, "name": v.name, "unit": v.unit, "value": v.value,
              "previous": v.previous, "last_year": v.last_year, "mom": v.mom, "yoy": v.yoy,
              "available": v.available, "reason": v.reason, "good_direction": v.good_direction,

@@ -160,8 +160,11 @@ def funnel_diagnose(request):
 @login_required
 def conversion_page(request):
     def build(ctx):
-        by = request.GET.get("by") or None
+        by = ",".join(request.GET.getlist("by")) or None
         analysis = selectors.conversion_analysis(request.user, ctx["slice"], ctx["period"], by=by)
+        labels = {"channel": _("Channel"), "product": _("Product"), "tier": _("Customer tier")}
+        by_options = [(code, labels.get(code, code), code in analysis.dimensions)
+                      for code in selectors.CONVERSION_DIMENSIONS]
         chart = {
             "labels": [" / ".join(s.labels) for s in analysis.best + analysis.worst],
             "rate": [round((s.rate or 0) * 100, 1) for s in analysis.best + analysis.worst],
@@ -170,7 +173,7 @@ def conversion_page(request):
             "name": _("Conversion %"),
         }
         return {"analysis": analysis, "conversion": conversion_payload(analysis, ctx["slice"], ctx["period"]),
-                "chart": chart, "by": ",".join(analysis.dimensions), "show_by": True}
+                "chart": chart, "by": ",".join(analysis.dimensions), "by_options": by_options, "show_by": True}
 
     return _page(request, "insights/conversion.html", build)
 
@@ -231,11 +234,37 @@ def action_detail(request, item_id: int):
             .select_related("owner__staff", "escalated_to__staff", "created_by__staff").filter(pk=item_id).first())
     if item is None:
         raise Http404
+    statuses = dict(ActionItem.Status.choices)
+    history = [{"row": h, "from": statuses.get(h.from_status, h.from_status) if h.from_status else "",
+                "to": statuses.get(h.to_status, h.to_status),
+                "by": (h.actor.staff.name if h.actor and hasattr(h.actor, "staff") else
+                       _("System") if h.actor is None else h.actor_label)}
+               for h in item.status_history.select_related("actor__staff")]
     return render(request, "insights/action_detail.html", {
-        "item": item, "members": item.members.select_related("user__staff"),
-        "history": item.status_history.all(), "now": timezone.now(),
+        "item": item, "members": item.members.select_related("user__staff"), "source": source_text(item),
+        "history": history, "now": timezone.now(),
         "overdue": item.is_live and item.due_at < timezone.now(),
     })
+
+
+def source_text(item: ActionItem) -> str:
+    """What opened an item, in words: the complaint by its reference, the alert by its number, the funnel
+    stage with its slice and period ("" for an item opened by hand)."""
+    kind, _sep, rest = item.source_ref.partition(":")
+    if kind == "complaint" and rest.isdigit():
+        from lendpilot.service.models import Complaint
+
+        reference = Complaint.objects.filter(pk=int(rest)).values_list("reference", flat=True).first()
+        return _("Complaint %(reference)s") % {"reference": reference or rest}
+    if kind == "alert" and rest.isdigit():
+        return _("Early-warning alert %(number)s") % {"number": rest}
+    if kind == "funnel":
+        parts = rest.split(":")
+        stage = next((p for p in parts if p in stage_labels()), "")
+        period = " – ".join(p for p in parts if len(p) == 10 and p[4:5] == "-")
+        if stage:
+            return _("Funnel stage %(stage)s, %(period)s") % {"stage": stage_labels()[stage], "period": period}
+    return item.source_ref
 
 
 @login_required

@@ -95,6 +95,11 @@ def test_action_board_create_and_detail_with_history(world):
     assert 'data-status="done"' in detail
     assert detail.count("data-to=") == 3
     assert client_for(world, "am_chen").get(f"/insights/actions/{item.pk}/").status_code == 404
+    english = wang.get(f"/insights/actions/{item.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>In progress</td><td>Done</td>" in english and "in_progress" not in english.replace('"in_progress"', "")
+    assert f"<td>{world.staff['am_wang'].name}</td>" in english
+    board = lead.get("/insights/actions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{world.staff['am_wang'].name} (Account manager)" in board and "(account_manager)" not in board
     bad = lead.post("/insights/actions/new/", {"title": ""}, follow=True)
     assert "title:" in bad.content.decode() and ActionItem.objects.count() == 1
 
