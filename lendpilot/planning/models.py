@@ -175,6 +175,36 @@ class QuotaResetLine(models.Model):
     def delta(self) -> Decimal:
         return self.new_base - self.old_base
 
+    @property
+    def reason_texts(self) -> list[str]:
+        """Why the quota moved, in the reader's language (the codes stay in `reasons` and the API)."""
+        return [reset_reason_text(reason) for reason in self.reasons or []]
+
+
+def _percent(value: object) -> str:
+    try:
+        return f"{Decimal(str(value)) * 100:.0f}%"
+    except ArithmeticError:
+        return str(value)
+
+
+def reset_reason_text(reason: dict) -> str:
+    code, value = reason.get("code"), reason.get("value")
+    if code == "attainment":
+        return str(_("attainment %(attainment)s over the last %(months)s months")) % {
+            "attainment": _percent(value), "months": reason.get("months", "")}
+    if code == "no_history":
+        return str(_("no attainment history"))
+    if code == "heat":
+        return str(_("market heat %(heat)s")) % {"heat": value}
+    if code == "capped_up":
+        return str(_("capped at %(share)s of the current quota")) % {"share": _percent(value)}
+    if code == "capped_down":
+        return str(_("held at %(share)s of the current quota")) % {"share": _percent(value)}
+    if code == "floor":
+        return str(_("raised to the minimum quota"))
+    return str(code)
+
 
 class QuotaChange(models.Model):
     """History of every quota change (plan approval, re-set, manual)."""

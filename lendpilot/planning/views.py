@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lendpilot.core.errors import Conflict
+from lendpilot.core.reference import ProductCategory
 from lendpilot.core.views import flash_errors, month_of
 from lendpilot.org.access import actor_of
+from lendpilot.org.models import Region, Team
 from lendpilot.org.roles import Perm
 from lendpilot.planning import selectors, services
 
@@ -62,10 +64,17 @@ def plan_detail(request, plan_id: int):
     column = METRIC_FIELDS[metric]
     matrix = selectors.plan_matrix(plan, actor)
     # The table shows the chosen target: each month's value and the cell's annual total.
+    products, channels = dict(ProductCategory.choices), dict(Team.Channel.choices)
+    regions = {r.code: r.name for r in Region.objects.all()}
+    # The table shows the chosen target: each month's value and the cell's annual total, its product line,
+    # region and team type by their names (the codes stay in the API).
     table = [{**cell, "shown_total": cell[column if metric != "amount" else "total"],
+              "product_label": products.get(cell["product"], cell["product"]),
+              "region_label": regions.get(cell["region"], cell["region"]),
+              "team_type_label": channels.get(cell["team_type"], cell["team_type"]),
               "shown": [{"id": m["id"], "month": m["month"], "value": m[column], "edited": m["edited"]}
                         for m in cell["months"]]} for cell in matrix["cells"]]
-    chart = [{"name": k, "value": str(v)} for k, v in sorted(matrix["totals"]["product"].items())]
+    chart = [{"name": str(products.get(k, k)), "value": str(v)} for k, v in sorted(matrix["totals"]["product"].items())]
     people: dict[int, dict] = {}
     for r in selectors.manager_targets(actor, plan):
         p = people.setdefault(r["manager_id"], {"name": r["manager__name"], "amount": Decimal(0), "new_customers": 0,
@@ -140,5 +149,8 @@ def attainment(request):
     rows = selectors.attainment(actor, month=month, group=group)
     chart = [{"label": r.label, "target": str(r.target), "disbursed": str(r.disbursed), "forecast": str(r.forecast)}
              for r in rows[:50]]
+    labels = {"person": _("By person"), "team": _("By team"), "region": _("By region"),
+              "product": _("By product line")}
     return render(request, "planning/attainment.html", {"month": month, "group": group, "rows": rows,
-                                                        "groups": selectors.GROUPS, "chart": chart})
+                                                        "groups": [(g, labels.get(g, g)) for g in selectors.GROUPS],
+                                                        "chart": chart})
