@@ -10,22 +10,35 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
+from lendpilot.core.numbers import amount_text, compact_amount_text, percent_text
 from lendpilot.insights import metrics
 from lendpilot.insights.catalogue import BY_CODE, CatalogueError, Period, month_period, parse_slice
 from lendpilot.insights.cockpit import cockpit_data
 from lendpilot.insights.selectors import CHANNELS, TIERS, insights_actor
 
+# Why a ratio may pass 100 %, shown as the tile's tooltip when it does.
+OVER_100_NOTES = {
+    "target_attainment": _("More was disbursed than the period's target."),
+    "collection_rate": _("Repayments received include arrears of earlier periods or early repayments, so they "
+                         "exceed what fell due in the period."),
+}
 
-def display(unit: str, value) -> str:
+
+def display(unit: str, value, *, compact: bool = False) -> str:
+    """A figure as the tile shows it: amounts in 万/亿 (K/M/B in English) when `compact`, else to the fen."""
     if value is None:
         return "—"
     if unit == "cny":
-        return f"¥{value:,.2f}"
+        if compact:
+            return f"¥{compact_amount_text(value, language=get_language() or 'zh-hans')}"
+        return f"¥{amount_text(value)}"
     if unit == "count":
         return f"{int(value):,}"
     if unit == "ratio":
-        return f"{value * 100:.2f}%"
+        return percent_text(value)
     return f"{value:,.1f}"
 
 
@@ -40,7 +53,9 @@ def display_change(kind: str, unit: str, delta) -> str:
 
 
 def _tile(v, spark) -> dict:
-    return {"v": v, "metric": BY_CODE[v.code], "text": display(v.unit, v.value),
+    over_100 = v.unit == "ratio" and v.value is not None and v.value > 1
+    return {"v": v, "metric": BY_CODE[v.code], "text": display(v.unit, v.value, compact=True),
+            "exact": display(v.unit, v.value), "over_100_note": OVER_100_NOTES.get(v.code, "") if over_100 else "",
             "raw": "" if v.value is None else repr(v.value),
             "mom_text": display_change(v.change_kind, v.unit, v.mom),
             "yoy_text": display_change(v.change_kind, v.unit, v.yoy),
