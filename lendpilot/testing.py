@@ -167,3 +167,16 @@ def make_loan(world: World, *, customer: str = "am_wang_person", product: str = 
         product=world.products[product], principal=Decimal(amount), annual_rate=Decimal("0.08"), term_months=12,
         repayment_method="equal_instalment", disbursed_on=on, outstanding_principal=Decimal(amount),
         risk_class=risk_class)
+
+
+def portrait_ready(world: World) -> World:
+    """The world with the tag catalogue, the portraits recomputed at 2025-06-30 and the needs questionnaire
+    published, as the customer portrait pages expect."""
+    from lendpilot.customers import services as customers
+    from lendpilot.customers.portrait.demo import QUESTIONS_V2, seed_reference
+
+    seed_reference()
+    customers.portrait_recompute(actor=world.user("director"), as_of=date(2025, 6, 30))
+    customers.questionnaire_publish(actor=world.user("director"), code="needs", title="需求问卷",
+                                    questions=QUESTIONS_V2)
+    return world

@@ -5,21 +5,16 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from lendpilot.customers import services
 from lendpilot.customers.needs_labels import answer_label, choice_label, needs_shown
-from lendpilot.customers.portrait.demo import QUESTIONS_V2, seed_reference
 from lendpilot.customers.tiering import BAND_PRICING, DEFAULT_PACKAGES, package_text
+from lendpilot.testing import portrait_ready
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def portrait_world(world):
-    seed_reference()
-    services.portrait_recompute(actor=world.user("director"), as_of=__import__("datetime").date(2025, 6, 30))
-    services.questionnaire_publish(actor=world.user("director"), code="needs", title="需求问卷",
-                                   questions=QUESTIONS_V2)
-    return world
+    return portrait_ready(world)
 
 
 def page(world, key, url, language):

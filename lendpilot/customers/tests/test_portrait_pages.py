@@ -6,18 +6,14 @@ import json
 import pytest
 from django.test import Client
 
-from lendpilot.customers import services
 from lendpilot.customers.models import CustomerNeeds, QuestionnaireResponse, Segment
-from lendpilot.customers.portrait.demo import QUESTIONS_V2, SEGMENTS, seed_reference, seed_segments
+from lendpilot.customers.portrait.demo import SEGMENTS, seed_segments
+from lendpilot.testing import portrait_ready
 
 
 @pytest.fixture
 def portrait_world(world):
-    seed_reference()
-    services.portrait_recompute(actor=world.user("director"), as_of=__import__("datetime").date(2025, 6, 30))
-    services.questionnaire_publish(actor=world.user("director"), code="needs", title="需求问卷",
-                                   questions=QUESTIONS_V2)
-    return world
+    return portrait_ready(world)
 
 
 def client_for(world, key):
