@@ -24,6 +24,9 @@ class Command(BaseCommand):
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         if usernames:
             users = users.filter(username__in=usernames)
+            unknown = sorted(set(usernames) - set(users.values_list("username", flat=True)))
+            if unknown:
+                raise CommandError(f"no active user named {', '.join(unknown)}")
         vocabulary = data_vocabulary()
         found: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
         pages = 0
