@@ -86,3 +86,11 @@ def test_the_checks_find_codes_reprs_english_and_chinese_but_not_identifiers_or_
             '<a title="Details">详情</a></p>')
     assert [(f.kind, f.token) for f in page_findings("/", Page(html), language=ZH, vocabulary=vocabulary)] == [
         ("english", "Details")]
+
+
+def test_the_command_names_a_user_it_cannot_find():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no active user named nobody"):
+        call_command("check_page_language", "nobody", "--language", "en")
