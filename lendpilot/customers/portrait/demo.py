@@ -142,7 +142,7 @@ def seed_reference() -> dict[str, int]:
     return {"tag_definitions": TagDefinition.objects.count(), "service_packages": ServicePackage.objects.count()}
 
 
-QUESTIONS_V1 = [
+QUESTIONS_V1: list[dict] = [
     {"code": "purpose", "label_zh": "融资用途", "label_en": "Purpose", "kind": "choice", "choices": list(PURPOSES)},
     {"code": "amount", "label_zh": "资金需求金额(元)", "label_en": "Amount needed (CNY)", "kind": "money",
      "min_value": 10_000, "max_value": 100_000_000},
@@ -155,7 +155,7 @@ QUESTIONS_V1 = [
     {"code": "existing_debts", "label_zh": "现有负债(元)", "label_en": "Existing debts (CNY)", "kind": "money",
      "min_value": 0, "required": False},
 ]
-QUESTIONS_V2 = [*QUESTIONS_V1,
+QUESTIONS_V2: list[dict] = [*QUESTIONS_V1,
                 {"code": "risk_appetite", "label_zh": "风险偏好", "label_en": "Risk appetite", "kind": "choice",
                  "choices": list(RISK_APPETITES)},
                 {"code": "notes", "label_zh": "访谈记录", "label_en": "Interview notes", "kind": "text",
