@@ -57,7 +57,7 @@ fuzz: venv
 bench: venv
 	$(BIN)/python manage.py bench --scale $(SCALE)
 
-## make load: locust on the loopback against gunicorn and a fresh PostgreSQL demo bank, 200 req/s for 5 minutes
+## make load: locust on the loopback against the web processes (scripts/web.sh) and a fresh PostgreSQL demo bank, 200 req/s for 5 minutes
 ## (LOAD_USERS, LOAD_SECONDS, LOAD_SCALE, LOAD_WORKERS, LOAD_THREADS); p50/p99 and errors per endpoint
 load: venv
 	bash scripts/load/run.sh

@@ -171,7 +171,7 @@ DATABASES = {
     )
 }
 # DATABASE_POOL_SIZE > 0 (PostgreSQL only): each web process keeps a psycopg pool of that many connections
-# instead of one persistent connection per thread (docs/deploy.md, "Web: gunicorn"): for threaded workers when
+# instead of one persistent connection per thread (docs/deploy.md, "Web: granian"): for threaded workers when
 # connections are scarce. The pool health-checks a connection as it hands it out; CONN_MAX_AGE must stay 0.
 if int(os.environ.get("DATABASE_POOL_SIZE", "0")) > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn lendpilot.wsgi)."""
+"""WSGI entry point (scripts/web.sh serves it with granian)."""
 import os
 
 from django.core.wsgi import get_wsgi_application

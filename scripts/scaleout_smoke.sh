@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Scale-out smoke test on PostgreSQL (docs/deploy.md): two web processes (gunicorn), two task workers
-# (db_worker), one long-running scheduler, and the day's jobs triggered by two schedulers at once for one
-# business date. Checks that every daily job was enqueued and ran exactly once, successfully, that both
+# Scale-out smoke test on PostgreSQL (docs/deploy.md): two web processes (scripts/web.sh, two granian
+# workers each), two task workers (db_worker), one long-running scheduler, and the day's jobs triggered by
+# two schedulers at once for one business date. Checks that every daily job was enqueued and ran exactly once, successfully, that both
 # web processes answer /readyz (database, migrations, scheduler heartbeat), and leaves nothing running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,7 @@ echo "--- business date ${day}"
 
 base=$((20000 + $$ % 20000))
 for n in 1 2; do
-  $BIN/gunicorn lendpilot.wsgi:application --bind "127.0.0.1:$((base + n))" --workers 2 --threads 2 \
-    --access-logfile /dev/null --error-logfile "$work/web$n.log" &
+  WEB_BIND="127.0.0.1:$((base + n))" WEB_CONCURRENCY=2 WEB_THREADS=2 bash scripts/web.sh > "$work/web$n.log" 2>&1 &
   pids+=($!)
   $BIN/python manage.py db_worker --no-startup-delay --interval 0.5 --worker-id "smoke-worker-$n" \
     > "$work/worker$n.log" 2>&1 &

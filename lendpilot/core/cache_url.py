@@ -5,7 +5,7 @@
     rediss://...                    Redis over TLS;  unix:///run/redis.sock?db=0 a local socket
     dummy://                        no cache at all
 
-The command centre's live figures are cached for a minute; with several gunicorn workers only a shared
+The command centre's live figures are cached for a minute; with several web workers only a shared
 cache makes every worker show the same figure. `?key_prefix=lp` separates installations sharing one Redis.
 """
 

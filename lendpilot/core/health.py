@@ -8,7 +8,7 @@
   counts and latency per view come from django-prometheus's middleware; collectors registered with
   `register_db_collector` read figures from the database at scrape time (EOD stage durations, queue
   depth), so they are right whichever process did the work. With PROMETHEUS_MULTIPROC_DIR set (several
-  gunicorn workers), the per-process metrics are merged from that directory.
+  web workers), the per-process metrics are merged from that directory.
 """
 
 import logging

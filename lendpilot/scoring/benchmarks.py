@@ -5,7 +5,7 @@
   and regression), same machine.
 - score_batch: a synthetic portfolio scored column-wise with numpy, applicants per second, against
   scoring the same applicants one by one.
-- prescreen_http: gunicorn serving the project on a loopback port, 100 requests/s for 30 s of
+- prescreen_http: the production web processes (scripts/web.sh, granian) on a loopback port, 100 requests/s for 30 s of
   `POST /api/v1/prescreen` (bearer token of an account manager), latency percentiles and errors.
 """
 
@@ -167,7 +167,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log, timeout: float = 30.0)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             log.seek(0)
-            raise RuntimeError(f"gunicorn exited during start-up: {log.read()[-2000:]!r}")
+            raise RuntimeError(f"the web server exited during start-up: {log.read()[-2000:]!r}")
         try:
             urllib.request.urlopen(url, timeout=1)  # noqa: S310 (loopback only)
             return
@@ -175,7 +175,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log, timeout: float = 30.0)
             return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("the web server did not start")
 
 
 def _bodies(n: int, seed: int) -> list[bytes]:
@@ -248,20 +248,19 @@ def _load(url: str, token: str, bodies: list[bytes], rate: float, seconds: float
 def prescreen_http(ctx: BenchContext):
     token = _prepare_bank()
     port = _free_port()
-    # The usual production shape: 2 x cores + 1 processes, a few threads each, so that a worker waiting
-    # for the database's commit (the decision log and the audit record are written on every call) does
-    # not hold up the next request.
-    workers = str(ctx.options.get("workers", 2 * (os.cpu_count() or 1) + 1))
-    threads = str(ctx.options.get("threads", 4))
+    # The production shape (docs/deploy.md, "Web"): cores + 1 processes, two threads each, so that a
+    # worker waiting for the database does not hold up the next request.
+    workers = str(ctx.options.get("workers", (os.cpu_count() or 1) + 1))
+    threads = str(ctx.options.get("threads", 2))
     base = Path(settings.BASE_DIR)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = _server_env() | {"WEB_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": workers, "WEB_THREADS": threads,
+                           "GRANIAN": str(Path(sys.executable).with_name("granian"))}
     # The server's log goes to a file: a pipe nobody reads fills up after some 64 KiB of warnings and then
     # blocks every worker that logs.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(  # noqa: S603 (fixed argv, loopback only)
-        [str(gunicorn), "lendpilot.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", workers,
-         "--worker-class", "gthread", "--threads", threads, "--log-level", "warning"],
-        cwd=base, env=_server_env(), stdout=subprocess.DEVNULL, stderr=log,
+        ["bash", str(base / "scripts" / "web.sh")],
+        cwd=base, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
         url = f"http://127.0.0.1:{port}/api/v1/prescreen"
@@ -282,7 +281,7 @@ def prescreen_http(ctx: BenchContext):
         server_log = log.read().decode(errors="replace")
         log.close()
     notes = {"requests": len(latencies), "errors": len(errors), "rate_per_s": rate, "seconds": seconds,
-             "achieved_rate_per_s": round(len(latencies) / elapsed, 1), "gunicorn_workers": int(workers),
+             "achieved_rate_per_s": round(len(latencies) / elapsed, 1), "web_workers": int(workers),
              "threads": int(threads),
              "database": connection.vendor,
              "p50_ms": round(float(np.percentile(latencies, 50)), 2),

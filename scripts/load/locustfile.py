@@ -4,9 +4,10 @@ The day mix (`LOAD_MIX=day`, the default) is what a bank's working day sends: th
 pre-screen applicants over the API (`ChannelUser`), and a fixed number of signed-in staff (`StaffUser`,
 `LOAD_STAFF_USERS`, default 20) read the application list (API and page), an application, the kanban and
 the command centre. `LOAD_MIX=prescreen` sends pre-screens only; `LOAD_MIX=desk` (`BankUser`) the
-desk-heavy mix, eleven page requests in 23. Each simulated user sends one request per second
-(`constant_throughput(1)`), so the total rate is the number of users: `make load` runs 200 users, 200
-requests per second. The users are locust's FastHttpUser (a C HTTP client): the load generator shares the
+desk-heavy mix, eleven page requests in 23. Each simulated user sends one request a second on average, at
+independent random moments (`poisson(1)`: a Poisson process, as requests from many independent systems and
+people arrive), so the total rate is the number of users: `make load` runs 200 users, 200 requests per
+second. The users are locust's FastHttpUser (a C HTTP client): the load generator shares the
 machine with the server, and the `requests`-based client costs several times more CPU per request.
 
 Loopback only: the host must be 127.0.0.1 (scripts/load/run.sh starts the server there). Environment:
@@ -19,7 +20,7 @@ import re
 from urllib.parse import urlsplit
 
 import gevent
-from locust import FastHttpUser, constant_throughput, events, task
+from locust import FastHttpUser, events, poisson, task
 from mix import prescreen_body
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "lendpilot-demo")
@@ -36,16 +37,20 @@ def loopback_only(environment, **kwargs):
 
 
 def own_phase(rng: random.Random) -> None:
-    """Start at a random moment of the first second. Locust starts all users at once, and at one request a
-    second each they would then fire together, 200 requests in the same millisecond every second: a
-    generator's artefact, not 200 independent systems and people, whose requests spread over the second."""
+    """Start at a random moment of the first second: locust starts all users at once, and their first
+    requests would otherwise all fire in the same millisecond.
+
+    The pacing after that is `poisson(1)`, not `constant_throughput(1)`: constant pacing counts a user's
+    time from its creation, so it undoes this phase and every user fires on the same beat of the second,
+    200 requests at once and then nothing: a generator's artefact (a server that answers a bare WSGI
+    "ok" in 0.2 ms then measures 30 ms at the median), not what independent clients send."""
     gevent.sleep(rng.random())
 
 
 class ChannelUser(FastHttpUser):
     """A channel's system: pre-screens only."""
 
-    wait_time = constant_throughput(1)
+    wait_time = poisson(1)
 
     def on_start(self):
         self.rng = random.Random()
@@ -63,7 +68,7 @@ class StaffUser(FastHttpUser):
     number of users (`LOAD_STAFF_USERS`, default 20: 20 page requests a second, what some 600 staff at
     one page every 30 seconds ask) beside the channels' systems, which send the pre-screens."""
 
-    wait_time = constant_throughput(1)
+    wait_time = poisson(1)
     fixed_count = int(os.environ.get("LOAD_STAFF_USERS", "20"))
     username = "director"
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `make load`: the locust load of scripts/load/locustfile.py against the production set-up on this machine,
-# loopback only and bounded in time: a fresh PostgreSQL database with the demo bank, gunicorn with
-# lendpilot/gunicorn.conf.py as docs/deploy.md sizes it, LOAD_USERS users at one request per second each
+# loopback only and bounded in time: a fresh PostgreSQL database with the demo bank, the web processes of
+# scripts/web.sh as docs/deploy.md sizes them, LOAD_USERS users at one request a second each on average
 # (default 200 req/s) for LOAD_SECONDS (default 300). Prints p50/p99 and errors per endpoint, the CPU the
 # web workers and PostgreSQL spent per request, and what else ran on the machine; drops the database.
 #   LOAD_MIX       day (default: channels' pre-screens and LOAD_STAFF_USERS staff at their pages, default 20)
 #                  | prescreen (pre-screens only) | desk (BankUser: 11 page requests in 23)
 #   LOAD_SCALE     tiny|small (default small)          LOAD_DATABASE  an existing seeded database to reuse
-#   LOAD_WORKERS   gunicorn workers (default 2 x cores) LOAD_THREADS  threads per worker (default 2: gthread)
+#   LOAD_WORKERS   web worker processes (default cores + 1)  LOAD_THREADS  threads per worker (default 2)
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
 #   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
 set -euo pipefail
@@ -81,16 +81,14 @@ export LOAD_TOKEN LOAD_SESSION
 $BIN/python manage.py collectstatic --noinput -v 0
 
 port=$((30000 + $$ % 20000))
-export WEB_BIND="127.0.0.1:${port}" WEB_CONCURRENCY=${LOAD_WORKERS:-$((2 * cores))} WEB_THREADS=${LOAD_THREADS:-2}
-export WEB_ACCESS_LOG="$work/access.log"
-echo "--- gunicorn: ${WEB_CONCURRENCY} workers x ${WEB_THREADS} threads on ${WEB_BIND}, pool ${DATABASE_POOL_SIZE}"
-# The application's log lines (token use, security) go to the files, as a process manager would collect them.
-$BIN/gunicorn -c lendpilot/gunicorn.conf.py lendpilot.wsgi:application --error-logfile "$work/gunicorn.log" \
-  > "$work/django.log" 2>&1 &
+export WEB_BIND="127.0.0.1:${port}" WEB_CONCURRENCY=${LOAD_WORKERS:-$((cores + 1))} WEB_THREADS=${LOAD_THREADS:-2}
+echo "--- granian (scripts/web.sh): ${WEB_CONCURRENCY} workers x ${WEB_THREADS} threads on ${WEB_BIND}, pool ${DATABASE_POOL_SIZE}"
+# The application's log lines (token use, security) go to a file, as a process manager would collect them.
+bash scripts/web.sh > "$work/django.log" 2> "$work/web.log" &
 server=$!
 for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:${port}/readyz" > /dev/null 2>&1 && break
-  kill -0 "$server" || { cat "$work/gunicorn.log"; exit 1; }
+  kill -0 "$server" || { cat "$work/web.log"; exit 1; }
   sleep 0.5
 done
 # Warm every worker (imports, template compilation, the compiled scorecard, the database connection).
@@ -112,7 +110,7 @@ ps -eo pcpu,comm --sort=-pcpu | sed -n 2,8p | awk '{ printf "    %s%% %s\n", $1,
 children_cpu() { tail -n 1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
 times > "$work/times.before"   # the shell's own builtin: a $(subshell) would report its own children
 web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(children_cpu "$work/times.before")
-echo "--- locust (${user_class}): ${users} users x 1 req/s for ${seconds} s"
+echo "--- locust (${user_class}): ${users} users x 1 req/s (Poisson) for ${seconds} s"
 $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${port}" --users "$users" \
   --spawn-rate "$users" --run-time "${seconds}s" --csv "$work/load" --only-summary --loglevel WARNING \
   --processes "${LOAD_LOCUST_PROCESSES:-1}" $user_class \

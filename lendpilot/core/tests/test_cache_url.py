@@ -43,7 +43,7 @@ def _redis_reachable() -> bool:
 
 
 def test_two_caches_on_one_redis_see_the_same_figure():
-    """What two gunicorn workers do: one stores the live figures, the other reads them."""
+    """What two web workers do: one stores the live figures, the other reads them."""
     if not _redis_reachable():
         pytest.skip(f"REDIS TEST SKIPPED: nothing answers at {REDIS_HOST}:{REDIS_PORT}")
     prefix = f"test-{uuid.uuid4().hex[:8]}"
