@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -259,7 +260,7 @@ def prescreen_http(ctx: BenchContext):
     # blocks every worker that logs.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(  # noqa: S603 (fixed argv, loopback only)
-        ["bash", str(base / "scripts" / "web.sh")],
+        [shutil.which("bash") or "/bin/bash", str(base / "scripts" / "web.sh")],
         cwd=base, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
