@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import gevent
 from locust import FastHttpUser, events, poisson, task
+from locust.runners import WorkerRunner
 from mix import prescreen_body
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "lendpilot-demo")
@@ -34,6 +35,23 @@ def loopback_only(environment, **kwargs):
     host = urlsplit(environment.host or "").hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load tests run against the loopback only, not {host!r}")
+
+
+@events.test_start.add_listener
+def count_after_warm_up(environment, **kwargs):
+    """Reset the figures after LOAD_WARMUP seconds (scripts/load/run.sh): what follows is the steady state.
+    The first seconds measure a restart instead: each worker's first requests import and compile, and
+    locust, creating its users, blocks its own event loop for a moment while early requests are in flight
+    (a client-side delay of some 300 ms that the server's own timings do not show)."""
+    seconds = float(os.environ.get("LOAD_WARMUP", "0"))
+    if seconds <= 0 or isinstance(environment.runner, WorkerRunner):
+        return  # a worker sends its figures to the master, which resets the totals
+
+    def reset_after_warm_up():
+        gevent.sleep(seconds)
+        environment.runner.stats.reset_all()
+
+    gevent.spawn(reset_after_warm_up)
 
 
 def own_phase(rng: random.Random) -> None:

@@ -10,6 +10,7 @@
 #   LOAD_WORKERS   web worker processes (default cores + 1)  LOAD_THREADS  threads per worker (default 2)
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
 #   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
+#   LOAD_WARMUP    seconds of the same load before the figures start (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
@@ -91,42 +92,47 @@ for _ in $(seq 1 240); do
   kill -0 "$server" || { cat "$work/web.log"; exit 1; }
   sleep 0.5
 done
-# Warm every worker (imports, template compilation, the compiled scorecard, the database connection).
-for _ in $(seq 1 $((4 * WEB_CONCURRENCY))); do
-  curl -s -o /dev/null -H "Authorization: Bearer ${LOAD_TOKEN}" -H "Content-Type: application/json" \
-    -d '{"product_code":"CREDIT-01","amount":"100000","term_months":12,"age":30,"monthly_income":"20000",
-         "monthly_debt_payments":"0","industry":"C","region":"EAST"}' "http://127.0.0.1:${port}/api/v1/prescreen" || true
-  curl -s -o /dev/null -b "sessionid=${LOAD_SESSION}" "http://127.0.0.1:${port}/insights/" || true
-done
-
-# CPU seconds (user + system) of a process and its reaped children, from /proc.
+# CPU seconds (user + system) of a process, its live children and its reaped children, from /proc.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15 + $16 + $17) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null || echo 0; }
-web_cpu() { cpu_of "/proc/${server}/stat" $(for p in $(pgrep -P "$server"); do echo "/proc/$p/stat"; done); }
-db_cpu() { cpu_of $(for p in $(pgrep -f "postgres: .* ${db} "); do echo "/proc/$p/stat"; done); }
+tree_cpu() { cpu_of "/proc/$1/stat" $(for p in $(pgrep -P "$1"); do echo "/proc/$p/stat"; done); }
+# PostgreSQL: the postmaster with every backend and background process, including backends that have exited
+# (connections are replaced after CONN_MAX_AGE).
+postmaster=$(pgrep -o -x postgres || true)
+db_cpu() { if [ -n "$postmaster" ]; then tree_cpu "$postmaster"; else echo 0; fi; }
 
 echo "--- machine before the run: $(uptime | sed 's/.*load average/load average/'), ${cores} cores; busiest processes:"
 ps -eo pcpu,comm --sort=-pcpu | sed -n 2,8p | awk '{ printf "    %s%% %s\n", $1, $2 }'
-# CPU of the finished children of this shell (locust, once it has exited): user + system seconds.
-children_cpu() { tail -n 1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
-times > "$work/times.before"   # the shell's own builtin: a $(subshell) would report its own children
-web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(children_cpu "$work/times.before")
-echo "--- locust (${user_class}): ${users} users x 1 req/s (Poisson) for ${seconds} s"
+# The first LOAD_WARMUP seconds of the run warm every worker (imports, compiled templates and scorecard, each
+# thread's database connection) and let locust create its users, which blocks its own event loop for a
+# moment; the figures are reset after them (locustfile.py, `count_after_warm_up`), so they are the steady
+# state of a running bank, not the first seconds after a restart.
+warmup=${LOAD_WARMUP:-30}
+export LOAD_WARMUP=$warmup
+echo "--- locust (${user_class}): ${users} users x 1 req/s (Poisson) for ${seconds} s after a ${warmup} s warm-up"
 $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${port}" --users "$users" \
-  --spawn-rate "$users" --run-time "${seconds}s" --csv "$work/load" --only-summary --loglevel WARNING \
+  --spawn-rate "$users" --run-time "$((warmup + seconds))s" --csv "$work/load" --only-summary --loglevel WARNING \
   --processes "${LOAD_LOCUST_PROCESSES:-1}" $user_class \
-  > "$work/locust.log" 2>&1 || true   # locust exits 1 when any request failed; the table below shows them
-times > "$work/times.after"
-web_after=$(web_cpu); db_after=$(db_cpu); locust_after=$(children_cpu "$work/times.after")
+  > "$work/locust.log" 2>&1 &   # locust exits 1 when any request failed; the table below shows them
+generator=$!
+sleep "$warmup"
+web_before=$(tree_cpu "$server"); db_before=$(db_cpu); locust_before=$(tree_cpu "$generator")
+# Read the CPU a moment before locust stops (its processes are gone afterwards).
+sleep "$((seconds > 2 ? seconds - 1 : seconds))"
+web_after=$(tree_cpu "$server"); db_after=$(db_cpu); locust_after=$(tree_cpu "$generator")
+wait "$generator" || true
 echo "--- machine after the run: $(uptime | sed 's/.*load average/load average/')"
 
 $BIN/python - "$work/load_stats.csv" "$users" "$web_before" "$web_after" "$db_before" "$db_after" \
-  "$locust_before" "$locust_after" <<'PY'
+  "$locust_before" "$locust_after" "$seconds" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 target = float(sys.argv[2])
-web = float(sys.argv[4]) - float(sys.argv[3])
-db = float(sys.argv[6]) - float(sys.argv[5])
-generator = float(sys.argv[8]) - float(sys.argv[7])
+# The CPU was read over all but the last second of the counted run: scale it to the whole run.
+seconds = float(sys.argv[9])
+scale = seconds / (seconds - 1) if seconds > 2 else 1.0
+web = (float(sys.argv[4]) - float(sys.argv[3])) * scale
+db = (float(sys.argv[6]) - float(sys.argv[5])) * scale
+generator = (float(sys.argv[8]) - float(sys.argv[7])) * scale
 print(f"{'endpoint':28} {'requests':>9} {'errors':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8}")
 for r in rows:
     name = r["Name"] if r["Name"] != "Aggregated" else "all"
