@@ -20,8 +20,8 @@ access=--no-access-log
 [ "${WEB_ACCESS_LOG:-0}" = 1 ] && access=--access-log
 # One runtime thread per worker: it only moves bytes between the sockets and the application's threads.
 # Granian's own I/O keeps every client's connection open without tying up an application thread, so a
-# worker's threads serve whichever request is ready (a gunicorn gthread worker measured 20-35 % more CPU
-# per request and three times the p99 on the same load: README, "Load").
+# worker's threads serve whichever request is ready (a gunicorn gthread worker measured 10-20 % more CPU
+# per request and two to three times the p99 on the same load: README, "Load").
 exec "$granian" --interface wsgi --host "${bind%:*}" --port "${bind##*:}" \
   --workers "${WEB_CONCURRENCY:-$(($(nproc) + 1))}" --blocking-threads "${WEB_THREADS:-2}" --runtime-threads 1 \
   --no-ws --respawn-failed-workers --workers-max-rss "${WEB_MAX_RSS:-1024}" --workers-kill-timeout 30 \
