@@ -12,6 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bind=${WEB_BIND:-0.0.0.0:8000}
+[[ "$bind" =~ ^[^:]+:[0-9]+$ ]] || { echo "WEB_BIND is host:port (for example 0.0.0.0:8000), not '$bind'" >&2; exit 2; }
+for name in WEB_CONCURRENCY WEB_THREADS WEB_MAX_RSS; do
+  value=${!name:-1}
+  [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "$name is a positive whole number, not '$value'" >&2; exit 2; }
+done
 granian=${GRANIAN:-}
 if [ -z "$granian" ]; then
   if [ -x .venv/bin/granian ]; then granian=.venv/bin/granian; else granian=granian; fi

@@ -22,6 +22,10 @@ users=${LOAD_USERS:-200}
 seconds=${LOAD_SECONDS:-300}
 scale=${LOAD_SCALE:-small}
 cores=$(nproc)
+for name in LOAD_USERS LOAD_SECONDS LOAD_WARMUP LOAD_WORKERS LOAD_THREADS; do
+  value=${!name:-1}
+  [[ "$value" =~ ^[0-9]+$ ]] || { echo "$name is a whole number, not '$value'" >&2; exit 2; }
+done
 case "${LOAD_MIX:-day}" in
   day) user_class="ChannelUser StaffUser" ;;
   prescreen) user_class=ChannelUser ;;
