@@ -179,6 +179,11 @@ if int(os.environ.get("DATABASE_POOL_SIZE", "0")) > 0 and DATABASES["default"]["
         "min_size": 1, "max_size": int(os.environ["DATABASE_POOL_SIZE"]),
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")), "max_idle": 300,
     }
+# The statements every API call runs (lendpilot.core.prepared) are prepared on their first use on a
+# connection; all others keep Django's client-side binding and are never prepared. Off with
+# DATABASE_PREPARED_STATEMENTS=0 behind a pooler in transaction mode that cannot carry prepared statements.
+if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 # A read replica for the insights pages and API (lendpilot.core.replica), switched on by
 # DATABASE_REPLICA_URL; tests mirror it onto the default database.
 if os.environ.get("DATABASE_REPLICA_URL"):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lendpilot.core.prepared import fetch_prepared, model_columns, model_from_row
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.models import ApiToken, Certification, ProductCertificationRequirement, Region, Staff, Team
 from lendpilot.org.roles import DataScope, Perm
@@ -93,69 +94,43 @@ def staff_ineligible_for_product(product_id: int, today: date) -> QuerySet[Staff
     return Staff.objects.filter(lacking)
 
 
-
-def _columns(model, alias: str) -> tuple[list[str], str]:
-    fields = model._meta.concrete_fields
-    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
-
-
 @functools.cache
-def _row_converters(model) -> list[tuple[list, object]]:
-    """Per column of `model`, the converters the ORM applies to a fetched value, and the column expression
-    they take (SQLite hands datetimes, decimals and booleans over as text and integers)."""
-    from django.db import connection
-
-    out = []
-    for field in model._meta.concrete_fields:
-        col = field.get_col(model._meta.db_table)
-        out.append(([*connection.ops.get_db_converters(col), *col.get_db_converters(connection)], col))
-    return out
-
-
-def _instance(model, db: str, attnames: list[str], raw: tuple):
-    from django.db import connection
-
-    values = []
-    for (converters, col), value in zip(_row_converters(model), raw, strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
-        values.append(value)
-    return model.from_db(db, attnames, values)
-
-
-def live_token_with_staff(key_hash: str) -> tuple[ApiToken, Staff | None] | None:
-    """The unrevoked token with this digest, its user, and the user's staff record with team and region
-    (None when the user has none), in one statement. Every API call by a channel's system starts here, so
-    the statement is written out rather than compiled by the ORM on each call (the five-table
-    select_related cost more CPU than the rest of a pre-screen's reads)."""
+def _token_statement() -> tuple[tuple[list[str], ...], str]:
+    """The attribute names per model and the statement of `live_token_with_staff`, built once."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
-    user_model = get_user_model()
-    parts = [(ApiToken, "t"), (user_model, "u"), (Staff, "s"), (Team, "tm"), (Region, "r")]
-    names, selects = zip(*(_columns(model, alias) for model, alias in parts), strict=True)
+    parts = [(ApiToken, "t"), (get_user_model(), "u"), (Staff, "s"), (Team, "tm"), (Region, "r")]
+    names, selects = zip(*(model_columns(model, alias) for model, alias in parts), strict=True)
     sql = (f"SELECT {', '.join(selects)} FROM {ApiToken._meta.db_table} t "  # noqa: S608 (model metadata only)
-           f"JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
+           f"JOIN {get_user_model()._meta.db_table} u ON u.id = t.user_id "
            f"LEFT JOIN {Staff._meta.db_table} s ON s.user_id = u.id "
            f"LEFT JOIN {Team._meta.db_table} tm ON tm.id = s.team_id "
            f"LEFT JOIN {Region._meta.db_table} r ON r.id = s.region_id "
            "WHERE t.key_hash = %s AND t.revoked_at IS NULL LIMIT 1")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash])
-        row = cursor.fetchone()
-    if row is None:
+    return names, sql
+
+
+def live_token_with_staff(key_hash: str) -> tuple[ApiToken, Staff | None] | None:
+    """The unrevoked token with this digest, its user, and the user's staff record with team and region
+    (None when the user has none), in one prepared statement (`lendpilot.core.prepared`). Every API call
+    by a channel's system starts here: the statement is written out rather than compiled by the ORM on
+    each call, and planned once per connection rather than on each call."""
+    from django.contrib.auth import get_user_model
+
+    names, sql = _token_statement()
+    rows = fetch_prepared(sql, [key_hash])
+    if not rows:
         return None
-    chunks, at = [], 0
+    row, chunks, at = rows[0], [], 0
     for attnames in names:
         chunks.append(row[at:at + len(attnames)])
         at += len(attnames)
-    db = connection.alias
-    token = _instance(ApiToken, db, names[0], chunks[0])
-    token.user = _instance(user_model, db, names[1], chunks[1])
+    token = model_from_row(ApiToken, names[0], chunks[0])
+    token.user = model_from_row(get_user_model(), names[1], chunks[1])
     staff = None
     if chunks[2][0] is not None:
-        staff = _instance(Staff, db, names[2], chunks[2])
+        staff = model_from_row(Staff, names[2], chunks[2])
         staff.user = token.user
-        staff.team = _instance(Team, db, names[3], chunks[3]) if chunks[3][0] is not None else None
-        staff.region = _instance(Region, db, names[4], chunks[4]) if chunks[4][0] is not None else None
+        staff.team = model_from_row(Team, names[3], chunks[3]) if chunks[3][0] is not None else None
+        staff.region = model_from_row(Region, names[4], chunks[4]) if chunks[4][0] is not None else None
     return token, staff

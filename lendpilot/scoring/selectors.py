@@ -6,14 +6,15 @@ changes after training), so a request costs one small query to learn which versi
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lendpilot.core.prepared import fetch_prepared, model_columns, model_from_row
 from lendpilot.org.access import Actor, require, scope_filter
 from lendpilot.org.roles import Perm
 from lendpilot.products.models import Product
@@ -77,35 +78,35 @@ def prescreen_context(actor: Actor, *, product_id: int | None = None, code: str 
     """The product the actor may see, with the active scorecard of its family and the active policy, in one
     statement: a pre-screen runs many times a second, and which versions are active is read from the
     database on every call (an activation takes effect at once in every process). Only the policy's
-    rules come from the per-process cache. The statement is written out rather than built by the ORM:
-    compiling five sub-selects cost more CPU than running them."""
+    rules come from the per-process cache. The statement is written out rather than built by the ORM
+    (compiling five sub-selects cost more CPU than running them) and prepared once per connection
+    (`lendpilot.core.prepared`)."""
     products_visible(actor)  # the permission check; products are reference data, not scoped by owner
-    sql = _PRESCREEN_CONTEXT_SQL.format(key="id" if product_id is not None else "code")
-    params = [ScorecardVersion.Status.ACTIVE, PolicyVersion.Status.ACTIVE,
-              product_id if product_id is not None else code]
-    product = next(iter(Product.objects.raw(sql, params)), None)
-    if product is None:
+    names, sql = _prescreen_context_statement("id" if product_id is not None else "code")
+    rows = fetch_prepared(sql, [ScorecardVersion.Status.ACTIVE.value, PolicyVersion.Status.ACTIVE.value,
+                                product_id if product_id is not None else code])
+    if not rows:
         raise Http404("product not found")
-    # the joined columns arrive as attributes of the raw row
-    extra: dict[str, Any] = {name: getattr(product, name, None)
-             for name in ("card_id", "card_number", "card_trained_at", "policy_id", "policy_published_at")}
-    card_id = extra["card_id"]
-    scorecard_ref = None
-    if card_id is not None:
-        scorecard_ref = (int(card_id), int(extra["card_number"]), extra["card_trained_at"])
-    policy_id = extra["policy_id"]
-    policy_row = None if policy_id is None else _policy_version(policy_id, extra["policy_published_at"])
+    row = rows[0]
+    product = model_from_row(Product, names, row[:len(names)])
+    card_id, card_number, card_trained_at, policy_id, policy_published_at = row[len(names):]
+    scorecard_ref = None if card_id is None else (int(card_id), int(card_number), card_trained_at)
+    policy_row = None if policy_id is None else _policy_version(policy_id, policy_published_at)
     return PrescreenContext(product=product, scorecard_ref=scorecard_ref, policy=policy_row)
 
 
-# At most one active scorecard per family and one active policy (unique constraints), so the joins keep one row.
-_PRESCREEN_CONTEXT_SQL = """
-    SELECT p.*, c.id AS card_id, c.number AS card_number, c.trained_at AS card_trained_at,
-           v.id AS policy_id, v.published_at AS policy_published_at
-      FROM products_product p
-      LEFT JOIN scoring_scorecardversion c ON c.family = p.category AND c.status = %s
-      LEFT JOIN scoring_policyversion v ON v.status = %s
-     WHERE p.{key} = %s"""
+@functools.cache
+def _prescreen_context_statement(key: str) -> tuple[list[str], str]:
+    """The product's attribute names and the statement of `prescreen_context` by product id or code. At
+    most one active scorecard per family and one active policy (unique constraints), so the joins keep
+    one row."""
+    names, columns = model_columns(Product, "p")
+    sql = (f"SELECT {columns}, c.id, c.number, c.trained_at, v.id, v.published_at "  # noqa: S608 (metadata)
+           f"FROM {Product._meta.db_table} p "
+           f"LEFT JOIN {ScorecardVersion._meta.db_table} c ON c.family = p.category AND c.status = %s "
+           f"LEFT JOIN {PolicyVersion._meta.db_table} v ON v.status = %s "
+           f"WHERE p.{key} = %s")
+    return names, sql
 
 
 def _policy_version(policy_id: int, published_at: object) -> PolicyVersion | None:

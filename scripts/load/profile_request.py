@@ -101,6 +101,22 @@ def query_kinds(queries: list[str]) -> dict[str, int]:
     return kinds
 
 
+def backend_cpu_seconds() -> float | None:
+    """The CPU time of this connection's PostgreSQL backend process, when the server runs on this machine
+    (None otherwise): what the statements of a request cost the database, in clock ticks of /proc."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of proc(5); the split starts at field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def callgrind(*command: str) -> None:
     """Send a command to the callgrind tool this process runs under. Spin rather than wait: callgrind reads
     its commands between basic blocks, which a process blocked in waitpid() would not run."""
@@ -139,6 +155,7 @@ def main() -> None:
     parser.add_argument("--callgrind", action="store_true",
                         help="under valgrind --tool=callgrind --instr-atstart=no: one dump per endpoint")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="the cProfile order: cumulative, tottime, ncalls…")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request")
     args = parser.parse_args()
     rng = random.Random(42)
@@ -155,6 +172,7 @@ def main() -> None:
         with connection.execute_wrapper(captured):
             call()
         times = []
+        backend_started = backend_cpu_seconds()
         cpu_started = time.process_time()
         for _ in range(args.requests):
             started = time.perf_counter()
@@ -165,6 +183,9 @@ def main() -> None:
         row = {"endpoint": name, "queries": query_kinds(captured),
                "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[int(len(times) * 0.99) - 1], 2)}
         row["cpu_ms"] = round(cpu_seconds * 1000 / args.requests, 2)
+        backend_ended = backend_cpu_seconds()
+        if backend_started is not None and backend_ended is not None:
+            row["postgresql_cpu_ms"] = round((backend_ended - backend_started) * 1000 / args.requests, 2)
         if args.callgrind:
             counted = callgrind_instructions(name.split()[0], call, args.requests) - overhead
             row["instructions_per_request"] = counted // args.requests
@@ -178,7 +199,7 @@ def main() -> None:
                 call()
             profiler.disable()
             text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(args.top)
             print(text.getvalue(), flush=True)
 
 
