@@ -72,3 +72,37 @@ def model_from_row(model: type[M], attnames: list[str], raw: Sequence[Any]) -> M
             value = converter(value, col, connection)
         values.append(value)
     return model.from_db(connection.alias, attnames, values)
+
+
+def insert_prepared(instance: Model, *, wait_for_flush: bool = True) -> None:
+    """Save a new `instance` as one prepared INSERT and set its primary key. Each field's value is made
+    ready as the ORM's save makes it (`pre_save` fills auto_now_add, `get_db_prep_save` adapts JSON and
+    decimals). No signals are sent: nothing in LendPilot listens to model signals for business rules.
+
+    wait_for_flush=False, outside a transaction only: the statement's own commit does not wait for the
+    write-ahead log to reach the disk (synchronous_commit off for that one transaction). A crash can then
+    lose the last fraction of a second of such rows, never anything else; for an inquiry log only. Inside
+    a caller's transaction the caller's durability applies."""
+    model = type(instance)
+    if connection.vendor != "postgresql":
+        instance.save(force_insert=True)
+        return
+    relaxed = not wait_for_flush and not connection.in_atomic_block
+    fields, sql = _insert_statement(model, relaxed)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    rows = fetch_prepared(sql, params)
+    instance.pk = rows[0][0]
+
+
+@functools.cache
+def _insert_statement(model: type[Model], relaxed: bool) -> tuple[list[Any], str]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    returning = f'"{meta.pk.column}"'
+    if relaxed:
+        # evaluated while the row is written, so in force when the statement's transaction commits
+        returning += ", set_config('synchronous_commit', 'off', true)"
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({placeholders}) RETURNING {returning}'  # noqa: S608
+    return fields, sql

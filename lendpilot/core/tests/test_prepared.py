@@ -2,10 +2,10 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from lendpilot.core.prepared import fetch_prepared, model_columns, model_from_row
+from lendpilot.core.prepared import fetch_prepared, insert_prepared, model_columns, model_from_row
 from lendpilot.org.selectors import live_token_with_staff
 from lendpilot.org.services import api_token_issue
 
@@ -63,3 +63,27 @@ def test_a_row_becomes_the_instance_the_orm_would_build():
     built = model_from_row(get_user_model(), names, rows[0])
     fresh = get_user_model().objects.get(pk=user.pk)
     assert [getattr(built, n) for n in names] == [getattr(fresh, n) for n in names]
+
+
+def _show_synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_insert_that_need_not_wait_for_the_flush_relaxes_only_its_own_commit():
+    from lendpilot.org.models import Region
+
+    region = Region(code="prep-a", name_zh="预备", name_en="Prepared")
+    insert_prepared(region, wait_for_flush=False)
+    assert region.pk is not None
+    assert Region.objects.get(pk=region.pk).name_en == "Prepared"
+    assert _show_synchronous_commit() == "on"  # the next transaction commits durably again
+    with transaction.atomic():  # a caller's transaction keeps the caller's durability
+        inner = Region(code="prep-b", name_zh="内", name_en="Inside")
+        insert_prepared(inner, wait_for_flush=False)
+        assert _show_synchronous_commit() == "on"
+    assert Region.objects.filter(code__in=["prep-a", "prep-b"]).count() == 2
+
