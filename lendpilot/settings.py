@@ -2,6 +2,7 @@
 
 Environment variables:
   DATABASE_URL            database; default SQLite at var/lendpilot.sqlite3
+  DATABASE_PREPARED_STATEMENTS  "0" turns off the prepared hot reads on PostgreSQL (lendpilot.core.prepared)
   SECRET_KEY              Django secret; required when DEBUG is off
   DEBUG                   "1"/"true" for development (default off: production is the default)
   ALLOWED_HOSTS           comma-separated host names

@@ -5,8 +5,8 @@ pre-screen applicants over the API (`ChannelUser`), and a fixed number of signed
 `LOAD_STAFF_USERS`, default 20) read the application list (API and page), an application, the kanban and
 the command centre. `LOAD_MIX=prescreen` sends pre-screens only; `LOAD_MIX=desk` (`BankUser`) the
 desk-heavy mix, eleven page requests in 23. Each simulated user sends one request a second on average, at
-independent random moments (`poisson(1)`: a Poisson process, as requests from many independent systems and
-people arrive), so the total rate is the number of users: `make load` runs 200 users, 200 requests per
+independent random moments (`poisson_arrivals(1)`: a Poisson process, as requests from many independent
+systems and people arrive), so the total rate is the number of users: `make load` runs 200 users, 200 requests per
 second. The users are locust's FastHttpUser (a C HTTP client): the load generator shares the
 machine with the server, and the `requests`-based client costs several times more CPU per request.
 
@@ -17,10 +17,11 @@ the director, for the pages) or else LOAD_PASSWORD (the demo password; each user
 import os
 import random
 import re
+import time
 from urllib.parse import urlsplit
 
 import gevent
-from locust import FastHttpUser, events, poisson, task
+from locust import FastHttpUser, events, task
 from locust.runners import WorkerRunner
 from mix import prescreen_body
 
@@ -54,25 +55,41 @@ def count_after_warm_up(environment, **kwargs):
     gevent.spawn(reset_after_warm_up)
 
 
-def own_phase(rng: random.Random) -> None:
+def own_phase(user) -> None:
     """Start at a random moment of the first second: locust starts all users at once, and their first
-    requests would otherwise all fire in the same millisecond.
+    requests would otherwise all fire in the same millisecond. The pacing (`poisson_arrivals`) counts
+    from there."""
+    gevent.sleep(user.rng.random())
+    user.next_start = time.monotonic()
 
-    The pacing after that is `poisson(1)`, not `constant_throughput(1)`: constant pacing counts a user's
-    time from its creation, so it undoes this phase and every user fires on the same beat of the second,
-    200 requests at once and then nothing: a generator's artefact (a server that answers a bare WSGI
-    "ok" in 0.2 ms then measures 30 ms at the median), not what independent clients send."""
-    gevent.sleep(rng.random())
+
+def poisson_arrivals(rate: float):
+    """A wait time that starts each request an exponentially distributed interval (mean 1/rate) after the
+    previous one *started*, whatever the answer took: each user is then a Poisson process of `rate`
+    requests a second and the total rate is exactly users x rate. Locust's `poisson` counts the interval
+    from the end of the previous request, which lowers the rate by the response time (196 rather than 200
+    a second at 11 ms), and `constant_throughput` counts from the user's creation, so it undoes the
+    random phase and every user fires on the same beat of the second, 200 requests at once and then
+    nothing: a generator's artefact (a server that answers a bare WSGI "ok" in 0.2 ms then measures 30 ms
+    at the median), not what independent clients send. A user that fell behind by more than a second (a
+    stalled answer) starts afresh rather than firing its backlog at once."""
+
+    def wait(user) -> float:
+        now = time.monotonic()
+        user.next_start = max(user.next_start, now - 1.0) + random.expovariate(rate)
+        return max(0.0, user.next_start - now)
+
+    return wait
 
 
 class ChannelUser(FastHttpUser):
     """A channel's system: pre-screens only."""
 
-    wait_time = poisson(1)
+    wait_time = poisson_arrivals(1)
 
     def on_start(self):
         self.rng = random.Random()
-        own_phase(self.rng)
+        own_phase(self)
 
     @task
     def prescreen(self):
@@ -86,13 +103,13 @@ class StaffUser(FastHttpUser):
     number of users (`LOAD_STAFF_USERS`, default 20: 20 page requests a second, what some 600 staff at
     one page every 30 seconds ask) beside the channels' systems, which send the pre-screens."""
 
-    wait_time = poisson(1)
+    wait_time = poisson_arrivals(1)
     fixed_count = int(os.environ.get("LOAD_STAFF_USERS", "20"))
     username = "director"
 
     def on_start(self):
         self.rng = random.Random()
-        own_phase(self.rng)
+        own_phase(self)
         if SESSION:
             self.cookie = f"sessionid={SESSION}"
         else:

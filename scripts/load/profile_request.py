@@ -198,6 +198,8 @@ def main() -> None:
             for _ in range(args.requests):
                 call()
             profiler.disable()
+            if os.environ.get("PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["PROFILE_DUMP"])
             text = io.StringIO()
             pstats.Stats(profiler, stream=text).sort_stats(args.sort).print_stats(args.top)
             print(text.getvalue(), flush=True)
