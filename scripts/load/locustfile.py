@@ -29,13 +29,17 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "lendpilot-demo")
 TOKEN = os.environ.get("LOAD_TOKEN", "")
 # A session key of the director (scripts/load/run.sh makes one), shared by every simulated user.
 SESSION = os.environ.get("LOAD_SESSION", "")
+# The web processes that serve the pages (everything outside /api/) when they are not those of --host:
+# run.sh's LOAD_PAGE_WORKERS, as a proxy routes them (docs/deploy.md, "API and pages apart").
+PAGES_HOST = os.environ.get("LOAD_PAGES_HOST", "").rstrip("/")
 
 
 @events.test_start.add_listener
 def loopback_only(environment, **kwargs):
-    host = urlsplit(environment.host or "").hostname
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"load tests run against the loopback only, not {host!r}")
+    for address in (environment.host or "", *([PAGES_HOST] if PAGES_HOST else [])):
+        host = urlsplit(address).hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"load tests run against the loopback only, not {host!r}")
 
 
 @events.test_start.add_listener
@@ -123,7 +127,8 @@ class StaffUser(FastHttpUser):
         self.application_list()
 
     def page(self, path: str, name: str):
-        return self.client.get(path, name=name, headers={"Cookie": self.cookie} if self.cookie else None)
+        url = PAGES_HOST + path if PAGES_HOST and not path.startswith("/api/") else path
+        return self.client.get(url, name=name, headers={"Cookie": self.cookie} if self.cookie else None)
 
     def application_list(self):
         response = self.page("/api/v1/lending/applications?limit=20", "applications (API list)")

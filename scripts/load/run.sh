@@ -11,6 +11,9 @@
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
 #   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
 #   LOAD_WARMUP    seconds of the same load before the figures start (default 30)
+#   LOAD_PAGE_WORKERS  above 0: a second set of web processes, that many workers, serves the pages (everything
+#                  outside /api/) at CPU priority LOAD_PAGE_NICE (default 10), as a proxy in front would route
+#                  them (docs/deploy.md, "API and pages apart"); the first set then serves only /api/
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
@@ -22,7 +25,7 @@ users=${LOAD_USERS:-200}
 seconds=${LOAD_SECONDS:-300}
 scale=${LOAD_SCALE:-small}
 cores=$(nproc)
-for name in LOAD_USERS LOAD_SECONDS LOAD_WARMUP LOAD_WORKERS LOAD_THREADS; do
+for name in LOAD_USERS LOAD_SECONDS LOAD_WARMUP LOAD_WORKERS LOAD_THREADS LOAD_PAGE_WORKERS LOAD_PAGE_NICE; do
   value=${!name:-1}
   [[ "$value" =~ ^[0-9]+$ ]] || { echo "$name is a whole number, not '$value'" >&2; exit 2; }
 done
@@ -35,8 +38,9 @@ esac
 db=${LOAD_DATABASE:-"lp_load_$$"}
 work=$(mktemp -d)
 server=""
+pages=""
 cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  for pid in $server $pages; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   [ -n "${LOAD_DATABASE:-}" ] || dropdb --if-exists "$db" || true
   mkdir -p var/load && cp "$work"/*.log "$work"/*.csv var/load/ 2>/dev/null || true  # for a look afterwards
   rm -rf "$work"
@@ -91,10 +95,24 @@ echo "--- granian (scripts/web.sh): ${WEB_CONCURRENCY} workers x ${WEB_THREADS} 
 # The application's log lines (token use, security) go to a file, as a process manager would collect them.
 bash scripts/web.sh > "$work/django.log" 2> "$work/web.log" &
 server=$!
-for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:${port}/readyz" > /dev/null 2>&1 && break
-  kill -0 "$server" || { cat "$work/web.log"; exit 1; }
-  sleep 0.5
+page_workers=${LOAD_PAGE_WORKERS:-0}
+LOAD_PAGES_HOST=""
+if [ "$page_workers" -gt 0 ]; then
+  page_port=$((port + 1))
+  page_nice=${LOAD_PAGE_NICE:-10}
+  echo "--- granian for the pages: ${page_workers} workers x ${WEB_THREADS} threads on 127.0.0.1:${page_port}, nice ${page_nice}"
+  WEB_BIND="127.0.0.1:${page_port}" WEB_CONCURRENCY=$page_workers nice -n "$page_nice" bash scripts/web.sh \
+    > "$work/django-pages.log" 2> "$work/web-pages.log" &
+  pages=$!
+  LOAD_PAGES_HOST="http://127.0.0.1:${page_port}"
+fi
+export LOAD_PAGES_HOST
+for address in "127.0.0.1:${port}" ${LOAD_PAGES_HOST:+"127.0.0.1:${page_port}"}; do
+  for _ in $(seq 1 240); do
+    curl -fsS "http://${address}/readyz" > /dev/null 2>&1 && break
+    for pid in $server $pages; do kill -0 "$pid" || { cat "$work"/web*.log; exit 1; }; done
+    sleep 0.5
+  done
 done
 # CPU seconds (user + system) of a process, its live children and its reaped children, from /proc.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15 + $16 + $17) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null || echo 0; }
@@ -119,10 +137,14 @@ $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${
   > "$work/locust.log" 2>&1 &   # locust exits 1 when any request failed; the table below shows them
 generator=$!
 sleep "$warmup"
-web_before=$(tree_cpu "$server"); db_before=$(db_cpu); locust_before=$(tree_cpu "$generator")
+web_cpu() { awk -v a="$(tree_cpu "$server")" -v b="$(if [ -n "$pages" ]; then tree_cpu "$pages"; else echo 0; fi)" 'BEGIN { printf "%.2f", a + b }'; }
+pages_cpu() { if [ -n "$pages" ]; then tree_cpu "$pages"; else echo 0; fi; }
+pages_before=$(pages_cpu)
+web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(tree_cpu "$generator")
 # Read the CPU a moment before locust stops (its processes are gone afterwards).
 sleep "$((seconds > 2 ? seconds - 1 : seconds))"
-web_after=$(tree_cpu "$server"); db_after=$(db_cpu); locust_after=$(tree_cpu "$generator")
+pages_after=$(pages_cpu)
+web_after=$(web_cpu); db_after=$(db_cpu); locust_after=$(tree_cpu "$generator")
 wait "$generator" || true
 echo "--- machine after the run: $(uptime | sed 's/.*load average/load average/')"
 
@@ -151,6 +173,9 @@ if achieved < 0.9 * target:
     print(f"WARNING: the server kept up with {achieved:.0f} of {target:.0f} req/s: the figures are queueing, "
           f"not service time (is the machine busy? `uptime`)")
 PY
+if [ -n "$pages" ]; then
+  echo "--- of the web workers' CPU, the page processes spent $(awk -v a="$pages_before" -v b="$pages_after" 'BEGIN { printf "%.0f", b - a }') s"
+fi
 if [ -s "$work/load_failures.csv" ] && [ "$(wc -l < "$work/load_failures.csv")" -gt 1 ]; then
   echo "--- failures"
   cat "$work/load_failures.csv"
