@@ -11,7 +11,8 @@
 #   LOAD_POOL      psycopg pool size per worker (default 0: one persistent connection, CONN_MAX_AGE=60)
 #   LOAD_LOCUST_PROCESSES  locust worker processes (default 1)
 #   LOAD_WARMUP    seconds of the same load before the figures start (default 30)
-#   LOAD_PAGE_WORKERS  above 0: a second set of web processes, that many workers, serves the pages (everything
+#   LOAD_PAGE_WORKERS  (default 2 for the day and desk mixes, 0 for prescreen) above 0: a second set of web
+#                  processes, that many workers, serves the pages (everything
 #                  outside /api/) at CPU priority LOAD_PAGE_NICE (default 10), as a proxy in front would route
 #                  them (docs/deploy.md, "API and pages apart"); the first set then serves only /api/
 set -euo pipefail
@@ -95,7 +96,10 @@ echo "--- granian (scripts/web.sh): ${WEB_CONCURRENCY} workers x ${WEB_THREADS} 
 # The application's log lines (token use, security) go to a file, as a process manager would collect them.
 bash scripts/web.sh > "$work/django.log" 2> "$work/web.log" &
 server=$!
-page_workers=${LOAD_PAGE_WORKERS:-0}
+# The mixes with pages serve them apart by default, as docs/deploy.md recommends; 0 serves all from one set.
+default_page_workers=2
+[ "${LOAD_MIX:-day}" = prescreen ] && default_page_workers=0
+page_workers=${LOAD_PAGE_WORKERS:-$default_page_workers}
 LOAD_PAGES_HOST=""
 if [ "$page_workers" -gt 0 ]; then
   page_port=$((port + 1))
