@@ -141,8 +141,8 @@ $BIN/locust -f scripts/load/locustfile.py --headless --host "http://127.0.0.1:${
   > "$work/locust.log" 2>&1 &   # locust exits 1 when any request failed; the table below shows them
 generator=$!
 sleep "$warmup"
-web_cpu() { awk -v a="$(tree_cpu "$server")" -v b="$(if [ -n "$pages" ]; then tree_cpu "$pages"; else echo 0; fi)" 'BEGIN { printf "%.2f", a + b }'; }
 pages_cpu() { if [ -n "$pages" ]; then tree_cpu "$pages"; else echo 0; fi; }
+web_cpu() { awk -v a="$(tree_cpu "$server")" -v b="$(pages_cpu)" 'BEGIN { printf "%.2f", a + b }'; }
 pages_before=$(pages_cpu)
 web_before=$(web_cpu); db_before=$(db_cpu); locust_before=$(tree_cpu "$generator")
 # Read the CPU a moment before locust stops (its processes are gone afterwards).
